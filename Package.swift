@@ -1,0 +1,83 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers (see DESIGN.md): RakisCore (0) ← RakisP2P (1) ← … ← RakisNode (the Domain) ← rakis (edge).
+// A lower layer never depends on a higher one.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "rakis",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "rakis", targets: ["rakis"]),
+        .library(name: "RakisCore", targets: ["RakisCore"]),
+        .library(name: "RakisP2P", targets: ["RakisP2P"]),
+        .library(name: "RakisNode", targets: ["RakisNode"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .target(
+            name: "RakisCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "RakisP2P",
+            dependencies: [
+                "RakisCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "RakisNode",
+            dependencies: [
+                "RakisCore",
+                "RakisP2P",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "rakis",
+            dependencies: [
+                "RakisCore",
+                "RakisP2P",
+                "RakisNode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "rakis-bench",
+            dependencies: [
+                "RakisCore",
+                "RakisP2P",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore"], swiftSettings: strict),
+        .testTarget(name: "RakisP2PTests", dependencies: ["RakisCore", "RakisP2P", "RakisNode"], swiftSettings: strict),
+        .testTarget(name: "RakisCLITests", dependencies: ["rakis", "RakisCore"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,287 @@
+/// A strict RFC 8259 / I-JSON parser for bytes that arrive from untrusted peers.
+///
+/// It rejects what Foundation would tolerate or crash on: invalid UTF-8, lone surrogates,
+/// duplicate member names, nesting deeper than `maxDepth`, inputs larger than `maxBytes`,
+/// and non-finite numbers. Every failure is a `JSONParseError` with the byte offset.
+public struct JSONParser: Sendable {
+    public var maxDepth: Int
+    public var maxBytes: Int
+
+    public init(maxDepth: Int = 64, maxBytes: Int = 1 << 20) {
+        self.maxDepth = maxDepth
+        self.maxBytes = maxBytes
+    }
+
+    public func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+        guard bytes.count <= maxBytes else { throw .tooLarge(bytes: bytes.count, limit: maxBytes) }
+        let buffer = Array(bytes)
+        return try buffer.withUnsafeBufferPointer { pointer throws(JSONParseError) in
+            var cursor = Cursor(bytes: pointer, maxDepth: maxDepth)
+            cursor.skipWhitespace()
+            let value = try cursor.parseValue(depth: 0)
+            cursor.skipWhitespace()
+            guard cursor.atEnd else { throw .unexpected(offset: cursor.position, expected: "end of input") }
+            return value
+        }
+    }
+
+    public func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+}
+
+public enum JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
+    case tooLarge(bytes: Int, limit: Int)
+    case tooDeep(offset: Int, limit: Int)
+    case unexpected(offset: Int, expected: String)
+    case invalidUTF8(offset: Int)
+    case invalidEscape(offset: Int)
+    case loneSurrogate(offset: Int)
+    case controlCharacterInString(offset: Int)
+    case invalidNumber(offset: Int)
+    case duplicateKey(offset: Int, key: String)
+
+    public var description: String {
+        switch self {
+        case .tooLarge(let bytes, let limit): "input is \(bytes) bytes; the limit is \(limit)"
+        case .tooDeep(let offset, let limit): "nesting deeper than \(limit) levels at byte \(offset)"
+        case .unexpected(let offset, let expected): "expected \(expected) at byte \(offset)"
+        case .invalidUTF8(let offset): "invalid UTF-8 at byte \(offset)"
+        case .invalidEscape(let offset): "invalid escape sequence at byte \(offset)"
+        case .loneSurrogate(let offset): "unpaired UTF-16 surrogate escape at byte \(offset)"
+        case .controlCharacterInString(let offset): "unescaped control character in a string at byte \(offset)"
+        case .invalidNumber(let offset): "invalid or non-finite number at byte \(offset)"
+        case .duplicateKey(let offset, let key): "duplicate member name \"\(key)\" at byte \(offset)"
+        }
+    }
+}
+
+private struct Cursor {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let maxDepth: Int
+    var position = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+    }
+
+    var atEnd: Bool { position >= bytes.count }
+
+    mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard position < bytes.count else { throw .unexpected(offset: position, expected: "a value") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        default: throw .unexpected(offset: position, expected: "a value")
+        }
+    }
+
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let count = literal.utf8CodeUnitCount
+        guard position + count <= bytes.count else { throw .unexpected(offset: position, expected: "\(literal)") }
+        for i in 0..<count where bytes[position + i] != literal.utf8Start[i] {
+            throw .unexpected(offset: position, expected: "\(literal)")
+        }
+        position += count
+    }
+
+    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth <= maxDepth else { throw .tooDeep(offset: position, limit: maxDepth) }
+        position += 1
+        var members: [String: JSONValue] = [:]
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw .unexpected(offset: position, expected: "a member name")
+            }
+            let keyOffset = position
+            let key = try parseString()
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                throw .unexpected(offset: position, expected: "':'")
+            }
+            position += 1
+            skipWhitespace()
+            let value = try parseValue(depth: depth)
+            guard members.updateValue(value, forKey: key) == nil else {
+                throw .duplicateKey(offset: keyOffset, key: key)
+            }
+            skipWhitespace()
+            guard position < bytes.count else { throw .unexpected(offset: position, expected: "',' or '}'") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
+            throw .unexpected(offset: position, expected: "',' or '}'")
+        }
+    }
+
+    mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth <= maxDepth else { throw .tooDeep(offset: position, limit: maxDepth) }
+        position += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue(depth: depth))
+            skipWhitespace()
+            guard position < bytes.count else { throw .unexpected(offset: position, expected: "',' or ']'") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(elements) }
+            throw .unexpected(offset: position, expected: "',' or ']'")
+        }
+    }
+
+    mutating func parseNumber() throws(JSONParseError) -> Double {
+        let start = position
+        if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        guard position < bytes.count else { throw .invalidNumber(offset: start) }
+        if bytes[position] == UInt8(ascii: "0") {
+            position += 1
+        } else if isDigit(bytes[position]) {
+            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+        } else {
+            throw .invalidNumber(offset: start)
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            guard position < bytes.count, isDigit(bytes[position]) else { throw .invalidNumber(offset: start) }
+            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
+            guard position < bytes.count, isDigit(bytes[position]) else { throw .invalidNumber(offset: start) }
+            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        guard let value = Double(text), value.isFinite else { throw .invalidNumber(offset: start) }
+        return value
+    }
+
+    mutating func parseString() throws(JSONParseError) -> String {
+        position += 1  // opening quote
+        var scalars = String.UnicodeScalarView()
+        var runStart = position
+        func flushRun(_ cursor: Cursor, upTo end: Int, into scalars: inout String.UnicodeScalarView) throws(JSONParseError) {
+            guard end > runStart else { return }
+            let run = UnsafeBufferPointer(rebasing: cursor.bytes[runStart..<end])
+            guard let text = String(validating: run, as: UTF8.self) else {
+                throw .invalidUTF8(offset: Cursor.firstInvalidUTF8(run) + runStart)
+            }
+            scalars.append(contentsOf: text.unicodeScalars)
+        }
+        while true {
+            guard position < bytes.count else { throw .unexpected(offset: position, expected: "closing '\"'") }
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                try flushRun(self, upTo: position, into: &scalars)
+                position += 1
+                return String(scalars)
+            case UInt8(ascii: "\\"):
+                try flushRun(self, upTo: position, into: &scalars)
+                scalars.append(try parseEscape())
+                runStart = position
+            case 0x00..<0x20:
+                throw .controlCharacterInString(offset: position)
+            default:
+                position += 1
+            }
+        }
+    }
+
+    mutating func parseEscape() throws(JSONParseError) -> Unicode.Scalar {
+        let start = position
+        position += 1
+        guard position < bytes.count else { throw .invalidEscape(offset: start) }
+        let code = bytes[position]
+        position += 1
+        switch code {
+        case UInt8(ascii: "\""): return "\""
+        case UInt8(ascii: "\\"): return "\\"
+        case UInt8(ascii: "/"): return "/"
+        case UInt8(ascii: "b"): return "\u{08}"
+        case UInt8(ascii: "f"): return "\u{0C}"
+        case UInt8(ascii: "n"): return "\n"
+        case UInt8(ascii: "r"): return "\r"
+        case UInt8(ascii: "t"): return "\t"
+        case UInt8(ascii: "u"):
+            let first = try parseHex4(escapeStart: start)
+            switch first {
+            case 0xD800..<0xDC00:
+                guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                    throw .loneSurrogate(offset: start)
+                }
+                position += 2
+                let second = try parseHex4(escapeStart: start)
+                guard (0xDC00..<0xE000).contains(second) else { throw .loneSurrogate(offset: start) }
+                let combined = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                return Unicode.Scalar(combined)!
+            case 0xDC00..<0xE000:
+                throw .loneSurrogate(offset: start)
+            default:
+                return Unicode.Scalar(first)!
+            }
+        default:
+            throw .invalidEscape(offset: start)
+        }
+    }
+
+    mutating func parseHex4(escapeStart: Int) throws(JSONParseError) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw .invalidEscape(offset: escapeStart) }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw .invalidEscape(offset: escapeStart)
+            }
+            value = value << 4 | UInt32(digit)
+            position += 1
+        }
+        return value
+    }
+
+    func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    /// Offset of the first byte that breaks UTF-8 in `run`, for the error message.
+    static func firstInvalidUTF8(_ run: UnsafeBufferPointer<UInt8>) -> Int {
+        var decoder = UTF8()
+        var iterator = run.makeIterator()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput, .error: return offset
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+public import Foundation
+
+/// Converts between `Packet` values and the JSON trees that are signed and sent.
+///
+/// Decoding goes JSON tree → canonical bytes → `JSONDecoder`, so what is decoded is exactly
+/// what was verified. Encoding goes the other way, so what is signed is exactly what is sent.
+public enum PacketCoding {
+    public static func jsonValue(of packet: Packet) -> JSONValue {
+        jsonValue(encoding: packet)
+    }
+
+    /// Encodes any `Encodable` into a JSON tree with the packet date format.
+    public static func jsonValue(encoding value: some Encodable) -> JSONValue {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(ISO8601Timestamp.format(date))
+        }
+        // Our own packet types always encode: a failure here is a programming error.
+        let data = try! encoder.encode(value)
+        return try! JSONParser(maxDepth: 256, maxBytes: .max).parse(data)
+    }
+
+    public static func packet(from json: JSONValue) throws(PacketDecodingError) -> Packet {
+        try decode(Packet.self, from: json, root: "packet")
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from json: JSONValue, root: String) throws(PacketDecodingError) -> T {
+        guard case .object = json else {
+            throw .wrongType(field: root, expected: "an object")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = ISO8601Timestamp.parse(text) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "\"\(text.prefix(40))\" is not an ISO-8601 time with a UTC offset")
+            }
+            return date
+        }
+        do {
+            return try decoder.decode(T.self, from: Data(CanonicalJSON.bytes(of: json)))
+        } catch let error as PacketDecodingError {
+            throw error
+        } catch let error as DecodingError {
+            throw PacketDecodingError.from(error, root: root)
+        } catch {
+            throw .invalidValue(field: root, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,57 @@
+public import Foundation
+
+/// A signed packet whose signature is known to be good: made by `NodeIdentity.sign(_:)` or
+/// returned by `PacketEnvelope.verify()`. The reference's `TransmittedPeerPacket`.
+public struct TransmittedPacket: Sendable, Hashable {
+    public let synthientId: String
+    public let signature: String
+    public let packet: Packet
+    /// The exact bytes the signature covers; stored and forwarded as they are.
+    public let canonicalPacket: [UInt8]
+
+    init(synthientId: String, signature: String, packet: Packet, canonicalPacket: [UInt8]) {
+        self.synthientId = synthientId
+        self.signature = signature
+        self.packet = packet
+        self.canonicalPacket = canonicalPacket
+    }
+
+    /// The envelope as transmitted, itself in canonical form (`packet` < `signature` < `synthientId`).
+    public var wireBytes: [UInt8] {
+        var bytes = Array(#"{"packet":"#.utf8)
+        bytes.append(contentsOf: canonicalPacket)
+        bytes.append(contentsOf: #","signature":""#.utf8)
+        bytes.append(contentsOf: signature.utf8)
+        bytes.append(contentsOf: #"","synthientId":""#.utf8)
+        bytes.append(contentsOf: synthientId.utf8)
+        bytes.append(contentsOf: #""}"#.utf8)
+        return bytes
+    }
+
+    public static func == (lhs: TransmittedPacket, rhs: TransmittedPacket) -> Bool {
+        lhs.synthientId == rhs.synthientId && lhs.signature == rhs.signature
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(synthientId)
+        hasher.combine(signature)
+    }
+}
+
+/// A packet as this node holds it: the signed packet plus when and how it arrived.
+public struct ReceivedPacket: Sendable {
+    public let transmitted: TransmittedPacket
+    public let receivedTime: Date
+    /// The transport it came through; nil for a packet this node sent itself.
+    public let deliveredThrough: String?
+
+    public init(transmitted: TransmittedPacket, receivedTime: Date, deliveredThrough: String?) {
+        self.transmitted = transmitted
+        self.receivedTime = receivedTime
+        self.deliveredThrough = deliveredThrough
+    }
+
+    public var synthientId: String { transmitted.synthientId }
+    public var signature: String { transmitted.signature }
+    public var packet: Packet { transmitted.packet }
+}

@@ -1,0 +1,81 @@
+/// One named setting: how to read it from text or JSON, its allowed range, and what it does.
+public struct SettingDescriptor: Sendable {
+    public enum Kind: Sendable { case integer, string }
+
+    public let name: String
+    public let kind: Kind
+    public let summary: String
+    let read: @Sendable (Settings) -> JSONValue
+    let write: @Sendable (inout Settings, JSONValue, SettingsSource) throws(SettingsError) -> Void
+
+    /// The environment variable that overrides this setting: `maxPacketDBSize` → `RAKIS_MAX_PACKET_DB_SIZE`.
+    public var environmentVariable: String { "RAKIS_" + Self.upperSnakeCase(name) }
+
+    public func value(in settings: Settings) -> JSONValue { read(settings) }
+
+    /// Converts text from an environment variable or flag into the JSON value it stands for.
+    func jsonValue(fromText text: String) -> JSONValue {
+        switch kind {
+        case .string: .string(text)
+        case .integer: Double(text.trimmingCharacters(in: .whitespaces)).map(JSONValue.number) ?? .string(text)
+        }
+    }
+
+    static func integer(
+        _ name: String, _ keyPath: any WritableKeyPath<Settings, Int> & Sendable, _ range: ClosedRange<Int>, _ summary: String
+    ) -> SettingDescriptor {
+        SettingDescriptor(
+            name: name, kind: .integer, summary: summary,
+            read: { .number(Double($0[keyPath: keyPath])) },
+            write: { settings, value, source throws(SettingsError) in
+                guard case .number(let number) = value, number == number.rounded(), let int = Int(exactly: number) else {
+                    throw .invalid(setting: name, value: value.displayText, reason: "must be an integer", source: source)
+                }
+                guard range.contains(int) else {
+                    throw .invalid(setting: name, value: value.displayText, reason: "must be between \(range.lowerBound) and \(range.upperBound)", source: source)
+                }
+                settings[keyPath: keyPath] = int
+            })
+    }
+
+    static func string(
+        _ name: String, _ keyPath: any WritableKeyPath<Settings, String> & Sendable, _ summary: String,
+        isValid: @escaping @Sendable (String) -> Bool, requirement: String
+    ) -> SettingDescriptor {
+        SettingDescriptor(
+            name: name, kind: .string, summary: summary,
+            read: { .string($0[keyPath: keyPath]) },
+            write: { settings, value, source throws(SettingsError) in
+                guard case .string(let text) = value else {
+                    throw .invalid(setting: name, value: value.displayText, reason: "must be a string", source: source)
+                }
+                guard isValid(text) else {
+                    throw .invalid(setting: name, value: text, reason: requirement, source: source)
+                }
+                settings[keyPath: keyPath] = text
+            })
+    }
+
+    static func upperSnakeCase(_ camel: String) -> String {
+        let characters = Array(camel)
+        var output = ""
+        for (index, character) in characters.enumerated() {
+            if index > 0, character.isUppercase {
+                let previous = characters[index - 1]
+                let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
+                if previous.isLowercase || (previous.isUppercase && nextIsLower) { output.append("_") }
+            }
+            output.append(character.uppercased())
+        }
+        return output
+    }
+}
+
+extension JSONValue {
+    var displayText: String {
+        switch self {
+        case .string(let s): s
+        default: CanonicalJSON.string(of: self)
+        }
+    }
+}

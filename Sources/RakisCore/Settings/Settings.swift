@@ -1,0 +1,55 @@
+/// Every tunable of a node, with the reference implementation's defaults. Names match the
+/// reference's settings so its documentation applies; see `Settings.descriptors` for ranges.
+public struct Settings: Sendable, Equatable {
+    // Packet intake (the reference's PACKET_DB_SETTINGS)
+    public var maxReceivedPacketQueueSize = 100
+    public var receivePacketQueueDebounceMs = 100
+    public var peerHeartLimit = 20
+    public var peerCommunicationCount = 40
+    public var maxPacketDBSize = 5000
+    /// Pruning starts once the table is this many packets over `maxPacketDBSize`, so the
+    /// table is not trimmed on every batch.
+    public var packetDBPruneHysteresis = 50
+    /// Largest envelope accepted from a peer, in bytes.
+    public var maxPacketBytes = 512 * 1024
+    /// Peers seen within this window are offered in a `knownPeers` answer.
+    public var peerListWindowMs = 12 * 60 * 60 * 1000
+    public var peerListMaxCount = 200
+
+    // P2P (P2P_SETTINGS)
+    public var topic = "rakis1"
+    public var maxTransmissionErrorsBeforeRestart = 5
+
+    // The Domain (THEDOMAIN_SETTINGS)
+    public var waitForP2PBootupMs = 5000
+    public var inferencePollingIntervalMs = 5000
+    public var inferenceRequestQueueDebounceMs = 1000
+    public var embeddingsQueueDebounceMs = 100
+    public var requestSimilarityTimeWindowMs = 2000
+
+    // Quorums (QUORUM_SETTINGS)
+    public var quorumRevealRequestIssueTimeoutMs = 15000
+    public var quorumRevealTimeoutMs = 35000
+    public var quorumConsensusWindowMs = 40000
+    public var bEmbeddingThreshold = 0
+
+    // LLM engine (LLM_ENGINE_SETTINGS)
+    public var engineLogLimit = 2000
+    public var debounceLoadingProgressEventMs = 50
+
+    // Logs (LOGGER_SETTINGS)
+    public var maxLogsInMemory = 1000
+    public var newLogEventDebounceMs = 150
+
+    public init() {}
+
+    /// Rules that involve more than one setting.
+    public func validate() throws(SettingsError) {
+        if quorumRevealTimeoutMs < quorumRevealRequestIssueTimeoutMs {
+            throw .invalid(
+                setting: "quorumRevealTimeoutMs", value: "\(quorumRevealTimeoutMs)",
+                reason: "must not be shorter than quorumRevealRequestIssueTimeoutMs (\(quorumRevealRequestIssueTimeoutMs))",
+                source: .merged)
+        }
+    }
+}

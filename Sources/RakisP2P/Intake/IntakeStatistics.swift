@@ -1,0 +1,12 @@
+/// Counters of what packet intake has seen, for logs, the dashboard and the benchmark.
+public struct IntakeStatistics: Sendable, Equatable {
+    public var queued = 0
+    public var invalidSignatures = 0
+    public var duplicates = 0
+    public var stored = 0
+    public var pruned = 0
+    public var transmitted = 0
+    public var storageFailures = 0
+
+    public init() {}
+}

@@ -1,0 +1,49 @@
+import Synchronization
+
+/// Fans packet events out to any number of consumers, each with its own `AsyncStream`.
+/// Streams buffer without bound so that a slow consumer never loses an event; each layer
+/// drains its stream into its own queue.
+public final class PacketEventHub: Sendable {
+    private struct State {
+        var nextId = 0
+        var subscribers: [Int: AsyncStream<PacketEvent>.Continuation] = [:]
+        var finished = false
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// A new stream of every event published from now on.
+    public func subscribe() -> AsyncStream<PacketEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: PacketEvent.self, bufferingPolicy: .unbounded)
+        let id: Int? = state.withLock { state in
+            guard !state.finished else { return nil }
+            defer { state.nextId += 1 }
+            state.subscribers[state.nextId] = continuation
+            return state.nextId
+        }
+        guard let id else {
+            continuation.finish()
+            return stream
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    func publish(_ event: PacketEvent) {
+        let subscribers = state.withLock { Array($0.subscribers.values) }
+        for subscriber in subscribers { subscriber.yield(event) }
+    }
+
+    func finish() {
+        let subscribers = state.withLock { state in
+            state.finished = true
+            defer { state.subscribers.removeAll() }
+            return Array(state.subscribers.values)
+        }
+        for subscriber in subscribers { subscriber.finish() }
+    }
+}

@@ -1,0 +1,181 @@
+public import Foundation
+public import Logging
+public import RakisCore
+import Synchronization
+
+/// Layer 1 as the rest of the node sees it: every configured transport, the packet intake
+/// behind them, and the peer table. Broadcasts go out on every transport that is up; what
+/// arrives on any of them is parsed, then queued into the one `PacketDB`.
+public actor P2PLayer {
+    public nonisolated let packetDB: PacketDB
+    private let transports: TransportSet
+    private let settings: Settings
+    private let logger: Logger
+    private var pumps: [Task<Void, Never>] = []
+    private let malformed = Counter()
+
+    public init(
+        identity: NodeIdentity, settings: Settings, database: P2PDatabase, transports: [any P2PTransport],
+        now: @escaping @Sendable () -> Date = { Date() },
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        logger: Logger = Logger(label: "rakis.p2p")
+    ) {
+        let set = TransportSet(transports, settings: settings, logger: logger)
+        self.transports = set
+        self.settings = settings
+        self.logger = logger
+        self.packetDB = PacketDB(
+            database: database, identity: identity, settings: settings,
+            transmitter: { await set.broadcast($0.wireBytes) }, now: now, random: random, logger: logger)
+    }
+
+    /// Packets from peers that could not be parsed (each was logged and dropped).
+    public nonisolated var malformedPackets: Int { malformed.value }
+
+    /// Starts every transport, waiting up to `waitForP2PBootupMs` for them. Fails only when
+    /// transports are configured and none of them came up.
+    public func start() async throws(P2PError) {
+        let started = await transports.startAll(timeout: .milliseconds(settings.waitForP2PBootupMs))
+        if transports.all.isEmpty {
+            logger.warning("no transports configured: this node is offline and only sees its own packets")
+        } else if started.isEmpty {
+            throw .noTransportCameUp(transports.all.map(\.name))
+        }
+        let limits = PacketLimits(maxBytes: settings.maxPacketBytes)
+        for transport in transports.all {
+            pumps.append(Task { [packetDB, logger, malformed] in
+                for await delivery in transport.incoming {
+                    do {
+                        let envelope = try PacketEnvelope.decode(wire: delivery.bytes, limits: limits)
+                        await packetDB.receive(envelope, deliveredThrough: transport.name)
+                    } catch {
+                        malformed.increment()
+                        logger.debug("dropped a malformed packet", metadata: [
+                            "transport": "\(transport.name)", "from": "\(delivery.from ?? "?")", "error": "\(error)",
+                        ])
+                    }
+                }
+            })
+        }
+    }
+
+    /// Signs a packet, stores and publishes it locally, and sends it on every transport.
+    @discardableResult
+    public func transmit(_ packet: Packet) async throws -> TransmittedPacket {
+        try await packetDB.transmit(packet)
+    }
+
+    /// Stops the transports, lets intake finish what it holds, and ends its event streams.
+    public func shutdown() async {
+        await transports.shutdownAll()
+        for pump in pumps { await pump.value }
+        pumps = []
+        await packetDB.shutdown()
+    }
+}
+
+public enum P2PError: Error, Equatable, Sendable, CustomStringConvertible {
+    case noTransportCameUp([String])
+
+    public var description: String {
+        switch self {
+        case .noTransportCameUp(let names):
+            "none of the transports came up (\(names.joined(separator: ", "))); check the relay URLs, listen address and peers"
+        }
+    }
+}
+
+/// The transports of one node, with the count of consecutive send errors of each: after
+/// `maxTransmissionErrorsBeforeRestart` in a row a transport is restarted.
+final class TransportSet: Sendable {
+    let all: [any P2PTransport]
+    private let up: Mutex<Set<Int>> = Mutex([])
+    private let consecutiveErrors: Mutex<[Int: Int]> = Mutex([:])
+    private let maxErrors: Int
+    private let logger: Logger
+
+    init(_ transports: [any P2PTransport], settings: Settings, logger: Logger) {
+        self.all = transports
+        self.maxErrors = settings.maxTransmissionErrorsBeforeRestart
+        self.logger = logger
+    }
+
+    /// Starts all transports concurrently; returns the indices of those that came up in time.
+    func startAll(timeout: Duration) async -> Set<Int> {
+        guard !all.isEmpty else { return [] }
+        return await withTaskGroup(of: Int?.self) { group in
+            for (index, transport) in all.enumerated() {
+                group.addTask { [logger] in
+                    do {
+                        try await transport.start()
+                        return index
+                    } catch {
+                        logger.error("transport failed to start", metadata: ["transport": "\(transport.name)", "error": "\(error)"])
+                        return nil
+                    }
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return -1
+            }
+            for await result in group {
+                if result == -1 {
+                    if up.withLock({ $0.count }) < all.count {
+                        logger.warning("not every transport came up in time; carrying on with those that did")
+                    }
+                    group.cancelAll()
+                    break
+                }
+                if let index = result { up.withLock { _ = $0.insert(index) } }
+                if up.withLock({ $0.count }) == all.count {
+                    group.cancelAll()
+                    break
+                }
+            }
+            return up.withLock { $0 }
+        }
+    }
+
+    func broadcast(_ bytes: [UInt8]) async {
+        let live = up.withLock { $0 }
+        await withTaskGroup(of: Void.self) { group in
+            for index in live {
+                let transport = all[index]
+                group.addTask { [self] in
+                    do {
+                        try await transport.broadcast(bytes)
+                        consecutiveErrors.withLock { $0[index] = 0 }
+                    } catch {
+                        let count = consecutiveErrors.withLock { errors in
+                            errors[index, default: 0] += 1
+                            return errors[index]!
+                        }
+                        logger.warning("transport could not send", metadata: ["transport": "\(transport.name)", "error": "\(error)"])
+                        if count >= maxErrors {
+                            consecutiveErrors.withLock { $0[index] = 0 }
+                            logger.warning("restarting transport after repeated errors", metadata: ["transport": "\(transport.name)"])
+                            do { try await transport.restart() } catch {
+                                logger.error("transport restart failed", metadata: ["transport": "\(transport.name)", "error": "\(error)"])
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func shutdownAll() async {
+        await withTaskGroup(of: Void.self) { group in
+            for transport in all { group.addTask { await transport.shutdown() } }
+        }
+        up.withLock { $0.removeAll() }
+    }
+}
+
+/// A thread-safe counter that closures can share.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    var value: Int { count.withLock { $0 } }
+    func increment() { count.withLock { $0 += 1 } }
+}

@@ -1,0 +1,116 @@
+public import Foundation
+public import GRDB
+import RakisCore
+
+/// The peer table and the reference PeerDB's rules for updating it:
+/// `seenOn` is the union of transports, `lastSeen` the latest sighting, `totalTokens` and
+/// `totalWorkers` the maxima ever reported, and `knownPeers` lists are merged in.
+public struct PeerDB: Sendable {
+    public let pool: DatabasePool
+    /// This node's own id: never entered into its own peer table.
+    public let ownSynthientId: String
+
+    /// Bounds on what one hostile `knownPeers` or `peerConnectedChain` packet can add.
+    static let maxEntriesPerKnownPeers = 200
+    static let maxChainIdentitiesPerPeer = 16
+
+    public init(pool: DatabasePool, ownSynthientId: String) {
+        self.pool = pool
+        self.ownSynthientId = ownSynthientId
+    }
+
+    // MARK: Queries
+
+    public func peer(_ synthientId: String) async throws -> Peer? {
+        try await pool.read { db in try Peer.fetchOne(db, key: synthientId) }
+    }
+
+    /// Peers seen at or after `since`, most recent first.
+    public func lastPeers(since: Date, limit: Int) async throws -> [Peer] {
+        try await pool.read { db in
+            try Peer.filter(Column("lastSeen") >= since.timeIntervalSince1970)
+                .order(Column("lastSeen").desc).limit(limit).fetchAll(db)
+        }
+    }
+
+    public func count(since: Date? = nil) async throws -> Int {
+        try await pool.read { db in
+            guard let since else { return try Peer.fetchCount(db) }
+            return try Peer.filter(Column("lastSeen") >= since.timeIntervalSince1970).fetchCount(db)
+        }
+    }
+
+    // MARK: Updates
+
+    /// Applies a batch of newly stored packets; returns whether a peer was seen for the first time.
+    func apply(_ packets: [ReceivedPacket], now: Date, in db: Database) throws -> Bool {
+        var newPeersSeen = false
+        let bySender = Dictionary(grouping: packets.filter { $0.synthientId != ownSynthientId }, by: \.synthientId)
+        for (synthientId, sent) in bySender {
+            let existing = try Peer.fetchOne(db, key: synthientId)
+            if existing == nil { newPeersSeen = true }
+            let latest = sent.map(\.receivedTime).max()!
+            var peer = existing ?? Peer(synthientId: synthientId, lastSeen: latest)
+            peer.lastSeen = max(peer.lastSeen, latest.timeIntervalSince1970)
+            for transport in sent.compactMap(\.deliveredThrough) where !peer.seenOn.contains(transport) {
+                peer.seenOn.append(transport)
+            }
+            for received in sent.sorted(by: { $0.receivedTime < $1.receivedTime }) {
+                switch received.packet {
+                case .peerStatusUpdate(let update):
+                    switch update.status {
+                    case .boot(let tokens), .completedInference(_, _, let tokens):
+                        peer.totalTokens = max(peer.totalTokens, tokens)
+                    case .loadedWorker(_, let workers):
+                        peer.totalWorkers = max(peer.totalWorkers, workers)
+                    default:
+                        break
+                    }
+                case .peerConnectedChain(let chain):
+                    for identity in chain.identities
+                    where peer.chainIdentities.count < Self.maxChainIdentitiesPerPeer
+                        && !peer.chainIdentities.contains(where: { $0.chain == identity.chain && $0.address == identity.address }) {
+                        peer.chainIdentities.append(identity)
+                    }
+                case .peerInfo(let info):
+                    peer.deviceInfo = String(info.deviceInfo.prefix(1024))
+                default:
+                    break
+                }
+            }
+            try peer.save(db)
+        }
+
+        let knownPeers = packets.compactMap { received -> KnownPeers? in
+            if case .knownPeers(let list) = received.packet { return list }
+            return nil
+        }
+        if !knownPeers.isEmpty { try merge(knownPeers, now: now, in: db) }
+        return newPeersSeen
+    }
+
+    /// Merges peer lists: for each peer, only the entry from the newest list counts; it can
+    /// widen `seenOn` and raise `lastSeen` (never past now) and the reported maxima.
+    func merge(_ lists: [KnownPeers], now: Date, in db: Database) throws {
+        var newest: [String: (entry: KnownPeers.Entry, listCreatedAt: Date)] = [:]
+        for list in lists {
+            for entry in list.peerList.prefix(Self.maxEntriesPerKnownPeers)
+            where entry.synthientId != ownSynthientId && Hex.isLowercaseHex(entry.synthientId, byteCount: 32) {
+                if let current = newest[entry.synthientId], current.listCreatedAt >= list.createdAt { continue }
+                newest[entry.synthientId] = (entry, list.createdAt)
+            }
+        }
+        for (synthientId, item) in newest {
+            let entry = item.entry
+            let reportedLastSeen = min(entry.lastSeen, now)
+            var peer = try Peer.fetchOne(db, key: synthientId) ?? Peer(synthientId: synthientId, lastSeen: reportedLastSeen)
+            for transport in entry.seenOn.prefix(16) where !peer.seenOn.contains(transport) && transport.utf8.count <= 64 {
+                peer.seenOn.append(transport)
+            }
+            peer.lastSeen = max(peer.lastSeen, reportedLastSeen.timeIntervalSince1970)
+            peer.totalTokens = max(peer.totalTokens, entry.totalTokens ?? 0)
+            peer.totalWorkers = max(peer.totalWorkers, entry.totalWorkers ?? 0)
+            try peer.save(db)
+        }
+    }
+}

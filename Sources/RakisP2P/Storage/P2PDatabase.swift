@@ -1,0 +1,58 @@
+public import Foundation
+public import GRDB
+
+/// The SQLite file of layer 1 (`p2p.sqlite` in the data directory): received packets and the
+/// peer table. WAL mode through `DatabasePool`, schema through versioned migrations.
+public struct P2PDatabase: Sendable {
+    public static let fileName = "p2p.sqlite"
+    public let pool: DatabasePool
+
+    public init(directory: URL) throws {
+        try self.init(path: directory.appendingPathComponent(Self.fileName).path)
+    }
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.label = "rakis.p2p"
+        configuration.prepareDatabase { db in
+            // NORMAL is durable across application crashes in WAL mode; only a power loss can
+            // drop the last transactions, which peers re-deliver anyway.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: packets and peers") { db in
+            try db.create(table: "packet") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("synthientId", .text).notNull()
+                t.column("signature", .text).notNull()
+                t.column("type", .text).notNull()
+                t.column("requestId", .text)
+                t.column("createdAt", .double).notNull()
+                t.column("receivedTime", .double).notNull()
+                t.column("deliveredThrough", .text)
+                t.column("packet", .text).notNull()
+            }
+            try db.create(index: "packet_identity", on: "packet", columns: ["synthientId", "signature"], unique: true)
+            try db.create(index: "packet_receivedTime", on: "packet", columns: ["receivedTime", "id"])
+            try db.create(index: "packet_type", on: "packet", columns: ["type", "receivedTime"])
+            try db.create(index: "packet_requestId", on: "packet", columns: ["requestId"])
+
+            try db.create(table: "peer") { t in
+                t.primaryKey("synthientId", .text)
+                t.column("seenOn", .text).notNull()
+                t.column("lastSeen", .double).notNull()
+                t.column("totalTokens", .integer).notNull().defaults(to: 0)
+                t.column("totalWorkers", .integer).notNull().defaults(to: 0)
+                t.column("chainIdentities", .text).notNull().defaults(to: "[]")
+                t.column("deviceInfo", .text)
+            }
+            try db.create(index: "peer_lastSeen", on: "peer", columns: ["lastSeen"])
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,46 @@
+/// One way of reaching other nodes (an in-memory hub, Nostr relays, a direct mesh). A node
+/// runs several at once; every broadcast goes out on all of them and intake deduplicates.
+///
+/// Transports carry envelope bytes and know nothing of packets: parsing, verification and
+/// dedupe happen once, in intake, whatever the transport.
+public protocol P2PTransport: Sendable {
+    /// The name recorded as a packet's `deliveredThrough` and in a peer's `seenOn`.
+    var name: String { get }
+    /// Envelope bytes as they arrive. The stream lives as long as the transport and ends on `shutdown()`.
+    var incoming: AsyncStream<TransportDelivery> { get }
+    /// Connects. Throws a `TransportError` when the transport cannot come up.
+    func start() async throws(TransportError)
+    /// Sends envelope bytes to every reachable node.
+    func broadcast(_ envelope: [UInt8]) async throws(TransportError)
+    /// Drops connections and connects again; `incoming` carries on. Used after repeated errors.
+    func restart() async throws(TransportError)
+    /// Disconnects for good and ends `incoming`.
+    func shutdown() async
+}
+
+/// Bytes received by a transport, with the transport-level sender when it knows one.
+public struct TransportDelivery: Sendable {
+    public var bytes: [UInt8]
+    public var from: String?
+
+    public init(bytes: [UInt8], from: String? = nil) {
+        self.bytes = bytes
+        self.from = from
+    }
+}
+
+public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notStarted(transport: String)
+    case shutDown(transport: String)
+    case unavailable(transport: String, reason: String)
+    case sendFailed(transport: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notStarted(let t): "transport \(t) has not been started"
+        case .shutDown(let t): "transport \(t) has been shut down"
+        case .unavailable(let t, let reason): "transport \(t) is unavailable: \(reason)"
+        case .sendFailed(let t, let reason): "transport \(t) could not send: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,28 @@
+public import ArgumentParser
+import Foundation
+public import Logging
+import RakisCore
+
+/// Options every command that works on a node's data directory shares.
+struct DataDirectoryOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The node's data directory.", valueName: "DIR"))
+    var path: String = ProcessInfo.processInfo.environment["RAKIS_DATA_DIR"] ?? "~/.rakis"
+
+    var directory: DataDirectory { DataDirectory(path) }
+}
+
+struct LoggingOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func bootstrap() {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
