@@ -75,8 +75,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore"], swiftSettings: strict),
-        .testTarget(name: "RakisP2PTests", dependencies: ["RakisCore", "RakisP2P", "RakisNode"], swiftSettings: strict),
+        .target(name: "RakisTestSupport", dependencies: ["RakisCore"], path: "Tests/RakisTestSupport", swiftSettings: strict),
+        .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore", "RakisTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "RakisP2PTests", dependencies: ["RakisCore", "RakisP2P", "RakisNode", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(name: "RakisCLITests", dependencies: ["rakis", "RakisCore"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -23,4 +23,19 @@ public struct InferenceReveal: Codable, Sendable, Hashable {
         self.bEmbedding = bEmbedding
         self.createdAt = createdAt
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case requestedSynthientId, requestId, inferenceId, output, embedding, bEmbedding, createdAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        requestedSynthientId = try c.decode(String.self, forKey: .requestedSynthientId)
+        requestId = try c.decode(String.self, forKey: .requestId)
+        inferenceId = try c.decode(String.self, forKey: .inferenceId)
+        output = try c.decode(String.self, forKey: .output)
+        embedding = try c.decode([Double].self, forKey: .embedding)
+        bEmbedding = try c.decodeBytes(forKey: .bEmbedding)
+        createdAt = try c.decode(Date.self, forKey: .createdAt)
+    }
 }

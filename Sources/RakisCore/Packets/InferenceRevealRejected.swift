@@ -36,11 +36,11 @@ public struct InferenceRevealRejected: Codable, Sendable, Hashable {
             switch try container.decode(Kind.self, forKey: .type) {
             case .computedBEmbeddingFailsThreshold:
                 self = .computedBEmbeddingFailsThreshold(
-                    computedBEmbedding: try container.decode([UInt8].self, forKey: .computedBEmbedding),
-                    revealedBEmbedding: try container.decode([UInt8].self, forKey: .revealedBEmbedding))
+                    computedBEmbedding: try container.decodeBytes(forKey: .computedBEmbedding),
+                    revealedBEmbedding: try container.decodeBytes(forKey: .revealedBEmbedding))
             case .bEmbeddingHashMismatch:
                 self = .bEmbeddingHashMismatch(
-                    revealedBEmbedding: try container.decode([UInt8].self, forKey: .revealedBEmbedding),
+                    revealedBEmbedding: try container.decodeBytes(forKey: .revealedBEmbedding),
                     computedBEmbeddingHash: try container.decode(String.self, forKey: .computedBEmbeddingHash),
                     revealedBEmbeddingHash: try container.decode(String.self, forKey: .revealedBEmbeddingHash))
             }

@@ -32,7 +32,7 @@ public enum PacketDecodingError: Error, Equatable, Sendable, CustomStringConvert
         case .typeMismatch(let type, let context):
             return .wrongType(field: path(context.codingPath), expected: jsonTypeName(of: type))
         case .valueNotFound(let type, let context):
-            return .wrongType(field: path(context.codingPath), expected: "a non-null \(jsonTypeName(of: type))")
+            return .wrongType(field: path(context.codingPath), expected: "\(jsonTypeName(of: type)), not null")
         case .dataCorrupted(let context):
             return .invalidValue(field: path(context.codingPath), reason: context.debugDescription)
         @unknown default:

@@ -6,7 +6,7 @@ public import Foundation
 public enum ISO8601Timestamp {
     /// Formats in UTC with millisecond precision: `2024-05-01T12:00:00.123+00:00`.
     public static func format(_ date: Date) -> String {
-        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let milliseconds = Int(((totalMilliseconds % 1000) + 1000) % 1000)
         let seconds = (totalMilliseconds - Int64(milliseconds)) / 1000
         let days = Int(floorDivide(seconds, 86_400))
