@@ -141,7 +141,9 @@ public actor PacketDB {
         do {
             outcome = try await store.pool.write { db in
                 let inserted = try PacketStore.insertNew(unique, in: db)
-                let newPeers = try peers.apply(inserted, now: timestamp, in: db)
+                // Every verified copy counts for the peer table, so a packet that also came
+                // through a second transport still adds that transport to the sender's seenOn.
+                let newPeers = try peers.apply(verified, now: timestamp, in: db)
                 var total = try knownCount.map { $0 + inserted.count } ?? StoredPacket.fetchCount(db)
                 var pruned = 0
                 if total > pruneThreshold {

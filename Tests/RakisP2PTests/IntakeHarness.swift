@@ -1,0 +1,64 @@
+import Foundation
+import RakisCore
+@testable import RakisP2P
+import Synchronization
+
+/// A PacketDB on a fresh SQLite file in a temporary directory, recording what it transmits.
+struct IntakeHarness {
+    let directory: URL
+    let identity = NodeIdentity.generate()
+    let database: P2PDatabase
+    let packetDB: PacketDB
+    let sent: Recorder<TransmittedPacket>
+
+    /// Unless `answerPeerLists`, the node never answers newcomers with a `knownPeers` packet,
+    /// so that tests can count exactly the packets they sent.
+    init(
+        settings: Settings = Settings(), answerPeerLists: Bool = false, random: @escaping @Sendable () -> Double = { 0.5 },
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
+        var settings = settings
+        if !answerPeerLists { settings.peerCommunicationCount = 0 }
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-p2p-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        database = try P2PDatabase(directory: directory)
+        let sent = Recorder<TransmittedPacket>()
+        self.sent = sent
+        packetDB = PacketDB(
+            database: database, identity: identity, settings: settings, transmitter: { sent.append($0) }, now: now, random: random)
+    }
+
+    /// Signs `packet` as `sender` and parses it back as if it came off the wire.
+    static func envelope(_ packet: Packet, from sender: NodeIdentity) throws -> PacketEnvelope {
+        try PacketEnvelope.decode(wire: sender.sign(packet).wireBytes)
+    }
+}
+
+/// Collects values from concurrent code.
+final class Recorder<Value: Sendable>: Sendable {
+    private let values = Mutex<[Value]>([])
+    func append(_ value: Value) { values.withLock { $0.append(value) } }
+    var all: [Value] { values.withLock { $0 } }
+}
+
+/// Drains an event stream into a recorder in the background.
+func record(_ stream: AsyncStream<PacketEvent>) -> (Recorder<PacketEvent>, Task<Void, Never>) {
+    let recorder = Recorder<PacketEvent>()
+    let task = Task { for await event in stream { recorder.append(event) } }
+    return (recorder, task)
+}
+
+/// Polls `condition` until it holds or `timeout` passes; for waiting on asynchronous delivery
+/// without asserting anything about speed.
+func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
+
+func commit(_ n: Int, at date: Date = Date()) -> Packet {
+    .inferenceCommit(InferenceCommit(requestId: "req-\(n)", inferenceId: "inf-\(n)", bEmbeddingHash: String(repeating: "0a", count: 32), createdAt: date))
+}
