@@ -1,1 +1,82 @@
-print("bench placeholder")
+import ArgumentParser
+import Foundation
+import RakisCore
+import RakisP2P
+
+/// Benchmarks for the README. Run in release mode; see the Makefile's `bench` target.
+@main
+struct RakisBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rakis-bench", abstract: "Measure rakis components.", subcommands: [IntakeBenchmark.self])
+}
+
+struct IntakeBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intake",
+        abstract: "Packets parsed, verified, deduplicated and persisted per second by packet intake.",
+        discussion: "Pin it to one core with `taskset -c 0` to measure per-core throughput.")
+
+    @Option(help: "Distinct packets to send.") var packets = 20_000
+    @Option(help: "Distinct senders.") var peers = 50
+    @Option(help: "Times each packet is delivered, back to back as redundant transports do (copies are duplicates).") var copies = 2
+    @Option(help: "Setting overrides, e.g. --set maxPacketDBSize=100000.") var set: [String] = []
+
+    func run() async throws {
+        let senders = (0..<peers).map { _ in NodeIdentity.generate() }
+        let now = Date()
+        let wire: [[UInt8]] = (0..<packets).map { n in
+            let commit = InferenceCommit(
+                requestId: "request-\(n / 10)", inferenceId: "inference-\(n)",
+                bEmbeddingHash: String(repeating: "5a", count: 32), createdAt: now)
+            return senders[n % peers].sign(.inferenceCommit(commit)).wireBytes
+        }
+        let meanBytes = wire.map(\.count).reduce(0, +) / wire.count
+        print("intake benchmark: \(packets) packets (\(meanBytes) bytes each) from \(peers) peers, each delivered \(copies)×")
+
+        // Stage by stage, so the README can say where the time goes.
+        let decodeStart = ContinuousClock.now
+        let envelopes = try wire.map { try PacketEnvelope.decode(wire: $0) }
+        let decodeSeconds = (ContinuousClock.now - decodeStart).seconds
+        let verifyStart = ContinuousClock.now
+        for envelope in envelopes { _ = try envelope.verify() }
+        let verifySeconds = (ContinuousClock.now - verifyStart).seconds
+
+        // The whole pipeline: wire bytes in, rows on disk (WAL), events out.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var settings = try SettingsLoader.load(configFile: nil, environment: [:], assignments: set)
+        settings.peerCommunicationCount = 0
+        print("  maxPacketDBSize \(settings.maxPacketDBSize), packetDBPruneHysteresis \(settings.packetDBPruneHysteresis), batch \(settings.maxReceivedPacketQueueSize)")
+        let packetDB = PacketDB(
+            database: try P2PDatabase(directory: directory), identity: .generate(), settings: settings, transmitter: { _ in })
+        let events = packetDB.events.subscribe()
+        let drain = Task { var count = 0; for await _ in events { count += 1 }; return count }
+
+        let pipelineStart = ContinuousClock.now
+        for bytes in wire {
+            for copy in 0..<copies {
+                let envelope = try PacketEnvelope.decode(wire: bytes)
+                await packetDB.receive(envelope, deliveredThrough: copy % 2 == 0 ? "memory" : "nostr")
+            }
+        }
+        await packetDB.flush()
+        let pipelineSeconds = (ContinuousClock.now - pipelineStart).seconds
+        let statistics = await packetDB.statistics
+        await packetDB.shutdown()
+        let published = await drain.value
+
+        func rate(_ count: Int, _ seconds: Double) -> String { String(format: "%10.0f /s", Double(count) / seconds) }
+        print("  parse + decode only        \(rate(packets, decodeSeconds))")
+        print("  Ed25519 verify only        \(rate(packets, verifySeconds))")
+        print("  full intake, unique stored \(rate(statistics.stored, pipelineSeconds))  (\(statistics.stored) stored, \(statistics.pruned) pruned)")
+        print("  full intake, deliveries    \(rate(packets * copies, pipelineSeconds))  (\(statistics.duplicates) duplicates dropped, \(published) events)")
+        guard statistics.stored == packets, statistics.duplicates == packets * (copies - 1), published == packets else {
+            throw ValidationError("intake lost or double-counted packets: \(statistics)")
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -52,6 +52,28 @@ import Testing
         #expect(commit.inferenceId == "inf-1")
     }
 
+    /// Duplicates skip the second signature check only when their bytes are identical: a forged
+    /// variant under a signature that is already known, in the same batch or later, is dropped.
+    @Test func forgedCopiesOfKnownPacketsAreStillChecked() async throws {
+        let harness = try IntakeHarness()
+        let (events, drain) = record(harness.packetDB.events.subscribe())
+        let peer = NodeIdentity.generate()
+        let real = commit(1)
+        let forged = try PacketEnvelope.decode(wire: try SamplePackets.editedWire(real, by: peer) { $0["bEmbeddingHash"] = .string("ff") })
+        await harness.packetDB.receive(try IntakeHarness.envelope(real, from: peer), deliveredThrough: "memory")
+        await harness.packetDB.receive(forged, deliveredThrough: "nostr")
+        await harness.packetDB.flush()
+        await harness.packetDB.receive(forged, deliveredThrough: "nostr")
+        await harness.packetDB.flush()
+        #expect(await harness.packetDB.statistics.invalidSignatures == 2)
+        #expect(try await harness.packetDB.store.count() == 1)
+        await harness.packetDB.shutdown()
+        await drain.value
+        guard case .inferenceCommit(let delivered)? = events.all.first, events.all.count == 1 else { Issue.record("expected one event"); return }
+        #expect(delivered.body.bEmbeddingHash == String(repeating: "0a", count: 32))
+        #expect(try await harness.packetDB.peers.peer(peer.synthientId)?.seenOn == ["memory"], "a forged copy adds no transport")
+    }
+
     @Test func dedupesAcrossRestarts() async throws {
         let harness = try IntakeHarness()
         let envelope = try IntakeHarness.envelope(commit(1), from: NodeIdentity.generate())

@@ -124,13 +124,20 @@ public actor PacketDB {
 
     private func ingest(_ items: [Incoming]) async {
         guard !items.isEmpty else { return }
-        let (verified, invalid) = await Self.verify(items)
+        let known: [String: [UInt8]]
+        do {
+            known = try await store.pool.read { db in try PacketStore.storedBytes(for: items.map(\.envelope), in: db) }
+        } catch {
+            statistics.storageFailures += 1
+            logger.error("could not look up received packets", metadata: ["error": "\(error)"])
+            return
+        }
+        let (verified, invalid) = await Self.verify(items, known: known)
         statistics.invalidSignatures += invalid
         if invalid > 0 { logger.debug("dropped packets with invalid signatures", metadata: ["count": "\(invalid)"]) }
 
         var seen = Set<String>()
         let unique = verified.filter { seen.insert($0.synthientId + $0.signature).inserted }
-        statistics.duplicates += verified.count - unique.count
 
         let timestamp = now()
         let pruneThreshold = settings.maxPacketDBSize + settings.packetDBPruneHysteresis
@@ -158,7 +165,7 @@ public actor PacketDB {
             return
         }
         storedCount = outcome.total
-        statistics.duplicates += unique.count - outcome.inserted.count
+        statistics.duplicates += verified.count - outcome.inserted.count
         statistics.stored += outcome.inserted.count
         statistics.pruned += outcome.pruned
         if outcome.pruned > 0 { logger.debug("pruned old packets", metadata: ["count": "\(outcome.pruned)"]) }
@@ -179,18 +186,27 @@ public actor PacketDB {
         if outcome.newPeers || bootSeen { await maybeTransmitPeerList() }
     }
 
-    /// Signature checks run off the actor so that receiving is never held up by them.
-    private nonisolated static func verify(_ items: [Incoming]) async -> ([ReceivedPacket], Int) {
+    /// Signature checks run off the actor so that receiving is never held up by them. A copy
+    /// whose bytes equal ones already verified under the same id and signature — earlier in
+    /// this batch, or stored before — is accepted without a second Ed25519 check.
+    private nonisolated static func verify(_ items: [Incoming], known: [String: [UInt8]]) async -> ([ReceivedPacket], Int) {
+        var verifiedBytes = known
         var verified: [ReceivedPacket] = []
         verified.reserveCapacity(items.count)
         var invalid = 0
         for item in items {
-            do {
-                let transmitted = try item.envelope.verify()
-                verified.append(ReceivedPacket(transmitted: transmitted, receivedTime: item.receivedTime, deliveredThrough: item.deliveredThrough))
-            } catch {
+            let key = item.envelope.synthientId + item.envelope.signature
+            let transmitted: TransmittedPacket
+            if let bytes = verifiedBytes[key], let match = item.envelope.verify(matchingVerifiedBytes: bytes) {
+                transmitted = match
+            } else if let checked = try? item.envelope.verify() {
+                transmitted = checked
+                verifiedBytes[key] = checked.canonicalPacket
+            } else {
                 invalid += 1
+                continue
             }
+            verified.append(ReceivedPacket(transmitted: transmitted, receivedTime: item.receivedTime, deliveredThrough: item.deliveredThrough))
         }
         return (verified, invalid)
     }

@@ -47,9 +47,10 @@ public struct PeerDB: Sendable {
         var newPeersSeen = false
         let bySender = Dictionary(grouping: packets.filter { $0.synthientId != ownSynthientId }, by: \.synthientId)
         for (synthientId, sent) in bySender {
+            let latest = sent.map(\.receivedTime).max()!
+            if try touchIfNothingNew(synthientId, sent, latest: latest, in: db) { continue }
             let existing = try Peer.fetchOne(db, key: synthientId)
             if existing == nil { newPeersSeen = true }
-            let latest = sent.map(\.receivedTime).max()!
             var peer = existing ?? Peer(synthientId: synthientId, lastSeen: latest)
             peer.lastSeen = max(peer.lastSeen, latest.timeIntervalSince1970)
             for transport in sent.compactMap(\.deliveredThrough) where !peer.seenOn.contains(transport) {
@@ -87,6 +88,28 @@ public struct PeerDB: Sendable {
         }
         if !knownPeers.isEmpty { try merge(knownPeers, now: now, in: db) }
         return newPeersSeen
+    }
+
+    /// The common case — a known peer, through transports already recorded, with nothing but
+    /// packets that change no statistics — only moves `lastSeen`, in one statement, without
+    /// decoding the row. Returns false when the full update is needed.
+    private func touchIfNothingNew(_ synthientId: String, _ sent: [ReceivedPacket], latest: Date, in db: Database) throws -> Bool {
+        let changesStatistics = sent.contains { received in
+            switch received.packet {
+            case .peerStatusUpdate, .peerConnectedChain, .peerInfo: true
+            default: false
+            }
+        }
+        guard !changesStatistics,
+              let seenOnText = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT seenOn FROM peer WHERE synthientId = ?"), arguments: [synthientId]),
+              case .array(let seenOn)? = try? JSONParser().parse(seenOnText)
+        else { return false }
+        let known = Set(seenOn.compactMap(\.stringValue))
+        guard sent.allSatisfy({ $0.deliveredThrough.map(known.contains) ?? true }) else { return false }
+        try db.cachedStatement(sql: "UPDATE peer SET lastSeen = MAX(lastSeen, ?) WHERE synthientId = ?")
+            .execute(arguments: [latest.timeIntervalSince1970, synthientId])
+        return true
     }
 
     /// Merges peer lists: for each peer, only the entry from the newest list counts; it can

@@ -1,0 +1,149 @@
+import Foundation
+import RakisCore
+import Testing
+
+@Suite(.serialized) struct CommandLineTests {
+    let dataDir = RakisProcess.temporaryDataDirectory()
+
+    func initNode() throws -> String {
+        let result = try RakisProcess.run(["init", "--data-dir", dataDir])
+        #expect(result.status == 0, "\(result.stderr)")
+        return try #require(result.stdout.split(separator: " ").dropFirst(2).first.map { String($0.prefix(64)) })
+    }
+
+    @Test func initThenIdPrintsTheSameSynthientId() throws {
+        let created = try initNode()
+        #expect(Hex.isLowercaseHex(created, byteCount: 32))
+        let id = try RakisProcess.run(["id", "--data-dir", dataDir])
+        #expect(id.status == 0)
+        #expect(id.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == created)
+
+        let keyFile = URL(fileURLWithPath: dataDir).appendingPathComponent("identity.key").path
+        let mode = try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+        let token = URL(fileURLWithPath: dataDir).appendingPathComponent("api-token").path
+        #expect((try FileManager.default.attributesOfItem(atPath: token)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(FileManager.default.fileExists(atPath: URL(fileURLWithPath: dataDir).appendingPathComponent("config.json").path))
+    }
+
+    @Test func wrongPasswordExitsNonZeroAndSaysSo() throws {
+        _ = try initNode()
+        let result = try RakisProcess.run(["id", "--data-dir", dataDir], password: "not the password")
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("wrong password"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func noPasswordAndNoTerminalIsAClearError() throws {
+        _ = try initNode()
+        let result = try RakisProcess.run(["id", "--data-dir", dataDir], password: nil)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("RAKIS_PASSWORD"))
+    }
+
+    @Test func initRefusesToOverwriteWithoutForce() throws {
+        let first = try initNode()
+        let again = try RakisProcess.run(["init", "--data-dir", dataDir])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("--force"))
+        #expect(try RakisProcess.run(["id", "--data-dir", dataDir]).stdout.hasPrefix(first))
+
+        let forced = try RakisProcess.run(["init", "--data-dir", dataDir, "--force"])
+        #expect(forced.status == 0)
+        #expect(try !RakisProcess.run(["id", "--data-dir", dataDir]).stdout.hasPrefix(first))
+    }
+
+    @Test func shortPasswordsAreRefused() throws {
+        let result = try RakisProcess.run(["init", "--data-dir", dataDir], password: "short")
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("at least 8"))
+        #expect(!FileManager.default.fileExists(atPath: URL(fileURLWithPath: dataDir).appendingPathComponent("identity.key").path))
+    }
+
+    @Test func damagedKeyFilesAreReported() throws {
+        _ = try initNode()
+        let keyFile = URL(fileURLWithPath: dataDir).appendingPathComponent("identity.key")
+        let original = try Data(contentsOf: keyFile)
+
+        try original.prefix(100).write(to: keyFile)
+        let truncated = try RakisProcess.run(["id", "--data-dir", dataDir])
+        #expect(truncated.status != 0)
+        #expect(truncated.stderr.contains("damaged or truncated"))
+
+        var edited = String(decoding: original, as: UTF8.self)
+        let range = try #require(edited.range(of: "\"ciphertext\":\""))
+        let index = range.upperBound
+        edited.replaceSubrange(index...index, with: edited[index] == "a" ? "b" : "a")
+        try Data(edited.utf8).write(to: keyFile)
+        let tampered = try RakisProcess.run(["id", "--data-dir", dataDir])
+        #expect(tampered.status != 0)
+        #expect(tampered.stderr.contains("modified after it was written"))
+    }
+
+    @Test func runRejectsBadSettingsByName() throws {
+        _ = try initNode()
+        let flag = try RakisProcess.run(["run", "--data-dir", dataDir, "--set", "maxPacketDBSize=-5"])
+        #expect(flag.status != 0)
+        #expect(flag.stderr.contains("maxPacketDBSize"))
+
+        let config = URL(fileURLWithPath: dataDir).appendingPathComponent("config.json")
+        try Data(#"{"quorumRevealTimeoutMs": "soon"}"#.utf8).write(to: config)
+        let file = try RakisProcess.run(["run", "--data-dir", dataDir])
+        #expect(file.status != 0)
+        #expect(file.stderr.contains("quorumRevealTimeoutMs"))
+        #expect(file.stderr.contains("config.json"))
+    }
+
+    @Test func runWithoutADataDirectorySaysHowToCreateOne() throws {
+        let result = try RakisProcess.run(["run", "--data-dir", dataDir])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("rakis init"))
+    }
+
+    @Test func runStopsCleanlyOnSIGINT() async throws {
+        _ = try initNode()
+        let process = Process()
+        process.executableURL = RakisProcess.binary
+        process.arguments = ["run", "--data-dir", dataDir, "--set", "waitForP2PBootupMs=0"]
+        process.environment = RakisProcess.environment(password: "correct horse battery")
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        let log = LogCollector(err.fileHandleForReading)
+        try process.run()
+        // Wait (generously, as a guard against hangs, not a speed check) until the node is up.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !log.text.contains("node started"), ContinuousClock.now < deadline, process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(log.text.contains("node started"))
+        process.interrupt()
+        while process.isRunning, ContinuousClock.now < deadline + .seconds(60) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(process.terminationStatus == 0)
+        #expect(log.text.contains("shut down cleanly"))
+        #expect(log.text.contains("packetsStored=1"))
+    }
+
+    @Test(arguments: [[], ["init"], ["id"], ["run"]])
+    func everyCommandHasHelp(_ command: [String]) throws {
+        let result = try RakisProcess.run(command + ["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE"))
+    }
+}
+
+/// Accumulates a pipe's output as it arrives.
+final class LogCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = ""
+
+    init(_ handle: FileHandle) {
+        handle.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.withLock { self.buffer += String(decoding: data, as: UTF8.self) }
+        }
+    }
+
+    var text: String { lock.withLock { buffer } }
+}
