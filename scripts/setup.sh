@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what building and testing rakis needs, and only what is missing; silent when
+# everything is already there. Safe to run any number of times.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+# --- Swift toolchain ------------------------------------------------------------------------
+if ! command -v swift >/dev/null 2>&1; then
+  say "swift is not on PATH; install Swift 6.1 or newer (this machine image ships it at /opt/swift)"
+  exit 1
+fi
+
+# --- Debian packages --------------------------------------------------------------------------
+# libsqlite3-dev: GRDB links the system SQLite.  util-linux: taskset for the one-core benchmark.
+debian_packages=(libsqlite3-dev util-linux)
+missing=()
+for package in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  say "installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# --- Python packages (test peers, fixtures, models) -------------------------------------------
+# Installed into .venv from scripts/python-requirements.txt, only when that list changed.
+requirements=scripts/python-requirements.txt
+if [[ -s $requirements ]] && grep -qvE '^\s*(#|$)' "$requirements"; then
+  if [[ ! -x .venv/bin/python ]]; then
+    say "creating the project virtual environment in .venv"
+    python3 -m venv .venv
+  fi
+  stamp=.venv/.requirements.sha256
+  wanted=$(sha256sum "$requirements" | cut -d' ' -f1)
+  if [[ ! -f $stamp || $(cat "$stamp") != "$wanted" ]]; then
+    say "installing Python packages from $requirements"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
+    echo "$wanted" > "$stamp"
+  fi
+fi
