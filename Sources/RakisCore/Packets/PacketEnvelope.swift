@@ -40,8 +40,9 @@ public struct PacketEnvelope: Sendable {
     /// Accepts the envelope without a signature check when its packet bytes equal
     /// `verifiedBytes`: bytes that an earlier `verify()` accepted under this same synthientId
     /// and signature (a duplicate delivery, or a packet already stored). Different bytes under a
-    /// known signature get nil and must go through `verify()`.
-    public func verify(matchingVerifiedBytes verifiedBytes: [UInt8]) -> TransmittedPacket? {
+    /// known signature get nil and must go through `verify()`. Package-only: the caller vouches
+    /// for `verifiedBytes`, so it is no API for code outside rakis.
+    package func verify(matchingVerifiedBytes verifiedBytes: [UInt8]) -> TransmittedPacket? {
         guard verifiedBytes == canonicalPacket else { return nil }
         return TransmittedPacket(synthientId: synthientId, signature: signature, packet: packet, canonicalPacket: canonicalPacket)
     }
