@@ -91,10 +91,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "RakisTestSupport", dependencies: ["RakisCore"], path: "Tests/RakisTestSupport", swiftSettings: strict),
+        .target(name: "RakisTestSupport", dependencies: ["RakisCore", "RakisInference"], path: "Tests/RakisTestSupport", swiftSettings: strict),
         .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "RakisInferenceTests", dependencies: ["RakisCore", "RakisInference"], swiftSettings: strict),
+            name: "RakisInferenceTests", dependencies: ["RakisCore", "RakisInference", "RakisTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "RakisNodeTests", dependencies: ["RakisCore", "RakisInference", "RakisNode", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RakisP2PTests", dependencies: ["RakisCore", "RakisP2P", "RakisNode", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(name: "RakisCLITests", dependencies: ["rakis", "RakisCore"], swiftSettings: strict),

@@ -1,40 +1,9 @@
 import Foundation
 import RakisCore
 @testable import RakisInference
+import RakisTestSupport
 import Synchronization
 import Testing
-
-/// An embedder for engine tests: returns [length of text] after an optional wait on a gate,
-/// and throws for the text "fail".
-final class GatedEmbedder: TextEmbedder {
-    let dimensions = 1
-    let gate = DispatchSemaphore(value: 0)
-    let gated: Bool
-    private let threads = Mutex<Set<String>>([])
-
-    init(gated: Bool = false) { self.gated = gated }
-
-    struct Failure: Error {}
-
-    func embed(_ text: String) throws -> [Float] {
-        threads.withLock { _ = $0.insert(WorkerThread.currentName ?? "not a worker thread") }
-        if gated { gate.wait() }
-        if text == "fail" { throw Failure() }
-        return [Float(text.count)]
-    }
-
-    var threadNames: Set<String> { threads.withLock { $0 } }
-    func release(_ count: Int = 1) { for _ in 0..<count { gate.signal() } }
-}
-
-func waitUntil(_ condition: @Sendable () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .seconds(30)
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return false
-}
 
 @Suite struct EmbeddingEngineTests {
     @Test func embedsOnWorkerThreadsAndLoadsTheModelOnce() async throws {

@@ -1,0 +1,150 @@
+public import Foundation
+public import Logging
+public import RakisCore
+public import RakisInference
+
+/// The Domain's embedding queue (seed 001). On every change — an item added, a worker freed or
+/// loaded — it drops expired items, orders the rest by the seed's priority (consensus
+/// verifications of quorums this node contributed to, then result embeddings, then other
+/// verifications; earliest expiry first within each) and hands items to free workers of each
+/// item's model. Results go to the inference store or to consensus through their protocols.
+public actor EmbeddingQueue {
+    private let engine: EmbeddingEngine
+    private let synthientId: String
+    private let results: any InferenceEmbeddingConsumer
+    private let consensus: any ConsensusVerificationConsumer
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+
+    private struct Entry {
+        let item: EmbeddingQueueItem
+        let sequence: Int
+    }
+
+    private var entries: [Entry] = []
+    private var nextSequence = 0
+    private var processing = false
+    private var processAgain = false
+    private var engineWatcher: Task<Void, Never>?
+    public private(set) var inFlight = 0
+    public private(set) var expired = 0
+
+    public init(
+        engine: EmbeddingEngine, synthientId: String, results: any InferenceEmbeddingConsumer,
+        consensus: any ConsensusVerificationConsumer, now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "rakis.domain.embedding-queue")
+    ) {
+        self.engine = engine
+        self.synthientId = synthientId
+        self.results = results
+        self.consensus = consensus
+        self.now = now
+        self.logger = logger
+    }
+
+    /// Re-processes the queue whenever a worker is freed or finishes loading.
+    public func start() async {
+        guard engineWatcher == nil else { return }
+        let events = await engine.events()
+        engineWatcher = Task { [weak self] in
+            for await event in events {
+                switch event {
+                case .workerFree, .workerLoaded: await self?.process()
+                default: break
+                }
+            }
+        }
+    }
+
+    public func stop() {
+        engineWatcher?.cancel()
+        engineWatcher = nil
+    }
+
+    public func enqueue(_ item: EmbeddingQueueItem) async {
+        entries.append(Entry(item: item, sequence: nextSequence))
+        nextSequence += 1
+        await process()
+    }
+
+    /// The waiting items in the order they will be handed out.
+    public func pendingItems() -> [EmbeddingQueueItem] {
+        Self.ordered(entries).map(\.item)
+    }
+
+    private static func ordered(_ entries: [Entry]) -> [Entry] {
+        entries.sorted {
+            ($0.item.priorityTier, $0.item.expiresAt, $0.sequence) < ($1.item.priorityTier, $1.item.expiresAt, $1.sequence)
+        }
+    }
+
+    /// One pass over the queue; a change during a pass triggers another.
+    public func process() async {
+        if processing {
+            processAgain = true
+            return
+        }
+        processing = true
+        defer { processing = false }
+        repeat {
+            processAgain = false
+            await processOnce()
+        } while processAgain
+    }
+
+    private func processOnce() async {
+        let timestamp = now()
+        let (live, stale) = (entries.filter { $0.item.expiresAt > timestamp }, entries.filter { $0.item.expiresAt <= timestamp })
+        entries = live
+        for entry in stale { await reportExpired(entry.item) }
+
+        var free: [String: Int] = [:]
+        for model in Set(entries.map(\.item.model)) { free[model] = await engine.freeWorkerCount(model: model) }
+        var dispatched = Set<Int>()
+        for entry in Self.ordered(entries) where free[entry.item.model, default: 0] > 0 {
+            free[entry.item.model, default: 0] -= 1
+            dispatched.insert(entry.sequence)
+            inFlight += 1
+            let item = entry.item
+            Task { await self.run(item) }
+        }
+        entries.removeAll { dispatched.contains($0.sequence) }
+    }
+
+    private func run(_ item: EmbeddingQueueItem) async {
+        defer { inFlight -= 1 }
+        switch item.kind {
+        case .resultEmbedding(let requestId, let inferenceId, let output):
+            do {
+                let vector = try await engine.embed([output], model: item.model)[0]
+                await results.saveEmbedding(InferenceEmbedding(
+                    requestId: requestId, inferenceId: inferenceId, embedding: vector, synthientId: synthientId))
+            } catch {
+                logger.warning("could not embed an inference result", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
+                await results.embeddingFailed(requestId: requestId, inferenceId: inferenceId, reason: "\(error)")
+            }
+        case .consensusVerification(let requestId, let reveals):
+            do {
+                let vectors = try await engine.embed(reveals.map(\.output), model: item.model)
+                await consensus.verifiedEmbeddings(requestId: requestId, embeddings: zip(reveals, vectors).map {
+                    VerifiedEmbedding(inferenceId: $0.inferenceId, synthientId: $0.synthientId, embedding: $1)
+                })
+            } catch {
+                logger.warning("could not embed reveals for consensus", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
+                await consensus.verificationFailed(requestId: requestId, reason: "\(error)")
+            }
+        }
+    }
+
+    private func reportExpired(_ item: EmbeddingQueueItem) async {
+        expired += 1
+        let reason = "expired in the embedding queue at \(ISO8601Timestamp.format(item.expiresAt))"
+        logger.info("dropped an expired embedding item", metadata: ["requestId": "\(item.requestId)"])
+        switch item.kind {
+        case .resultEmbedding(let requestId, let inferenceId, _):
+            await results.embeddingFailed(requestId: requestId, inferenceId: inferenceId, reason: reason)
+        case .consensusVerification(let requestId, _):
+            await consensus.verificationFailed(requestId: requestId, reason: reason)
+        }
+    }
+}
