@@ -75,6 +75,7 @@ let package = Package(
                 "RakisCore",
                 "RakisP2P",
                 "RakisNode",
+                "RakisInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,6 +87,7 @@ let package = Package(
             dependencies: [
                 "RakisCore",
                 "RakisP2P",
+                "RakisInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -39,13 +39,41 @@ static inline float reduce256(__m256 v) {
     return reduce8(lanes);
 }
 
-// Four outputs of one row at a time: the row is loaded once for four weight rows.
+static inline float bias_at(const float *bias, int o) { return bias ? bias[o] : 0.0f; }
+
+// Four outputs of two rows at a time: each weight row is loaded once for two input rows and
+// each input row once for four weight rows. Every output still has its own accumulator, so
+// its reduction order is the same as in the portable path.
 __attribute__((target("avx2")))
 static void linear_avx2(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y) {
     int o = 0;
     for (; o + 4 <= out; o += 4) {
         const float *w0 = w + (size_t)o * in, *w1 = w0 + in, *w2 = w1 + in, *w3 = w2 + in;
-        for (int r = 0; r < rows; r++) {
+        int r = 0;
+        for (; r + 2 <= rows; r += 2) {
+            const float *xa = x + (size_t)r * in, *xb = xa + in;
+            __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+            __m256 b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps(), b2 = _mm256_setzero_ps(), b3 = _mm256_setzero_ps();
+            for (int k = 0; k < in; k += 8) {
+                __m256 va = _mm256_loadu_ps(xa + k), vb = _mm256_loadu_ps(xb + k);
+                __m256 v0 = _mm256_loadu_ps(w0 + k), v1 = _mm256_loadu_ps(w1 + k);
+                a0 = _mm256_add_ps(a0, _mm256_mul_ps(va, v0));
+                b0 = _mm256_add_ps(b0, _mm256_mul_ps(vb, v0));
+                a1 = _mm256_add_ps(a1, _mm256_mul_ps(va, v1));
+                b1 = _mm256_add_ps(b1, _mm256_mul_ps(vb, v1));
+                __m256 v2 = _mm256_loadu_ps(w2 + k), v3 = _mm256_loadu_ps(w3 + k);
+                a2 = _mm256_add_ps(a2, _mm256_mul_ps(va, v2));
+                b2 = _mm256_add_ps(b2, _mm256_mul_ps(vb, v2));
+                a3 = _mm256_add_ps(a3, _mm256_mul_ps(va, v3));
+                b3 = _mm256_add_ps(b3, _mm256_mul_ps(vb, v3));
+            }
+            float *ya = y + (size_t)r * out + o, *yb = ya + out;
+            ya[0] = bias_at(bias, o) + reduce256(a0); ya[1] = bias_at(bias, o + 1) + reduce256(a1);
+            ya[2] = bias_at(bias, o + 2) + reduce256(a2); ya[3] = bias_at(bias, o + 3) + reduce256(a3);
+            yb[0] = bias_at(bias, o) + reduce256(b0); yb[1] = bias_at(bias, o + 1) + reduce256(b1);
+            yb[2] = bias_at(bias, o + 2) + reduce256(b2); yb[3] = bias_at(bias, o + 3) + reduce256(b3);
+        }
+        for (; r < rows; r++) {
             const float *xr = x + (size_t)r * in;
             __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
             for (int k = 0; k < in; k += 8) {
@@ -56,10 +84,8 @@ static void linear_avx2(const float *x, int rows, int in, const float *w, const 
                 a3 = _mm256_add_ps(a3, _mm256_mul_ps(xv, _mm256_loadu_ps(w3 + k)));
             }
             float *yr = y + (size_t)r * out + o;
-            yr[0] = (bias ? bias[o] : 0.0f) + reduce256(a0);
-            yr[1] = (bias ? bias[o + 1] : 0.0f) + reduce256(a1);
-            yr[2] = (bias ? bias[o + 2] : 0.0f) + reduce256(a2);
-            yr[3] = (bias ? bias[o + 3] : 0.0f) + reduce256(a3);
+            yr[0] = bias_at(bias, o) + reduce256(a0); yr[1] = bias_at(bias, o + 1) + reduce256(a1);
+            yr[2] = bias_at(bias, o + 2) + reduce256(a2); yr[3] = bias_at(bias, o + 3) + reduce256(a3);
         }
     }
     for (; o < out; o++) {

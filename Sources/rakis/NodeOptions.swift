@@ -15,6 +15,10 @@ struct LoggingOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    init() {}
+
+    init(logLevel: Logger.Level) { self.logLevel = logLevel }
+
     func bootstrap() {
         let level = logLevel
         LoggingSystem.bootstrap { label in

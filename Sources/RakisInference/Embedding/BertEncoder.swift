@@ -135,6 +135,8 @@ public final class BertEncoder: @unchecked Sendable {
         var kh = [Float](repeating: 0, count: n * d)
         var vhT = [Float](repeating: 0, count: d * padded)
         var probabilities = [Float](repeating: 0, count: n * padded)
+        var scaled = [Float](repeating: 0, count: n)
+        var exps = [Double](repeating: 0, count: n)
         for head in 0..<configuration.heads {
             for t in 0..<n {
                 for j in 0..<d {
@@ -148,11 +150,13 @@ public final class BertEncoder: @unchecked Sendable {
             }
             for t in 0..<n {
                 var maximum = -Float.infinity
-                for s in 0..<n { maximum = max(maximum, raw[t * n + s] / scale) }
-                var total = 0.0
-                var exps = [Double](repeating: 0, count: n)
                 for s in 0..<n {
-                    exps[s] = DeterministicMath.exp(Double(raw[t * n + s] / scale - maximum))
+                    scaled[s] = raw[t * n + s] / scale
+                    maximum = max(maximum, scaled[s])
+                }
+                var total = 0.0
+                for s in 0..<n {
+                    exps[s] = DeterministicMath.exp(Double(scaled[s] - maximum))
                     total = total + exps[s]
                 }
                 for s in 0..<n { probabilities[t * padded + s] = Float(exps[s] / total) }
@@ -209,3 +213,6 @@ public final class BertEncoder: @unchecked Sendable {
 extension Comparable {
     func clamped(to range: ClosedRange<Self>) -> Self { min(max(self, range.lowerBound), range.upperBound) }
 }
+
+/// Whether the matrix kernels run their AVX2 path on this CPU (the results are the same bits either way).
+public var rakisKernelsUseAVX2: Bool { rakis_kernels_avx2() != 0 }

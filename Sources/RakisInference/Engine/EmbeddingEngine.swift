@@ -168,13 +168,18 @@ public actor EmbeddingEngine {
             models[model] = .loading([])
             let loader = self.loader
             let thread = workers[worker]!.thread
-            let result: Result<any TextEmbedder, any Error> = await withCheckedContinuation { continuation in
+            // Progress goes through an ordered stream that ends when loading does, so every
+            // progress event is handled before the worker is marked loaded.
+            let (progress, reporter) = AsyncStream.makeStream(of: Double.self, bufferingPolicy: .unbounded)
+            async let loaded: Result<any TextEmbedder, any Error> = withCheckedContinuation { continuation in
                 thread.submit {
-                    continuation.resume(returning: Result {
-                        try loader(model) { progress in Task { await self.reportProgress(worker: worker, model: model, progress) } }
-                    })
+                    let result = Result { try loader(model) { reporter.yield($0) } }
+                    reporter.finish()
+                    continuation.resume(returning: result)
                 }
             }
+            for await fraction in progress { reportProgress(worker: worker, model: model, fraction) }
+            let result = await loaded
             guard case .loading(let waiting) = models[model] else { return try result.get() }
             switch result {
             case .success(let embedder):
