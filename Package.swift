@@ -54,6 +54,7 @@ let package = Package(
             dependencies: [
                 "RakisCore",
                 "CRakisKernels",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -96,7 +97,8 @@ let package = Package(
         .target(name: "RakisTestSupport", dependencies: ["RakisCore", "RakisInference"], path: "Tests/RakisTestSupport", swiftSettings: strict),
         .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "RakisInferenceTests", dependencies: ["RakisCore", "RakisInference", "RakisTestSupport"], swiftSettings: strict),
+            name: "RakisInferenceTests", dependencies: ["RakisCore", "RakisInference", "CRakisKernels", "RakisTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "RakisNodeTests", dependencies: ["RakisCore", "RakisInference", "RakisNode", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(

@@ -1,4 +1,5 @@
 #include "rakis_kernels.h"
+#include <math.h>
 #include <stddef.h>
 
 #if defined(__x86_64__)
@@ -13,15 +14,12 @@ static inline float reduce8(const float l[8]) {
 static float dot_portable(const float *a, const float *b, int n) {
     float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     for (int k = 0; k < n; k += 8) {
-        for (int j = 0; j < 8; j++) {
-            float product = a[k + j] * b[k + j];
-            lanes[j] = lanes[j] + product;
-        }
+        for (int j = 0; j < 8; j++) lanes[j] = fmaf(a[k + j], b[k + j], lanes[j]);
     }
     return reduce8(lanes);
 }
 
-static void linear_portable(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y) {
+void rakis_linear_portable(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y) {
     for (int o = 0; o < out; o++) {
         const float *wo = w + (size_t)o * in;
         float b = bias ? bias[o] : 0.0f;
@@ -32,7 +30,7 @@ static void linear_portable(const float *x, int rows, int in, const float *w, co
 }
 
 #if defined(__x86_64__)
-__attribute__((target("avx2")))
+__attribute__((target("avx2,fma")))
 static inline float reduce256(__m256 v) {
     float lanes[8];
     _mm256_storeu_ps(lanes, v);
@@ -41,10 +39,10 @@ static inline float reduce256(__m256 v) {
 
 static inline float bias_at(const float *bias, int o) { return bias ? bias[o] : 0.0f; }
 
-// Four outputs of two rows at a time: each weight row is loaded once for two input rows and
+// Four outputs of two rows at a time, with fused multiply-adds: each weight row is loaded once for two input rows and
 // each input row once for four weight rows. Every output still has its own accumulator, so
 // its reduction order is the same as in the portable path.
-__attribute__((target("avx2")))
+__attribute__((target("avx2,fma")))
 static void linear_avx2(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y) {
     int o = 0;
     for (; o + 4 <= out; o += 4) {
@@ -57,15 +55,15 @@ static void linear_avx2(const float *x, int rows, int in, const float *w, const 
             for (int k = 0; k < in; k += 8) {
                 __m256 va = _mm256_loadu_ps(xa + k), vb = _mm256_loadu_ps(xb + k);
                 __m256 v0 = _mm256_loadu_ps(w0 + k), v1 = _mm256_loadu_ps(w1 + k);
-                a0 = _mm256_add_ps(a0, _mm256_mul_ps(va, v0));
-                b0 = _mm256_add_ps(b0, _mm256_mul_ps(vb, v0));
-                a1 = _mm256_add_ps(a1, _mm256_mul_ps(va, v1));
-                b1 = _mm256_add_ps(b1, _mm256_mul_ps(vb, v1));
+                a0 = _mm256_fmadd_ps(va, v0, a0);
+                b0 = _mm256_fmadd_ps(vb, v0, b0);
+                a1 = _mm256_fmadd_ps(va, v1, a1);
+                b1 = _mm256_fmadd_ps(vb, v1, b1);
                 __m256 v2 = _mm256_loadu_ps(w2 + k), v3 = _mm256_loadu_ps(w3 + k);
-                a2 = _mm256_add_ps(a2, _mm256_mul_ps(va, v2));
-                b2 = _mm256_add_ps(b2, _mm256_mul_ps(vb, v2));
-                a3 = _mm256_add_ps(a3, _mm256_mul_ps(va, v3));
-                b3 = _mm256_add_ps(b3, _mm256_mul_ps(vb, v3));
+                a2 = _mm256_fmadd_ps(va, v2, a2);
+                b2 = _mm256_fmadd_ps(vb, v2, b2);
+                a3 = _mm256_fmadd_ps(va, v3, a3);
+                b3 = _mm256_fmadd_ps(vb, v3, b3);
             }
             float *ya = y + (size_t)r * out + o, *yb = ya + out;
             ya[0] = bias_at(bias, o) + reduce256(a0); ya[1] = bias_at(bias, o + 1) + reduce256(a1);
@@ -78,10 +76,10 @@ static void linear_avx2(const float *x, int rows, int in, const float *w, const 
             __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
             for (int k = 0; k < in; k += 8) {
                 __m256 xv = _mm256_loadu_ps(xr + k);
-                a0 = _mm256_add_ps(a0, _mm256_mul_ps(xv, _mm256_loadu_ps(w0 + k)));
-                a1 = _mm256_add_ps(a1, _mm256_mul_ps(xv, _mm256_loadu_ps(w1 + k)));
-                a2 = _mm256_add_ps(a2, _mm256_mul_ps(xv, _mm256_loadu_ps(w2 + k)));
-                a3 = _mm256_add_ps(a3, _mm256_mul_ps(xv, _mm256_loadu_ps(w3 + k)));
+                a0 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w0 + k), a0);
+                a1 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w1 + k), a1);
+                a2 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w2 + k), a2);
+                a3 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w3 + k), a3);
             }
             float *yr = y + (size_t)r * out + o;
             yr[0] = bias_at(bias, o) + reduce256(a0); yr[1] = bias_at(bias, o + 1) + reduce256(a1);
@@ -93,7 +91,7 @@ static void linear_avx2(const float *x, int rows, int in, const float *w, const 
         for (int r = 0; r < rows; r++) {
             const float *xr = x + (size_t)r * in;
             __m256 a = _mm256_setzero_ps();
-            for (int k = 0; k < in; k += 8) a = _mm256_add_ps(a, _mm256_mul_ps(_mm256_loadu_ps(xr + k), _mm256_loadu_ps(wo + k)));
+            for (int k = 0; k < in; k += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(xr + k), _mm256_loadu_ps(wo + k), a);
             y[(size_t)r * out + o] = (bias ? bias[o] : 0.0f) + reduce256(a);
         }
     }
@@ -102,7 +100,7 @@ static void linear_avx2(const float *x, int rows, int in, const float *w, const 
 
 int rakis_kernels_avx2(void) {
 #if defined(__x86_64__)
-    return __builtin_cpu_supports("avx2") ? 1 : 0;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
 #else
     return 0;
 #endif
@@ -115,5 +113,5 @@ void rakis_linear(const float *x, int rows, int in, const float *w, const float 
         return;
     }
 #endif
-    linear_portable(x, rows, in, w, bias, out, y);
+    rakis_linear_portable(x, rows, in, w, bias, out, y);
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import RakisCore
 import RakisInference
 
@@ -25,13 +26,19 @@ struct EmbeddingBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
         guard let directory = ModelLocator.defaultEmbeddingModelDirectory() else {
             throw ValidationError("the default embedding model is not installed; run `make setup`")
         }
         let model = try SentenceEmbeddingModel(name: SentenceEmbeddingModel.defaultName, directory: directory)
         let sets = ["short": Self.texts(count: count, words: 12), "long": Self.texts(count: count, words: 150)]
         print("embedding benchmark: all-MiniLM-L6-v2, \(count) short (12-word) and \(count) long (150-word) texts")
-        print("  matrix kernels: \(rakisKernelsUseAVX2 ? "AVX2 (multiply, then add; no FMA)" : "portable")")
+        print("  matrix kernels: \(rakisKernelsUseAVX2 ? "AVX2 with FMA" : "portable")")
+        try checkDigest(model)
 
         var ours: [String: (single: Double, one: Double, two: Double)] = [:]
         for name in ["short", "long"] {
@@ -72,17 +79,34 @@ struct EmbeddingBenchmark: AsyncParsableCommand {
             referenceNote = "sentence-transformers: \(referencePython) not found (see scripts/make-embedding-fixture.py for the environment)"
         }
         print("  \(referenceNote)")
-        print("  texts      rakis 1 text   rakis 1 worker   rakis 2 workers   s-t 1 text   s-t batched   latency ratio (s-t / rakis)")
+        print("  texts      rakis 1 text   rakis 1 worker   rakis 2 workers   s-t 1 text   s-t batched   latency s-t/rakis   throughput rakis(2)/s-t")
         for name in ["short", "long"] {
             let o = ours[name]!
             let r = reference[name]
             let line = String(format: "  %-6@ %10.2f ms %12.1f /s %14.1f /s", name, o.single * 1000, o.one, o.two)
             if let r {
-                print(line + String(format: " %10.2f ms %10.1f /s %14.2f", r.single * 1000, r.batched, r.single / o.single))
+                print(line + String(format: " %10.2f ms %10.1f /s %14.2f %20.2f", r.single * 1000, r.batched, r.single / o.single, o.two / r.batched))
             } else {
                 print(line)
             }
         }
+    }
+
+    /// The release build must compute the same bits as the debug build the tests ran.
+    private func checkDigest(_ model: SentenceEmbeddingModel) throws {
+        let fixture = URL(fileURLWithPath: "Tests/Fixtures/minilm-reference.json")
+        let committed = URL(fileURLWithPath: "Tests/Fixtures/minilm-rakis-digest.txt")
+        guard let data = try? Data(contentsOf: fixture), let expected = try? String(contentsOf: committed, encoding: .utf8),
+              case .array(let entries)? = try JSONParser(maxDepth: 16, maxBytes: 1 << 24).parse(Array(data))["texts"]
+        else {
+            print("  digest check skipped: run from the repository root")
+            return
+        }
+        let digest = try model.digest(of: entries.compactMap { $0["text"]?.stringValue })
+        guard digest == expected.trimmingCharacters(in: .whitespacesAndNewlines) else {
+            throw ValidationError("the release build's embeddings differ from the committed digest (\(digest))")
+        }
+        print("  release-build embeddings of the fixture texts match the committed digest bit for bit")
     }
 
     private func runReference(_ sets: [String: [String]]) throws -> JSONValue {

@@ -7,6 +7,7 @@ import RakisP2P
 /// Benchmarks for the README. Run in release mode; see the Makefile's `bench` target.
 @main
 struct RakisBench: AsyncParsableCommand {
+
     static let configuration = CommandConfiguration(
         commandName: "rakis-bench", abstract: "Measure rakis components.", subcommands: [IntakeBenchmark.self, EmbeddingBenchmark.self])
 }

@@ -15,6 +15,9 @@ struct ReferenceFixture {
     let texts: [Text]
     let maxSeqLength: Int
 
+    static let digestFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/minilm-rakis-digest.txt")
+
     static let shared: ReferenceFixture = {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/minilm-reference.json")

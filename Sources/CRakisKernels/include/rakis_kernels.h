@@ -4,13 +4,16 @@
 /// y[r * out + o] = bias[o] + dot(x[r * in ...], w[o * in ...]) for every row r and output o:
 /// a linear layer with PyTorch's [out, in] weight layout. `bias` may be NULL.
 ///
-/// Every output is one dot product reduced in a fixed order (eight lanes over k, then a fixed
-/// pairwise tree), whatever the number of rows, the blocking or the CPU: the AVX2 path uses
-/// separate multiplies and adds, never fused ones, so it is bit-identical to the portable path.
-/// `in` must be a multiple of 8.
+/// Every output is one dot product reduced in a fixed order (eight lanes over k, each lane a
+/// chain of fused multiply-adds, then a fixed pairwise tree), whatever the number of rows, the
+/// blocking or the CPU. A fused multiply-add is exactly rounded by IEEE 754, so the AVX2+FMA
+/// path and the portable path (C's fmaf) give the same bits. `in` must be a multiple of 8.
 void rakis_linear(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y);
 
-/// 1 when the AVX2 path is in use on this CPU (for the benchmark's report).
+/// The portable path alone, for tests that compare it with the vector path.
+void rakis_linear_portable(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y);
+
+/// 1 when the AVX2+FMA path is in use on this CPU.
 int rakis_kernels_avx2(void);
 
 #endif

@@ -214,5 +214,5 @@ extension Comparable {
     func clamped(to range: ClosedRange<Self>) -> Self { min(max(self, range.lowerBound), range.upperBound) }
 }
 
-/// Whether the matrix kernels run their AVX2 path on this CPU (the results are the same bits either way).
+/// Whether the matrix kernels run their AVX2+FMA path on this CPU (the results are the same bits either way).
 public var rakisKernelsUseAVX2: Bool { rakis_kernels_avx2() != 0 }
