@@ -19,12 +19,12 @@ static float dot_portable(const float *a, const float *b, int n) {
     return reduce8(lanes);
 }
 
-void rakis_linear_portable(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y) {
+static void linear_portable_ld(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y, int ldy) {
     for (int o = 0; o < out; o++) {
         const float *wo = w + (size_t)o * in;
         float b = bias ? bias[o] : 0.0f;
         for (int r = 0; r < rows; r++) {
-            y[(size_t)r * out + o] = b + dot_portable(x + (size_t)r * in, wo, in);
+            y[(size_t)r * ldy + o] = b + dot_portable(x + (size_t)r * in, wo, in);
         }
     }
 }
@@ -43,7 +43,7 @@ static inline float bias_at(const float *bias, int o) { return bias ? bias[o] : 
 // each input row once for four weight rows. Every output still has its own accumulator, so
 // its reduction order is the same as in the portable path.
 __attribute__((target("avx2,fma")))
-static void linear_avx2(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y) {
+static void linear_avx2(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y, int ldy) {
     int o = 0;
     for (; o + 4 <= out; o += 4) {
         const float *w0 = w + (size_t)o * in, *w1 = w0 + in, *w2 = w1 + in, *w3 = w2 + in;
@@ -65,7 +65,7 @@ static void linear_avx2(const float *x, int rows, int in, const float *w, const 
                 a3 = _mm256_fmadd_ps(va, v3, a3);
                 b3 = _mm256_fmadd_ps(vb, v3, b3);
             }
-            float *ya = y + (size_t)r * out + o, *yb = ya + out;
+            float *ya = y + (size_t)r * ldy + o, *yb = ya + ldy;
             ya[0] = bias_at(bias, o) + reduce256(a0); ya[1] = bias_at(bias, o + 1) + reduce256(a1);
             ya[2] = bias_at(bias, o + 2) + reduce256(a2); ya[3] = bias_at(bias, o + 3) + reduce256(a3);
             yb[0] = bias_at(bias, o) + reduce256(b0); yb[1] = bias_at(bias, o + 1) + reduce256(b1);
@@ -81,7 +81,7 @@ static void linear_avx2(const float *x, int rows, int in, const float *w, const 
                 a2 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w2 + k), a2);
                 a3 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w3 + k), a3);
             }
-            float *yr = y + (size_t)r * out + o;
+            float *yr = y + (size_t)r * ldy + o;
             yr[0] = bias_at(bias, o) + reduce256(a0); yr[1] = bias_at(bias, o + 1) + reduce256(a1);
             yr[2] = bias_at(bias, o + 2) + reduce256(a2); yr[3] = bias_at(bias, o + 3) + reduce256(a3);
         }
@@ -92,7 +92,7 @@ static void linear_avx2(const float *x, int rows, int in, const float *w, const 
             const float *xr = x + (size_t)r * in;
             __m256 a = _mm256_setzero_ps();
             for (int k = 0; k < in; k += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(xr + k), _mm256_loadu_ps(wo + k), a);
-            y[(size_t)r * out + o] = (bias ? bias[o] : 0.0f) + reduce256(a);
+            y[(size_t)r * ldy + o] = (bias ? bias[o] : 0.0f) + reduce256(a);
         }
     }
 }
@@ -106,12 +106,23 @@ int rakis_kernels_avx2(void) {
 #endif
 }
 
-void rakis_linear(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y) {
+void rakis_linear_portable(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y) {
+    linear_portable_ld(x, rows, in, w, bias, out, y, out);
+}
+
+void rakis_linear_columns(const float *x, int rows, int in, const float *w, const float *bias, int first, int count, float *y, int ldy) {
+    const float *wslice = w + (size_t)first * in;
+    const float *bslice = bias ? bias + first : NULL;
+    float *yslice = y + first;
 #if defined(__x86_64__)
     if (rakis_kernels_avx2()) {
-        linear_avx2(x, rows, in, w, bias, out, y);
+        linear_avx2(x, rows, in, wslice, bslice, count, yslice, ldy);
         return;
     }
 #endif
-    rakis_linear_portable(x, rows, in, w, bias, out, y);
+    linear_portable_ld(x, rows, in, wslice, bslice, count, yslice, ldy);
+}
+
+void rakis_linear(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y) {
+    rakis_linear_columns(x, rows, in, w, bias, 0, out, y, out);
 }

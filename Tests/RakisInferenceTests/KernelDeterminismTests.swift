@@ -27,5 +27,11 @@ import Testing
         var single = [Float](repeating: 0, count: outputs)
         rakis_linear(Array(x[((rows - 1) * inputs)...]), 1, Int32(inputs), w, b, Int32(outputs), &single)
         #expect(single.map(\.bitPattern) == fast[((rows - 1) * outputs)...].map(\.bitPattern))
+        // A layer split by output columns, as two threads compute it, equals the whole layer.
+        var split = [Float](repeating: 0, count: rows * outputs)
+        let half = outputs / 8 * 4
+        rakis_linear_columns(x, Int32(rows), Int32(inputs), w, b, 0, Int32(half), &split, Int32(outputs))
+        rakis_linear_columns(x, Int32(rows), Int32(inputs), w, b, Int32(half), Int32(outputs - half), &split, Int32(outputs))
+        #expect(split.map(\.bitPattern) == fast.map(\.bitPattern))
     }
 }

@@ -10,6 +10,10 @@
 /// path and the portable path (C's fmaf) give the same bits. `in` must be a multiple of 8.
 void rakis_linear(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y);
 
+/// Outputs `first ..< first + count` only, into rows of `ldy` floats: the same bits as
+/// `rakis_linear` gives for those outputs, so a layer can be split across threads.
+void rakis_linear_columns(const float *x, int rows, int in, const float *w, const float *bias, int first, int count, float *y, int ldy);
+
 /// The portable path alone, for tests that compare it with the vector path.
 void rakis_linear_portable(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y);
 

@@ -26,11 +26,39 @@ public final class BertEncoder: @unchecked Sendable {
         let inputs: Int
         let outputs: Int
 
-        func apply(_ x: [Float], rows: Int) -> [Float] {
+        /// Layers with at least this many multiply-adds are split across two threads by output
+        /// columns. Each output is computed exactly as it would be alone, so the split changes
+        /// no bit; it only lets one long text use both cores.
+        static let splitThreshold = 4_000_000
+
+        func applyOnOneThread(_ x: [Float], rows: Int) -> [Float] {
             var y = [Float](repeating: 0, count: rows * outputs)
             x.withUnsafeBufferPointer { xp in
                 y.withUnsafeMutableBufferPointer { yp in
                     rakis_linear(xp.baseAddress, Int32(rows), Int32(inputs), weight.baseAddress, bias.baseAddress, Int32(outputs), yp.baseAddress)
+                }
+            }
+            return y
+        }
+
+        func apply(_ x: [Float], rows: Int) -> [Float] {
+            var y = [Float](repeating: 0, count: rows * outputs)
+            x.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    let work = rows * inputs * outputs
+                    guard work >= Linear.splitThreshold, outputs >= 16, ProcessInfo.processInfo.activeProcessorCount > 1 else {
+                        rakis_linear(xp.baseAddress, Int32(rows), Int32(inputs), weight.baseAddress, bias.baseAddress, Int32(outputs), yp.baseAddress)
+                        return
+                    }
+                    let half = outputs / 8 * 4  // a multiple of 4 keeps the kernel's blocking identical
+                    let (xBase, yBase) = (UnsafeSendable(xp.baseAddress), UnsafeSendable(yp.baseAddress))
+                    let (wBase, bBase) = (UnsafeSendable(weight.baseAddress), UnsafeSendable(bias.baseAddress))
+                    let (rowCount, inputCount, outputCount) = (Int32(rows), Int32(inputs), Int32(outputs))
+                    DispatchQueue.concurrentPerform(iterations: 2) { part in
+                        let first = part == 0 ? 0 : half
+                        let count = part == 0 ? half : Int(outputCount) - half
+                        rakis_linear_columns(xBase.value, rowCount, inputCount, wBase.value, bBase.value, Int32(first), Int32(count), yBase.value, outputCount)
+                    }
                 }
             }
             return y
@@ -127,17 +155,36 @@ public final class BertEncoder: @unchecked Sendable {
 
     private func selfAttention(q: [Float], k: [Float], v: [Float], rows n: Int) -> [Float] {
         let h = configuration.hiddenSize
+        let heads = configuration.heads
+        var context = [Float](repeating: 0, count: n * h)
+        context.withUnsafeMutableBufferPointer { output in
+            let target = UnsafeSendable(output)
+            // Heads are independent and write disjoint columns: long texts split them over two
+            // threads, which changes no bit of the result.
+            if n >= 64, heads >= 2, ProcessInfo.processInfo.activeProcessorCount > 1 {
+                DispatchQueue.concurrentPerform(iterations: 2) { part in
+                    let range = part == 0 ? 0..<(heads / 2) : (heads / 2)..<heads
+                    self.attend(heads: range, q: q, k: k, v: v, rows: n, into: target.value)
+                }
+            } else {
+                attend(heads: 0..<heads, q: q, k: k, v: v, rows: n, into: target.value)
+            }
+        }
+        return context
+    }
+
+    private func attend(heads: Range<Int>, q: [Float], k: [Float], v: [Float], rows n: Int, into context: UnsafeMutableBufferPointer<Float>) {
+        let h = configuration.hiddenSize
         let d = h / configuration.heads
         let padded = (n + 7) / 8 * 8  // the kernel reduces over multiples of 8; zero padding adds exact zeros
         let scale = Float(Double(d).squareRoot())
-        var context = [Float](repeating: 0, count: n * h)
         var qh = [Float](repeating: 0, count: n * d)
         var kh = [Float](repeating: 0, count: n * d)
         var vhT = [Float](repeating: 0, count: d * padded)
         var probabilities = [Float](repeating: 0, count: n * padded)
         var scaled = [Float](repeating: 0, count: n)
         var exps = [Double](repeating: 0, count: n)
-        for head in 0..<configuration.heads {
+        for head in heads {
             for t in 0..<n {
                 for j in 0..<d {
                     qh[t * d + j] = q[t * h + head * d + j]
@@ -146,7 +193,7 @@ public final class BertEncoder: @unchecked Sendable {
                 }
             }
             let raw = kh.withUnsafeBufferPointer { kp in
-                Linear(weight: kp, bias: UnsafeBufferPointer(start: nil, count: 0), inputs: d, outputs: n).apply(qh, rows: n)
+                Linear(weight: kp, bias: UnsafeBufferPointer(start: nil, count: 0), inputs: d, outputs: n).applyOnOneThread(qh, rows: n)
             }
             for t in 0..<n {
                 var maximum = -Float.infinity
@@ -162,13 +209,12 @@ public final class BertEncoder: @unchecked Sendable {
                 for s in 0..<n { probabilities[t * padded + s] = Float(exps[s] / total) }
             }
             let headContext = vhT.withUnsafeBufferPointer { vp in
-                Linear(weight: vp, bias: UnsafeBufferPointer(start: nil, count: 0), inputs: padded, outputs: d).apply(probabilities, rows: n)
+                Linear(weight: vp, bias: UnsafeBufferPointer(start: nil, count: 0), inputs: padded, outputs: d).applyOnOneThread(probabilities, rows: n)
             }
             for t in 0..<n {
                 for j in 0..<d { context[t * h + head * d + j] = headContext[t * d + j] }
             }
         }
-        return context
     }
 
     private func layerNorm(_ x: inout [Float], rows n: Int, _ norm: LayerNorm) {
@@ -208,6 +254,12 @@ public final class BertEncoder: @unchecked Sendable {
         let norm = max(squares.squareRoot(), 1e-12)
         return pooled.map { Float($0 / norm) }
     }
+}
+
+/// Pointers handed to the two halves of a split layer; each half writes disjoint outputs.
+struct UnsafeSendable<Pointer>: @unchecked Sendable {
+    let value: Pointer
+    init(_ value: Pointer) { self.value = value }
 }
 
 extension Comparable {
