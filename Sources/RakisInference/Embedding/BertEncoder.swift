@@ -42,15 +42,14 @@ public final class BertEncoder: @unchecked Sendable {
         }
 
         func apply(_ x: [Float], rows: Int) -> [Float] {
+            guard rows * inputs * outputs >= Self.splitThreshold, outputs >= 16, ProcessInfo.processInfo.activeProcessorCount > 1 else {
+                return applyOnOneThread(x, rows: rows)
+            }
             var y = [Float](repeating: 0, count: rows * outputs)
             x.withUnsafeBufferPointer { xp in
                 y.withUnsafeMutableBufferPointer { yp in
-                    let work = rows * inputs * outputs
-                    guard work >= Linear.splitThreshold, outputs >= 16, ProcessInfo.processInfo.activeProcessorCount > 1 else {
-                        rakis_linear(xp.baseAddress, Int32(rows), Int32(inputs), weight.baseAddress, bias.baseAddress, Int32(outputs), yp.baseAddress)
-                        return
-                    }
-                    let half = outputs / 8 * 4  // a multiple of 4 keeps the kernel's blocking identical
+                    // Any split gives the same bits; a multiple of 4 keeps both halves on the 4-wide path.
+                    let half = outputs / 8 * 4
                     let (xBase, yBase) = (UnsafeSendable(xp.baseAddress), UnsafeSendable(yp.baseAddress))
                     let (wBase, bBase) = (UnsafeSendable(weight.baseAddress), UnsafeSendable(bias.baseAddress))
                     let (rowCount, inputCount, outputCount) = (Int32(rows), Int32(inputs), Int32(outputs))
