@@ -26,11 +26,11 @@ struct IntakeBenchmark: AsyncParsableCommand {
     func run() async throws {
         let senders = (0..<peers).map { _ in NodeIdentity.generate() }
         let now = Date()
-        let wire: [[UInt8]] = (0..<packets).map { n in
+        let wire: [[UInt8]] = try (0..<packets).map { n in
             let commit = InferenceCommit(
                 requestId: "request-\(n / 10)", inferenceId: "inference-\(n)",
                 bEmbeddingHash: String(repeating: "5a", count: 32), createdAt: now)
-            return senders[n % peers].sign(.inferenceCommit(commit)).wireBytes
+            return try senders[n % peers].sign(.inferenceCommit(commit)).wireBytes
         }
         let meanBytes = wire.map(\.count).reduce(0, +) / wire.count
         print("intake benchmark: \(packets) packets (\(meanBytes) bytes each) from \(peers) peers, each delivered \(copies)×")

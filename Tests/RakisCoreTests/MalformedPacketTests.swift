@@ -71,7 +71,7 @@ import RakisTestSupport
     }
 
     @Test func envelopeIdsMustBeHexKeysAndSignatures() throws {
-        let signed = Self.identity.sign(Self.commit)
+        let signed = try Self.identity.sign(Self.commit)
         var wire = String(decoding: signed.wireBytes, as: UTF8.self)
         wire = wire.replacingOccurrences(of: signed.synthientId, with: "not-a-key")
         guard case .invalidValue(let field, _)? = decodeError(Array(wire.utf8)) else { Issue.record("expected invalidValue"); return }
@@ -105,7 +105,7 @@ import RakisTestSupport
         invalidUTF8[marker] = 0xFF
         guard case .malformedJSON(.invalidUTF8)? = decodeError(invalidUTF8) else { Issue.record("expected invalidUTF8"); return }
 
-        let truncated = Array(Self.identity.sign(Self.request).wireBytes.dropLast(7))
+        let truncated = Array(try Self.identity.sign(Self.request).wireBytes.dropLast(7))
         guard case .malformedJSON? = decodeError(truncated) else { Issue.record("expected malformedJSON"); return }
 
         #expect(decodeError([]) != nil)
@@ -115,7 +115,7 @@ import RakisTestSupport
     /// Random mutations of a valid envelope must never crash the decoder.
     @Test func randomMutationsNeverCrash() throws {
         var generator = SystemRandomNumberGenerator()
-        let original = Self.identity.sign(Self.request).wireBytes
+        let original = try Self.identity.sign(Self.request).wireBytes
         for _ in 0..<2_000 {
             var bytes = original
             for _ in 0..<Int.random(in: 1...8, using: &generator) {

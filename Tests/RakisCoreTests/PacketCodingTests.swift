@@ -7,7 +7,7 @@ import RakisTestSupport
     @Test(arguments: SamplePackets.all)
     func everyPacketTypeRoundTripsThroughTheWire(packet: Packet) throws {
         let identity = NodeIdentity.generate()
-        let signed = identity.sign(packet)
+        let signed = try identity.sign(packet)
         let envelope = try PacketEnvelope.decode(wire: signed.wireBytes)
         #expect(envelope.packet == packet)
         #expect(envelope.synthientId == identity.synthientId)
@@ -15,18 +15,18 @@ import RakisTestSupport
     }
 
     @Test func fieldNamesMatchTheReference() throws {
-        let json = PacketCoding.jsonValue(of: SamplePackets.all[0])
+        let json = try PacketCoding.jsonValue(of: SamplePackets.all[0])
         #expect(json["type"] == .string("p2pInferenceRequest"))
         #expect(json["createdAt"] == .string("2024-05-01T12:00:00.250+00:00"))
         let frame = json["payload"]?["securityFrame"]
         #expect(frame?["secPercentage"] == .number(0.5))
         #expect(Set(frame?.objectValue?.keys ?? [:].keys) == ["quorum", "maxTimeMs", "secDistance", "secPercentage", "embeddingModel"])
 
-        let status = PacketCoding.jsonValue(of: .peerStatusUpdate(PeerStatusUpdate(status: .verifyingQuorum(requestId: "r"), createdAt: SamplePackets.createdAt)))
+        let status = try PacketCoding.jsonValue(of: .peerStatusUpdate(PeerStatusUpdate(status: .verifyingQuorum(requestId: "r"), createdAt: SamplePackets.createdAt)))
         #expect(status["status"] == .string("verifying quorum"))
         #expect(status["requestId"] == .string("r"))
 
-        let rejected = PacketCoding.jsonValue(of: SamplePackets.all[4])
+        let rejected = try PacketCoding.jsonValue(of: SamplePackets.all[4])
         #expect(rejected["rejectReason"]?["type"] == .string("bembedding_hash_mismatch"))
     }
 
@@ -49,5 +49,20 @@ import RakisTestSupport
         #expect(ISO8601Timestamp.parse("2024-05-01 12:00:00Z") == nil)
         #expect(ISO8601Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000+00:00")
         #expect(ISO8601Timestamp.format(Date(timeIntervalSince1970: -0.001)) == "1969-12-31T23:59:59.999+00:00")
+    }
+}
+
+@Suite struct PacketEncodingTests {
+    /// A rate computed as 0/0 must give an error naming the field, never a crash or an
+    /// unparseable packet on the wire.
+    @Test func nonFiniteNumbersAreRefusedWithTheirField() {
+        let packet = Packet.peerStatusUpdate(PeerStatusUpdate(
+            status: .completedInference(tps: .nan, modelName: "m", totalTokens: 0), createdAt: SamplePackets.createdAt))
+        #expect {
+            try NodeIdentity.generate().sign(packet)
+        } throws: { error in
+            guard case .notRepresentable(let field, _) = error as? PacketEncodingError else { return false }
+            return field == "packet.tps"
+        }
     }
 }

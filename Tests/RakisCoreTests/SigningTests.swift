@@ -12,16 +12,16 @@ import RakisTestSupport
     }
 
     @Test func signatureCoversTheCanonicalBytes() throws {
-        let signed = identity.sign(SamplePackets.all[2])
+        let signed = try identity.sign(SamplePackets.all[2])
         #expect(PacketSignature.isValid(signature: signed.signature, synthientId: identity.synthientId, message: signed.canonicalPacket))
         #expect(signed.synthientId == identity.synthientId)
         #expect(Hex.isLowercaseHex(signed.signature, byteCount: 64))
         // Ed25519 is deterministic: the same packet signs the same way.
-        #expect(identity.sign(SamplePackets.all[2]).signature == signed.signature)
+        #expect(try identity.sign(SamplePackets.all[2]).signature == signed.signature)
     }
 
     @Test func keyOrderAndWhitespaceOnTheWireDoNotMatter() throws {
-        let signed = identity.sign(SamplePackets.all[1])
+        let signed = try identity.sign(SamplePackets.all[1])
         guard case .object(let body) = try JSONParser().parse(signed.canonicalPacket) else { return }
         // Hand-written JSON with members reversed and extra spaces.
         let members = body.sorted { $0.key > $1.key }.map { "  \"\($0.key)\" :  \(CanonicalJSON.string(of: $0.value))" }
@@ -61,7 +61,7 @@ import RakisTestSupport
 
     @Test func signatureFromAnotherKeyIsRejected() throws {
         let impostor = NodeIdentity.generate()
-        let signed = impostor.sign(SamplePackets.all[1])
+        let signed = try impostor.sign(SamplePackets.all[1])
         let wire = String(decoding: signed.wireBytes, as: UTF8.self).replacingOccurrences(of: impostor.synthientId, with: identity.synthientId)
         let envelope = try PacketEnvelope.decode(wire: Array(wire.utf8))
         #expect(throws: SignatureError.invalid(synthientId: identity.synthientId, type: .inferenceCommit)) { try envelope.verify() }

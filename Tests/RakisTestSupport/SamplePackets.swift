@@ -62,7 +62,7 @@ public enum SamplePackets {
 
     /// Wire bytes of `packet` signed by `identity`, with `edit` applied to the parsed envelope.
     public static func editedWire(_ packet: Packet, by identity: NodeIdentity, _ edit: (inout [String: JSONValue]) -> Void) throws -> [UInt8] {
-        let signed = identity.sign(packet)
+        let signed = try identity.sign(packet)
         guard case .object(var envelope) = try JSONParser().parse(signed.wireBytes),
               case .object(var body)? = envelope["packet"] else { fatalError("signed packets are objects") }
         edit(&body)

@@ -32,8 +32,8 @@ public struct NodeIdentity: Sendable {
     }
 
     /// Signs a packet's canonical bytes, producing the envelope to send.
-    public func sign(_ packet: Packet) -> TransmittedPacket {
-        let canonical = CanonicalJSON.bytes(of: PacketCoding.jsonValue(of: packet))
+    public func sign(_ packet: Packet) throws(PacketEncodingError) -> TransmittedPacket {
+        let canonical = CanonicalJSON.bytes(of: try PacketCoding.jsonValue(of: packet))
         return TransmittedPacket(
             synthientId: synthientId, signature: signature(for: canonical), packet: packet, canonicalPacket: canonical)
     }

@@ -5,20 +5,26 @@ public import Foundation
 /// Decoding goes JSON tree → canonical bytes → `JSONDecoder`, so what is decoded is exactly
 /// what was verified. Encoding goes the other way, so what is signed is exactly what is sent.
 public enum PacketCoding {
-    public static func jsonValue(of packet: Packet) -> JSONValue {
-        jsonValue(encoding: packet)
+    public static func jsonValue(of packet: Packet) throws(PacketEncodingError) -> JSONValue {
+        try jsonValue(encoding: packet)
     }
 
-    /// Encodes any `Encodable` into a JSON tree with the packet date format.
-    public static func jsonValue(encoding value: some Encodable) -> JSONValue {
+    /// Encodes any `Encodable` into a JSON tree with the packet date format. Fails (rather than
+    /// sending what no peer could parse) on a non-finite number such as a rate computed as 0/0.
+    public static func jsonValue(encoding value: some Encodable) throws(PacketEncodingError) -> JSONValue {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(ISO8601Timestamp.format(date))
         }
-        // Our own packet types always encode: a failure here is a programming error.
-        let data = try! encoder.encode(value)
-        return try! JSONParser(maxDepth: 256, maxBytes: .max).parse(data)
+        do {
+            return try JSONParser(maxDepth: 256, maxBytes: .max).parse(try encoder.encode(value))
+        } catch let EncodingError.invalidValue(invalid, context) {
+            let field = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            throw .notRepresentable(field: "packet" + field, value: "\(invalid)")
+        } catch {
+            throw .notRepresentable(field: "packet", value: "\(error)")
+        }
     }
 
     public static func packet(from json: JSONValue) throws(PacketDecodingError) -> Packet {

@@ -50,3 +50,14 @@ public enum PacketDecodingError: Error, Equatable, Sendable, CustomStringConvert
         }
     }
 }
+
+/// Why one of this node's own packets cannot be encoded: a value JSON cannot carry.
+public enum PacketEncodingError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notRepresentable(field: String, value: String)
+
+    public var description: String {
+        switch self {
+        case .notRepresentable(let field, let value): "cannot send \(field) = \(value): JSON numbers must be finite"
+        }
+    }
+}

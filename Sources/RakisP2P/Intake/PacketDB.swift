@@ -243,7 +243,7 @@ public actor PacketDB {
     /// Signs, stores and publishes a packet of this node's, then sends it on every transport.
     @discardableResult
     public func transmit(_ packet: Packet) async throws -> TransmittedPacket {
-        let signed = identity.sign(packet)
+        let signed = try identity.sign(packet)
         let received = ReceivedPacket(transmitted: signed, receivedTime: now(), deliveredThrough: nil)
         let inserted = try await store.pool.write { db in try PacketStore.insertNew([received], in: db) }
         storedCount = storedCount.map { $0 + inserted.count }
