@@ -34,4 +34,7 @@ if [[ $status -ne 0 ]] || ! grep -q "shut down cleanly" "$work/run.log"; then
   exit 1
 fi
 echo
-echo "demo: node created, started, and stopped cleanly; its packets are in $node/p2p.sqlite (removed now)."
+echo "== rakis embed   (all-MiniLM-L6-v2 in Swift: dimensions and bEmbedding per text)"
+"$rakis" embed "Red, green and blue are primary colours of light." "The primary colours of light are red, green and blue."
+echo
+echo "demo: node created, started, and stopped cleanly; two answers embedded. (Its data in $work is removed now.)"
