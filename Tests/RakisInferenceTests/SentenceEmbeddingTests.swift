@@ -105,6 +105,18 @@ import Testing
         bytes += [0, 0, 0, 0]
         try Data(bytes).write(to: weights)
         #expect(throws: EmbeddingError.self) { try SentenceEmbeddingModel(name: "x", directory: directory) }
+
+        // A tensor at an offset that is not a multiple of 4 is reported, not read.
+        let safetensors = directory.appendingPathComponent("odd.safetensors")
+        var odd = Array(#"{"t":{"dtype":"F32","shape":[1],"data_offsets":[1,5]}}"#.utf8)
+        while odd.count % 8 != 0 { odd.append(0x20) }
+        try Data(withUnsafeBytes(of: UInt64(odd.count).littleEndian) { Array($0) } + odd + [0, 0, 0, 0, 0]).write(to: safetensors)
+        #expect {
+            try Safetensors(url: safetensors).floats("t", shape: [1])
+        } throws: { error in
+            guard case .modelFileCorrupt(_, let reason) = error as? EmbeddingError else { return false }
+            return reason.contains("aligned")
+        }
     }
 }
 

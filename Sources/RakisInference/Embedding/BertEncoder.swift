@@ -42,7 +42,7 @@ public final class BertEncoder: @unchecked Sendable {
         }
 
         func apply(_ x: [Float], rows: Int) -> [Float] {
-            guard rows * inputs * outputs >= Self.splitThreshold, outputs >= 16, ProcessInfo.processInfo.activeProcessorCount > 1 else {
+            guard rows * inputs * outputs >= Self.splitThreshold, outputs >= 16, BertEncoder.canUseTwoThreads else {
                 return applyOnOneThread(x, rows: rows)
             }
             var y = [Float](repeating: 0, count: rows * outputs)
@@ -73,6 +73,9 @@ public final class BertEncoder: @unchecked Sendable {
         let query, key, value, attentionOutput, intermediate, output: Linear
         let attentionNorm, outputNorm: LayerNorm
     }
+
+    /// Read once: whether one text may use a second thread.
+    static let canUseTwoThreads = ProcessInfo.processInfo.activeProcessorCount > 1
 
     public let configuration: Configuration
     private let weights: Safetensors  // keeps the mapping alive
@@ -160,7 +163,7 @@ public final class BertEncoder: @unchecked Sendable {
             let target = UnsafeSendable(output)
             // Heads are independent and write disjoint columns: long texts split them over two
             // threads, which changes no bit of the result.
-            if n >= 64, heads >= 2, ProcessInfo.processInfo.activeProcessorCount > 1 {
+            if n >= 64, heads >= 2, Self.canUseTwoThreads {
                 DispatchQueue.concurrentPerform(iterations: 2) { part in
                     let range = part == 0 ? 0..<(heads / 2) : (heads / 2)..<heads
                     self.attend(heads: range, q: q, k: k, v: v, rows: n, into: target.value)

@@ -65,15 +65,16 @@ public final class Safetensors: @unchecked Sendable {
         guard info.shape == expected else {
             throw .modelFileCorrupt(url.path, "tensor \(name) has shape \(info.shape), expected \(expected)")
         }
+        guard (dataStart + info.begin) % MemoryLayout<Float>.alignment == 0 else {
+            throw .modelFileCorrupt(url.path, "tensor \(name) is not aligned to 4 bytes")
+        }
         let count = expected.reduce(1, *)
         guard info.end - info.begin == count * MemoryLayout<Float>.size else {
             throw .modelFileCorrupt(url.path, "tensor \(name) has \(info.end - info.begin) bytes for \(count) floats")
         }
         return data.withUnsafeBytes { raw in
-            // The mapping lives as long as `self`; tensors are 4-byte aligned in practice, and
-            // an unaligned one is rejected rather than read.
+            // The mapping (page-aligned) lives as long as `self`; alignment was checked above.
             let start = raw.baseAddress! + dataStart + info.begin
-            precondition(Int(bitPattern: start) % MemoryLayout<Float>.alignment == 0, "unaligned tensor \(name)")
             return UnsafeBufferPointer(start: start.assumingMemoryBound(to: Float.self), count: count)
         }
     }

@@ -25,6 +25,10 @@ public struct PeerDB: Sendable {
         try await pool.read { db in try Peer.fetchOne(db, key: synthientId) }
     }
 
+    public func count() async throws -> Int {
+        try await pool.read { db in try Peer.fetchCount(db) }
+    }
+
     /// Peers seen at or after `since`, most recent first.
     public func lastPeers(since: Date, limit: Int) async throws -> [Peer] {
         try await pool.read { db in
@@ -33,12 +37,6 @@ public struct PeerDB: Sendable {
         }
     }
 
-    public func count(since: Date? = nil) async throws -> Int {
-        try await pool.read { db in
-            guard let since else { return try Peer.fetchCount(db) }
-            return try Peer.filter(Column("lastSeen") >= since.timeIntervalSince1970).fetchCount(db)
-        }
-    }
 
     // MARK: Updates
 

@@ -17,8 +17,6 @@ public struct StoredPacket: Sendable, Codable, FetchableRecord, TableRecord {
     /// Canonical JSON of the signed packet.
     public var packet: String
 
-    public var receivedDate: Date { Date(timeIntervalSince1970: receivedTime) }
-
     /// Decodes the stored packet. Rows were verified before they were written, so failure here
     /// means the file was changed underneath us.
     public func decoded() throws(PacketDecodingError) -> Packet {
