@@ -25,3 +25,4 @@ bench: setup reference-env
 	swift build -c release --product rakis-bench
 	taskset -c 0 .build/release/rakis-bench intake
 	.build/release/rakis-bench embed
+	.build/release/rakis-bench llm

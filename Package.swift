@@ -8,6 +8,9 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// The llama.cpp libraries (scripts/build-llama.sh), found at run time through the rpath.
+let llamaLibraries = Context.packageDirectory + "/.llama/lib"
+
 let package = Package(
     name: "rakis",
     platforms: [.macOS(.v15)],
@@ -23,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -49,15 +54,24 @@ let package = Package(
             name: "CRakisKernels",
             cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]
         ),
+        // llama.cpp's C API, from the build that scripts/build-llama.sh caches outside the clone
+        // and links to .llama here.
+        .systemLibrary(name: "CLlama"),
         .target(
             name: "RakisInference",
             dependencies: [
                 "RakisCore",
                 "CRakisKernels",
+                "CLlama",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            linkerSettings: [.unsafeFlags(["-L\(llamaLibraries)", "-Xlinker", "-rpath=\(llamaLibraries)"])]
         ),
         .target(
             name: "RakisNode",

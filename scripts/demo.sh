@@ -37,4 +37,7 @@ echo
 echo "== rakis embed   (all-MiniLM-L6-v2 in Swift: dimensions and bEmbedding per text)"
 "$rakis" embed "Red, green and blue are primary colours of light." "The primary colours of light are red, green and blue."
 echo
-echo "demo: node created, started, and stopped cleanly; two answers embedded. (Its data in $work is removed now.)"
+echo "== rakis generate   (Gemma 3 270M through llama.cpp, in process; greedy, 32 tokens)"
+"$rakis" generate --log-level warning --max-tokens 32 "What is the capital of France?"
+echo
+echo "demo: node created, started, and stopped cleanly; two answers embedded; one generated. (Its data in $work is removed now.)"

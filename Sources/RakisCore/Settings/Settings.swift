@@ -26,6 +26,9 @@ public struct Settings: Sendable, Equatable {
     public var inferenceRequestQueueDebounceMs = 1000
     public var embeddingsQueueDebounceMs = 100
     public var requestSimilarityTimeWindowMs = 2000
+    /// How a free worker picks among active requests: "reference" (at random among those ending
+    /// within requestSimilarityTimeWindowMs of the latest-ending one) or "earliestEnding".
+    public var inferenceRequestSelection = "reference"
 
     // Quorums (QUORUM_SETTINGS)
     public var quorumRevealRequestIssueTimeoutMs = 15000

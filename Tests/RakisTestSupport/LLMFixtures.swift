@@ -1,0 +1,109 @@
+public import Foundation
+public import RakisInference
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real models and programs that LLM tests run, as set-up installs them.
+public enum LLMFixtures {
+    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The default Gemma GGUF file; tests fail with this reason when set-up has not run.
+    public static var gemmaPath: String {
+        get throws {
+            guard let path = ModelLocator.defaultLLMPath(root: packageRoot) else { throw FixtureMissing("the default LLM is not installed; run `make setup`") }
+            return path
+        }
+    }
+
+    public static var llamaServerPath: String { packageRoot.appendingPathComponent(".llama/bin/llama-server").path }
+
+    /// The default model with small contexts and two threads, so that tests stay quick.
+    public static func gemma(contextLength: Int = 512, threads: Int = 2) throws -> LLMModelConfiguration {
+        LLMModelConfiguration(name: ModelLocator.defaultLLMName, source: .gguf(path: try gemmaPath), contextLength: contextLength, threadsPerWorker: threads)
+    }
+
+    /// A TCP port on loopback that nothing listens on right now.
+    public static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+public struct FixtureMissing: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A server process started by a test on loopback, stopped by `stop()` (or when it is freed).
+public final class ServerProcess: @unchecked Sendable {
+    public let port: Int
+    public let process: Process
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+
+    /// Starts `executable` with `arguments`, then waits until GET `readyPath` answers 200.
+    public init(executable: String, arguments: [String], port: Int, readyPath: String = "/health") async throws {
+        self.port = port
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else { throw FixtureMissing("\(executable) exited with status \(process.terminationStatus)") }
+            if await Self.ready(URL(string: "http://127.0.0.1:\(port)\(readyPath)")!) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        stop()
+        throw FixtureMissing("\(executable) did not become ready on port \(port)")
+    }
+
+    /// llama-server from the project's llama.cpp build, serving the default Gemma model.
+    public static func llamaServer(threads: Int = 2) async throws -> ServerProcess {
+        let port = LLMFixtures.freePort()
+        return try await ServerProcess(
+            executable: LLMFixtures.llamaServerPath,
+            arguments: ["-m", try LLMFixtures.gemmaPath, "--host", "127.0.0.1", "--port", "\(port)", "-t", "\(threads)",
+                        "-c", "1024", "-np", "1", "--no-webui"],
+            port: port)
+    }
+
+    /// The scripted misbehaving server of Tests/Fixtures/fake-openai-server.py in `mode`.
+    public static func fakeOpenAI(mode: String) async throws -> ServerProcess {
+        let port = LLMFixtures.freePort()
+        let script = LLMFixtures.packageRoot.appendingPathComponent("Tests/Fixtures/fake-openai-server.py").path
+        return try await ServerProcess(executable: "/usr/bin/env", arguments: ["python3", script, mode, "\(port)"], port: port, readyPath: "/ready")
+    }
+
+    private static func ready(_ url: URL) async -> Bool {
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 2
+        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return false }
+        return (response as? HTTPURLResponse)?.statusCode == 200
+    }
+
+    /// SIGTERM, then SIGKILL if it lingers. (Foundation's waitUntilExit spins a core on Linux.)
+    public func stop() {
+        guard process.isRunning else { return }
+        let pid = process.processIdentifier
+        kill(pid, SIGTERM)
+        for _ in 0..<50 where process.isRunning { usleep(100_000) }
+        if process.isRunning { kill(pid, SIGKILL) }
+        for _ in 0..<50 where process.isRunning { usleep(100_000) }
+    }
+
+    deinit { stop() }
+}
