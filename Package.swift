@@ -74,6 +74,11 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-L\(llamaLibraries)", "-Xlinker", "-rpath=\(llamaLibraries)"])]
         ),
         .target(
+            name: "RakisConsensus",
+            dependencies: ["RakisCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "RakisNode",
             dependencies: [
                 "RakisCore",
@@ -109,6 +114,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "RakisTestSupport", dependencies: ["RakisCore", "RakisInference"], path: "Tests/RakisTestSupport", swiftSettings: strict),
+        .testTarget(name: "RakisConsensusTests", dependencies: ["RakisConsensus", "RakisCore"], swiftSettings: strict),
         .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RakisInferenceTests", dependencies: ["RakisCore", "RakisInference", "CRakisKernels", "RakisTestSupport"],

@@ -10,7 +10,6 @@ public enum LLMError: Error, Sendable, Equatable, CustomStringConvertible {
     case emptyPrompt
     case invalidParameter(name: String, reason: String)
     case promptTooLong(tokens: Int, contextLength: Int)
-    case chatTemplateFailed(model: String)
     case tokenizationFailed(reason: String)
     case decodeFailed(code: Int32)
     case backendUnreachable(url: String, reason: String)
@@ -42,8 +41,6 @@ public enum LLMError: Error, Sendable, Equatable, CustomStringConvertible {
             "invalid \(name): \(reason)"
         case .promptTooLong(let tokens, let contextLength):
             "the prompt is \(tokens) tokens long, which does not leave room to generate in a context of \(contextLength) tokens; shorten it or raise the context length"
-        case .chatTemplateFailed(let model):
-            "model \(model) has no chat template llama.cpp can apply"
         case .tokenizationFailed(let reason):
             "tokenization failed: \(reason)"
         case .decodeFailed(let code):

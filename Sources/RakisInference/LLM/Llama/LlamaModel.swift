@@ -7,9 +7,10 @@ final class LlamaModel: @unchecked Sendable {
     let path: String
     let pointer: OpaquePointer
     let vocab: OpaquePointer
-    /// The Jinja chat template stored in the GGUF metadata; failing that, llama.cpp's built-in
-    /// template for the model's family (a base model such as the default Gemma 3 270M has none).
-    let chatTemplate: String?
+    /// The chat templates to try, in order: the Jinja template stored in the GGUF metadata,
+    /// then llama.cpp's built-in template for the model's family (a base model such as the
+    /// default Gemma 3 270M carries none, and llama.cpp recognises only common templates).
+    let chatTemplates: [String]
     let trainedContextLength: Int
     let summary: String
 
@@ -30,8 +31,10 @@ final class LlamaModel: @unchecked Sendable {
         self.path = path
         pointer = loaded
         vocab = llama_model_get_vocab(loaded)
-        chatTemplate = llama_model_chat_template(loaded, nil).map { String(cString: $0) }
-            ?? Self.builtinTemplate(architecture: Self.metadata(loaded, "general.architecture"))
+        chatTemplates = [
+            llama_model_chat_template(loaded, nil).map { String(cString: $0) },
+            Self.builtinTemplate(architecture: Self.metadata(loaded, "general.architecture")),
+        ].compactMap { $0 }
         trainedContextLength = Int(llama_model_n_ctx_train(loaded))
         var description = [CChar](repeating: 0, count: 256)
         llama_model_desc(loaded, &description, description.count)
@@ -106,13 +109,16 @@ final class LlamaModel: @unchecked Sendable {
 
     func isEndOfGeneration(_ token: llama_token) -> Bool { llama_vocab_is_eog(vocab, token) }
 
-    /// The prompt text for `messages`, formatted by the model's own chat template (llama.cpp
-    /// recognises the common templates from their Jinja source). Models without one get a
-    /// plain "role: content" transcript.
-    func formatChat(_ messages: [ChatMessage], modelName: String) throws(LLMError) -> String {
-        guard let template = chatTemplate else {
-            return messages.map { "\($0.role): \($0.content)" }.joined(separator: "\n") + "\nassistant:"
+    /// The prompt text for `messages`, formatted by the first of the model's chat templates
+    /// that llama.cpp can apply; a model with none gets a plain "role: content" transcript.
+    func formatChat(_ messages: [ChatMessage]) -> String {
+        for template in chatTemplates {
+            if let prompt = Self.apply(template: template, to: messages) { return prompt }
         }
+        return messages.map { "\($0.role): \($0.content)" }.joined(separator: "\n") + "\nassistant:"
+    }
+
+    private static func apply(template: String, to messages: [ChatMessage]) -> String? {
         let roles = messages.map { strdup($0.role)! }
         let contents = messages.map { strdup($0.content)! }
         defer { (roles + contents).forEach { free($0) } }
@@ -121,7 +127,7 @@ final class LlamaModel: @unchecked Sendable {
         while true {
             var buffer = [CChar](repeating: 0, count: capacity)
             let written = llama_chat_apply_template(template, chat, chat.count, true, &buffer, Int32(capacity))
-            guard written >= 0 else { throw .chatTemplateFailed(model: modelName) }
+            guard written >= 0 else { return nil }
             if Int(written) <= capacity {
                 return String(decoding: buffer.prefix(Int(written)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             }

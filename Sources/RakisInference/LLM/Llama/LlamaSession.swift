@@ -34,7 +34,7 @@ final class LlamaSession: @unchecked Sendable {
     func generate(
         _ request: LLMRequest, isCancelled: () -> Bool, onText: (String) -> Void
     ) throws(LLMError) -> LLMCompletion {
-        let prompt = try model.formatChat(request.messages, modelName: modelName)
+        let prompt = model.formatChat(request.messages)
         var tokens = try model.tokenize(prompt, parseSpecial: true)
         guard tokens.count < contextLength else { throw .promptTooLong(tokens: tokens.count, contextLength: contextLength) }
         let promptTokenCount = tokens.count
