@@ -74,6 +74,11 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-L\(llamaLibraries)", "-Xlinker", "-rpath=\(llamaLibraries)"])]
         ),
         .target(
+            name: "RakisCoordination",
+            dependencies: ["RakisCore", "RakisP2P", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "RakisConsensus",
             dependencies: ["RakisCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
@@ -84,6 +89,7 @@ let package = Package(
                 "RakisCore",
                 "RakisP2P",
                 "RakisInference",
+                "RakisCoordination",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -114,13 +120,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "RakisTestSupport", dependencies: ["RakisCore", "RakisInference"], path: "Tests/RakisTestSupport", swiftSettings: strict),
+        .testTarget(name: "RakisCoordinationTests", dependencies: ["RakisCoordination", "RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(name: "RakisConsensusTests", dependencies: ["RakisConsensus", "RakisCore"], swiftSettings: strict),
         .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RakisInferenceTests", dependencies: ["RakisCore", "RakisInference", "CRakisKernels", "RakisTestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "RakisNodeTests", dependencies: ["RakisCore", "RakisInference", "RakisNode", "RakisTestSupport"], swiftSettings: strict),
+            name: "RakisNodeTests", dependencies: ["RakisCore", "RakisInference", "RakisNode", "RakisCoordination", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RakisP2PTests", dependencies: ["RakisCore", "RakisP2P", "RakisNode", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(name: "RakisCLITests", dependencies: ["rakis", "RakisCore"], swiftSettings: strict),

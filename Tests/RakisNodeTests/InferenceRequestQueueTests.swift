@@ -1,4 +1,5 @@
 import Foundation
+import RakisCoordination
 import RakisCore
 import RakisInference
 import RakisNode
@@ -157,6 +158,34 @@ private final class RecordingSink: InferenceResultSink, PeerStatusPublisher {
         await pool.releaseAll()
         await queue.waitUntilIdle()
         await queue.stop()
+    }
+
+    @Test func resultsGoToTheInferenceStoreAndARestartDoesNotRunThemAgain() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-queue-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let status = RecordingSink()
+        do {
+            let pool = ScriptedPool(workers: ["a": 1])
+            let store = InferenceStore(database: try CoordinationDatabase(directory: directory))
+            let queue = InferenceRequestQueue(pool: pool, results: StoredInferenceResults(store: store), status: status, now: { [base] in base })
+            await queue.add(request("persisted", endsIn: 30))
+            #expect(await waitUntil { await pool.waitingCount == 1 })
+            await pool.releaseAll()
+            await queue.waitUntilIdle()
+            let saved = try store.results(requestId: "persisted")
+            #expect(saved.count == 1)
+            #expect(saved.first?.output == "answer to prompt persisted")
+            #expect(saved.first?.tokenCount == 5)
+        }
+        // A new queue over the reopened store, as after a restart: the request is not run again.
+        let pool = ScriptedPool(workers: ["a": 1])
+        let store = InferenceStore(database: try CoordinationDatabase(directory: directory))
+        let queue = InferenceRequestQueue(pool: pool, results: StoredInferenceResults(store: store), status: status, now: { [base] in base })
+        await queue.add(request("persisted", endsIn: 30))
+        await queue.process()
+        #expect(await pool.calls.isEmpty)
+        #expect(await queue.waitingRequests().isEmpty)
     }
 
     @Test func runsRequestsOnTheRealEngine() async throws {

@@ -12,15 +12,7 @@ public struct P2PDatabase: Sendable {
     }
 
     public init(path: String) throws {
-        var configuration = Configuration()
-        configuration.label = "rakis.p2p"
-        configuration.prepareDatabase { db in
-            // NORMAL is durable across application crashes in WAL mode; only a power loss can
-            // drop the last transactions, which peers re-deliver anyway.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        }
-        pool = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(pool)
+        pool = try SQLiteFile.open(path: path, label: "rakis.p2p", migrator: Self.migrator)
     }
 
     static var migrator: DatabaseMigrator {

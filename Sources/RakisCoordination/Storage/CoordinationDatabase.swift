@@ -1,0 +1,83 @@
+public import Foundation
+public import GRDB
+import RakisP2P
+
+/// The SQLite file of layer 3 (`coordination.sqlite` in the data directory): requests, this
+/// node's results and embeddings, and every quorum with its commits and reveals. Deadlines are
+/// derived from what is stored here, so a restarted node can resume every open request.
+public struct CoordinationDatabase: Sendable {
+    public static let fileName = "coordination.sqlite"
+    public let pool: DatabasePool
+
+    public init(directory: URL) throws {
+        try self.init(path: directory.appendingPathComponent(Self.fileName).path)
+    }
+
+    public init(path: String) throws {
+        pool = try SQLiteFile.open(path: path, label: "rakis.coordination", migrator: Self.migrator)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: requests, results, quorums") { db in
+            try db.create(table: "inferenceRequest") { t in
+                t.primaryKey("requestId", .text)
+                t.column("fromSynthientId", .text).notNull()
+                t.column("payload", .text).notNull()
+                t.column("createdAt", .double).notNull()
+                t.column("endingAt", .double).notNull()
+            }
+            try db.create(index: "inferenceRequest_endingAt", on: "inferenceRequest", columns: ["endingAt"])
+
+            try db.create(table: "inferenceResult") { t in
+                t.primaryKey("inferenceId", .text)
+                t.column("requestId", .text).notNull().indexed()
+                t.column("modelName", .text).notNull()
+                t.column("succeeded", .boolean).notNull()
+                t.column("output", .text)
+                t.column("tokenCount", .integer)
+                t.column("tokensPerSecond", .double)
+                t.column("failureReason", .text)
+                t.column("startedAt", .double).notNull()
+                t.column("completedAt", .double).notNull()
+            }
+
+            try db.create(table: "inferenceEmbedding") { t in
+                t.primaryKey("inferenceId", .text)
+                t.column("requestId", .text).notNull().indexed()
+                t.column("embedding", .blob).notNull()
+                t.column("bEmbedding", .blob).notNull()
+                t.column("bEmbeddingHash", .text).notNull()
+            }
+
+            try db.create(table: "quorum") { t in
+                t.primaryKey("requestId", .text)
+                t.column("status", .text).notNull()
+                t.column("statusReason", .text)
+                t.column("updatedAt", .double).notNull()
+            }
+            try db.create(index: "quorum_status", on: "quorum", columns: ["status"])
+
+            try db.create(table: "quorumCommit") { t in
+                t.column("requestId", .text).notNull()
+                t.column("synthientId", .text).notNull()
+                t.column("inferenceId", .text).notNull()
+                t.column("bEmbeddingHash", .text).notNull()
+                t.column("receivedAt", .double).notNull()
+                t.primaryKey(["requestId", "synthientId"])
+            }
+
+            try db.create(table: "quorumReveal") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("requestId", .text).notNull().indexed()
+                t.column("synthientId", .text).notNull()
+                t.column("inferenceId", .text).notNull()
+                t.column("output", .text).notNull()
+                t.column("bEmbedding", .blob).notNull()
+                t.column("receivedAt", .double).notNull()
+                t.column("rejectReason", .text)
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import RakisCoordination
+import RakisCore
+import RakisTestSupport
+import Testing
+
+/// The coordination stores on a real SQLite file, reopened where persistence matters.
+@Suite final class CoordinationStoreTests {
+    let directory: URL
+    let request = SamplePackets.request
+    let now = SamplePackets.createdAt.addingTimeInterval(5)
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-coordination-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    private func commit(_ node: String, bits: [UInt8], inference: String? = nil) -> InferenceCommit {
+        InferenceCommit(requestId: request.requestId, inferenceId: inference ?? "inf-\(node)",
+                        bEmbeddingHash: BinaryEmbedding.hash(bits, synthientId: node), createdAt: now)
+    }
+
+    private func reveal(_ node: String, bits: [UInt8], inference: String? = nil, requestedBy: String? = nil) -> InferenceReveal {
+        InferenceReveal(requestedSynthientId: requestedBy ?? node, requestId: request.requestId, inferenceId: inference ?? "inf-\(node)",
+                        output: "output of \(node)", embedding: [0.5, -0.5], bEmbedding: bits, createdAt: now)
+    }
+
+    @Test func requestsResultsAndEmbeddingsSurviveReopening() throws {
+        do {
+            let store = InferenceStore(database: try CoordinationDatabase(directory: directory))
+            #expect(try store.saveRequest(request, from: "peer"))
+            #expect(try !store.saveRequest(request, from: "peer"), "a request is stored once")
+            try store.saveResult(.init(requestId: request.requestId, inferenceId: "i1", modelName: "m", output: "hello", tokenCount: 3,
+                                       tokensPerSecond: 40, failureReason: nil, startedAt: now, completedAt: now))
+            try store.saveEmbedding(InferenceEmbedding(requestId: request.requestId, inferenceId: "i1", embedding: [0.25, -1, 3], synthientId: "me"))
+        }
+        let store = InferenceStore(database: try CoordinationDatabase(directory: directory))
+        let stored = try #require(try store.request(request.requestId))
+        #expect(stored.payload == request.payload)
+        #expect(stored.endingAt == request.payload.endingAt)
+        #expect(try store.activeRequests(at: now).map(\.requestId) == [request.requestId])
+        #expect(try store.activeRequests(at: request.payload.endingAt).isEmpty, "a request is active only while now < endingAt")
+        #expect(try store.hasResult(requestId: request.requestId))
+        #expect(try store.results(requestId: request.requestId).first?.output == "hello")
+        let embedding = try #require(try store.embedding(inferenceId: "i1"))
+        #expect(embedding.embedding == [0.25, -1, 3])
+        #expect(embedding.bEmbedding == BinaryEmbedding.pack([0.25, -1, 3]))
+        #expect(embedding.bEmbeddingHash == BinaryEmbedding.hash(embedding.bEmbedding, synthientId: "me"))
+    }
+
+    @Test func revealsAreCheckedOnArrivalAndKeptWithTheirReason() throws {
+        let store = QuorumStore(database: try CoordinationDatabase(directory: directory))
+        let deadline = request.payload.endingAt.addingTimeInterval(35)
+        try store.addCommit(commit("honest", bits: [1, 2]), from: "honest", receivedAt: now)
+        #expect(try !store.addCommit(commit("honest", bits: [9, 9]), from: "honest", receivedAt: now), "one commit per node")
+        try store.addCommit(commit("liar", bits: [1, 2]), from: "liar", receivedAt: now)
+        try store.addCommit(commit("late", bits: [3, 4]), from: "late", receivedAt: now)
+        try store.addCommit(commit("other", bits: [5, 6]), from: "other", receivedAt: now)
+        #expect(try store.status(requestId: request.requestId) == .awaitingCommitments)
+        #expect(try store.commits(requestId: request.requestId).count == 4)
+
+        let arrival = request.payload.endingAt.addingTimeInterval(1)
+        #expect(try store.addReveal(reveal("honest", bits: [1, 2]), from: "honest", receivedAt: arrival, revealDeadline: deadline) == .accepted)
+        #expect(try store.addReveal(reveal("honest", bits: [1, 2]), from: "honest", receivedAt: arrival, revealDeadline: deadline) == .rejected(.duplicate))
+        #expect(try store.addReveal(reveal("liar", bits: [7, 7]), from: "liar", receivedAt: arrival, revealDeadline: deadline) == .rejected(.hashMismatch))
+        #expect(try store.addReveal(reveal("late", bits: [3, 4]), from: "late", receivedAt: deadline.addingTimeInterval(2), revealDeadline: deadline)
+                == .rejected(.late(by: 2)))
+        #expect(try store.addReveal(reveal("other", bits: [5, 6]), from: "impostor", receivedAt: arrival, revealDeadline: deadline)
+                == .rejected(.senderMismatch(requestedSynthientId: "other")), "signed by another key than the one it reveals for")
+        #expect(try store.addReveal(reveal("stranger", bits: [5, 6]), from: "stranger", receivedAt: arrival, revealDeadline: deadline) == .rejected(.noCommit))
+        #expect(try store.addReveal(reveal("other", bits: [5, 6], inference: "inf-else"), from: "other", receivedAt: arrival, revealDeadline: deadline)
+                == .rejected(.wrongInference(committed: "inf-other")))
+        #expect(try store.addReveal(reveal("other", bits: [5, 6]), from: "other", receivedAt: arrival, revealDeadline: nil) == .rejected(.unknownRequest))
+
+        #expect(try store.reveals(requestId: request.requestId, acceptedOnly: true).map(\.synthientId) == ["honest"])
+        let rejected = try store.reveals(requestId: request.requestId).filter { $0.rejectReason != nil }
+        #expect(rejected.count == 7)
+        #expect(rejected.contains { $0.rejectReason?.contains("does not hash to the commit") == true })
+        #expect(try !store.everyMemberRevealed(requestId: request.requestId))
+        #expect(try store.addReveal(reveal("other", bits: [5, 6]), from: "other", receivedAt: arrival, revealDeadline: deadline) == .accepted)
+    }
+
+    @Test func everyMemberRevealedTriggersEarlyConsensus() throws {
+        let store = QuorumStore(database: try CoordinationDatabase(directory: directory))
+        let deadline = request.payload.endingAt.addingTimeInterval(35)
+        #expect(try !store.everyMemberRevealed(requestId: request.requestId), "no commits: nothing to finish early")
+        for node in ["a", "b"] { try store.addCommit(commit(node, bits: [1]), from: node, receivedAt: now) }
+        try store.addReveal(reveal("a", bits: [1]), from: "a", receivedAt: now, revealDeadline: deadline)
+        #expect(try !store.everyMemberRevealed(requestId: request.requestId))
+        try store.addReveal(reveal("b", bits: [1]), from: "b", receivedAt: now, revealDeadline: deadline)
+        #expect(try store.everyMemberRevealed(requestId: request.requestId))
+    }
+
+    @Test func finalStatusesNeverChangeAndOpenQuorumsSurviveReopening() throws {
+        do {
+            let store = QuorumStore(database: try CoordinationDatabase(directory: directory))
+            try store.addCommit(commit("a", bits: [1]), from: "a", receivedAt: now)
+            #expect(try store.setStatus(.awaitingReveal, requestId: request.requestId, at: now))
+            try store.addCommit(InferenceCommit(requestId: "req-2", inferenceId: "x", bEmbeddingHash: "h", createdAt: now), from: "a", receivedAt: now)
+            #expect(try store.setStatus(.failed, requestId: "req-2", reason: "quorum not reached", at: now))
+            #expect(try !store.setStatus(.awaitingReveal, requestId: "req-2", at: now), "failed is final")
+        }
+        let store = QuorumStore(database: try CoordinationDatabase(directory: directory))
+        #expect(try store.status(requestId: "req-2") == .failed)
+        let open = try store.openQuorums()
+        #expect(open.map(\.requestId) == [request.requestId])
+        #expect(open.first?.status == .awaitingReveal)
+    }
+}
