@@ -46,6 +46,7 @@ struct GenerateCommand: AsyncParsableCommand {
         if let system { messages.append(.system(system)) }
         messages.append(.user(prompt == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : prompt))
         let request = LLMRequest(messages: messages, temperature: temperature, maxTokens: maxTokens, seed: seed)
+        // Refused before the model loads, so a bad flag fails at once.
         do { _ = try request.validated() } catch { throw CLIError(error.description) }
 
         let engine = LLMEngine(models: [configuration])

@@ -65,10 +65,11 @@ public struct QuorumStore: Sendable {
                 arguments: [reveal.requestId, sender])
             let commit = commitRow.map { (inferenceId: $0["inferenceId"] as String, bEmbeddingHash: $0["bEmbeddingHash"] as String) }
             var failure = RevealCheck.check(reveal, sender: sender, commit: commit, receivedAt: receivedAt, revealDeadline: revealDeadline)
-            let earlier = try Bool.fetchOne(
+            if failure == nil, try Bool.fetchOne(
                 db, sql: "SELECT EXISTS (SELECT 1 FROM quorumReveal WHERE requestId = ? AND synthientId = ? AND rejectReason IS NULL)",
-                arguments: [reveal.requestId, sender]) ?? false
-            if failure == nil && earlier { failure = .duplicate }
+                arguments: [reveal.requestId, sender]) == true {
+                failure = .duplicate
+            }
             try db.execute(
                 sql: "INSERT INTO quorumReveal (requestId, synthientId, inferenceId, output, bEmbedding, receivedAt, rejectReason) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [reveal.requestId, sender, reveal.inferenceId, reveal.output, Data(reveal.bEmbedding),

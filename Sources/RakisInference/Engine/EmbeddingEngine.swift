@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import RakisCore
 
 /// The embedding engine of the seed document: workers per model, each on its own thread,
 /// scaled up and down at run time; a job queue per model; per-job completion; and isolation —
@@ -63,7 +64,7 @@ public actor EmbeddingEngine {
     private var nextWorkerId = 0
     private var queues: [String: [Job]] = [:]
     private var models: [String: ModelSlot] = [:]
-    private var subscribers: [AsyncStream<Event>.Continuation] = []
+    private let hub = EventHub<Event>()
     private var isShutDown = false
 
     public init(loader: @escaping EmbedderLoader, logger: Logger = Logger(label: "rakis.embedding")) {
@@ -74,11 +75,7 @@ public actor EmbeddingEngine {
     // MARK: Observing
 
     /// Every event from now on, in order.
-    public func events() -> AsyncStream<Event> {
-        let (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
-        subscribers.append(continuation)
-        return stream
-    }
+    public func events() -> AsyncStream<Event> { hub.subscribe() }
 
     public func status() -> [WorkerStatus] {
         workers.values.sorted { $0.id < $1.id }.map {
@@ -97,7 +94,7 @@ public actor EmbeddingEngine {
     }
 
     private func emit(_ event: Event) {
-        for subscriber in subscribers { subscriber.yield(event) }
+        hub.publish(event)
     }
 
     // MARK: Scaling
@@ -269,7 +266,6 @@ public actor EmbeddingEngine {
         for model in Array(queues.keys) { failQueue(model: model, with: .cancelled) }
         for id in Array(workers.keys) where workers[id]?.busy != true { remove(id) }
         for id in Array(workers.keys) { workers[id]?.retiring = true }
-        for subscriber in subscribers { subscriber.finish() }
-        subscribers = []
+        hub.finish()
     }
 }

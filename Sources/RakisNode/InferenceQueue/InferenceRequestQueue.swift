@@ -96,7 +96,8 @@ public actor InferenceRequestQueue {
             started.insert(request.requestId)
             return
         }
-        guard !started.contains(request.requestId) else { return }
+        // The store lookup suspended; the same request may have been added meanwhile.
+        guard !started.contains(request.requestId), waiting[request.requestId] == nil else { return }
         waiting[request.requestId] = request
         await process()
     }

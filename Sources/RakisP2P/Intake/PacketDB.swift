@@ -11,7 +11,7 @@ public import RakisCore
 public actor PacketDB {
     public nonisolated let store: PacketStore
     public nonisolated let peers: PeerDB
-    public nonisolated let events = PacketEventHub()
+    public nonisolated let events = EventHub<PacketEvent>()
     public private(set) var statistics = IntakeStatistics()
 
     private let identity: NodeIdentity

@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import RakisCore
 
 /// The LLM engine of the reference: named models, workers per model scaled up and down at run
 /// time, worker states, availability per model, and events. Each worker runs one inference at
@@ -77,7 +78,7 @@ public actor LLMEngine {
     private var nextWorkerId = 0
     private var queues: [String: [Job]] = [:]
     private var models: [String: ModelSlot] = [:]
-    private var subscribers: [AsyncStream<Event>.Continuation] = []
+    private let hub = EventHub<Event>()
     private var drained: [CheckedContinuation<Void, Never>] = []
     private var isShutDown = false
     private let logger: Logger
@@ -97,11 +98,7 @@ public actor LLMEngine {
     public var modelNames: [String] { configurations.keys.sorted() }
 
     /// Every event from now on, in order.
-    public func events() -> AsyncStream<Event> {
-        let (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
-        subscribers.append(continuation)
-        return stream
-    }
+    public func events() -> AsyncStream<Event> { hub.subscribe() }
 
     public func status() -> [WorkerStatus] {
         workers.values.sorted { $0.id < $1.id }.map {
@@ -118,7 +115,7 @@ public actor LLMEngine {
     public func availability() -> [Availability] { modelNames.map { availability(model: $0) } }
 
     private func emit(_ event: Event) {
-        for subscriber in subscribers { subscriber.yield(event) }
+        hub.publish(event)
     }
 
     // MARK: Scaling
@@ -363,7 +360,6 @@ public actor LLMEngine {
             }
         }
         if !workers.isEmpty { await withCheckedContinuation { drained.append($0) } }
-        for subscriber in subscribers { subscriber.finish() }
-        subscribers = []
+        hub.finish()
     }
 }

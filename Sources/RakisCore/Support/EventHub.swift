@@ -1,12 +1,13 @@
 import Synchronization
 
-/// Fans packet events out to any number of consumers, each with its own `AsyncStream`.
-/// Streams buffer without bound so that a slow consumer never loses an event; each layer
-/// drains its stream into its own queue.
-public final class PacketEventHub: Sendable {
+/// Fans events out to any number of consumers, each with its own `AsyncStream`: packet
+/// intake's events, the engines' worker events. Streams buffer without bound so that a slow
+/// consumer never loses an event; each layer drains its stream into its own queue. A stream
+/// its consumer dropped is forgotten; after `finish()` new streams end at once.
+public final class EventHub<Event: Sendable>: Sendable {
     private struct State {
         var nextId = 0
-        var subscribers: [Int: AsyncStream<PacketEvent>.Continuation] = [:]
+        var subscribers: [Int: AsyncStream<Event>.Continuation] = [:]
         var finished = false
     }
 
@@ -15,8 +16,8 @@ public final class PacketEventHub: Sendable {
     public init() {}
 
     /// A new stream of every event published from now on.
-    public func subscribe() -> AsyncStream<PacketEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: PacketEvent.self, bufferingPolicy: .unbounded)
+    public func subscribe() -> AsyncStream<Event> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
         let id: Int? = state.withLock { state in
             guard !state.finished else { return nil }
             defer { state.nextId += 1 }
@@ -33,12 +34,12 @@ public final class PacketEventHub: Sendable {
         return stream
     }
 
-    func publish(_ event: PacketEvent) {
+    public func publish(_ event: Event) {
         let subscribers = state.withLock { Array($0.subscribers.values) }
         for subscriber in subscribers { subscriber.yield(event) }
     }
 
-    func finish() {
+    public func finish() {
         let subscribers = state.withLock { state in
             state.finished = true
             defer { state.subscribers.removeAll() }
