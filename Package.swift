@@ -90,6 +90,7 @@ let package = Package(
                 "RakisP2P",
                 "RakisInference",
                 "RakisCoordination",
+                "RakisConsensus",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -114,6 +115,8 @@ let package = Package(
                 "RakisCore",
                 "RakisP2P",
                 "RakisInference",
+                "RakisConsensus",
+                "RakisNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -127,7 +130,8 @@ let package = Package(
             name: "RakisInferenceTests", dependencies: ["RakisCore", "RakisInference", "CRakisKernels", "RakisTestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "RakisNodeTests", dependencies: ["RakisCore", "RakisInference", "RakisNode", "RakisCoordination", "RakisTestSupport"], swiftSettings: strict),
+            name: "RakisNodeTests",
+            dependencies: ["RakisCore", "RakisP2P", "RakisInference", "RakisNode", "RakisCoordination", "RakisConsensus", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RakisP2PTests", dependencies: ["RakisCore", "RakisP2P", "RakisNode", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(name: "RakisCLITests", dependencies: ["rakis", "RakisCore"], swiftSettings: strict),

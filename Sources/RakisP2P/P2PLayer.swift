@@ -65,6 +65,14 @@ public actor P2PLayer {
         try await packetDB.transmit(packet)
     }
 
+    /// Drops off the network at once without flushing intake, as a killed process would (for
+    /// fault injection in tests and the devnet).
+    public func disconnect() async {
+        await transports.shutdownAll()
+        for pump in pumps { pump.cancel() }
+        pumps = []
+    }
+
     /// Stops the transports, lets intake finish what it holds, and ends its event streams.
     public func shutdown() async {
         await transports.shutdownAll()

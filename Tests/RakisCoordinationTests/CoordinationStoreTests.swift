@@ -63,7 +63,10 @@ import Testing
 
         let arrival = request.payload.endingAt.addingTimeInterval(1)
         #expect(try store.addReveal(reveal("honest", bits: [1, 2]), from: "honest", receivedAt: arrival, revealDeadline: deadline) == .accepted)
-        #expect(try store.addReveal(reveal("honest", bits: [1, 2]), from: "honest", receivedAt: arrival, revealDeadline: deadline) == .rejected(.duplicate))
+        #expect(try store.addReveal(reveal("honest", bits: [1, 2]), from: "honest", receivedAt: arrival, revealDeadline: deadline) == .repeated)
+        var changed = reveal("honest", bits: [1, 2])
+        changed.output = "another output with the same bits"
+        #expect(try store.addReveal(changed, from: "honest", receivedAt: arrival, revealDeadline: deadline) == .rejected(.duplicate))
         #expect(try store.addReveal(reveal("liar", bits: [7, 7]), from: "liar", receivedAt: arrival, revealDeadline: deadline) == .rejected(.hashMismatch))
         #expect(try store.addReveal(reveal("late", bits: [3, 4]), from: "late", receivedAt: deadline.addingTimeInterval(2), revealDeadline: deadline)
                 == .rejected(.late(by: 2)))
@@ -107,5 +110,42 @@ import Testing
         let open = try store.openQuorums()
         #expect(open.map(\.requestId) == [request.requestId])
         #expect(open.first?.status == .awaitingReveal)
+    }
+
+    @Test func commitsAreFiledOnlyWhileTheQuorumAwaitsThemAndOwnStepsAreRecorded() throws {
+        let store = QuorumStore(database: try CoordinationDatabase(directory: directory))
+        try store.openQuorum(requestId: request.requestId, at: now)
+        #expect(try store.addCommit(commit("a", bits: [1]), from: "a", receivedAt: now))
+        try store.setStatus(.awaitingReveal, requestId: request.requestId, at: now)
+        #expect(try !store.addCommit(commit("b", bits: [1]), from: "b", receivedAt: now), "the quorum is fixed once reveals are requested")
+        #expect(try store.commits(requestId: request.requestId).map(\.synthientId) == ["a"])
+        try store.mark(.revealSent, requestId: request.requestId, at: now)
+        let record = try #require(try store.record(requestId: request.requestId))
+        #expect(record.revealSentAt == now)
+        #expect(record.revealRequestSentAt == nil)
+        #expect(record.status == .awaitingReveal)
+    }
+
+    @Test func consensusResultsAreKeptPerRequestAndPerVerifier() throws {
+        let database = try CoordinationDatabase(directory: directory)
+        let store = ConsensusStore(database: database)
+        let member = ConsensusRecord.Member(synthientId: "a", inferenceId: "i", bEmbeddingHash: "h")
+        let record = ConsensusRecord(
+            requestId: request.requestId, failureReason: nil, validInferenceJointHash: "joint",
+            selected: .init(output: "out", synthientId: "a", bEmbeddingHash: "h"),
+            details: .init(submitted: [member], accepted: [member], valid: [member], rejections: [], distances: [[0]], clusterSizes: [1], neededClusterSize: 1),
+            computedAt: now)
+        #expect(try store.save(record))
+        #expect(try !store.save(record), "a request's first result stands")
+        #expect(try store.result(requestId: request.requestId) == record)
+        let packet = InferenceQuorumComputed(
+            requestId: request.requestId, verifiedBy: "peer", submittedInferences: [.init(inferenceId: "i")], validInferences: [.init(inferenceId: "i")],
+            validInferenceJointHash: "joint", validSingleInference: .init(output: "out", fromSynthientId: "a", bEmbeddingHash: "h"), createdAt: now)
+        try store.savePeerResult(packet, receivedAt: now)
+        try store.savePeerResult(packet, receivedAt: now)
+        var other = packet
+        other.verifiedBy = "peer-2"
+        try store.savePeerResult(other, receivedAt: now)
+        #expect(try store.peerResults(requestId: request.requestId).map(\.verifiedBy) == ["peer", "peer-2"])
     }
 }

@@ -23,15 +23,39 @@ public struct QuorumStore: Sendable {
 
     public enum RevealOutcome: Sendable, Hashable {
         case accepted
+        /// The same reveal again (a node answering a later reveal request): not stored twice.
+        case repeated
         case rejected(RevealCheckFailure)
+    }
+
+    /// A quorum's row: its status and when this node took its own steps in it.
+    public struct Record: Sendable, Hashable {
+        public let requestId: String
+        public let status: QuorumStatus
+        public let statusReason: String?
+        public let updatedAt: Date
+        public let revealRequestSentAt: Date?
+        public let revealSentAt: Date?
+        public let consensusQueuedAt: Date?
     }
 
     let pool: DatabasePool
 
     public init(database: CoordinationDatabase) { pool = database.pool }
 
-    /// Files a commit under its request's quorum, opening the quorum (awaiting commitments) on
-    /// the first. A node's second commit for the same request is ignored; returns whether it was new.
+    /// Opens a request's quorum (awaiting commitments) if it has none yet, so that a request
+    /// nobody commits to still ends with a status.
+    public func openQuorum(requestId: String, at date: Date) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO quorum (requestId, status, updatedAt) VALUES (?, ?, ?)",
+                arguments: [requestId, QuorumStatus.awaitingCommitments.rawValue, date.timeIntervalSince1970])
+        }
+    }
+
+    /// Files a commit under its request's quorum, opening the quorum on the first. Commits are
+    /// filed only while the quorum awaits commitments, and a node's second commit for the same
+    /// request is ignored; returns whether it was filed.
     @discardableResult
     public func addCommit(_ commit: InferenceCommit, from synthientId: String, receivedAt: Date) throws -> Bool {
         try pool.write { db in
@@ -39,8 +63,12 @@ public struct QuorumStore: Sendable {
                 sql: "INSERT OR IGNORE INTO quorum (requestId, status, updatedAt) VALUES (?, ?, ?)",
                 arguments: [commit.requestId, QuorumStatus.awaitingCommitments.rawValue, receivedAt.timeIntervalSince1970])
             try db.execute(
-                sql: "INSERT OR IGNORE INTO quorumCommit (requestId, synthientId, inferenceId, bEmbeddingHash, receivedAt) VALUES (?, ?, ?, ?, ?)",
-                arguments: [commit.requestId, synthientId, commit.inferenceId, commit.bEmbeddingHash, receivedAt.timeIntervalSince1970])
+                sql: """
+                    INSERT OR IGNORE INTO quorumCommit (requestId, synthientId, inferenceId, bEmbeddingHash, receivedAt)
+                    SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM quorum WHERE requestId = ? AND status = ?)
+                    """,
+                arguments: [commit.requestId, synthientId, commit.inferenceId, commit.bEmbeddingHash, receivedAt.timeIntervalSince1970,
+                            commit.requestId, QuorumStatus.awaitingCommitments.rawValue])
             return db.changesCount > 0
         }
     }
@@ -64,6 +92,14 @@ public struct QuorumStore: Sendable {
                 db, sql: "SELECT inferenceId, bEmbeddingHash FROM quorumCommit WHERE requestId = ? AND synthientId = ?",
                 arguments: [reveal.requestId, sender])
             let commit = commitRow.map { (inferenceId: $0["inferenceId"] as String, bEmbeddingHash: $0["bEmbeddingHash"] as String) }
+            if try Bool.fetchOne(
+                db, sql: """
+                    SELECT EXISTS (SELECT 1 FROM quorumReveal WHERE requestId = ? AND synthientId = ? AND inferenceId = ?
+                        AND output = ? AND bEmbedding = ? AND rejectReason IS NULL)
+                    """,
+                arguments: [reveal.requestId, sender, reveal.inferenceId, reveal.output, Data(reveal.bEmbedding)]) == true {
+                return .repeated
+            }
             var failure = RevealCheck.check(reveal, sender: sender, commit: commit, receivedAt: receivedAt, revealDeadline: revealDeadline)
             if failure == nil, try Bool.fetchOne(
                 db, sql: "SELECT EXISTS (SELECT 1 FROM quorumReveal WHERE requestId = ? AND synthientId = ? AND rejectReason IS NULL)",
@@ -117,6 +153,41 @@ public struct QuorumStore: Sendable {
                 sql: "UPDATE quorum SET status = ?, statusReason = ?, updatedAt = ? WHERE requestId = ? AND status NOT IN ('completed', 'failed')",
                 arguments: [status.rawValue, reason, date.timeIntervalSince1970, requestId])
             return db.changesCount > 0
+        }
+    }
+
+    public func record(requestId: String) throws -> Record? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM quorum WHERE requestId = ?", arguments: [requestId]).flatMap(Self.record)
+        }
+    }
+
+    /// Every quorum, latest first (for reports and the dashboard).
+    public func records(limit: Int = 100) throws -> [Record] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM quorum ORDER BY updatedAt DESC LIMIT ?", arguments: [limit]).compactMap(Self.record)
+        }
+    }
+
+    private static func record(_ row: Row) -> Record? {
+        guard let status = QuorumStatus(rawValue: row["status"]) else { return nil }
+        func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
+        return Record(
+            requestId: row["requestId"], status: status, statusReason: row["statusReason"],
+            updatedAt: Date(timeIntervalSince1970: row["updatedAt"]), revealRequestSentAt: date("revealRequestSentAt"),
+            revealSentAt: date("revealSentAt"), consensusQueuedAt: date("consensusQueuedAt"))
+    }
+
+    /// This node's own steps, recorded so that a restart neither repeats nor forgets them.
+    public enum OwnStep: String, Sendable {
+        case revealRequestSent = "revealRequestSentAt"
+        case revealSent = "revealSentAt"
+        case consensusQueued = "consensusQueuedAt"
+    }
+
+    public func mark(_ step: OwnStep, requestId: String, at date: Date) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE quorum SET \(step.rawValue) = ? WHERE requestId = ?", arguments: [date.timeIntervalSince1970, requestId])
         }
     }
 

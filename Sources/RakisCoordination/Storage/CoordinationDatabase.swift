@@ -3,7 +3,7 @@ public import GRDB
 import RakisP2P
 
 /// The SQLite file of layer 3 (`coordination.sqlite` in the data directory): requests, this
-/// node's results and embeddings, and every quorum with its commits and reveals. Deadlines are
+/// node's results and embeddings, every quorum with its commits and reveals, and the consensus results. Deadlines are
 /// derived from what is stored here, so a restarted node can resume every open request.
 public struct CoordinationDatabase: Sendable {
     public static let fileName = "coordination.sqlite"
@@ -76,6 +76,36 @@ public struct CoordinationDatabase: Sendable {
                 t.column("bEmbedding", .blob).notNull()
                 t.column("receivedAt", .double).notNull()
                 t.column("rejectReason", .text)
+            }
+        }
+        migrator.registerMigration("v2: own protocol steps, consensus results") { db in
+            // When this node sent its reveal request and its reveal, and queued consensus: the
+            // deadlines after a restart are derived from these.
+            try db.alter(table: "quorum") { t in
+                t.add(column: "revealRequestSentAt", .double)
+                t.add(column: "revealSentAt", .double)
+                t.add(column: "consensusQueuedAt", .double)
+            }
+            try db.create(table: "consensusResult") { t in
+                t.primaryKey("requestId", .text)
+                t.column("succeeded", .boolean).notNull()
+                t.column("reason", .text)
+                t.column("validInferenceJointHash", .text)
+                t.column("selectedOutput", .text)
+                t.column("selectedSynthientId", .text)
+                t.column("selectedBEmbeddingHash", .text)
+                t.column("details", .text).notNull()
+                t.column("computedAt", .double).notNull()
+            }
+            try db.create(table: "peerConsensusResult") { t in
+                t.column("requestId", .text).notNull()
+                t.column("verifiedBy", .text).notNull()
+                t.column("validInferenceJointHash", .text).notNull()
+                t.column("selectedOutput", .text).notNull()
+                t.column("selectedSynthientId", .text).notNull()
+                t.column("packet", .text).notNull()
+                t.column("receivedAt", .double).notNull()
+                t.primaryKey(["requestId", "verifiedBy"])
             }
         }
         return migrator

@@ -42,6 +42,7 @@ public actor InferenceRequestQueue {
     /// Requests handed to the engine and not yet finished, per model.
     private var running: [String: Int] = [:]
     private var processing = false
+    private var closed = false
     private var processAgain = false
     private var engineWatcher: Task<Void, Never>?
     private var finishedWaiters: [CheckedContinuation<Void, Never>] = []
@@ -89,8 +90,16 @@ public actor InferenceRequestQueue {
         engineWatcher = nil
     }
 
+    /// Stops taking requests and starting inferences (for shutdown); running ones finish.
+    public func close() {
+        closed = true
+        waiting = [:]
+        stop()
+    }
+
     /// Adds a request; one this node has seen before, or already has a result for, is ignored.
     public func add(_ request: InferenceRequestItem) async {
+        guard !closed else { return }
         guard !started.contains(request.requestId), waiting[request.requestId] == nil else { return }
         if await results.hasInferenceResult(requestId: request.requestId) {
             started.insert(request.requestId)
@@ -131,6 +140,7 @@ public actor InferenceRequestQueue {
     }
 
     private func matchOnce() async {
+        guard !closed else { return }
         let moment = now()
         for (id, request) in waiting where request.endingAt <= moment {
             waiting[id] = nil

@@ -1,0 +1,113 @@
+public import Foundation
+public import Logging
+public import RakisCoordination
+public import RakisCore
+public import RakisP2P
+
+/// A local network: N nodes in one process on the in-memory transport, each with its own data
+/// directory under one folder. Used by `rakis devnet`, the multi-node tests and the benchmark.
+public actor LocalDevnet {
+    public struct Member: Sendable {
+        public let index: Int
+        public let identity: NodeIdentity
+        public let dataDirectory: DataDirectory
+        public let node: RakisNode
+    }
+
+    public let network: InMemoryNetwork
+    public let root: URL
+    private let settings: Settings
+    private let models: @Sendable (Int) throws -> NodeModels
+    private let logger: Logger
+    public private(set) var members: [Member] = []
+
+    /// - Parameter models: the models of node `index`.
+    public init(
+        root: URL, settings: Settings, network: InMemoryNetwork = InMemoryNetwork(),
+        logger: Logger = Logger(label: "rakis.devnet"), models: @escaping @Sendable (Int) throws -> NodeModels
+    ) {
+        self.root = root
+        self.settings = settings
+        self.network = network
+        self.models = models
+        self.logger = logger
+    }
+
+    /// Creates and starts `count` nodes, each with a fresh identity.
+    public func start(nodes count: Int) async throws {
+        for _ in 0..<count { try await addNode(identity: .generate()) }
+    }
+
+    /// Starts one more node (or, given an earlier node's identity, that node again from its data directory).
+    @discardableResult
+    public func addNode(identity: NodeIdentity) async throws -> Member {
+        let index = members.firstIndex { $0.identity.synthientId == identity.synthientId } ?? members.count
+        let directory = DataDirectory(root.appendingPathComponent("node-\(index + 1)").path)
+        try directory.create()
+        var nodeLogger = logger
+        nodeLogger[metadataKey: "node"] = "\(index + 1)"
+        let node = try RakisNode(
+            identity: identity, settings: settings, dataDirectory: directory, transports: [network.makeTransport()],
+            models: try models(index), logger: nodeLogger)
+        try await node.start()
+        let member = Member(index: index, identity: identity, dataDirectory: directory, node: node)
+        if index < members.count { members[index] = member } else { members.append(member) }
+        return member
+    }
+
+    /// Waits until every node has loaded its models.
+    public func waitUntilReady(timeout: Duration = .seconds(300)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        for member in members {
+            while try await !member.node.modelsReady() {
+                guard ContinuousClock.now < deadline else { throw DevnetError.timedOut("models did not load on node \(member.index + 1)") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
+    /// Kills node `index` without a shutdown, as if its process died.
+    public func kill(_ index: Int) async {
+        await members[index].node.abandon()
+    }
+
+    /// Starts node `index` again from its data directory, with its identity.
+    public func restart(_ index: Int) async throws {
+        try await addNode(identity: members[index].identity)
+    }
+
+    /// Waits until the request's quorum is completed or failed on every node (or the nodes listed).
+    public func waitForOutcome(requestId: String, nodes: [Int]? = nil, timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        for index in nodes ?? Array(members.indices) {
+            while try members[index].node.stores.quorums.status(requestId: requestId)?.isFinal != true {
+                guard ContinuousClock.now < deadline else {
+                    let status = try members[index].node.stores.quorums.status(requestId: requestId)
+                    throw DevnetError.timedOut("node \(index + 1) is still \(status?.rawValue ?? "without the request") for request \(requestId)")
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
+    /// What every node knows of one request.
+    public func report(requestId: String) throws -> DevnetReport {
+        try DevnetReport(requestId: requestId, nodes: members.map { member in
+            try DevnetReport.Node(index: member.index, synthientId: member.identity.synthientId, stores: member.node.stores, requestId: requestId)
+        })
+    }
+
+    public func shutdown() async {
+        for member in members { await member.node.shutdown() }
+    }
+}
+
+public enum DevnetError: Error, Sendable, CustomStringConvertible {
+    case timedOut(String)
+
+    public var description: String {
+        switch self {
+        case .timedOut(let what): "timed out: \(what)"
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// Why a node cannot start or do what was asked; each says what to do about it.
+public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
+    case storeUnavailable(path: String, reason: String)
+    case modelMissing(String)
+    case modelFailed(model: String, reason: String)
+    case notRunning
+    case invalidRequest(String)
+
+    public var description: String {
+        switch self {
+        case .storeUnavailable(let path, let reason): "cannot open the store \(path): \(reason)"
+        case .modelMissing(let message): message
+        case .modelFailed(let model, let reason): "model \(model) failed to load: \(reason)"
+        case .notRunning: "the node is not running; start it first"
+        case .invalidRequest(let problem): "invalid inference request: \(problem)"
+        }
+    }
+}

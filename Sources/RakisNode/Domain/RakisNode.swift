@@ -1,0 +1,189 @@
+public import Foundation
+public import Logging
+public import RakisCoordination
+public import RakisCore
+public import RakisInference
+public import RakisP2P
+public import ServiceLifecycle
+
+/// The Domain: the one place that knows every layer and connects them with events. Packet
+/// intake feeds the coordinator; the coordinator feeds the inference request queue and the
+/// embedding queue, whose engines report back to it; what the coordinator decides goes out
+/// through the P2P layer. Runs as a service until a graceful shutdown is requested.
+public actor RakisNode: Service {
+    public nonisolated let identity: NodeIdentity
+    public nonisolated let settings: Settings
+    public nonisolated let p2p: P2PLayer
+    public nonisolated let stores: CoordinationStores
+    public nonisolated let llm: LLMEngine
+    public nonisolated let embeddings: EmbeddingEngine
+    public nonisolated let coordinator: QuorumCoordinator
+    public nonisolated let inferenceQueue: InferenceRequestQueue
+    public nonisolated let embeddingQueue: EmbeddingQueue
+    private let models: NodeModels
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+    private var pump: Task<Void, Never>?
+
+    private enum Phase { case created, running, stopped }
+    private var phase = Phase.created
+
+    public init(
+        identity: NodeIdentity, settings: Settings, dataDirectory: DataDirectory, transports: [any P2PTransport],
+        models: NodeModels = NodeModels(), now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "rakis.node")
+    ) throws(NodeError) {
+        self.identity = identity
+        self.settings = settings
+        self.models = models
+        self.now = now
+        self.logger = logger
+        let database: P2PDatabase
+        let stores: CoordinationStores
+        do {
+            database = try P2PDatabase(directory: dataDirectory.url)
+        } catch {
+            throw .storeUnavailable(path: dataDirectory.url.appendingPathComponent(P2PDatabase.fileName).path, reason: "\(error)")
+        }
+        do {
+            stores = try CoordinationStores(directory: dataDirectory.url)
+        } catch {
+            throw .storeUnavailable(path: dataDirectory.url.appendingPathComponent(CoordinationDatabase.fileName).path, reason: "\(error)")
+        }
+        let p2p = P2PLayer(identity: identity, settings: settings, database: database, transports: transports, now: now, logger: logger)
+        self.p2p = p2p
+        self.stores = stores
+        let llm = LLMEngine(models: models.llms.map(\.configuration), logger: logger)
+        let embeddings = EmbeddingEngine(
+            loader: SentenceEmbeddingModel.loader(directories: Dictionary(models.embeddings.map { ($0.name, $0.directory) }, uniquingKeysWith: { a, _ in a })),
+            logger: logger)
+        let status = P2PStatusPublisher(p2p: p2p, logger: logger)
+        let coordinator = QuorumCoordinator(
+            synthientId: identity.synthientId, settings: settings, stores: stores, status: status, now: now, logger: logger,
+            transmit: { packet in _ = try await p2p.transmit(packet) })
+        self.llm = llm
+        self.embeddings = embeddings
+        self.coordinator = coordinator
+        inferenceQueue = InferenceRequestQueue(
+            pool: llm, results: coordinator, status: status, configuration: .init(settings: settings), now: now, logger: logger)
+        embeddingQueue = EmbeddingQueue(
+            engine: embeddings, synthientId: identity.synthientId, results: coordinator, consensus: coordinator, now: now, logger: logger)
+    }
+
+    /// Wires the layers, loads the models, brings the transports up, announces this node with a
+    /// `boot` status packet and resumes every open request from the stores.
+    public func start() async throws {
+        guard phase == .created else { return }
+        phase = .running
+        // Subscribe before any transport is up so that no packet goes unseen.
+        let events = p2p.packetDB.events.subscribe()
+        pump = Task { [coordinator] in
+            for await event in events { await coordinator.handle(event) }
+        }
+        await coordinator.attach(inferenceQueue: inferenceQueue, embeddingQueue: embeddingQueue)
+        await inferenceQueue.start()
+        await embeddingQueue.start()
+        for model in models.llms { try await llm.scaleLLMWorkers(model: model.configuration.name, count: model.workers) }
+        for model in models.embeddings { await embeddings.scaleEmbeddingWorkers(model: model.name, count: model.workers) }
+        try await p2p.start()
+        try await p2p.transmit(.peerStatusUpdate(PeerStatusUpdate(status: .boot(totalTokens: 0), createdAt: now())))
+        await coordinator.resume()
+        logger.info("node started", metadata: ["synthientId": "\(identity.synthientId)"])
+    }
+
+    /// Whether every configured model has at least one loaded worker; throws when one failed to load.
+    public func modelsReady() async throws(NodeError) -> Bool {
+        var ready = true
+        let llmWorkers = await llm.status()
+        for model in models.llms.map(\.configuration.name) {
+            let workers = llmWorkers.filter { $0.model == model }
+            if case .failed(let reason) = workers.first(where: \.state.isFailed)?.state { throw .modelFailed(model: model, reason: reason) }
+            if !workers.contains(where: { $0.state == .idle || $0.state == .inferencing }) { ready = false }
+        }
+        let embeddingWorkers = await embeddings.status()
+        for model in models.embeddings.map(\.name) {
+            let workers = embeddingWorkers.filter { $0.model == model }
+            for worker in workers { if case .failed(let reason) = worker.state { throw .modelFailed(model: model, reason: reason) } }
+            if !workers.contains(where: { $0.state == .loaded }) { ready = false }
+        }
+        return ready
+    }
+
+    /// Sends a request to the network (this node included) as a `p2pInferenceRequest`.
+    public func submit(_ payload: InferenceRequestPayload) async throws -> String {
+        guard phase == .running else { throw NodeError.notRunning }
+        if let problem = InferenceRequestCheck.problem(with: payload) { throw NodeError.invalidRequest(problem) }
+        let requestId = UUID().uuidString.lowercased()
+        try await p2p.transmit(.p2pInferenceRequest(P2PInferenceRequest(requestId: requestId, payload: payload, createdAt: now())))
+        return requestId
+    }
+
+    /// Runs until the service group asks for a graceful shutdown (SIGINT or SIGTERM), then
+    /// shuts down cleanly.
+    public nonisolated func run() async throws {
+        try await start()
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Stops taking work, lets running inferences finish (their results are stored and their
+    /// embeddings queued; whatever is left is picked up again on restart), then stops the
+    /// engines and transports and closes the stores.
+    public func shutdown() async {
+        guard phase != .stopped else { return }
+        let wasRunning = phase == .running
+        phase = .stopped
+        if wasRunning {
+            await inferenceQueue.close()
+            if await !finishes(within: .seconds(30), { await self.inferenceQueue.waitUntilIdle() }) {
+                logger.warning("inferences still running after 30 s; stopping them (they are recorded as failed)")
+                await llm.shutdown()
+                await inferenceQueue.waitUntilIdle()
+            }
+            await embeddingQueue.stop()
+            _ = await finishes(within: .seconds(30)) { [embeddingQueue] in
+                while await embeddingQueue.inFlight > 0 { try? await Task.sleep(for: .milliseconds(20)) }
+            }
+        }
+        await coordinator.halt()
+        await p2p.shutdown()
+        await pump?.value
+        await llm.shutdown()
+        await embeddings.shutdown()
+        do { try stores.close() } catch {
+            logger.error("cannot close the coordination store", metadata: ["error": "\(error)"])
+        }
+        logger.info("node stopped", metadata: ["synthientId": "\(identity.synthientId)"])
+    }
+
+    /// Tears the node down without a shutdown, as if its process were killed: it drops off the
+    /// network and stops acting at once, recording nothing more. For fault injection in tests
+    /// and the devnet; a new node on the same data directory then resumes from the stores.
+    public func abandon() async {
+        guard phase != .stopped else { return }
+        phase = .stopped
+        await coordinator.halt()
+        await inferenceQueue.close()
+        await embeddingQueue.stop()
+        pump?.cancel()
+        await p2p.disconnect()
+        await llm.shutdown()
+        await embeddings.shutdown()
+    }
+
+    private func finishes(within limit: Duration, _ work: @escaping @Sendable () async -> Void) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await work()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import RakisConsensus
+import RakisCoordination
+import RakisCore
+import RakisInference
+import RakisNode
+import RakisP2P
+import RakisTestSupport
+import Testing
+
+/// Several real nodes — Gemma through llama.cpp, all-MiniLM-L6-v2, SQLite stores — on the
+/// in-memory transport, taking a request through commit, reveal and consensus.
+@Suite(.serialized) struct DevnetTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-devnet-test-\(UUID().uuidString)")
+
+    /// Short windows so that a test takes seconds: reveals close 6 s after endingAt.
+    static var settings: Settings {
+        var settings = Settings()
+        settings.quorumRevealRequestIssueTimeoutMs = 4000
+        settings.quorumRevealTimeoutMs = 6000
+        settings.quorumConsensusWindowMs = 30000
+        return settings
+    }
+
+    static func payload(quorum: Int, maxTimeMs: Int = 15000, secPercentage: Double = 0.5) -> InferenceRequestPayload {
+        InferenceRequestPayload(
+            fromChain: "devnet", blockNumber: 0, createdAt: Date(), prompt: "Name one colour of the sky.",
+            acceptedModels: [ModelLocator.defaultLLMName], temperature: 0, maxTokens: 12,
+            securityFrame: SecurityFrame(
+                quorum: quorum, maxTimeMs: maxTimeMs, secDistance: 96, secPercentage: secPercentage,
+                embeddingModel: SentenceEmbeddingModel.defaultName))
+    }
+
+    func devnet(nodes: Int, network: InMemoryNetwork = InMemoryNetwork()) async throws -> LocalDevnet {
+        let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
+        let devnet = LocalDevnet(root: root, settings: Self.settings, network: network) { _ in models }
+        try await devnet.start(nodes: nodes)
+        try await devnet.waitUntilReady()
+        return devnet
+    }
+
+    private func cleanUp(_ devnet: LocalDevnet) async {
+        await devnet.shutdown()
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    private func waitUntil(timeout: Duration = .seconds(60), _ what: String, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw DevnetError.timedOut(what) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    @Test func everyHonestNodeSelectsTheSameOutput() async throws {
+        let devnet = try await devnet(nodes: 3)
+        let requestId = try await devnet.members[0].node.submit(Self.payload(quorum: 3))
+        try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
+        let report = try await devnet.report(requestId: requestId)
+        #expect(report.agreed, "every node completes with the same joint hash and output")
+        let first = try #require(report.nodes[0].consensus)
+        let hash = try #require(first.validInferenceJointHash)
+        for node in report.nodes {
+            #expect(node.status == .completed)
+            #expect(node.quorum.count == 3)
+            #expect(node.consensus?.details.valid.count == 3)
+            #expect(node.consensus?.details.rejections.isEmpty == true)
+            #expect(node.consensus?.selected == first.selected)
+            #expect(!(node.ownResult?.output ?? "").isEmpty)
+        }
+        // The selected output is one of the revealed ones, picked by the joint hash.
+        #expect(report.nodes.contains { $0.ownResult?.output == first.selected?.output })
+        #expect(hash.count == 64)
+        // Each node hears the other two nodes' inferenceQuorumComputed, with the same hash.
+        try await waitUntil("peer consensus results") {
+            try await devnet.report(requestId: requestId).nodes.allSatisfy { $0.peerResults.count == 2 }
+        }
+        for node in try await devnet.report(requestId: requestId).nodes {
+            #expect(node.peerResults.allSatisfy { $0.validInferenceJointHash == hash })
+        }
+        await cleanUp(devnet)
+    }
+
+    @Test func aQuorumThatIsNotReachedFailsOnEveryNode() async throws {
+        let devnet = try await devnet(nodes: 2)
+        let requestId = try await devnet.members[0].node.submit(Self.payload(quorum: 3, maxTimeMs: 10000))
+        try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(60))
+        for node in try await devnet.report(requestId: requestId).nodes {
+            #expect(node.status == .failed)
+            #expect(node.statusReason?.contains("quorum not reached: 2 of 3 commits") == true, "\(node.statusReason ?? "no reason")")
+            #expect(node.consensus == nil)
+        }
+        await cleanUp(devnet)
+    }
+
+    @Test func adversariesAreRejectedAndTheHonestMajorityStillAgrees() async throws {
+        let network = InMemoryNetwork()
+        let devnet = try await devnet(nodes: 3, network: network)
+        let honest = Set(await devnet.members.map(\.identity.synthientId))
+        let adversaries = Adversaries(honest: honest, settings: Self.settings)
+        try await adversaries.start(network: network, root: root, settings: Self.settings)
+        let requestId = try await devnet.members[0].node.submit(Self.payload(quorum: 3))
+        try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
+        // The late reveal goes out 1.5 s after the window; give it time to arrive and be judged.
+        try await waitUntil("the late reveal") {
+            let latecomer = await adversaries.synthientId("latecomer")
+            return try await devnet.report(requestId: requestId).nodes.allSatisfy { $0.reveals.contains { $0.synthientId == latecomer } }
+        }
+        let report = try await devnet.report(requestId: requestId)
+        #expect(report.agreed)
+        func id(_ role: String) async -> String { await adversaries.synthientId(role) }
+        let (liar, copier, latecomer, impostor, mismatch) = (await id("liar"), await id("copier"), await id("latecomer"), await id("impostor"), await id("mismatch"))
+        for node in report.nodes {
+            #expect(node.status == .completed, "\(node.statusReason ?? "")")
+            #expect(node.quorum.count == 8, "3 honest and 5 adversarial commits")
+            func reason(_ sender: String) -> String? { node.reveals.first { $0.synthientId == sender && $0.rejectReason != nil }?.rejectReason }
+            #expect(reason(liar)?.contains("does not hash to the commit") == true, "liar: \(reason(liar) ?? "accepted")")
+            #expect(reason(copier)?.contains("does not hash to the commit") == true, "copier: \(reason(copier) ?? "accepted")")
+            #expect(reason(latecomer)?.contains("after the reveal window closed") == true, "latecomer: \(reason(latecomer) ?? "accepted")")
+            #expect(reason(impostor)?.contains("signed by another node") == true, "impostor: \(reason(impostor) ?? "accepted")")
+            let consensus = try #require(node.consensus)
+            #expect(consensus.details.rejections.map(\.synthientId) == [mismatch], "the mismatched embedding is caught by re-embedding")
+            #expect(consensus.details.rejections.first?.reason.contains("recomputed bEmbedding differs") == true)
+            #expect(Set(consensus.details.valid.map(\.synthientId)) == honest)
+        }
+        await adversaries.shutdown()
+        await cleanUp(devnet)
+    }
+
+    @Test func aNodeKilledBetweenCommitAndRevealResumesAfterRestart() async throws {
+        let devnet = try await devnet(nodes: 3)
+        let requestId = try await devnet.members[0].node.submit(Self.payload(quorum: 3))
+        let victim = await devnet.members[2]
+        try await waitUntil("node 3 to file every commit") { try victim.node.stores.quorums.commits(requestId: requestId).count == 3 }
+        let endingAt = try #require(try victim.node.stores.inferences.request(requestId)).endingAt
+        await devnet.kill(2)
+        // The others request reveals at endingAt while node 3 is down.
+        try await Task.sleep(for: .milliseconds(Int(max(0, endingAt.timeIntervalSinceNow) * 1000) + 500))
+        #expect(try victim.node.stores.quorums.record(requestId: requestId)?.revealSentAt == nil, "killed before revealing")
+        try await devnet.restart(2)
+        try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
+        let report = try await devnet.report(requestId: requestId)
+        #expect(report.agreed, "\(report.nodes.map { "\($0.status?.rawValue ?? "-"): \($0.statusReason ?? "")" })")
+        for node in report.nodes { #expect(node.consensus?.details.valid.count == 3) }
+        await cleanUp(devnet)
+    }
+
+    @Test func aNodeRestartedAfterEveryWindowMarksTheRequestFailed() async throws {
+        let devnet = try await devnet(nodes: 3)
+        let requestId = try await devnet.members[0].node.submit(Self.payload(quorum: 2, maxTimeMs: 10000))
+        let victim = await devnet.members[2]
+        try await waitUntil("node 3 to file every commit") { try victim.node.stores.quorums.commits(requestId: requestId).count == 3 }
+        await devnet.kill(2)
+        // Without node 3's reveal the other two still make the quorum of 2 when the window closes.
+        try await devnet.waitForOutcome(requestId: requestId, nodes: [0, 1], timeout: .seconds(60))
+        let endingAt = try #require(try victim.node.stores.inferences.request(requestId)).endingAt
+        let windowsClosed = endingAt.addingTimeInterval(Double(Self.settings.quorumRevealTimeoutMs) / 1000 + 0.5)
+        try await Task.sleep(for: .milliseconds(Int(max(0, windowsClosed.timeIntervalSinceNow) * 1000)))
+        try await devnet.restart(2)
+        try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(30))
+        let report = try await devnet.report(requestId: requestId)
+        #expect(report.nodes[0].status == .completed)
+        #expect(report.nodes[1].status == .completed)
+        #expect(report.nodes[0].consensus?.details.valid.count == 2)
+        #expect(report.nodes[2].status == .failed)
+        #expect(report.nodes[2].statusReason?.contains("it was down") == true, "\(report.nodes[2].statusReason ?? "")")
+        await cleanUp(devnet)
+    }
+}
