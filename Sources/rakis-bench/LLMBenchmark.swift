@@ -46,11 +46,11 @@ struct LLMBenchmark: AsyncParsableCommand {
         try await waitForHealth(base)
 
         // Runs alternate between the two, so that load from elsewhere on a shared machine falls
-        // on both alike. The server gets the same text that LLMEngine gives the model: Gemma's
-        // turn format (llama.cpp's built-in template for this GGUF, which carries none of its
-        // own), tokenised with BOS.
+        // on both alike. The server gets the same text that LLMEngine gives the model: the
+        // question-and-answer transcript for a GGUF without a chat template, tokenised with BOS,
+        // and the same stop sequence.
         let request = LLMRequest(prompt: prompt, temperature: 0, maxTokens: tokens)
-        let formatted = "<start_of_turn>user\n\(prompt)<end_of_turn>\n<start_of_turn>model\n"
+        let formatted = "Question: \(prompt)\nAnswer:"
         var ours: [Double] = [], theirs: [Double] = []
         var ourText = "", theirText = ""
         for run in 0...runs {
@@ -98,7 +98,7 @@ struct LLMBenchmark: AsyncParsableCommand {
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.timeoutInterval = 600
-        let body: [String: Any] = ["prompt": prompt, "n_predict": tokens, "temperature": 0, "cache_prompt": false, "stream": false]
+        let body: [String: Any] = ["prompt": prompt, "n_predict": tokens, "temperature": 0, "cache_prompt": false, "stream": false, "stop": ["\nQuestion:"]]
         request.httpBody = try JSONSerialization.data(withJSONObject: body)
         let (data, _) = try await URLSession.shared.data(for: request)
         guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],

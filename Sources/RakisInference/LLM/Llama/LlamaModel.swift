@@ -7,10 +7,8 @@ final class LlamaModel: @unchecked Sendable {
     let path: String
     let pointer: OpaquePointer
     let vocab: OpaquePointer
-    /// The chat templates to try, in order: the Jinja template stored in the GGUF metadata,
-    /// then llama.cpp's built-in template for the model's family (a base model such as the
-    /// default Gemma 3 270M carries none, and llama.cpp recognises only common templates).
-    let chatTemplates: [String]
+    /// The Jinja chat template stored in the GGUF metadata; base models carry none.
+    let chatTemplate: String?
     let trainedContextLength: Int
     let summary: String
 
@@ -31,10 +29,7 @@ final class LlamaModel: @unchecked Sendable {
         self.path = path
         pointer = loaded
         vocab = llama_model_get_vocab(loaded)
-        chatTemplates = [
-            llama_model_chat_template(loaded, nil).map { String(cString: $0) },
-            Self.builtinTemplate(architecture: Self.metadata(loaded, "general.architecture")),
-        ].compactMap { $0 }
+        chatTemplate = llama_model_chat_template(loaded, nil).map { String(cString: $0) }
         trainedContextLength = Int(llama_model_n_ctx_train(loaded))
         var description = [CChar](repeating: 0, count: 256)
         llama_model_desc(loaded, &description, description.count)
@@ -42,23 +37,6 @@ final class LlamaModel: @unchecked Sendable {
     }
 
     deinit { llama_model_free(pointer) }
-
-    private static func metadata(_ model: OpaquePointer, _ key: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard llama_model_meta_val_str(model, key, &buffer, buffer.count) >= 0 else { return nil }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    /// llama.cpp's built-in template named like the architecture ("gemma3" → "gemma").
-    private static func builtinTemplate(architecture: String?) -> String? {
-        guard let architecture else { return nil }
-        let count = Int(llama_chat_builtin_templates(nil, 0))
-        var names = [UnsafePointer<CChar>?](repeating: nil, count: count)
-        _ = llama_chat_builtin_templates(&names, count)
-        let builtins = Set(names.compactMap { $0.map { String(cString: $0) } })
-        let family = String(architecture.reversed().drop { $0.isNumber }.reversed())
-        return [architecture, family].first { builtins.contains($0) }
-    }
 
     /// Refuses files that are missing or do not start like GGUF, before llama.cpp sees them.
     private static func checkHeader(path: String) throws(LLMError) {
@@ -109,13 +87,21 @@ final class LlamaModel: @unchecked Sendable {
 
     func isEndOfGeneration(_ token: llama_token) -> Bool { llama_vocab_is_eog(vocab, token) }
 
-    /// The prompt text for `messages`, formatted by the first of the model's chat templates
-    /// that llama.cpp can apply; a model with none gets a plain "role: content" transcript.
-    func formatChat(_ messages: [ChatMessage]) -> String {
-        for template in chatTemplates {
-            if let prompt = Self.apply(template: template, to: messages) { return prompt }
+    /// The prompt for `messages` and the texts that end the answer. A model's own chat
+    /// template formats the chat, and the model's end-of-turn token ends it. A base model
+    /// without one (such as the default Gemma 3 270M) only continues text: it is asked in a
+    /// question-and-answer transcript, and its answer ends where it starts the next question.
+    /// (llama.cpp's built-in Gemma turn format made that base model echo the question.)
+    func formatChat(_ messages: [ChatMessage]) -> (prompt: String, stops: [String]) {
+        if let chatTemplate, let prompt = Self.apply(template: chatTemplate, to: messages) { return (prompt, []) }
+        let lines = messages.map { message in
+            switch message.role {
+            case "system": message.content
+            case "assistant": "Answer: \(message.content)"
+            default: "Question: \(message.content)"
+            }
         }
-        return messages.map { "\($0.role): \($0.content)" }.joined(separator: "\n") + "\nassistant:"
+        return (lines.joined(separator: "\n") + "\nAnswer:", ["\nQuestion:"])
     }
 
     private static func apply(template: String, to messages: [ChatMessage]) -> String? {

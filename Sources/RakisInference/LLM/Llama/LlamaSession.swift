@@ -34,7 +34,7 @@ final class LlamaSession: @unchecked Sendable {
     func generate(
         _ request: LLMRequest, isCancelled: () -> Bool, onText: (String) -> Void
     ) throws(LLMError) -> LLMCompletion {
-        let prompt = model.formatChat(request.messages)
+        let (prompt, stops) = model.formatChat(request.messages)
         var tokens = try model.tokenize(prompt, parseSpecial: true)
         guard tokens.count < contextLength else { throw .promptTooLong(tokens: tokens.count, contextLength: contextLength) }
         let promptTokenCount = tokens.count
@@ -53,7 +53,7 @@ final class LlamaSession: @unchecked Sendable {
 
         let generationStart = ContinuousClock.now
         var decoder = UTF8StreamDecoder()
-        var text = ""
+        var output = StopSequenceFilter(stops: stops)
         var generated = 0
         var position = promptTokenCount
         var finishReason = LLMCompletion.FinishReason.length
@@ -65,10 +65,9 @@ final class LlamaSession: @unchecked Sendable {
                 break
             }
             generated += 1
-            let piece = decoder.append(model.piece(of: token))
-            if !piece.isEmpty {
-                text += piece
-                onText(piece)
+            if output.append(decoder.append(model.piece(of: token)), emit: onText) {
+                finishReason = .stop
+                break
             }
             guard generated < request.maxTokens, position + 1 < contextLength else { break }
             try withUnsafeMutablePointer(to: &token) { pointer throws(LLMError) in
@@ -77,11 +76,8 @@ final class LlamaSession: @unchecked Sendable {
             }
             position += 1
         }
-        let tail = decoder.finish()
-        if !tail.isEmpty {
-            text += tail
-            onText(tail)
-        }
+        if !output.stopped { _ = output.append(decoder.finish(), emit: onText) }
+        let text = output.finish(emit: onText)
         let seconds = Self.seconds(ContinuousClock.now - generationStart)
         return LLMCompletion(
             text: text, tokenCount: generated, promptTokenCount: promptTokenCount,
