@@ -26,3 +26,4 @@ bench: setup reference-env
 	taskset -c 0 .build/release/rakis-bench intake
 	.build/release/rakis-bench embed
 	.build/release/rakis-bench llm
+	.build/release/rakis-bench consensus

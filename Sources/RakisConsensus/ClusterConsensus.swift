@@ -17,7 +17,7 @@ public enum ClusterConsensus {
                 accepted.append(reveal)
             }
         }
-        let distances = accepted.map { a in accepted.map { b in BinaryEmbedding.hammingDistance(a.bEmbedding, b.bEmbedding) ?? Int.max } }
+        let distances = pairwiseHammingDistances(accepted.map(\.bEmbedding))
         let clusterSizes = distances.map { row in row.filter { Double($0) <= parameters.secDistance }.count }
         let needed = neededClusterSize(secPercentage: parameters.secPercentage, members: accepted.count)
         var report = ConsensusReport(
@@ -37,6 +37,32 @@ public enum ClusterConsensus {
         let selected = members[selectionIndex(jointHash: jointHash, count: members.count)]
         report.outcome = .success(ConsensusSelection(validInferences: members, validInferenceJointHash: jointHash, selected: selected))
         return report
+    }
+
+    /// Every pairwise Hamming distance, `Int.max` between embeddings of different lengths. The
+    /// bits are read as 64-bit words so that a pair costs a few popcounts; the matrix is symmetric,
+    /// so each pair is counted once.
+    static func pairwiseHammingDistances(_ embeddings: [[UInt8]]) -> [[Int]] {
+        let words = embeddings.map(packedWords)
+        var distances = [[Int]](repeating: [Int](repeating: 0, count: embeddings.count), count: embeddings.count)
+        for i in embeddings.indices {
+            for j in embeddings.indices where j > i {
+                var distance = Int.max
+                if embeddings[i].count == embeddings[j].count {
+                    distance = 0
+                    for (a, b) in zip(words[i], words[j]) { distance += (a ^ b).nonzeroBitCount }
+                }
+                distances[i][j] = distance
+                distances[j][i] = distance
+            }
+        }
+        return distances
+    }
+
+    private static func packedWords(_ bytes: [UInt8]) -> [UInt64] {
+        stride(from: 0, to: bytes.count, by: 8).map { start in
+            bytes[start..<min(start + 8, bytes.count)].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        }
     }
 
     static func rejectionReason(_ reveal: RevealedInference, threshold: Int) -> RevealRejectionReason? {

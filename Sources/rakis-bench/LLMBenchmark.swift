@@ -65,7 +65,8 @@ struct LLMBenchmark: AsyncParsableCommand {
                 theirs.append(perSecond)
             }
             ourText = completion.text
-            theirText = text
+            // LLMEngine drops the space the answer starts with after "Answer:".
+            theirText = String(text.drop { $0.isWhitespace })
         }
         await engine.shutdown()
 

@@ -170,4 +170,29 @@ final class LogCollector: @unchecked Sendable {
     }
 
     var text: String { lock.withLock { buffer } }
+
+    @Test func devnetReachesConsensusAndPrintsEveryNodesView() throws {
+        let result = try RakisProcess.run(["devnet", "--nodes", "2", "--time", "8", "--max-tokens", "8", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("models loaded on every node"), "progress goes to stderr")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["agreed"] as? Bool == true)
+        let nodes = try #require(object["nodes"] as? [[String: Any]])
+        #expect(nodes.count == 2)
+        let selected = nodes.compactMap { ($0["consensus"] as? [String: Any])?["selected"] as? [String: Any] }
+        #expect(selected.count == 2)
+        #expect(selected.compactMap { $0["output"] as? String }.count == 2)
+        #expect(Set(selected.compactMap { $0["output"] as? String }).count == 1, "both nodes select the same output")
+        for node in nodes {
+            #expect(node["status"] as? String == "completed")
+            #expect((node["quorum"] as? [Any])?.count == 2)
+            #expect(((node["consensus"] as? [String: Any])?["validInferences"] as? [Any])?.count == 2)
+        }
+    }
+
+    @Test func devnetRefusesAQuorumLargerThanTheNetwork() throws {
+        let result = try RakisProcess.run(["devnet", "--nodes", "2", "--quorum", "3"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--quorum must be between 1 and --nodes (2)"), "\(result.stderr)")
+    }
 }

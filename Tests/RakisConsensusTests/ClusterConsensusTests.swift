@@ -1,5 +1,5 @@
 import Foundation
-import RakisConsensus
+@testable import RakisConsensus
 import RakisCore
 import Testing
 
@@ -115,5 +115,19 @@ import Testing
     @Test func selectionIndexReadsTheFirstSixteenHexDigits() {
         #expect(ClusterConsensus.selectionIndex(jointHash: "000000000000000a" + String(repeating: "f", count: 48), count: 4) == 2)
         #expect(ClusterConsensus.selectionIndex(jointHash: "ffffffffffffffff" + String(repeating: "0", count: 48), count: 10) == Int(UInt64.max % 10))
+    }
+
+    @Test func wordWiseDistancesMatchBytewiseOnesForEveryLength() {
+        var random = SeededRandom(seed: 7)
+        for length in [0, 1, 7, 8, 9, 48, 50] {
+            let embeddings = (0..<5).map { _ in (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) } }
+            let longer = [UInt8](repeating: 0xFF, count: length + 1)
+            let distances = ClusterConsensus.pairwiseHammingDistances(embeddings + [longer])
+            for i in embeddings.indices {
+                for j in embeddings.indices { #expect(distances[i][j] == BinaryEmbedding.hammingDistance(embeddings[i], embeddings[j])) }
+                #expect(distances[i][embeddings.count] == Int.max, "embeddings of different lengths are infinitely far apart")
+                #expect(distances[embeddings.count][i] == Int.max)
+            }
+        }
     }
 }
