@@ -5,16 +5,16 @@ import Testing
 @Suite(.serialized) struct CommandLineTests {
     let dataDir = RakisProcess.temporaryDataDirectory()
 
-    func initNode() throws -> String {
-        let result = try RakisProcess.run(["init", "--data-dir", dataDir])
+    func initNode() async throws -> String {
+        let result = try await RakisProcess.run(["init", "--data-dir", dataDir])
         #expect(result.status == 0, "\(result.stderr)")
         return try #require(result.stdout.split(separator: " ").dropFirst(2).first.map { String($0.prefix(64)) })
     }
 
-    @Test func initThenIdPrintsTheSameSynthientId() throws {
-        let created = try initNode()
+    @Test func initThenIdPrintsTheSameSynthientId() async throws {
+        let created = try await initNode()
         #expect(Hex.isLowercaseHex(created, byteCount: 32))
-        let id = try RakisProcess.run(["id", "--data-dir", dataDir])
+        let id = try await RakisProcess.run(["id", "--data-dir", dataDir])
         #expect(id.status == 0)
         #expect(id.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == created)
 
@@ -26,47 +26,47 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: URL(fileURLWithPath: dataDir).appendingPathComponent("config.json").path))
     }
 
-    @Test func wrongPasswordExitsNonZeroAndSaysSo() throws {
-        _ = try initNode()
-        let result = try RakisProcess.run(["id", "--data-dir", dataDir], password: "not the password")
+    @Test func wrongPasswordExitsNonZeroAndSaysSo() async throws {
+        _ = try await initNode()
+        let result = try await RakisProcess.run(["id", "--data-dir", dataDir], password: "not the password")
         #expect(result.status != 0)
         #expect(result.stderr.contains("wrong password"))
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func noPasswordAndNoTerminalIsAClearError() throws {
-        _ = try initNode()
-        let result = try RakisProcess.run(["id", "--data-dir", dataDir], password: nil)
+    @Test func noPasswordAndNoTerminalIsAClearError() async throws {
+        _ = try await initNode()
+        let result = try await RakisProcess.run(["id", "--data-dir", dataDir], password: nil)
         #expect(result.status != 0)
         #expect(result.stderr.contains("RAKIS_PASSWORD"))
     }
 
-    @Test func initRefusesToOverwriteWithoutForce() throws {
-        let first = try initNode()
-        let again = try RakisProcess.run(["init", "--data-dir", dataDir])
+    @Test func initRefusesToOverwriteWithoutForce() async throws {
+        let first = try await initNode()
+        let again = try await RakisProcess.run(["init", "--data-dir", dataDir])
         #expect(again.status != 0)
         #expect(again.stderr.contains("--force"))
-        #expect(try RakisProcess.run(["id", "--data-dir", dataDir]).stdout.hasPrefix(first))
+        #expect(try await RakisProcess.run(["id", "--data-dir", dataDir]).stdout.hasPrefix(first))
 
-        let forced = try RakisProcess.run(["init", "--data-dir", dataDir, "--force"])
+        let forced = try await RakisProcess.run(["init", "--data-dir", dataDir, "--force"])
         #expect(forced.status == 0)
-        #expect(try !RakisProcess.run(["id", "--data-dir", dataDir]).stdout.hasPrefix(first))
+        #expect(try await !RakisProcess.run(["id", "--data-dir", dataDir]).stdout.hasPrefix(first))
     }
 
-    @Test func shortPasswordsAreRefused() throws {
-        let result = try RakisProcess.run(["init", "--data-dir", dataDir], password: "short")
+    @Test func shortPasswordsAreRefused() async throws {
+        let result = try await RakisProcess.run(["init", "--data-dir", dataDir], password: "short")
         #expect(result.status != 0)
         #expect(result.stderr.contains("at least 8"))
         #expect(!FileManager.default.fileExists(atPath: URL(fileURLWithPath: dataDir).appendingPathComponent("identity.key").path))
     }
 
-    @Test func damagedKeyFilesAreReported() throws {
-        _ = try initNode()
+    @Test func damagedKeyFilesAreReported() async throws {
+        _ = try await initNode()
         let keyFile = URL(fileURLWithPath: dataDir).appendingPathComponent("identity.key")
         let original = try Data(contentsOf: keyFile)
 
         try original.prefix(100).write(to: keyFile)
-        let truncated = try RakisProcess.run(["id", "--data-dir", dataDir])
+        let truncated = try await RakisProcess.run(["id", "--data-dir", dataDir])
         #expect(truncated.status != 0)
         #expect(truncated.stderr.contains("damaged or truncated"))
 
@@ -75,33 +75,33 @@ import Testing
         let index = range.upperBound
         edited.replaceSubrange(index...index, with: edited[index] == "a" ? "b" : "a")
         try Data(edited.utf8).write(to: keyFile)
-        let tampered = try RakisProcess.run(["id", "--data-dir", dataDir])
+        let tampered = try await RakisProcess.run(["id", "--data-dir", dataDir])
         #expect(tampered.status != 0)
         #expect(tampered.stderr.contains("modified after it was written"))
     }
 
-    @Test func runRejectsBadSettingsByName() throws {
-        _ = try initNode()
-        let flag = try RakisProcess.run(["run", "--data-dir", dataDir, "--set", "maxPacketDBSize=-5"])
+    @Test func runRejectsBadSettingsByName() async throws {
+        _ = try await initNode()
+        let flag = try await RakisProcess.run(["run", "--data-dir", dataDir, "--set", "maxPacketDBSize=-5"])
         #expect(flag.status != 0)
         #expect(flag.stderr.contains("maxPacketDBSize"))
 
         let config = URL(fileURLWithPath: dataDir).appendingPathComponent("config.json")
         try Data(#"{"quorumRevealTimeoutMs": "soon"}"#.utf8).write(to: config)
-        let file = try RakisProcess.run(["run", "--data-dir", dataDir])
+        let file = try await RakisProcess.run(["run", "--data-dir", dataDir])
         #expect(file.status != 0)
         #expect(file.stderr.contains("quorumRevealTimeoutMs"))
         #expect(file.stderr.contains("config.json"))
     }
 
-    @Test func runWithoutADataDirectorySaysHowToCreateOne() throws {
-        let result = try RakisProcess.run(["run", "--data-dir", dataDir])
+    @Test func runWithoutADataDirectorySaysHowToCreateOne() async throws {
+        let result = try await RakisProcess.run(["run", "--data-dir", dataDir])
         #expect(result.status != 0)
         #expect(result.stderr.contains("rakis init"))
     }
 
     @Test func runStopsCleanlyOnSIGINT() async throws {
-        _ = try initNode()
+        _ = try await initNode()
         let process = Process()
         process.executableURL = RakisProcess.binary
         process.arguments = ["run", "--data-dir", dataDir, "--set", "waitForP2PBootupMs=0"]
@@ -124,13 +124,13 @@ import Testing
         #expect(log.text.contains("packetsStored=1"))
     }
 
-    @Test func generateStreamsTheAnswerAndReportsTokensPerSecond() throws {
-        let first = try RakisProcess.run(["generate", "--log-level", "warning", "--max-tokens", "8", "Name a colour."])
-        let second = try RakisProcess.run(["generate", "--log-level", "warning", "--max-tokens", "8", "Name a colour."])
+    @Test func generateStreamsTheAnswerAndReportsTokensPerSecond() async throws {
+        let first = try await RakisProcess.run(["generate", "--log-level", "warning", "--max-tokens", "8", "Name a colour."])
+        let second = try await RakisProcess.run(["generate", "--log-level", "warning", "--max-tokens", "8", "Name a colour."])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(!first.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
         #expect(first.stdout == second.stdout, "greedy by default: the same prompt gives the same text")
-        #expect(first.stderr.contains("8 tokens,") && first.stderr.contains("tokens/s"), "\(first.stderr)")
+        #expect(first.stderr.contains(/\d+ tokens,/) && first.stderr.contains("tokens/s"), "\(first.stderr)")
     }
 
     @Test(arguments: [
@@ -142,37 +142,21 @@ import Testing
         (["generate", "--openai", "http://127.0.0.1:9", "hi"], "--openai needs --remote-model"),
         (["generate", "--openai", "http://127.0.0.1:9", "--remote-model", "m", "hi"], "cannot reach the LLM backend at http://127.0.0.1:9/v1/chat/completions"),
     ])
-    func generateRefusesBadInputWithOneClearLine(_ arguments: [String], _ message: String) throws {
-        let result = try RakisProcess.run(arguments + ["--log-level", "critical"])
+    func generateRefusesBadInputWithOneClearLine(_ arguments: [String], _ message: String) async throws {
+        let result = try await RakisProcess.run(arguments + ["--log-level", "critical"])
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 
-    @Test(arguments: [[], ["init"], ["id"], ["run"], ["generate"]])
-    func everyCommandHasHelp(_ command: [String]) throws {
-        let result = try RakisProcess.run(command + ["--help"])
+    @Test(arguments: [[], ["init"], ["id"], ["run"], ["devnet"], ["generate"]])
+    func everyCommandHasHelp(_ command: [String]) async throws {
+        let result = try await RakisProcess.run(command + ["--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("USAGE"))
     }
-}
 
-/// Accumulates a pipe's output as it arrives.
-final class LogCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var buffer = ""
-
-    init(_ handle: FileHandle) {
-        handle.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.withLock { self.buffer += String(decoding: data, as: UTF8.self) }
-        }
-    }
-
-    var text: String { lock.withLock { buffer } }
-
-    @Test func devnetReachesConsensusAndPrintsEveryNodesView() throws {
-        let result = try RakisProcess.run(["devnet", "--nodes", "2", "--time", "8", "--max-tokens", "8", "--json"])
+    @Test func devnetReachesConsensusAndPrintsEveryNodesView() async throws {
+        let result = try await RakisProcess.run(["devnet", "--nodes", "2", "--time", "8", "--max-tokens", "8", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("models loaded on every node"), "progress goes to stderr")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -190,9 +174,25 @@ final class LogCollector: @unchecked Sendable {
         }
     }
 
-    @Test func devnetRefusesAQuorumLargerThanTheNetwork() throws {
-        let result = try RakisProcess.run(["devnet", "--nodes", "2", "--quorum", "3"])
+    @Test func devnetRefusesAQuorumLargerThanTheNetwork() async throws {
+        let result = try await RakisProcess.run(["devnet", "--nodes", "2", "--quorum", "3"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("--quorum must be between 1 and --nodes (2)"), "\(result.stderr)")
     }
+}
+
+/// Accumulates a pipe's output as it arrives.
+final class LogCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = ""
+
+    init(_ handle: FileHandle) {
+        handle.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.withLock { self.buffer += String(decoding: data, as: UTF8.self) }
+        }
+    }
+
+    var text: String { lock.withLock { buffer } }
 }

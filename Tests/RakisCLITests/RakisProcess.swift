@@ -27,7 +27,15 @@ struct RakisProcess {
         return environment
     }
 
-    static func run(_ arguments: [String], password: String? = "correct horse battery") throws -> Result {
+    /// Runs `rakis` to the end on a thread of its own, so that a long run never holds one of
+    /// the few threads of Swift's cooperative pool that every other test shares.
+    static func run(_ arguments: [String], password: String? = "correct horse battery") async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Swift.Result { try runBlocking(arguments, password: password) }) }.start()
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], password: String?) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

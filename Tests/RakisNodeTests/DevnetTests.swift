@@ -14,11 +14,12 @@ import Testing
 @Suite(.serialized) struct DevnetTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-devnet-test-\(UUID().uuidString)")
 
-    /// Short windows so that a test takes seconds: reveals close 6 s after endingAt.
+    /// Short windows so that a test takes seconds: reveals close 10 s after endingAt. (Not
+    /// shorter: on a loaded two-core machine a timer can fire seconds late.)
     static var settings: Settings {
         var settings = Settings()
-        settings.quorumRevealRequestIssueTimeoutMs = 4000
-        settings.quorumRevealTimeoutMs = 6000
+        settings.quorumRevealRequestIssueTimeoutMs = 8000
+        settings.quorumRevealTimeoutMs = 10000
         settings.quorumConsensusWindowMs = 30000
         return settings
     }
@@ -166,6 +167,23 @@ import Testing
         #expect(report.nodes[0].consensus?.details.valid.count == 2)
         #expect(report.nodes[2].status == .failed)
         #expect(report.nodes[2].statusReason?.contains("it was down") == true, "\(report.nodes[2].statusReason ?? "")")
+        await cleanUp(devnet)
+    }
+
+    @Test func aCleanShutdownFinishesTheRunningInferenceAndClosesTheStores() async throws {
+        let devnet = try await devnet(nodes: 1)
+        let node = await devnet.members[0].node
+        var payload = Self.payload(quorum: 1)
+        payload.maxTokens = 48
+        let requestId = try await node.submit(payload)
+        try await waitUntil("the inference to start") { await node.inferenceQueue.runningCount > 0 }
+        await node.shutdown()
+        await #expect(throws: NodeError.notRunning) { _ = try await node.submit(payload) }
+        #expect(throws: (any Error).self, "the stores are closed") { _ = try node.stores.quorums.openQuorums() }
+        let reopened = try CoordinationStores(directory: await devnet.members[0].dataDirectory.url)
+        let result = try #require(try reopened.inferences.results(requestId: requestId).first)
+        #expect(result.output?.isEmpty == false, "the running inference finished and its result was stored")
+        try reopened.close()
         await cleanUp(devnet)
     }
 }

@@ -49,7 +49,7 @@ public enum QuorumStep: Sendable, Hashable {
         case .awaitingCommitments:
             if now < deadlines.endingAt { return .wait(until: deadlines.endingAt) }
             if now >= deadlines.revealRequestIssueBy {
-                return .fail(reason: "the reveal-request window closed at \(ISO8601Timestamp.format(deadlines.revealRequestIssueBy)) before this node could act (it was down)")
+                return .fail(reason: "the reveal-request window closed at \(ISO8601Timestamp.format(deadlines.revealRequestIssueBy)) before this node could request reveals (it was down or too busy)")
             }
             guard state.commits >= state.quorum else {
                 return .fail(reason: "quorum not reached: \(state.commits) of \(state.quorum) commits by endingAt")
