@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         .target(
@@ -39,12 +40,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // libsecp256k1 (Debian libsecp256k1-dev) for the BIP-340 signatures of Nostr events.
+        .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         .target(
             name: "RakisP2P",
             dependencies: [
                 "RakisCore",
+                "CSecp256k1",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -134,7 +141,7 @@ let package = Package(
             dependencies: ["RakisCore", "RakisP2P", "RakisInference", "RakisNode", "RakisCoordination", "RakisConsensus", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RakisP2PTests", dependencies: ["RakisCore", "RakisP2P", "RakisNode", "RakisTestSupport"], swiftSettings: strict),
-        .testTarget(name: "RakisCLITests", dependencies: ["rakis", "RakisCore"], swiftSettings: strict),
+        .testTarget(name: "RakisCLITests", dependencies: ["rakis", "RakisCore", "RakisTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -127,7 +127,9 @@ final class TransportSet: Sendable {
                 try? await Task.sleep(for: timeout)
                 return -1
             }
+            var finished = 0
             for await result in group {
+                if result != -1 { finished += 1 }
                 if result == -1 {
                     if up.withLock({ $0.count }) < all.count {
                         logger.warning("not every transport came up in time; carrying on with those that did")
@@ -136,7 +138,8 @@ final class TransportSet: Sendable {
                     break
                 }
                 if let index = result { up.withLock { _ = $0.insert(index) } }
-                if up.withLock({ $0.count }) == all.count {
+                // Every transport came up, or every one has answered (some with a failure).
+                if up.withLock({ $0.count }) == all.count || finished == all.count {
                     group.cancelAll()
                     break
                 }

@@ -4,13 +4,14 @@ import Logging
 import RakisCore
 import RakisInference
 import RakisNode
+import RakisP2P
 
 struct DevnetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devnet",
         abstract: "Run a local network of nodes in this process and reach consensus on one prompt.",
         discussion: """
-            Starts N nodes on the in-memory transport with the default models, each with its own data directory
+            Starts N nodes on the in-memory transport (or, with --relay, on real Nostr relays) with the default models, each with its own data directory
             under a temporary folder, submits the prompt from node 1 and waits until every node has completed or
             failed the request. Prints, per node, the quorum, the valid inferences and the selected output (--json:
             one JSON object). Exits with 1 unless every node reached the same consensus.
@@ -29,6 +30,10 @@ struct DevnetCommand: AsyncParsableCommand {
     var dataDirectory: String?
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a setting of every node (repeatable).", valueName: "NAME=VALUE"))
     var assignments: [String] = []
+    @Option(name: .customLong("relay"), help: ArgumentHelp(
+        "Connect the nodes through this Nostr relay instead of in memory (repeatable).", valueName: "URL"))
+    var relays: [String] = []
+    @Option(help: "Network topic on the relays (default: a fresh one, so that other devnets never mix in).") var topic: String?
     @Flag(help: "Print one JSON object with every node's view instead of text.") var json = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .warning
 
@@ -39,21 +44,30 @@ struct DevnetCommand: AsyncParsableCommand {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
         guard secPercentage > 0 && secPercentage <= 1 else { throw ValidationError("--sec-percentage must be in (0, 1]") }
         guard !prompt.isEmpty else { throw ValidationError("--prompt must not be empty") }
+        for relay in relays where !(relay.hasPrefix("ws://") || relay.hasPrefix("wss://")) {
+            throw ValidationError("--relay must be a ws:// or wss:// URL, not \(relay)")
+        }
     }
 
     func run() async throws {
         LoggingOptions(logLevel: logLevel).bootstrap()
         let models = try NodeModels.defaults()
-        let settings = try SettingsLoader.load(configFile: nil, assignments: assignments)
+        var settings = try SettingsLoader.load(configFile: nil, assignments: assignments)
+        if !relays.isEmpty { settings.topic = topic ?? "rakis-devnet-\(UUID().uuidString.prefix(8).lowercased())" }
         let root = dataDirectory.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("rakis-devnet-\(UUID().uuidString.prefix(8))")
-        let devnet = LocalDevnet(root: root, settings: settings) { _ in models }
+        var transports: (@Sendable (Int) throws -> [any P2PTransport])?
+        if !relays.isEmpty {
+            let configuration = NostrTransportConfiguration(settings: settings, relays: relays)
+            transports = { @Sendable _ in [NostrTransport(keys: .generate(), configuration: configuration)] }
+        }
+        let devnet = LocalDevnet(root: root, settings: settings, transports: transports) { _ in models }
         defer {
             if dataDirectory == nil { try? FileManager.default.removeItem(at: root) }
         }
         let clock = ContinuousClock()
         let started = clock.now
-        progress("starting \(nodes) nodes in \(root.path)")
+        progress("starting \(nodes) nodes in \(root.path)" + (relays.isEmpty ? "" : " on relays \(relays.joined(separator: ", ")), topic \(settings.topic)"))
         do {
             try await devnet.start(nodes: nodes)
             try await devnet.waitUntilReady()

@@ -1,15 +1,27 @@
 import ArgumentParser
 import RakisCore
+import RakisP2P
 
 struct IdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "id",
-        abstract: "Print the node's synthientId (its Ed25519 public key, hex). Needs the key file's password.")
+        abstract: "Print the node's synthientId (its Ed25519 public key, hex). Needs the key file's password.",
+        discussion: "With --nostr, print the node's Nostr public key (x-only secp256k1, hex) instead.")
+
+    @Flag(help: "Print the Nostr public key that the node's relay events are signed with.")
+    var nostr = false
 
     @OptionGroup var dataDirectory: DataDirectoryOptions
 
     func run() async throws {
         let keystore = try Keystore.read(from: dataDirectory.directory.keyFile, password: try PasswordPrompt.existing())
-        print(try keystore.identity().synthientId)
+        if nostr {
+            guard let keys = try keystore.nostrKeys() else {
+                throw CLIError("this key file has no Nostr key yet; `rakis run` with a relay adds one")
+            }
+            print(Hex.encode(keys.publicKey))
+        } else {
+            print(try keystore.identity().synthientId)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RakisCore
+import RakisP2P
 
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,7 +22,9 @@ struct InitCommand: AsyncParsableCommand {
         let password = try PasswordPrompt.new()
         try directory.create()
         let identity = NodeIdentity.generate()
-        try Keystore(identity: identity).write(to: directory.keyFile, password: password, overwrite: force)
+        var keystore = Keystore(identity: identity)
+        let nostr = try keystore.ensureNostrKeys().keys
+        try keystore.write(to: directory.keyFile, password: password, overwrite: force)
 
         if force || !FileManager.default.fileExists(atPath: directory.configFile.path) {
             try SecureFile.writeAtomically(SettingsLoader.defaultConfigFile(), to: directory.configFile, mode: 0o644)
@@ -32,6 +35,7 @@ struct InitCommand: AsyncParsableCommand {
         }
         print("""
             Created node \(identity.synthientId)
+              Nostr key: \(Hex.encode(nostr.publicKey))
               key file:  \(directory.keyFile.path)
               config:    \(directory.configFile.path)
               API token: \(directory.apiTokenFile.path)

@@ -19,6 +19,11 @@ public struct Settings: Sendable, Equatable {
     // P2P (P2P_SETTINGS)
     public var topic = "rakis1"
     public var maxTransmissionErrorsBeforeRestart = 5
+    /// Nostr relays (comma-separated URLs); the first `relayRedundancy` of them are used at once.
+    public var nostrRelays = "wss://relay.damus.io,wss://nos.lol,wss://relay.nostr.band"
+    public var relayRedundancy = 3
+    /// NIP-40 expiration of the events that carry packets; also how far back a resubscription reaches.
+    public var nostrEventLifetimeMs = 60 * 60 * 1000
 
     // The Domain (THEDOMAIN_SETTINGS)
     public var waitForP2PBootupMs = 5000
@@ -56,3 +61,14 @@ public struct Settings: Sendable, Equatable {
         }
     }
 }
+
+extension Settings {
+    /// The relays of `nostrRelays` that this node uses: the first `relayRedundancy` of the list.
+    public var nostrRelayURLs: [String] { Array(Self.relayList(nostrRelays).prefix(relayRedundancy)) }
+
+    static func relayList(_ text: String) -> [String] {
+        text.split(separator: ",").map { String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()) }
+            .filter { !$0.isEmpty }
+    }
+}
+

@@ -20,6 +20,15 @@ extension Settings {
                 requirement: "must be 1 to 64 characters without spaces"),
         .integer("maxTransmissionErrorsBeforeRestart", \.maxTransmissionErrorsBeforeRestart, 1...1000,
                  "consecutive send errors after which a transport is restarted"),
+        .string("nostrRelays", \.nostrRelays, "Nostr relays, comma-separated ws:// or wss:// URLs",
+                isValid: { text in
+                    let urls = Settings.relayList(text)
+                    return !urls.isEmpty && urls.allSatisfy { $0.hasPrefix("ws://") || $0.hasPrefix("wss://") }
+                },
+                requirement: "must be one or more ws:// or wss:// URLs separated by commas"),
+        .integer("relayRedundancy", \.relayRedundancy, 1...64, "Nostr relays every packet is sent through"),
+        .integer("nostrEventLifetimeMs", \.nostrEventLifetimeMs, 10_000...(7 * 24 * 3_600_000),
+                 "NIP-40 expiration of packet events, and how far back a resubscription after a reconnect reaches"),
         .integer("waitForP2PBootupMs", \.waitForP2PBootupMs, 0...600_000, "time allowed for transports to come up at start"),
         .integer("inferencePollingIntervalMs", \.inferencePollingIntervalMs, 100...600_000,
                  "how often active requests are re-checked for free workers"),

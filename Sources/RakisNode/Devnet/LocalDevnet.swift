@@ -4,8 +4,9 @@ public import RakisCoordination
 public import RakisCore
 public import RakisP2P
 
-/// A local network: N nodes in one process on the in-memory transport, each with its own data
-/// directory under one folder. Used by `rakis devnet`, the multi-node tests and the benchmark.
+/// A local network: N nodes in one process, each with its own data directory under one folder,
+/// on the in-memory transport unless `transports` gives each node others (Nostr relays, say).
+/// Used by `rakis devnet`, the multi-node tests and the benchmark.
 public actor LocalDevnet {
     public struct Member: Sendable {
         public let index: Int
@@ -18,17 +19,22 @@ public actor LocalDevnet {
     public let root: URL
     private let settings: Settings
     private let models: @Sendable (Int) throws -> NodeModels
+    private let transports: (@Sendable (Int) throws -> [any P2PTransport])?
     private let logger: Logger
     public private(set) var members: [Member] = []
 
-    /// - Parameter models: the models of node `index`.
+    /// - Parameters:
+    ///   - transports: the transports of node `index` (called again when it restarts); nil puts every node on `network`.
+    ///   - models: the models of node `index`.
     public init(
         root: URL, settings: Settings, network: InMemoryNetwork = InMemoryNetwork(),
+        transports: (@Sendable (Int) throws -> [any P2PTransport])? = nil,
         logger: Logger = Logger(label: "rakis.devnet"), models: @escaping @Sendable (Int) throws -> NodeModels
     ) {
         self.root = root
         self.settings = settings
         self.network = network
+        self.transports = transports
         self.models = models
         self.logger = logger
     }
@@ -47,7 +53,8 @@ public actor LocalDevnet {
         var nodeLogger = logger
         nodeLogger[metadataKey: "node"] = "\(index + 1)"
         let node = try RakisNode(
-            identity: identity, settings: settings, dataDirectory: directory, transports: [network.makeTransport()],
+            identity: identity, settings: settings, dataDirectory: directory,
+            transports: try transports?(index) ?? [network.makeTransport()],
             models: try models(index), logger: nodeLogger)
         try await node.start()
         let member = Member(index: index, identity: identity, dataDirectory: directory, node: node)

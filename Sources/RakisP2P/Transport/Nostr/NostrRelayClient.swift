@@ -1,0 +1,227 @@
+import Foundation
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import RakisCore
+
+/// One relay: keeps a WebSocket to it open, subscribed to the topic, and publishes through it.
+///
+/// The connection is retried for as long as the client runs, with jittered exponential
+/// backoff. Each new session resubscribes with `since` set to the last moment the previous one
+/// was known to be receiving (less a margin for clock skew, and never further back than the
+/// event lifetime), so nothing published while it was away is lost; duplicates that the overlap
+/// brings are dropped by the transport. Events published while disconnected wait, until they
+/// expire, and go out when the relay is back.
+actor NostrRelayClient {
+    enum State: Equatable, Sendable {
+        case idle
+        case connecting
+        case connected
+        case waiting(failures: Int, lastError: String)
+        case stopped
+    }
+
+    let url: String
+    private let subscriptionId: String
+    private let configuration: NostrTransportConfiguration
+    private let deliver: @Sendable (NostrEvent, String) async -> Void
+    private let logger: Logger
+
+    private(set) var state: State = .idle
+    /// Whether a session has ever been subscribed (start-up waits for the first).
+    private(set) var hasConnected = false
+    private var loop: Task<Void, Never>?
+    private var session: AsyncStream<String>.Continuation?
+    private var waiting: [NostrEvent] = []
+    private var lastLive: Int?
+    private var rateLimitedUntil: ContinuousClock.Instant?
+    private var counters = RelayCounters()
+
+    init(
+        url: String, configuration: NostrTransportConfiguration, logger: Logger,
+        deliver: @escaping @Sendable (NostrEvent, String) async -> Void
+    ) {
+        self.url = url
+        self.configuration = configuration
+        self.deliver = deliver
+        self.logger = logger
+        self.subscriptionId = "rakis-" + String(UInt64.random(in: .min ... .max), radix: 36)
+    }
+
+    var statistics: RelayCounters { counters }
+
+    func start() {
+        guard loop == nil, state != .stopped else { return }
+        loop = Task { await self.runLoop() }
+    }
+
+    /// Ends the current session at once and connects again without waiting out the backoff.
+    func reconnect() async {
+        guard state != .stopped else { return }
+        let old = loop
+        loop = nil
+        state = .idle
+        session?.finish()
+        old?.cancel()
+        await old?.value
+        start()
+    }
+
+    func stop() async {
+        state = .stopped
+        session?.finish()
+        session = nil
+        let running = loop
+        loop = nil
+        running?.cancel()
+        await running?.value
+    }
+
+    /// Sends now when connected; otherwise keeps the event until the relay is back or it expires.
+    /// Returns whether it went out now.
+    @discardableResult
+    func publish(_ event: NostrEvent) -> Bool {
+        if let session, state == .connected, !isRateLimited {
+            session.yield(ClientMessage.event(event).text)
+            counters.published += 1
+            return true
+        }
+        waiting.append(event)
+        if waiting.count > configuration.maxWaitingEvents { waiting.removeFirst(waiting.count - configuration.maxWaitingEvents) }
+        return false
+    }
+
+    private var isRateLimited: Bool {
+        guard let until = rateLimitedUntil else { return false }
+        if ContinuousClock.now >= until {
+            rateLimitedUntil = nil
+            return false
+        }
+        return true
+    }
+
+    // MARK: The connection loop
+
+    private func runLoop() async {
+        var failures = 0
+        while !Task.isCancelled, state != .stopped {
+            state = .connecting
+            let opened = ContinuousClock.now
+            var reason = "the relay closed the connection"
+            do {
+                let close = try await connectOnce()
+                if let close { reason = "the relay closed the connection (\(close.closeCode))\(close.reason.map { ": \($0)" } ?? "")" }
+            } catch {
+                reason = "\(error)"
+            }
+            session?.finish()
+            session = nil
+            if Task.isCancelled || state == .stopped { break }
+            // A session that stayed up a while was a success: start the backoff afresh.
+            failures = ContinuousClock.now - opened > .seconds(30) ? 1 : failures + 1
+            counters.disconnects += 1
+            state = .waiting(failures: failures, lastError: reason)
+            let delay = configuration.backoff.delay(afterFailures: failures, unit: Double.random(in: 0..<1))
+            // The first failure in a row is news; the retries after it are not.
+            logger.log(level: failures == 1 ? .warning : .debug, "Nostr relay unreachable; retrying", metadata: [
+                "relay": "\(url)", "error": "\(reason)", "attempt": "\(failures)",
+                "retryInMs": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
+            ])
+            try? await Task.sleep(for: delay)
+        }
+    }
+
+    private func connectOnce() async throws -> WebSocketCloseFrame? {
+        let wsConfiguration = WebSocketClientConfiguration(
+            maxFrameSize: configuration.maxMessageBytes, autoPing: .enabled(timePeriod: .seconds(20)), validateUTF8: true)
+        let maxMessageBytes = configuration.maxMessageBytes
+        return try await WebSocketClient.connect(url: url, configuration: wsConfiguration, logger: logger) { inbound, outbound, _ in
+            let (outgoing, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .unbounded)
+            await self.opened(continuation)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await text in outgoing { try await outbound.write(.text(text)) }
+                    // The session was ended from our side (reconnect or stop).
+                    try? await outbound.close(.goingAway, reason: nil)
+                }
+                for try await message in inbound.messages(maxSize: maxMessageBytes) {
+                    guard case .text(let text) = message else { continue }
+                    await self.received(text)
+                }
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// A session is open: subscribe first, then send what waited.
+    private func opened(_ continuation: AsyncStream<String>.Continuation) {
+        session = continuation
+        let now = Int(Date().timeIntervalSince1970)
+        let oldest = now - configuration.eventLifetimeSeconds
+        let since = max(oldest, (lastLive ?? now) - configuration.resubscribeOverlapSeconds)
+        continuation.yield(ClientMessage.request(
+            subscriptionId: subscriptionId, filter: NostrFilter(kinds: [NostrEvent.packetKind], topic: configuration.topic, since: since)).text)
+        state = .connected
+        hasConnected = true
+        lastLive = now
+        logger.info("subscribed to Nostr relay", metadata: ["relay": "\(url)", "since": "\(since)", "waitingEvents": "\(waiting.count)"])
+        let pending = waiting.filter { event in (event.tag("expiration").flatMap(Int.init) ?? .max) > now }
+        waiting = []
+        for event in pending { publish(event) }
+    }
+
+    private func received(_ text: String) async {
+        lastLive = Int(Date().timeIntervalSince1970)
+        let message: RelayMessage
+        do {
+            message = try RelayMessage(parsing: Array(text.utf8), maxBytes: configuration.maxMessageBytes)
+        } catch {
+            counters.malformed += 1
+            logger.debug("dropped a malformed relay message", metadata: ["relay": "\(url)", "error": "\(error)"])
+            return
+        }
+        switch message {
+        case .event(let subscription, let json):
+            guard subscription == subscriptionId else { return }
+            do {
+                let event = try NostrEvent(json: json)
+                try event.verify()
+                counters.received += 1
+                await deliver(event, url)
+            } catch {
+                counters.malformed += 1
+                logger.debug("dropped an invalid event from a relay", metadata: ["relay": "\(url)", "error": "\(error)"])
+            }
+        case .ok(let id, let accepted, let text):
+            guard !accepted else { return }
+            if text.hasPrefix("duplicate:") { return }
+            counters.refused += 1
+            if text.hasPrefix("rate-limited:") {
+                rateLimitedUntil = ContinuousClock.now + configuration.rateLimitPause
+                logger.warning("Nostr relay is rate-limiting this node; pausing publishing to it", metadata: ["relay": "\(url)", "message": "\(text)"])
+            } else {
+                logger.warning("Nostr relay refused an event", metadata: ["relay": "\(url)", "event": "\(id)", "message": "\(text)"])
+            }
+        case .endOfStoredEvents:
+            break
+        case .closed(let subscription, let text):
+            guard subscription == subscriptionId else { return }
+            // The relay ended our subscription: reconnect (with backoff) and subscribe again.
+            logger.warning("Nostr relay closed the subscription", metadata: ["relay": "\(url)", "message": "\(text)"])
+            session?.finish()
+        case .notice(let text):
+            logger.notice("Nostr relay notice", metadata: ["relay": "\(url)", "notice": "\(text)"])
+        case .auth:
+            logger.notice("Nostr relay asks for NIP-42 authentication, which rakis does not do; it may refuse events", metadata: ["relay": "\(url)"])
+        }
+    }
+}
+
+/// What one relay connection has done, for logs and the benchmark.
+struct RelayCounters: Sendable {
+    var published = 0
+    var received = 0
+    var refused = 0
+    var malformed = 0
+    var disconnects = 0
+}

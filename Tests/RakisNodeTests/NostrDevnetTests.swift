@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import RakisCoordination
+import RakisCore
+import RakisInference
+import RakisNode
+import RakisP2P
+import RakisTestSupport
+import Testing
+
+/// Real nodes reaching consensus through a real Nostr relay (`nostr-relay` on loopback).
+@Suite(.serialized) struct NostrDevnetTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-nostr-devnet-\(UUID().uuidString)")
+
+    func nostr(_ relays: [String], settings: Settings) -> NostrTransport {
+        var configuration = NostrTransportConfiguration(settings: settings, relays: relays)
+        configuration.backoff = ReconnectBackoff(base: .milliseconds(100), maximum: .seconds(1))
+        return NostrTransport(keys: .generate(), configuration: configuration)
+    }
+
+    func devnet(nodes: Int, settings: Settings, transports: @escaping @Sendable (Int) throws -> [any P2PTransport]) async throws -> LocalDevnet {
+        let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
+        let devnet = LocalDevnet(root: root, settings: settings, transports: transports) { _ in models }
+        try await devnet.start(nodes: nodes)
+        try await devnet.waitUntilReady()
+        return devnet
+    }
+
+    var settings: Settings {
+        var settings = DevnetTests.settings
+        settings.topic = "rakis-test-\(UUID().uuidString.prefix(8))"
+        return settings
+    }
+
+    @Test func twoNodesAgreeOverTheRelayAlone() async throws {
+        let relay = try await NostrRelayFixture.start()
+        defer { relay.stopRelay() }
+        let settings = settings
+        let url = NostrRelayFixture.url(relay)
+        let devnet = try await devnet(nodes: 2, settings: settings) { _ in [nostr([url], settings: settings)] }
+        let requestId = try await devnet.members[0].node.submit(DevnetTests.payload(quorum: 2))
+        try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
+        let report = try await devnet.report(requestId: requestId)
+        #expect(report.agreed)
+        #expect(report.nodes.allSatisfy { $0.status == .completed && $0.consensus?.details.valid.count == 2 })
+        let peer = try await devnet.members[1].node.p2p.packetDB.peers.peer(devnet.members[0].identity.synthientId)
+        #expect(peer?.seenOn == ["nostr"])
+        await devnet.shutdown()
+    }
+
+    @Test func twoTransportsAtOnceDeliverEveryPacketButProcessItOnce() async throws {
+        let relay = try await NostrRelayFixture.start()
+        defer { relay.stopRelay() }
+        let settings = settings
+        let url = NostrRelayFixture.url(relay)
+        let network = InMemoryNetwork()
+        let devnet = try await devnet(nodes: 2, settings: settings) { _ in [nostr([url], settings: settings), network.makeTransport(name: "memory")] }
+        let requestId = try await devnet.members[0].node.submit(DevnetTests.payload(quorum: 2))
+        try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
+        #expect(try await devnet.report(requestId: requestId).agreed)
+        for (index, member) in await devnet.members.enumerated() {
+            let other = await devnet.members[1 - index].identity.synthientId
+            let db = member.node.p2p.packetDB
+            let fromOther = try await db.store.lastPackets(count: 10_000).filter { $0.synthientId == other }
+            // Each of the other node's packets is stored once, though both transports brought it.
+            #expect(Set(fromOther.map(\.signature)).count == fromOther.count)
+            // Those about the request were sent once both transports were up, so each came twice.
+            let aboutRequest = fromOther.filter { $0.requestId == requestId }
+            #expect(!aboutRequest.isEmpty)
+            #expect(await db.statistics.duplicates >= aboutRequest.count)
+            #expect(try await db.peers.peer(other)?.seenOn.sorted() == ["memory", "nostr"])
+        }
+        await devnet.shutdown()
+    }
+
+    @Test func aRequestCompletesThoughTheRelayIsKilledAndRestartedMidway() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-relay-\(UUID().uuidString)")
+        let port = LLMFixtures.freePort()
+        var relay = try await NostrRelayFixture.start(port: port, directory: folder)
+        let settings = settings
+        let url = NostrRelayFixture.url(relay)
+        let devnet = try await devnet(nodes: 2, settings: settings) { _ in [nostr([url], settings: settings)] }
+        let requestId = try await devnet.members[0].node.submit(DevnetTests.payload(quorum: 2))
+        // Down while the nodes infer and commit, back before the reveals are due.
+        try await Task.sleep(for: .seconds(1))
+        relay.stopRelay()
+        try await Task.sleep(for: .seconds(4))
+        relay = try await NostrRelayFixture.start(port: port, directory: folder)
+        defer { relay.stopRelay() }
+        try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
+        let report = try await devnet.report(requestId: requestId)
+        #expect(report.agreed)
+        #expect(report.nodes.allSatisfy { $0.status == .completed })
+        await devnet.shutdown()
+    }
+}

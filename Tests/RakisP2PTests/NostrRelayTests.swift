@@ -1,0 +1,166 @@
+import Foundation
+import Logging
+import RakisCore
+import RakisP2P
+import RakisTestSupport
+import Testing
+
+/// The Nostr transport against real relays (`nostr-relay` from PyPI on loopback) and a
+/// third-party client (pynostr).
+@Suite(.serialized) struct NostrRelayTests {
+    func transport(_ relays: [String], topic: String = "rakis-test", keys: BIP340.KeyPair = .generate()) -> NostrTransport {
+        var configuration = NostrTransportConfiguration(relays: relays, topic: topic, eventLifetimeSeconds: 600, maxPacketBytes: 512 * 1024)
+        configuration.backoff = ReconnectBackoff(base: .milliseconds(100), maximum: .milliseconds(500))
+        return NostrTransport(keys: keys, configuration: configuration)
+    }
+
+    /// A real, signed packet envelope.
+    func envelope(_ n: Int, by identity: NodeIdentity = .generate()) throws -> [UInt8] {
+        try identity.sign(.inferenceCommit(InferenceCommit(
+            requestId: "req-\(n)", inferenceId: "inf-\(n)", bEmbeddingHash: String(repeating: "0f", count: 32), createdAt: Date()))).wireBytes
+    }
+
+    /// Collects deliveries from a transport's stream in the background.
+    final class Inbox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [TransportDelivery] = []
+
+        init(_ transport: NostrTransport) {
+            Task { for await delivery in transport.incoming { self.append(delivery) } }
+        }
+
+        private func append(_ item: TransportDelivery) { lock.withLock { items.append(item) } }
+        var all: [TransportDelivery] { lock.withLock { items } }
+    }
+
+    @Test func packetsCrossTwoRelaysOnceEachAndNeverEchoBack() async throws {
+        let relayA = try await NostrRelayFixture.start(), relayB = try await NostrRelayFixture.start()
+        defer { relayA.stopRelay(); relayB.stopRelay() }
+        let urls = [NostrRelayFixture.url(relayA), NostrRelayFixture.url(relayB)]
+        let alice = transport(urls), bob = transport(urls)
+        try await alice.start()
+        try await bob.start()
+        #expect(await bob.connectedRelays().count == 2)
+        let aliceInbox = Inbox(alice), bobInbox = Inbox(bob)
+
+        let sent = try (0..<5).map { try envelope($0) }
+        for bytes in sent { try await alice.broadcast(bytes) }
+        #expect(await waitUntil { bobInbox.all.count >= 5 })
+        try await Task.sleep(for: .milliseconds(500))
+        // Both relays delivered every event; the copies were dropped before intake.
+        #expect(bobInbox.all.count == 5)
+        #expect(Set(bobInbox.all.map(\.bytes)) == Set(sent))
+        #expect(aliceInbox.all.isEmpty)
+        #expect(await bob.counts().dropped >= 5)
+
+        await alice.shutdown()
+        await bob.shutdown()
+    }
+
+    @Test func networksWithDifferentTopicsNeverMix() async throws {
+        let relay = try await NostrRelayFixture.start()
+        defer { relay.stopRelay() }
+        let url = NostrRelayFixture.url(relay)
+        let sender = transport([url], topic: "topic-one"), sameTopic = transport([url], topic: "topic-one"), otherTopic = transport([url], topic: "topic-two")
+        for t in [sender, sameTopic, otherTopic] { try await t.start() }
+        let same = Inbox(sameTopic), other = Inbox(otherTopic)
+        try await sender.broadcast(envelope(1))
+        #expect(await waitUntil { same.all.count == 1 })
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(other.all.isEmpty)
+        for t in [sender, sameTopic, otherTopic] { await t.shutdown() }
+    }
+
+    @Test func aRelayKilledAndRestartedLosesNothing() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-relay-\(UUID().uuidString)")
+        let port = LLMFixtures.freePort()
+        var relay = try await NostrRelayFixture.start(port: port, directory: folder)
+        let url = NostrRelayFixture.url(relay)
+        let alice = transport([url]), bob = transport([url])
+        try await alice.start()
+        try await bob.start()
+        let inbox = Inbox(bob)
+        try await alice.broadcast(envelope(0))
+        #expect(await waitUntil { inbox.all.count == 1 })
+
+        relay.stopRelay()
+        #expect(await waitUntil { await alice.connectedRelays().isEmpty })
+        // Sent while the relay is down: kept by the transport, which says it could not send now.
+        let whileDown = try envelope(1)
+        await #expect(throws: TransportError.self) { try await alice.broadcast(whileDown) }
+
+        relay = try await NostrRelayFixture.start(port: port, directory: folder)
+        defer { relay.stopRelay() }
+        #expect(await waitUntil {
+            let connected = (await alice.connectedRelays().count, await bob.connectedRelays().count)
+            return connected == (1, 1)
+        })
+        try await alice.broadcast(envelope(2))
+        #expect(await waitUntil { inbox.all.count == 3 })
+        #expect(inbox.all.map(\.bytes).contains(whileDown))
+        await alice.shutdown()
+        await bob.shutdown()
+    }
+
+    @Test func startFailsWithTheReasonWhenNoRelayAnswers() async throws {
+        let silent = transport(["ws://127.0.0.1:\(LLMFixtures.freePort())"])
+        do {
+            try await silent.start()
+            Issue.record("start succeeded without a relay")
+        } catch {
+            #expect("\(error)".contains("127.0.0.1"))
+        }
+        await silent.shutdown()
+        let none = transport([])
+        await #expect(throws: TransportError.unavailable(transport: "nostr", reason: "no Nostr relays configured")) { try await none.start() }
+    }
+
+    @Test func aThirdPartyClientVerifiesOurEventsAndReachesUs() async throws {
+        let relay = try await NostrRelayFixture.start()
+        defer { relay.stopRelay() }
+        let url = NostrRelayFixture.url(relay)
+        let keys = BIP340.KeyPair.generate()
+        let node = transport([url], keys: keys)
+        try await node.start()
+        let inbox = Inbox(node)
+
+        // An envelope whose text needs escaping and is not ASCII, published by our node ...
+        let identity = NodeIdentity.generate()
+        let tricky = try identity.sign(.inferenceReveal(InferenceReveal(
+            requestedSynthientId: identity.synthientId, requestId: "r\"1\\", inferenceId: "i\n1", output: "héllo 🎨\t\u{01} 日本",
+            embedding: [0.5], bEmbedding: [1], createdAt: Date()))).wireBytes
+        try await node.broadcast(tricky)
+        // ... is read back by pynostr, which computes the same id and accepts the signature.
+        let read = try await runNostrPeer(["read", url, "\(NostrEvent.packetKind)", "rakis-test", Hex.encode(keys.publicKey), "1", "20"])
+        let line = try JSONParser().parse(read.split(separator: "\n").first.map(String.init) ?? "")
+        #expect(line["content"]?.stringValue.map { Array($0.utf8) } == tricky)
+
+        // pynostr publishes a valid envelope under its own Nostr key; our node passes it on.
+        let theirs = try envelope(7)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-envelope-\(UUID().uuidString).json")
+        try Data(theirs).write(to: file)
+        _ = try await runNostrPeer(["publish", url, "\(NostrEvent.packetKind)", "rakis-test", file.path])
+        #expect(await waitUntil { inbox.all.contains { $0.bytes == theirs } })
+        await node.shutdown()
+    }
+
+    @Test func eventsTheRelayRefusesAreReportedNotFatal() async throws {
+        let relay = try await NostrRelayFixture.start(maxEventSize: 300)
+        defer { relay.stopRelay() }
+        let url = NostrRelayFixture.url(relay)
+        let alice = transport([url]), bob = transport([url])
+        try await alice.start()
+        try await bob.start()
+        let inbox = Inbox(bob)
+        var big = try envelope(1)
+        #expect(big.count > 300)
+        try await alice.broadcast(big)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(inbox.all.isEmpty)
+        big = []
+        // The connection is still good for what the relay accepts.
+        #expect(await alice.connectedRelays().count == 1)
+        await alice.shutdown()
+        await bob.shutdown()
+    }
+}
