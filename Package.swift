@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
@@ -51,7 +52,10 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -140,7 +144,12 @@ let package = Package(
             name: "RakisNodeTests",
             dependencies: ["RakisCore", "RakisP2P", "RakisInference", "RakisNode", "RakisCoordination", "RakisConsensus", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "RakisP2PTests", dependencies: ["RakisCore", "RakisP2P", "RakisNode", "RakisTestSupport"], swiftSettings: strict),
+            name: "RakisP2PTests",
+            dependencies: [
+                "RakisCore", "RakisP2P", "RakisNode", "RakisTestSupport",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "RakisCLITests", dependencies: ["rakis", "RakisCore", "RakisTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -11,7 +11,8 @@ struct DevnetCommand: AsyncParsableCommand {
         commandName: "devnet",
         abstract: "Run a local network of nodes in this process and reach consensus on one prompt.",
         discussion: """
-            Starts N nodes on the in-memory transport (or, with --relay, on real Nostr relays) with the default models, each with its own data directory
+            Starts N nodes on the in-memory transport (or, with --relay and/or --mesh, on real Nostr relays and direct
+            WebSocket connections) with the default models, each with its own data directory
             under a temporary folder, submits the prompt from node 1 and waits until every node has completed or
             failed the request. Prints, per node, the quorum, the valid inferences and the selected output (--json:
             one JSON object). Exits with 1 unless every node reached the same consensus.
@@ -33,6 +34,7 @@ struct DevnetCommand: AsyncParsableCommand {
     @Option(name: .customLong("relay"), help: ArgumentHelp(
         "Connect the nodes through this Nostr relay instead of in memory (repeatable).", valueName: "URL"))
     var relays: [String] = []
+    @Flag(help: "Connect the nodes through the direct mesh on loopback (with --relay: both at once).") var mesh = false
     @Option(help: "Network topic on the relays (default: a fresh one, so that other devnets never mix in).") var topic: String?
     @Flag(help: "Print one JSON object with every node's view instead of text.") var json = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .warning
@@ -53,13 +55,24 @@ struct DevnetCommand: AsyncParsableCommand {
         LoggingOptions(logLevel: logLevel).bootstrap()
         let models = try NodeModels.defaults()
         var settings = try SettingsLoader.load(configFile: nil, assignments: assignments)
-        if !relays.isEmpty { settings.topic = topic ?? "rakis-devnet-\(UUID().uuidString.prefix(8).lowercased())" }
+        if !relays.isEmpty || mesh { settings.topic = topic ?? "rakis-devnet-\(UUID().uuidString.prefix(8).lowercased())" }
         let root = dataDirectory.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("rakis-devnet-\(UUID().uuidString.prefix(8))")
         var transports: (@Sendable (Int) throws -> [any P2PTransport])?
-        if !relays.isEmpty {
-            let configuration = NostrTransportConfiguration(settings: settings, relays: relays)
-            transports = { @Sendable _ in [NostrTransport(keys: .generate(), configuration: configuration)] }
+        if !relays.isEmpty || mesh {
+            let nostr = relays.isEmpty ? nil : NostrTransportConfiguration(settings: settings, relays: relays)
+            // Every node listens on a port of its own and dials all the others.
+            let ports = mesh ? try (0..<nodes).map { _ in try FreePort.loopback() } : []
+            transports = { @Sendable [settings] index in
+                var list: [any P2PTransport] = []
+                if let nostr { list.append(NostrTransport(keys: .generate(), configuration: nostr)) }
+                if !ports.isEmpty {
+                    let peers = ports.enumerated().filter { $0.offset != index }.map { "ws://127.0.0.1:\($0.element)" }
+                    list.append(MeshTransport(identity: .generate(), configuration: MeshConfiguration(
+                        settings: settings, listenHost: "127.0.0.1", listenPort: ports[index], bootstrapPeers: peers)))
+                }
+                return list
+            }
         }
         let devnet = LocalDevnet(root: root, settings: settings, transports: transports) { _ in models }
         defer {
@@ -67,7 +80,10 @@ struct DevnetCommand: AsyncParsableCommand {
         }
         let clock = ContinuousClock()
         let started = clock.now
-        progress("starting \(nodes) nodes in \(root.path)" + (relays.isEmpty ? "" : " on relays \(relays.joined(separator: ", ")), topic \(settings.topic)"))
+        var over: [String] = []
+        if !relays.isEmpty { over.append("relays \(relays.joined(separator: ", "))") }
+        if mesh { over.append("the mesh on loopback") }
+        progress("starting \(nodes) nodes in \(root.path)" + (over.isEmpty ? "" : " on \(over.joined(separator: " and ")), topic \(settings.topic)"))
         do {
             try await devnet.start(nodes: nodes)
             try await devnet.waitUntilReady()

@@ -15,8 +15,9 @@ struct RunCommand: AsyncParsableCommand {
             (e.g. RAKIS_MAX_PACKET_DB_SIZE), then --set NAME=VALUE flags, each later one winning.
 
             The node joins the network through the Nostr relays of the nostrRelays setting (the first relayRedundancy
-            of them), or those given with --relay. Events are signed with the node's Nostr key, kept in its key file
-            (added on the first run of a key file that has none).
+            of them), or those given with --relay; their events are signed with the node's Nostr key, kept in its key
+            file (added on the first run of a key file that has none). With --listen and/or --peer it also joins the
+            direct mesh. Every packet goes out on every transport; what arrives twice is processed once.
             """)
 
     @OptionGroup var dataDirectory: DataDirectoryOptions
@@ -25,21 +26,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a setting, e.g. --set maxPacketDBSize=10000 (repeatable).", valueName: "NAME=VALUE"))
     var assignments: [String] = []
 
-    @Option(name: .customLong("relay"), help: ArgumentHelp("A Nostr relay to use instead of the configured ones (repeatable).", valueName: "URL"))
-    var relays: [String] = []
-
-    @Option(help: "Network topic; nodes on different topics never exchange packets (sets the topic setting).")
-    var topic: String?
-
-    @Flag(help: "Start without any transport: the node sees only its own packets.")
-    var offline = false
-
-    func validate() throws {
-        for relay in relays where !(relay.hasPrefix("ws://") || relay.hasPrefix("wss://")) {
-            throw ValidationError("--relay must be a ws:// or wss:// URL, not \(relay)")
-        }
-        if offline, !relays.isEmpty { throw ValidationError("--offline and --relay exclude each other") }
-    }
+    @OptionGroup var network: TransportOptions
 
     func run() async throws {
         logging.bootstrap()
@@ -49,24 +36,14 @@ struct RunCommand: AsyncParsableCommand {
             throw CLIError("no data directory at \(directory.url.path); create a node with `rakis init --data-dir \(directory.url.path)`")
         }
         let settings = try SettingsLoader.load(
-            configFile: directory.configFile, assignments: assignments + (topic.map { ["topic=\($0)"] } ?? []))
+            configFile: directory.configFile, assignments: assignments + network.settingsAssignments)
         let password = try PasswordPrompt.existing()
         var keystore = try Keystore.read(from: directory.keyFile, password: password)
         let identity = try keystore.identity()
 
-        var transports: [any P2PTransport] = []
-        if !offline {
-            let (nostrKeys, added) = try keystore.ensureNostrKeys()
-            if added {
-                try keystore.write(to: directory.keyFile, password: password, overwrite: true)
-                logger.notice("added a Nostr key to the key file", metadata: ["nostrPubkey": "\(Hex.encode(nostrKeys.publicKey))"])
-            }
-            let configuration = NostrTransportConfiguration(settings: settings, relays: relays.isEmpty ? nil : relays)
-            logger.info("joining the network through Nostr", metadata: [
-                "relays": "\(configuration.relays.joined(separator: ", "))", "topic": "\(settings.topic)",
-            ])
-            transports.append(NostrTransport(keys: nostrKeys, configuration: configuration, logger: logger))
-        }
+        let transports = try network.transports(
+            settings: settings, identity: identity, keystore: &keystore,
+            save: { try $0.write(to: directory.keyFile, password: password, overwrite: true) }, logger: logger)
 
         let node = try RakisNode(identity: identity, settings: settings, dataDirectory: directory, transports: transports, logger: logger)
         let group = ServiceGroup(

@@ -40,7 +40,11 @@ import Testing
         let alice = transport(urls), bob = transport(urls)
         try await alice.start()
         try await bob.start()
-        #expect(await bob.connectedRelays().count == 2)
+        // start() returns with the first relay; wait for the second on both.
+        #expect(await waitUntil {
+            let connected = (await alice.connectedRelays().count, await bob.connectedRelays().count)
+            return connected == (2, 2)
+        })
         let aliceInbox = Inbox(alice), bobInbox = Inbox(bob)
 
         let sent = try (0..<5).map { try envelope($0) }

@@ -24,6 +24,13 @@ public struct Settings: Sendable, Equatable {
     public var relayRedundancy = 3
     /// NIP-40 expiration of the events that carry packets; also how far back a resubscription reaches.
     public var nostrEventLifetimeMs = 60 * 60 * 1000
+    /// Direct mesh: hops a packet may travel, peers each node passes it to, connections kept,
+    /// frames a second allowed per connection, and how long a misbehaving peer is kept off.
+    public var meshHopLimit = 8
+    public var meshFanout = 8
+    public var meshMaxPeers = 16
+    public var meshMessagesPerSecond = 500
+    public var meshBanMs = 5 * 60 * 1000
 
     // The Domain (THEDOMAIN_SETTINGS)
     public var waitForP2PBootupMs = 5000

@@ -8,14 +8,24 @@ import RakisP2P
 import RakisTestSupport
 import Testing
 
-/// Real nodes reaching consensus through a real Nostr relay (`nostr-relay` on loopback).
-@Suite(.serialized) struct NostrDevnetTests {
+/// Real nodes reaching consensus over real transports: a Nostr relay (`nostr-relay` on
+/// loopback), the direct mesh, and both at once.
+@Suite(.serialized) struct NetworkDevnetTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-nostr-devnet-\(UUID().uuidString)")
 
     func nostr(_ relays: [String], settings: Settings) -> NostrTransport {
         var configuration = NostrTransportConfiguration(settings: settings, relays: relays)
         configuration.backoff = ReconnectBackoff(base: .milliseconds(100), maximum: .seconds(1))
         return NostrTransport(keys: .generate(), configuration: configuration)
+    }
+
+    /// Node `index` listens on `ports[index]` and dials every other port.
+    func mesh(_ index: Int, ports: [Int], settings: Settings) -> MeshTransport {
+        var configuration = MeshConfiguration(
+            settings: settings, listenHost: "127.0.0.1", listenPort: ports[index],
+            bootstrapPeers: ports.enumerated().filter { $0.offset != index }.map { "ws://127.0.0.1:\($0.element)" })
+        configuration.redialBackoff = ReconnectBackoff(base: .milliseconds(100), maximum: .seconds(1))
+        return MeshTransport(identity: .generate(), configuration: configuration)
     }
 
     func devnet(nodes: Int, settings: Settings, transports: @escaping @Sendable (Int) throws -> [any P2PTransport]) async throws -> LocalDevnet {
@@ -48,13 +58,29 @@ import Testing
         await devnet.shutdown()
     }
 
-    @Test func twoTransportsAtOnceDeliverEveryPacketButProcessItOnce() async throws {
+    @Test func twoNodesAgreeOverTheMeshAlone() async throws {
+        let settings = settings
+        let ports = [LLMFixtures.freePort(), LLMFixtures.freePort()]
+        let devnet = try await devnet(nodes: 2, settings: settings) { [self] index in [mesh(index, ports: ports, settings: settings)] }
+        let requestId = try await devnet.members[0].node.submit(DevnetTests.payload(quorum: 2))
+        try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
+        let report = try await devnet.report(requestId: requestId)
+        #expect(report.agreed)
+        #expect(report.nodes.allSatisfy { $0.status == .completed && $0.consensus?.details.valid.count == 2 })
+        let peer = try await devnet.members[1].node.p2p.packetDB.peers.peer(devnet.members[0].identity.synthientId)
+        #expect(peer?.seenOn == ["mesh"])
+        await devnet.shutdown()
+    }
+
+    @Test func relayAndMeshAtOnceDeliverEveryPacketButEachIsProcessedOnce() async throws {
         let relay = try await NostrRelayFixture.start()
         defer { relay.stopRelay() }
         let settings = settings
         let url = NostrRelayFixture.url(relay)
-        let network = InMemoryNetwork()
-        let devnet = try await devnet(nodes: 2, settings: settings) { _ in [nostr([url], settings: settings), network.makeTransport(name: "memory")] }
+        let ports = [LLMFixtures.freePort(), LLMFixtures.freePort()]
+        let devnet = try await devnet(nodes: 2, settings: settings) { [self] index in
+            [nostr([url], settings: settings), mesh(index, ports: ports, settings: settings)]
+        }
         let requestId = try await devnet.members[0].node.submit(DevnetTests.payload(quorum: 2))
         try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
         #expect(try await devnet.report(requestId: requestId).agreed)
@@ -68,7 +94,9 @@ import Testing
             let aboutRequest = fromOther.filter { $0.requestId == requestId }
             #expect(!aboutRequest.isEmpty)
             #expect(await db.statistics.duplicates >= aboutRequest.count)
-            #expect(try await db.peers.peer(other)?.seenOn.sorted() == ["memory", "nostr"])
+            #expect(try await db.peers.peer(other)?.seenOn.sorted() == ["mesh", "nostr"])
+            // One commit each in the quorum: nothing was counted twice.
+            #expect(try member.node.stores.quorums.commits(requestId: requestId).count == 2)
         }
         await devnet.shutdown()
     }

@@ -1,0 +1,442 @@
+import Crypto
+public import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import HummingbirdWSClient
+public import Logging
+import NIOCore
+public import RakisCore
+import ServiceLifecycle
+
+/// Layer-1 transport over direct WebSocket connections between nodes.
+///
+/// Each node listens (Hummingbird's WebSocket upgrade) and dials its bootstrap peers; a signed
+/// hello binds every connection to a synthientId. Packets spread by gossip: a node passes each
+/// packet it has not seen before to up to `fanout` peers other than the one it came from, while
+/// it has hops left. Nodes tell each other the addresses they know, so one bootstrap peer is
+/// enough to find the rest. A peer that sends malformed frames, invalid packets or more frames
+/// than its rate allows is dropped and banned for `banDuration`.
+public actor MeshTransport: P2PTransport {
+    public nonisolated let name: String
+    public nonisolated let incoming: AsyncStream<TransportDelivery>
+    private let continuation: AsyncStream<TransportDelivery>.Continuation
+    private let identity: NodeIdentity
+    private let configuration: MeshConfiguration
+    private let logger: Logger
+
+    private var server: Task<Void, Never>?
+    private var serverGroup: ServiceGroup?
+    private var serverState: ServerState = .idle
+    private var maintenance: Task<Void, Never>?
+    private var sessions: [UInt64: AsyncStream<String>.Continuation] = [:]
+    private var connections: [UInt64: Connection] = [:]
+    private var nextSessionId: UInt64 = 0
+    private var addresses: [String: AddressState] = [:]
+    private var bans: [String: ContinuousClock.Instant] = [:]
+    private var seen: RecentIds
+    private var isStarted = false
+    private var isShutDown = false
+    private var counters = MeshStatistics()
+
+    enum ServerState: Equatable {
+        case idle
+        case listening(port: Int)
+        case failed(String)
+    }
+
+    struct Connection {
+        var synthientId: String
+        /// Where the peer accepts connections, when it does.
+        var listenAddress: String?
+        /// The synthientId of the side that dialed; decides which of two parallel connections stays.
+        var dialer: String
+        var outgoing: AsyncStream<String>.Continuation
+    }
+
+    struct AddressState {
+        var isBootstrap: Bool
+        var dialing = false
+        var failures = 0
+        var nextAttempt = ContinuousClock.now
+        /// The address turned out to be this node.
+        var isSelf = false
+    }
+
+    public init(identity: NodeIdentity, configuration: MeshConfiguration, name: String = "mesh", logger: Logger = Logger(label: "rakis.mesh")) {
+        self.name = name
+        self.identity = identity
+        self.configuration = configuration
+        self.logger = logger
+        self.seen = RecentIds(capacity: configuration.rememberedPackets)
+        (incoming, continuation) = AsyncStream.makeStream(of: TransportDelivery.self, bufferingPolicy: .unbounded)
+        for peer in configuration.bootstrapPeers { addresses[peer] = AddressState(isBootstrap: true) }
+    }
+
+    // MARK: P2PTransport
+
+    /// Starts listening (when configured) and dialing. Returns once it listens and a bootstrap
+    /// peer answered (or every one was tried, since a first node has nobody to reach yet);
+    /// a node that only dials needs one peer. Throws when listening fails or no peer answers.
+    public func start() async throws(TransportError) {
+        guard !isShutDown else { throw .shutDown(transport: name) }
+        guard configuration.listenHost != nil || !configuration.bootstrapPeers.isEmpty else {
+            throw .unavailable(transport: name, reason: "nothing to listen on and no peers to dial; give --listen or --peer")
+        }
+        if !isStarted {
+            isStarted = true
+            if let host = configuration.listenHost { startServer(host: host, port: configuration.listenPort) }
+            maintenance = Task { [weak self] in
+                while !Task.isCancelled {
+                    await self?.maintain()
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+            }
+        }
+        while true {
+            if case .failed(let reason) = serverState { throw .unavailable(transport: name, reason: reason) }
+            let listening = if case .listening = serverState { true } else { configuration.listenHost == nil }
+            if listening {
+                if !connections.isEmpty || configuration.bootstrapPeers.isEmpty { return }
+                let tried = configuration.bootstrapPeers.allSatisfy { (addresses[$0]?.failures ?? 0) > 0 || addresses[$0]?.isSelf == true }
+                if tried {
+                    if configuration.listenHost != nil { return }
+                    throw .unavailable(transport: name, reason: "no bootstrap peer answered (\(configuration.bootstrapPeers.joined(separator: ", ")))")
+                }
+            }
+            if Task.isCancelled { throw .unavailable(transport: name, reason: "start was cancelled") }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Sends the envelope to every connected peer. With none connected yet (a first node, or
+    /// all away while the maintenance loop redials) there is nobody to send to, which is no
+    /// transport error.
+    public func broadcast(_ envelope: [UInt8]) async throws(TransportError) {
+        guard !isShutDown else { throw .shutDown(transport: name) }
+        guard envelope.count <= configuration.maxPacketBytes else {
+            throw .sendFailed(transport: name, reason: "packet of \(envelope.count) bytes is over maxPacketBytes")
+        }
+        let text = String(decoding: envelope, as: UTF8.self)
+        seen.insert(Self.digest(text))
+        guard !connections.isEmpty else {
+            logger.debug("no mesh peer connected; packet not sent on the mesh")
+            return
+        }
+        let frame = MeshMessage.packet(hops: configuration.hopLimit, envelope: text).text
+        for connection in connections.values { connection.outgoing.yield(frame) }
+        counters.sent += connections.count
+    }
+
+    /// Drops every connection; the maintenance loop dials again at once.
+    public func restart() async throws(TransportError) {
+        guard !isShutDown else { throw .shutDown(transport: name) }
+        for session in sessions.values { session.finish() }
+        for key in addresses.keys { addresses[key]?.nextAttempt = .now; addresses[key]?.failures = 0 }
+    }
+
+    public func shutdown() async {
+        isShutDown = true
+        maintenance?.cancel()
+        for session in sessions.values { session.finish() }
+        await serverGroup?.triggerGracefulShutdown()
+        await server?.value
+        continuation.finish()
+    }
+
+    // MARK: Introspection
+
+    /// `ws://host:port` of the listener once it is up (with the port it really got).
+    public func listenAddress() -> String? {
+        guard case .listening(let port) = serverState, let host = configuration.listenHost else { return nil }
+        return configuration.advertise ?? "ws://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
+    }
+
+    /// The synthientIds this node has a verified connection with.
+    public func connectedPeers() -> Set<String> { Set(connections.values.map(\.synthientId)) }
+
+    public func statistics() -> MeshStatistics {
+        var copy = counters
+        copy.connections = connections.count
+        copy.banned = bans.count
+        return copy
+    }
+
+    // MARK: Listening
+
+    private func startServer(host: String, port: Int) {
+        let wsConfiguration = WebSocketServerConfiguration(
+            maxFrameSize: configuration.maxFrameBytes, autoPing: .enabled(timePeriod: .seconds(20)), closeTimeout: .seconds(2), validateUTF8: true)
+        let router = Router()
+        router.get("/") { _, _ in "rakis mesh node; connect with a WebSocket\n" }
+        var appLogger = logger
+        appLogger.logLevel = max(logger.logLevel, .notice)
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade(configuration: .init(ws: wsConfiguration)) { [weak self] _, channel, _ in
+                guard let transport = self else { return .dontUpgrade }
+                let remoteHost = channel.remoteAddress?.ipAddress
+                return .upgrade([:]) { inbound, outbound, _ in
+                    await transport.runSession(inbound: inbound, outbound: outbound, remoteHost: remoteHost, dialed: nil)
+                }
+            },
+            configuration: .init(address: .hostname(host, port: port)),
+            onServerRunning: { [weak self] channel in await self?.listening(port: channel.localAddress?.port ?? port) },
+            logger: appLogger)
+        // Run under a service group so that shutdown is graceful: cancelling the server instead
+        // makes Hummingbird log every open connection as an error.
+        let group = ServiceGroup(configuration: .init(services: [app], logger: appLogger))
+        serverGroup = group
+        server = Task { [weak self] in
+            do { try await group.run() } catch { await self?.serverFailed("\(error)") }
+        }
+    }
+
+    private func listening(port: Int) {
+        serverState = .listening(port: port)
+        logger.info("mesh listening", metadata: ["address": "\(listenAddress() ?? "?")"])
+    }
+
+    private func serverFailed(_ reason: String) {
+        guard !isShutDown else { return }
+        serverState = .failed("cannot listen on \(configuration.listenHost ?? "?"):\(configuration.listenPort): \(reason)")
+    }
+
+    // MARK: Dialing
+
+    private func maintain() {
+        guard !isShutDown else { return }
+        let now = ContinuousClock.now
+        bans = bans.filter { $0.value > now }
+        let connected = Set(connections.values.compactMap(\.listenAddress))
+        for (address, state) in addresses where !state.dialing && !state.isSelf && !connected.contains(address) && state.nextAttempt <= now {
+            guard state.isBootstrap || (configuration.exchangePeers && connections.count < configuration.maxPeers) else { continue }
+            dial(address)
+        }
+    }
+
+    private func dial(_ address: String) {
+        addresses[address]?.dialing = true
+        let wsConfiguration = WebSocketClientConfiguration(
+            maxFrameSize: configuration.maxFrameBytes, closeTimeout: .seconds(2), autoPing: .enabled(timePeriod: .seconds(20)), validateUTF8: true)
+        let logger = logger
+        Task { [weak self] in
+            guard let transport = self else { return }
+            var failure: String?
+            do {
+                try await WebSocketClient.connect(url: address, configuration: wsConfiguration, logger: logger) { inbound, outbound, _ in
+                    await transport.runSession(inbound: inbound, outbound: outbound, remoteHost: nil, dialed: address)
+                }
+            } catch {
+                failure = "\(error)"
+            }
+            await transport.dialEnded(address, failure: failure)
+        }
+    }
+
+    private func dialEnded(_ address: String, failure: String?) {
+        guard var state = addresses[address] else { return }
+        state.dialing = false
+        let wasConnected = connections.values.contains { $0.listenAddress == address }
+        if failure != nil || !wasConnected {
+            state.failures += 1
+            if state.failures == 1, let failure {
+                logger.notice("mesh peer unreachable; will retry", metadata: ["peer": "\(address)", "error": "\(failure)"])
+            }
+        } else {
+            state.failures = 0
+        }
+        let delay = configuration.redialBackoff.delay(afterFailures: max(state.failures, 1), unit: Double.random(in: 0..<1))
+        state.nextAttempt = .now + delay
+        addresses[address] = state
+    }
+
+    // MARK: Sessions
+
+    /// One connection, inbound or dialed, from challenge to close.
+    private nonisolated func runSession(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, remoteHost: String?, dialed: String?) async {
+        let (outgoing, out) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(4096))
+        guard let id = await opened(out) else { return }
+        var generator = SystemRandomNumberGenerator()
+        let nonce = Hex.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        out.yield(MeshMessage.challenge(nonce: nonce).text)
+        let configuration = configuration
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await text in outgoing {
+                    do { try await outbound.write(.text(text)) } catch { break }
+                }
+                try? await outbound.close(.normalClosure, reason: nil)
+            }
+            group.addTask {
+                try? await Task.sleep(for: configuration.handshakeTimeout)
+                await self.handshakeDeadline(id)
+            }
+            group.addTask {
+                var limiter = TokenBucket(rate: configuration.messagesPerSecond, burst: max(64, configuration.messagesPerSecond * 2))
+                var peer: String?
+                do {
+                    for try await message in inbound.messages(maxSize: configuration.maxFrameBytes) {
+                        guard case .text(let text) = message else { throw MeshProtocolError.violation("binary frame") }
+                        guard limiter.take() else { throw MeshProtocolError.violation("more than \(Int(configuration.messagesPerSecond)) frames a second") }
+                        switch try MeshMessage(parsing: text, maxBytes: configuration.maxFrameBytes) {
+                        case .challenge(let theirs):
+                            let hello = await self.hello(answering: theirs)
+                            out.yield(MeshMessage.hello(hello).text)
+                        case .hello(let hello):
+                            guard peer == nil else { throw MeshProtocolError.violation("a second hello") }
+                            guard hello.isValid(answering: nonce) else { throw MeshProtocolError.violation("hello not signed over our challenge") }
+                            guard await self.register(id, hello: hello, remoteHost: remoteHost, dialed: dialed) else {
+                                out.finish()
+                                return
+                            }
+                            peer = hello.synthientId
+                        case .packet(let hops, let envelope):
+                            guard let peer else { throw MeshProtocolError.violation("packet before hello") }
+                            try await self.received(envelope, hops: hops, session: id, from: peer)
+                        case .peers(let list):
+                            guard peer != nil else { throw MeshProtocolError.violation("peers before hello") }
+                            await self.learn(list)
+                        }
+                    }
+                } catch let error as MeshProtocolError {
+                    await self.punish(session: id, peer: peer, error)
+                } catch {
+                    // The connection failed or was closed: nothing to punish.
+                }
+                out.finish()
+            }
+            // Whichever ends first (reader, writer) ends the session.
+            _ = await group.next()
+            out.finish()
+            group.cancelAll()
+        }
+        await closed(id)
+    }
+
+    private func opened(_ out: AsyncStream<String>.Continuation) -> UInt64? {
+        guard !isShutDown else {
+            out.finish()
+            return nil
+        }
+        nextSessionId += 1
+        sessions[nextSessionId] = out
+        return nextSessionId
+    }
+
+    private func closed(_ id: UInt64) {
+        sessions[id] = nil
+        if let connection = connections.removeValue(forKey: id) {
+            logger.debug("mesh peer disconnected", metadata: ["peer": "\(connection.synthientId)"])
+        }
+    }
+
+    private func handshakeDeadline(_ id: UInt64) {
+        guard connections[id] == nil, let session = sessions[id] else { return }
+        logger.debug("mesh connection gave no valid hello in time; closing it")
+        session.finish()
+    }
+
+    private func hello(answering nonce: String) -> MeshHello {
+        let port = if case .listening(let port) = serverState { port } else { 0 }
+        return MeshHello.signed(by: identity, topic: configuration.topic, nonce: nonce, listenPort: port, advertise: configuration.advertise)
+    }
+
+    /// Binds a session to the peer its hello names, or refuses it (without a ban).
+    private func register(_ id: UInt64, hello: MeshHello, remoteHost: String?, dialed: String?) -> Bool {
+        guard let out = sessions[id] else { return false }
+        let listenAddress = dialed ?? hello.advertise ?? (hello.listenPort > 0 ? remoteHost.map { "ws://\(Self.urlHost($0)):\(hello.listenPort)" } : nil)
+        if hello.synthientId == identity.synthientId {
+            if let dialed { addresses[dialed]?.isSelf = true }
+            return false
+        }
+        if hello.topic != configuration.topic {
+            logger.debug("refused a mesh peer on another topic", metadata: ["peer": "\(hello.synthientId)", "topic": "\(hello.topic)"])
+            if let dialed { addresses[dialed]?.isSelf = true }
+            return false
+        }
+        if let until = bans[hello.synthientId], until > .now { return false }
+        let dialer = dialed == nil ? hello.synthientId : identity.synthientId
+        if let (existingId, existing) = connections.first(where: { $0.value.synthientId == hello.synthientId }) {
+            // Both sides may dial each other at once: both keep the connection dialed by the
+            // lower synthientId, so they keep the same one.
+            guard dialer < existing.dialer else { return false }
+            sessions[existingId]?.finish()
+            connections[existingId] = nil
+        } else if dialed == nil, connections.count >= configuration.maxPeers {
+            return false
+        }
+        connections[id] = Connection(synthientId: hello.synthientId, listenAddress: listenAddress, dialer: dialer, outgoing: out)
+        if let listenAddress {
+            if addresses[listenAddress] == nil { addresses[listenAddress] = AddressState(isBootstrap: false) }
+            addresses[listenAddress]?.failures = 0
+        }
+        logger.info("mesh peer connected", metadata: ["peer": "\(hello.synthientId)", "address": "\(listenAddress ?? "inbound")"])
+        if configuration.exchangePeers {
+            // Tell the newcomer whom we know, and everyone else about the newcomer.
+            var known = connections.values.compactMap(\.listenAddress).filter { $0 != listenAddress }
+            if let own = self.listenAddress() { known.append(own) }
+            if !known.isEmpty { out.yield(MeshMessage.peers(Array(known.prefix(256))).text) }
+            if let listenAddress {
+                let news = MeshMessage.peers([listenAddress]).text
+                for (otherId, other) in connections where otherId != id { other.outgoing.yield(news) }
+            }
+        }
+        return true
+    }
+
+    private func learn(_ list: [String]) {
+        guard configuration.exchangePeers else { return }
+        for address in list where addresses[address] == nil && (address.hasPrefix("ws://") || address.hasPrefix("wss://")) {
+            guard addresses.count < 4096 else { return }
+            addresses[address] = AddressState(isBootstrap: false)
+        }
+    }
+
+    private func received(_ envelope: String, hops: Int, session id: UInt64, from peer: String) throws(MeshProtocolError) {
+        counters.received += 1
+        guard envelope.utf8.count <= configuration.maxPacketBytes else { throw .violation("packet over maxPacketBytes") }
+        guard seen.insert(Self.digest(envelope)) else {
+            counters.duplicates += 1
+            return
+        }
+        // Checked before it is passed on, so that garbage never spreads and its sender is found out.
+        let bytes = Array(envelope.utf8)
+        do {
+            _ = try PacketEnvelope.decode(wire: bytes, limits: PacketLimits(maxBytes: configuration.maxPacketBytes)).verify()
+        } catch {
+            throw .violation("invalid packet: \(error)")
+        }
+        continuation.yield(TransportDelivery(bytes: bytes, from: peer))
+        guard hops > 1 else { return }
+        let frame = MeshMessage.packet(hops: hops - 1, envelope: envelope).text
+        let targets = connections.filter { $0.key != id }.values.shuffled().prefix(configuration.fanout)
+        for target in targets { target.outgoing.yield(frame) }
+        counters.forwarded += targets.count
+    }
+
+    private func punish(session id: UInt64, peer: String?, _ error: MeshProtocolError) {
+        counters.violations += 1
+        logger.warning("dropped a misbehaving mesh peer", metadata: ["peer": "\(peer ?? "before hello")", "reason": "\(error)"])
+        if let peer { bans[peer] = .now + configuration.banDuration }
+        sessions[id]?.finish()
+        connections[id] = nil
+    }
+
+    private static func digest(_ text: String) -> String {
+        Hex.encode(Array(SHA256.hash(data: Array(text.utf8))))
+    }
+
+    private static func urlHost(_ ip: String) -> String { ip.contains(":") ? "[\(ip)]" : ip }
+}
+
+/// What the mesh transport has done, for tests, logs and the benchmark.
+public struct MeshStatistics: Sendable, Equatable {
+    public var sent = 0
+    public var received = 0
+    public var duplicates = 0
+    public var forwarded = 0
+    public var violations = 0
+    public var connections = 0
+    public var banned = 0
+}

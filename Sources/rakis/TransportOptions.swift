@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RakisCore
+import RakisP2P
+
+/// How `rakis run` reaches the network: Nostr relays, the direct mesh, or both.
+struct TransportOptions: ParsableArguments {
+    @Option(name: .customLong("relay"), help: ArgumentHelp("A Nostr relay to use instead of the configured ones (repeatable).", valueName: "URL"))
+    var relays: [String] = []
+
+    @Flag(help: "Do not use Nostr relays (for a node that runs on the mesh only).")
+    var noRelays = false
+
+    @Option(help: ArgumentHelp("Accept mesh connections on this address, e.g. 0.0.0.0:7400.", valueName: "HOST:PORT"))
+    var listen: String?
+
+    @Option(name: .customLong("peer"), help: ArgumentHelp("A mesh node to dial, e.g. ws://10.0.0.2:7400 (repeatable).", valueName: "URL"))
+    var peers: [String] = []
+
+    @Option(help: ArgumentHelp("The mesh address to give peers, when they cannot reach the one they see.", valueName: "URL"))
+    var advertise: String?
+
+    @Option(help: "Network topic; nodes on different topics never exchange packets (sets the topic setting).")
+    var topic: String?
+
+    @Flag(help: "Start without any transport: the node sees only its own packets.")
+    var offline = false
+
+    func validate() throws {
+        for url in relays + peers + (advertise.map { [$0] } ?? []) where !(url.hasPrefix("ws://") || url.hasPrefix("wss://")) {
+            throw ValidationError("--relay, --peer and --advertise take ws:// or wss:// URLs, not \(url)")
+        }
+        if let listen { _ = try Self.hostAndPort(listen) }
+        if offline, !(relays.isEmpty && peers.isEmpty && listen == nil) {
+            throw ValidationError("--offline excludes --relay, --listen and --peer")
+        }
+        if noRelays, !relays.isEmpty { throw ValidationError("--no-relays and --relay exclude each other") }
+        if noRelays, listen == nil, peers.isEmpty { throw ValidationError("--no-relays needs --listen or --peer (or use --offline)") }
+    }
+
+    static func hostAndPort(_ text: String) throws -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("--listen must be HOST:PORT, e.g. 0.0.0.0:7400, not \(text)")
+        }
+        let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        guard !host.isEmpty else { throw ValidationError("--listen needs a host, e.g. 0.0.0.0:7400") }
+        return (host, port)
+    }
+
+    var settingsAssignments: [String] { topic.map { ["topic=\($0)"] } ?? [] }
+
+    /// The transports to run; the Nostr key comes from the keystore (added and saved when missing).
+    func transports(
+        settings: Settings, identity: NodeIdentity, keystore: inout Keystore, save: (Keystore) throws -> Void, logger: Logger
+    ) throws -> [any P2PTransport] {
+        guard !offline else { return [] }
+        var transports: [any P2PTransport] = []
+        if !noRelays {
+            let (nostrKeys, added) = try keystore.ensureNostrKeys()
+            if added {
+                try save(keystore)
+                logger.notice("added a Nostr key to the key file", metadata: ["nostrPubkey": "\(Hex.encode(nostrKeys.publicKey))"])
+            }
+            let configuration = NostrTransportConfiguration(settings: settings, relays: relays.isEmpty ? nil : relays)
+            logger.info("joining the network through Nostr", metadata: [
+                "relays": "\(configuration.relays.joined(separator: ", "))", "topic": "\(settings.topic)",
+            ])
+            transports.append(NostrTransport(keys: nostrKeys, configuration: configuration, logger: logger))
+        }
+        if listen != nil || !peers.isEmpty {
+            let address = try listen.map(Self.hostAndPort)
+            let configuration = MeshConfiguration(
+                settings: settings, listenHost: address?.host, listenPort: address?.port ?? 0, bootstrapPeers: peers, advertise: advertise)
+            logger.info("joining the mesh", metadata: [
+                "listen": "\(listen ?? "no")", "peers": "\(peers.joined(separator: ", "))", "topic": "\(settings.topic)",
+            ])
+            transports.append(MeshTransport(identity: identity, configuration: configuration, logger: logger))
+        }
+        return transports
+    }
+}

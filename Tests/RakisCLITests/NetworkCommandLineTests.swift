@@ -1,0 +1,124 @@
+import Foundation
+import RakisCore
+import RakisTestSupport
+import Testing
+
+/// `rakis run`, `rakis id --nostr` and `rakis devnet` on real transports: a relay on loopback
+/// and the direct mesh.
+@Suite(.serialized) struct NetworkCommandLineTests {
+    let dataDir = RakisProcess.temporaryDataDirectory()
+
+    @Test func runJoinsThroughTheRelayAndAThirdPartySeesItsBootPacket() async throws {
+        let relay = try await NostrRelayFixture.start()
+        defer { relay.stopRelay() }
+        let url = NostrRelayFixture.url(relay)
+        let created = try await RakisProcess.run(["init", "--data-dir", dataDir])
+        #expect(created.status == 0, "\(created.stderr)")
+        let synthientId = try await RakisProcess.run(["id", "--data-dir", dataDir]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let nostrKey = try await RakisProcess.run(["id", "--data-dir", dataDir, "--nostr"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(Hex.isLowercaseHex(nostrKey, byteCount: 32))
+        #expect(created.stdout.contains(nostrKey))
+
+        let process = Process()
+        process.executableURL = RakisProcess.binary
+        process.arguments = ["run", "--data-dir", dataDir, "--relay", url, "--topic", "cli-test"]
+        process.environment = RakisProcess.environment(password: "correct horse battery")
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        let log = LogCollector(err.fileHandleForReading)
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !log.text.contains("node started"), ContinuousClock.now < deadline, process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(log.text.contains("subscribed to Nostr relay"), "\(log.text)")
+
+        // pynostr reads the node's boot packet from the relay, signed with the key `rakis id --nostr` shows.
+        let read = try await runNostrPeer(["read", url, "2777", "cli-test", nostrKey, "1", "20"])
+        let content = try #require(try JSONParser().parse(String(read.split(separator: "\n")[0]))["content"]?.stringValue)
+        let envelope = try PacketEnvelope.decode(wire: Array(content.utf8))
+        #expect(envelope.synthientId == synthientId)
+        _ = try envelope.verify()
+
+        process.interrupt()
+        while process.isRunning, ContinuousClock.now < deadline + .seconds(60) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(process.terminationStatus == 0, "\(log.text)")
+        #expect(log.text.contains("shut down cleanly"))
+    }
+
+    @Test func runWithNoReachableRelaySaysSoAndExits() async throws {
+        #expect(try await RakisProcess.run(["init", "--data-dir", dataDir]).status == 0)
+        let result = try await RakisProcess.run(["run", "--data-dir", dataDir, "--relay", "ws://127.0.0.1:\(LLMFixtures.freePort())"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("none of the transports came up"), "\(result.stderr)")
+        for (arguments, message) in [
+            (["--relay", "http://example.org"], "ws:// or wss://"),
+            (["--peer", "10.0.0.1:7400"], "ws:// or wss://"),
+            (["--listen", "7400"], "HOST:PORT"),
+            (["--listen", "0.0.0.0:99999"], "HOST:PORT"),
+            (["--no-relays"], "--listen or --peer"),
+            (["--offline", "--peer", "ws://127.0.0.1:1"], "--offline excludes"),
+        ] {
+            let bad = try await RakisProcess.run(["run", "--data-dir", dataDir] + arguments)
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains(message), "\(arguments): \(bad.stderr)")
+        }
+    }
+
+    /// Starts `rakis run` and waits until its log contains `ready`.
+    func startNode(_ arguments: [String], until ready: String) async throws -> (Process, LogCollector) {
+        let process = Process()
+        process.executableURL = RakisProcess.binary
+        process.arguments = ["run"] + arguments
+        process.environment = RakisProcess.environment(password: "correct horse battery")
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        let log = LogCollector(err.fileHandleForReading)
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !log.text.contains(ready), ContinuousClock.now < deadline, process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return (process, log)
+    }
+
+    func stop(_ process: Process) async throws {
+        process.interrupt()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+    }
+
+    @Test func twoRunningNodesFindEachOtherOnTheMesh() async throws {
+        let second = RakisProcess.temporaryDataDirectory()
+        for directory in [dataDir, second] { #expect(try await RakisProcess.run(["init", "--data-dir", directory]).status == 0) }
+        let port = LLMFixtures.freePort()
+        let (first, firstLog) = try await startNode(["--data-dir", dataDir, "--no-relays", "--listen", "127.0.0.1:\(port)"], until: "node started")
+        #expect(firstLog.text.contains("mesh listening"), "\(firstLog.text)")
+        let (other, otherLog) = try await startNode(
+            ["--data-dir", second, "--no-relays", "--listen", "127.0.0.1:0", "--peer", "ws://127.0.0.1:\(port)"], until: "node started")
+        #expect(otherLog.text.contains("mesh peer connected"), "\(otherLog.text)")
+        // The first node hears the newcomer's boot packet over the mesh.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !firstLog.text.contains("mesh peer connected"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        try await stop(other)
+        try await stop(first)
+        #expect(first.terminationStatus == 0 && other.terminationStatus == 0)
+        // Its own boot packet, the newcomer's, and whatever peer exchange followed.
+        let stored = firstLog.text.split(separator: "packetsStored=").last.flatMap { Int($0.prefix { $0.isNumber }) }
+        #expect((stored ?? 0) >= 2, "\(firstLog.text)")
+    }
+
+    @Test func devnetReachesConsensusThroughARelay() async throws {
+        let relay = try await NostrRelayFixture.start()
+        defer { relay.stopRelay() }
+        let result = try await RakisProcess.run([
+            "devnet", "--nodes", "2", "--relay", NostrRelayFixture.url(relay), "--mesh", "--time", "8", "--max-tokens", "8", "--json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("on relays \(NostrRelayFixture.url(relay)) and the mesh on loopback"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["agreed"] as? Bool == true)
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import HummingbirdWSClient
+import Logging
+import RakisCore
+import RakisP2P
+import RakisTestSupport
+import Testing
+
+/// The mesh transport between real WebSocket connections on loopback.
+@Suite(.serialized) struct MeshTransportTests {
+    func mesh(
+        listen: Bool = true, port: Int = 0, peers: [String] = [], exchange: Bool = true, hopLimit: Int = 8, rate: Double = 500,
+        identity: NodeIdentity = .generate()
+    ) -> MeshTransport {
+        var configuration = MeshConfiguration(
+            listenHost: listen ? "127.0.0.1" : nil, listenPort: port, bootstrapPeers: peers, topic: "mesh-test", hopLimit: hopLimit,
+            messagesPerSecond: rate, banDuration: .seconds(60))
+        configuration.exchangePeers = exchange
+        configuration.redialBackoff = ReconnectBackoff(base: .milliseconds(50), maximum: .milliseconds(500))
+        return MeshTransport(identity: identity, configuration: configuration)
+    }
+
+    func envelope(_ n: Int, by identity: NodeIdentity = .generate()) throws -> [UInt8] {
+        try identity.sign(.inferenceCommit(InferenceCommit(
+            requestId: "req-\(n)", inferenceId: "inf-\(n)", bEmbeddingHash: String(repeating: "0f", count: 32), createdAt: Date()))).wireBytes
+    }
+
+    final class Inbox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [TransportDelivery] = []
+        init(_ transport: MeshTransport) {
+            Task { for await delivery in transport.incoming { self.append(delivery) } }
+        }
+        private func append(_ item: TransportDelivery) { lock.withLock { items.append(item) } }
+        var all: [TransportDelivery] { lock.withLock { items } }
+        func contains(_ bytes: [UInt8]) -> Bool { all.contains { $0.bytes == bytes } }
+    }
+
+    func started(_ transports: [MeshTransport]) async throws {
+        for transport in transports { try await transport.start() }
+    }
+
+    @Test func twoNodesExchangePacketsBothWays() async throws {
+        let a = mesh()
+        try await a.start()
+        let address = try #require(await a.listenAddress())
+        let bIdentity = NodeIdentity.generate()
+        let b = mesh(listen: false, peers: [address], identity: bIdentity)
+        try await b.start()
+        let inboxA = Inbox(a), inboxB = Inbox(b)
+        #expect(await waitUntil { await a.connectedPeers() == [bIdentity.synthientId] })
+        let fromA = try envelope(1), fromB = try envelope(2)
+        try await a.broadcast(fromA)
+        try await b.broadcast(fromB)
+        #expect(await waitUntil { inboxB.contains(fromA) && inboxA.contains(fromB) })
+        // Nothing comes back to its sender.
+        #expect(!inboxA.contains(fromA) && !inboxB.contains(fromB))
+        await a.shutdown()
+        await b.shutdown()
+    }
+
+    @Test func aNewcomerFindsTheRestFromOneBootstrapPeer() async throws {
+        let first = mesh()
+        try await first.start()
+        let bootstrap = try #require(await first.listenAddress())
+        let others = (0..<3).map { _ in mesh(peers: [bootstrap]) }
+        try await started(others)
+        // Every node ends up connected to every other, though each was told of one address.
+        #expect(await waitUntil {
+            for node in others where await node.connectedPeers().count < 3 { return false }
+            return true
+        })
+        let newest = mesh(peers: [bootstrap])
+        try await newest.start()
+        #expect(await waitUntil { await newest.connectedPeers().count == 4 })
+        for node in others + [first, newest] { await node.shutdown() }
+    }
+
+    @Test func aTenNodeLineDeliversEndToEndAndSurvivesLosingANodeWithASecondPath() async throws {
+        // Node k dials node k-1 only (no address exchange), and node 5 also dials node 3.
+        var built: [MeshTransport] = []
+        var addresses: [String] = []
+        for k in 0..<10 {
+            var peers = k > 0 ? [addresses[k - 1]] : []
+            if k == 5 { peers.append(addresses[3]) }
+            let node = mesh(peers: peers, exchange: false, hopLimit: 12)
+            try await node.start()
+            built.append(node)
+            addresses.append(try #require(await node.listenAddress()))
+        }
+        let nodes = built
+        #expect(await waitUntil {
+            let counts = (await nodes[9].connectedPeers().count, await nodes[5].connectedPeers().count)
+            return counts == (1, 3)
+        })
+        #expect(await nodes[0].connectedPeers().count == 1, "a line, not a full mesh")
+        let last = Inbox(nodes[9])
+        let first = try envelope(1)
+        try await nodes[0].broadcast(first)
+        #expect(await waitUntil { last.contains(first) })
+
+        await nodes[4].shutdown()
+        let second = try envelope(2)
+        try await nodes[0].broadcast(second)
+        #expect(await waitUntil { last.contains(second) }, "3 → 5 carries it past the lost node 4")
+        #expect(last.all.count == 2, "each packet arrives once")
+        for (k, node) in nodes.enumerated() where k != 4 { await node.shutdown() }
+    }
+
+    /// A hostile client: connects to `address`, answers the challenge as `identity` (or not),
+    /// then sends `frames`.
+    func attack(_ address: String, identity: NodeIdentity?, nonceOverride: String? = nil, frames: [String]) async {
+        try? await WebSocketClient.connect(
+            url: address, configuration: .init(maxFrameSize: 1 << 20), logger: Logger(label: "attacker")
+        ) { inbound, outbound, _ in
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message, case .challenge(let nonce) = try? MeshMessage(parsing: text, maxBytes: 1 << 20) else { continue }
+                if let identity {
+                    let hello = MeshHello.signed(by: identity, topic: "mesh-test", nonce: nonceOverride ?? nonce, listenPort: 0, advertise: nil)
+                    try await outbound.write(.text(MeshMessage.hello(hello).text))
+                }
+                for frame in frames { try await outbound.write(.text(frame)) }
+                try? await Task.sleep(for: .milliseconds(300))
+                return
+            }
+        }
+    }
+
+    @Test func floodsMalformedFramesAndForgeriesFromOnePeerDoNotStopTheOthers() async throws {
+        // a ← b ← c in a line; the attacker goes for b in the middle.
+        let a = mesh(exchange: false)
+        try await a.start()
+        let b = mesh(peers: [try #require(await a.listenAddress())], exchange: false, rate: 50)
+        try await b.start()
+        let bAddress = try #require(await b.listenAddress())
+        let c = mesh(peers: [bAddress], exchange: false)
+        try await c.start()
+        #expect(await waitUntil { await b.connectedPeers().count == 2 })
+        let inboxC = Inbox(c)
+
+        // Garbage before any hello; a hello signed over the wrong challenge.
+        await attack(bAddress, identity: nil, frames: ["not json", "{\"type\":\"packet\"}", String(repeating: "x", count: 10_000)])
+        await attack(bAddress, identity: .generate(), nonceOverride: String(repeating: "00", count: 32), frames: [])
+        // A valid hello, then a packet whose signature is forged.
+        let forger = NodeIdentity.generate()
+        var forged = try JSONParser().parse(try envelope(9, by: forger))
+        if case .object(var members) = forged { members["signature"] = .string(String(repeating: "ab", count: 64)); forged = .object(members) }
+        await attack(bAddress, identity: forger, frames: [MeshMessage.packet(hops: 3, envelope: CanonicalJSON.string(of: forged)).text])
+        // A valid hello, then a flood far over the rate (valid packets, so only the rate is wrong).
+        let flooder = NodeIdentity.generate()
+        let flood = try (0..<400).map { MeshMessage.packet(hops: 1, envelope: String(decoding: try envelope(100 + $0, by: flooder), as: UTF8.self)).text }
+        await attack(bAddress, identity: flooder, frames: flood)
+
+        let stats = await b.statistics()
+        #expect(stats.violations >= 4, "\(stats)")
+        #expect(stats.banned >= 2, "the forger and the flooder are banned")
+        #expect(await b.connectedPeers().count == 2, "a and c are still connected")
+        let wrong = MeshMessage.hello(MeshHello.signed(by: forger, topic: "mesh-test", nonce: String(repeating: "00", count: 32), listenPort: 0, advertise: nil))
+        #expect(wrong.text.contains("hello"))
+
+        // Delivery between the honest nodes goes on.
+        let honest = try envelope(1)
+        try await a.broadcast(honest)
+        #expect(await waitUntil { inboxC.contains(honest) })
+        #expect(!inboxC.all.contains { delivery in
+            (try? PacketEnvelope.decode(wire: delivery.bytes))?.synthientId == forger.synthientId
+        }, "the forged packet never spread")
+        for node in [a, b, c] { await node.shutdown() }
+    }
+
+    @Test func aBannedPeerIsKeptOff() async throws {
+        let b = mesh(rate: 20)
+        try await b.start()
+        let address = try #require(await b.listenAddress())
+        let flooder = NodeIdentity.generate()
+        let flood = try (0..<200).map { MeshMessage.packet(hops: 1, envelope: String(decoding: try envelope($0, by: flooder), as: UTF8.self)).text }
+        await attack(address, identity: flooder, frames: flood)
+        #expect(await b.statistics().banned == 1)
+        // The same identity, behaving now, is still refused.
+        let honestNow = mesh(listen: false, peers: [address], identity: flooder)
+        await #expect(throws: TransportError.self) { try await honestNow.start() }
+        #expect(await b.connectedPeers().isEmpty)
+        await honestNow.shutdown()
+        await b.shutdown()
+    }
+
+    @Test func startFailsClearlyWithNothingToDo() async throws {
+        let idle = mesh(listen: false)
+        await #expect(throws: TransportError.self) { try await idle.start() }
+        let unreachable = mesh(listen: false, peers: ["ws://127.0.0.1:\(LLMFixtures.freePort())"])
+        do {
+            try await unreachable.start()
+            Issue.record("started without any peer")
+        } catch {
+            #expect("\(error)".contains("no bootstrap peer answered"))
+        }
+        await unreachable.shutdown()
+        // A port that is taken.
+        let first = mesh()
+        try await first.start()
+        let port = try #require(await first.listenAddress().flatMap { URL(string: $0)?.port })
+        let second = mesh(port: port)
+        do {
+            try await second.start()
+            Issue.record("listened on a port in use")
+        } catch {
+            #expect("\(error)".contains("cannot listen"))
+        }
+        await first.shutdown()
+        await second.shutdown()
+    }
+}
