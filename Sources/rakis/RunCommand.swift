@@ -28,6 +28,19 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var network: TransportOptions
 
+    @Flag(help: "Run without models: the node takes part in the network (stores, relays, shows packets) but infers nothing.")
+    var noModels = false
+
+    @Option(help: "LLM workers for the default model (Gemma 3 270M).") var llmWorkers = 1
+    @Option(help: "Threads each LLM worker computes with.") var llmThreads = 1
+    @Option(help: "Embedding workers for the default embedding model (all-MiniLM-L6-v2).") var embeddingWorkers = 1
+
+    func validate() throws {
+        guard (1...64).contains(llmWorkers), (1...64).contains(embeddingWorkers), (1...256).contains(llmThreads) else {
+            throw ValidationError("--llm-workers and --embedding-workers must be 1 to 64, --llm-threads 1 to 256")
+        }
+    }
+
     func run() async throws {
         logging.bootstrap()
         let logger = Logger(label: "rakis")
@@ -45,15 +58,47 @@ struct RunCommand: AsyncParsableCommand {
             settings: settings, identity: identity, keystore: &keystore,
             save: { try $0.write(to: directory.keyFile, password: password, overwrite: true) }, logger: logger)
 
-        let node = try RakisNode(identity: identity, settings: settings, dataDirectory: directory, transports: transports, logger: logger)
+        var models = NodeModels()
+        if !noModels {
+            models = try NodeModels.defaults(threadsPerLLMWorker: llmThreads)
+            for index in models.llms.indices { models.llms[index].workers = llmWorkers }
+            for index in models.embeddings.indices { models.embeddings[index].workers = embeddingWorkers }
+        }
+        let node = try RakisNode(
+            identity: identity, settings: settings, dataDirectory: directory, transports: transports, models: models, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: node)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         logger.info("running; press Ctrl-C to stop", metadata: ["dataDir": "\(directory.url.path)"])
+        let watcher = models.llms.isEmpty && models.embeddings.isEmpty ? nil : Task {
+            await Self.reportWhenModelsAreReady(node, models: models, logger: logger)
+        }
+        defer { watcher?.cancel() }
         try await group.run()
         let stored = try await node.p2p.packetDB.store.count()
         logger.info("shut down cleanly", metadata: ["packetsStored": "\(stored)"])
+    }
+
+    /// Logs once every model has a loaded worker (or one failed), so that an operator, or a
+    /// script, knows when the node starts answering requests.
+    private static func reportWhenModelsAreReady(_ node: RakisNode, models: NodeModels, logger: Logger) async {
+        let started = ContinuousClock.now
+        let names = (models.llms.map(\.configuration.name) + models.embeddings.map(\.name)).joined(separator: ", ")
+        logger.info("loading models", metadata: ["models": "\(names)"])
+        while !Task.isCancelled {
+            do {
+                if try await node.modelsReady() {
+                    let elapsed = ContinuousClock.now - started
+                    logger.info("models ready", metadata: ["models": "\(names)", "seconds": "\(elapsed.components.seconds)"])
+                    return
+                }
+            } catch {
+                logger.error("a model failed to load; this node will not infer", metadata: ["error": "\(error)"])
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
     }
 }

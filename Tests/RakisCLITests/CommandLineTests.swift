@@ -104,7 +104,7 @@ import Testing
         _ = try await initNode()
         let process = Process()
         process.executableURL = RakisProcess.binary
-        process.arguments = ["run", "--data-dir", dataDir, "--offline"]
+        process.arguments = ["run", "--data-dir", dataDir, "--offline", "--no-models"]
         process.environment = RakisProcess.environment(password: "correct horse battery")
         let err = Pipe()
         process.standardError = err

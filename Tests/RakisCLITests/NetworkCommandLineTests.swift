@@ -21,7 +21,7 @@ import Testing
 
         let process = Process()
         process.executableURL = RakisProcess.binary
-        process.arguments = ["run", "--data-dir", dataDir, "--relay", url, "--topic", "cli-test"]
+        process.arguments = ["run", "--data-dir", dataDir, "--relay", url, "--topic", "cli-test", "--no-models"]
         process.environment = RakisProcess.environment(password: "correct horse battery")
         let err = Pipe()
         process.standardError = err
@@ -49,7 +49,7 @@ import Testing
 
     @Test func runWithNoReachableRelaySaysSoAndExits() async throws {
         #expect(try await RakisProcess.run(["init", "--data-dir", dataDir]).status == 0)
-        let result = try await RakisProcess.run(["run", "--data-dir", dataDir, "--relay", "ws://127.0.0.1:\(LLMFixtures.freePort())"])
+        let result = try await RakisProcess.run(["run", "--data-dir", dataDir, "--no-models", "--relay", "ws://127.0.0.1:\(LLMFixtures.freePort())"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("none of the transports came up"), "\(result.stderr)")
         for (arguments, message) in [
@@ -94,10 +94,10 @@ import Testing
         let second = RakisProcess.temporaryDataDirectory()
         for directory in [dataDir, second] { #expect(try await RakisProcess.run(["init", "--data-dir", directory]).status == 0) }
         let port = LLMFixtures.freePort()
-        let (first, firstLog) = try await startNode(["--data-dir", dataDir, "--no-relays", "--listen", "127.0.0.1:\(port)"], until: "node started")
+        let (first, firstLog) = try await startNode(["--data-dir", dataDir, "--no-models", "--no-relays", "--listen", "127.0.0.1:\(port)"], until: "node started")
         #expect(firstLog.text.contains("mesh listening"), "\(firstLog.text)")
         let (other, otherLog) = try await startNode(
-            ["--data-dir", second, "--no-relays", "--listen", "127.0.0.1:0", "--peer", "ws://127.0.0.1:\(port)"], until: "node started")
+            ["--data-dir", second, "--no-models", "--no-relays", "--listen", "127.0.0.1:0", "--peer", "ws://127.0.0.1:\(port)"], until: "node started")
         #expect(otherLog.text.contains("mesh peer connected"), "\(otherLog.text)")
         // The first node hears the newcomer's boot packet over the mesh.
         let deadline = ContinuousClock.now + .seconds(30)

@@ -1,8 +1,8 @@
-import RakisCore
+public import RakisCore
 
 /// The checks a request must pass before this node stores it or spends work on it.
-enum InferenceRequestCheck {
-    static func problem(with payload: InferenceRequestPayload) -> String? {
+public enum InferenceRequestCheck {
+    public static func problem(with payload: InferenceRequestPayload) -> String? {
         let frame = payload.securityFrame
         if payload.prompt.isEmpty { return "empty prompt" }
         if payload.acceptedModels.isEmpty { return "no accepted models" }

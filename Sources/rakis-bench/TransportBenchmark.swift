@@ -1,0 +1,204 @@
+import ArgumentParser
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+import RakisCore
+import RakisP2P
+import Synchronization
+
+struct TransportBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transport",
+        abstract: "Packets per second and delivery latency through a local Nostr relay and through the mesh, for 3 and 10 nodes.",
+        discussion: """
+            Each network is N bare transports (no node behind them). Latency: one packet at a time from node 1, timed
+            until every other node has it (median and 95th percentile). Throughput: a burst of packets from node 1,
+            timed until every other node has all of them. The in-memory transport is the baseline (no network at all);
+            the relay is `nostr-relay` from .venv (run `make setup`), started on loopback by the benchmark.
+            """)
+
+    @Option(help: "Network sizes.") var nodes: [Int] = [3, 10]
+    @Option(help: "Packets timed one at a time.") var latencyPackets = 50
+    @Option(help: "Packets in the throughput burst.") var burst = 500
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .error
+            return handler
+        }
+        print("transport benchmark: \(latencyPackets) packets one at a time, then a burst of \(burst); commit packets (\(try Self.envelopes(1)[0].count) bytes)")
+        print("  network          nodes   latency median   latency p95   burst packets/s")
+        for count in nodes {
+            try await measure("in-memory", count) { _ in
+                let network = InMemoryNetwork()
+                return (0..<count).map { _ in network.makeTransport() }
+            }
+            let relay = try await LocalRelay.start()
+            defer { relay.stop() }
+            let topic = "bench-\(UUID().uuidString.prefix(8))"
+            try await measure("nostr relay", count) { _ in
+                (0..<count).map { _ in
+                    NostrTransport(keys: .generate(), configuration: NostrTransportConfiguration(
+                        relays: [relay.url], topic: topic, eventLifetimeSeconds: 600, maxPacketBytes: 512 * 1024))
+                }
+            }
+            try await measure("mesh", count) { _ in
+                let ports = try (0..<count).map { _ in try LocalRelay.freePort() }
+                return (0..<count).map { index in
+                    var configuration = MeshConfiguration(
+                        listenHost: "127.0.0.1", listenPort: ports[index], bootstrapPeers: index == 0 ? [] : ["ws://127.0.0.1:\(ports[0])"],
+                        topic: "bench", messagesPerSecond: 1_000_000)
+                    configuration.maxPeers = count
+                    return MeshTransport(identity: .generate(), configuration: configuration)
+                }
+            }
+        }
+    }
+
+    private func measure(_ label: String, _ count: Int, make: (Int) throws -> [any P2PTransport]) async throws {
+        let transports = try make(count)
+        for transport in transports { try await transport.start() }
+        if let meshes = transports as? [MeshTransport] {
+            // Wait for the full mesh that peer exchange builds.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                var complete = true
+                for mesh in meshes where await mesh.connectedPeers().count < count - 1 { complete = false }
+                if complete { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        let envelopes = try Self.envelopes(latencyPackets + burst)
+        let index = Dictionary(uniqueKeysWithValues: envelopes.enumerated().map { ($0.element, $0.offset) })
+        let log = DeliveryLog(packets: envelopes.count, receivers: count - 1)
+        let readers = transports.dropFirst().map { transport in
+            Task { for await delivery in transport.incoming { if let i = index[delivery.bytes] { log.received(i) } } }
+        }
+        let sender = transports[0]
+        var latencies: [Double] = []
+        for i in 0..<latencyPackets {
+            let start = ContinuousClock.now
+            try await sender.broadcast(envelopes[i])
+            guard await log.waitAll([i], timeout: .seconds(20)) else { throw ValidationError("\(label): packet \(i) did not reach every node") }
+            latencies.append(Self.seconds(log.completedAt(i)! - start))
+        }
+        let burstIndices = Array(latencyPackets..<envelopes.count)
+        let start = ContinuousClock.now
+        for i in burstIndices { try await sender.broadcast(envelopes[i]) }
+        guard await log.waitAll(burstIndices, timeout: .seconds(120)) else { throw ValidationError("\(label): the burst did not reach every node") }
+        let elapsed = Self.seconds(burstIndices.compactMap { log.completedAt($0) }.max()! - start)
+        latencies.sort()
+        print("  " + label.padding(toLength: 15, withPad: " ", startingAt: 0) + String(format: " %5d   %11.2f ms   %8.2f ms   %12.0f", count,
+                     latencies[latencies.count / 2] * 1000, latencies[Int(Double(latencies.count - 1) * 0.95)] * 1000,
+                     Double(burstIndices.count) / elapsed))
+        for reader in readers { reader.cancel() }
+        for transport in transports { await transport.shutdown() }
+    }
+
+    static func envelopes(_ count: Int) throws -> [[UInt8]] {
+        let identity = NodeIdentity.generate()
+        return try (0..<count).map { n in
+            try identity.sign(.inferenceCommit(InferenceCommit(
+                requestId: "bench-\(n)", inferenceId: UUID().uuidString, bEmbeddingHash: String(repeating: "0f", count: 32), createdAt: Date()))).wireBytes
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// When each packet had reached every receiver.
+final class DeliveryLog: Sendable {
+    private let state: Mutex<(counts: [Int], done: [ContinuousClock.Instant?])>
+    private let receivers: Int
+
+    init(packets: Int, receivers: Int) {
+        self.receivers = receivers
+        state = Mutex((Array(repeating: 0, count: packets), Array(repeating: nil, count: packets)))
+    }
+
+    func received(_ i: Int) {
+        let now = ContinuousClock.now
+        state.withLock { s in
+            s.counts[i] += 1
+            if s.counts[i] == receivers { s.done[i] = now }
+        }
+    }
+
+    func completedAt(_ i: Int) -> ContinuousClock.Instant? { state.withLock { $0.done[i] } }
+
+    func waitAll(_ indices: [Int], timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if state.withLock({ s in indices.allSatisfy { s.done[$0] != nil } }) { return true }
+            try? await Task.sleep(for: .microseconds(200))
+        }
+        return false
+    }
+}
+
+/// `nostr-relay` from the project's .venv on a free loopback port, for the benchmark.
+struct LocalRelay {
+    let process: Process
+    let url: String
+
+    static func start() async throws -> LocalRelay {
+        let executable = FileManager.default.currentDirectoryPath + "/.venv/bin/nostr-relay"
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw ValidationError("nostr-relay is not installed in .venv; run `make setup` from the project root")
+        }
+        let port = try freePort()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-bench-relay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let config = folder.appendingPathComponent("config.yaml")
+        try """
+            storage:
+              sqlalchemy.url: sqlite+aiosqlite:///\(folder.path)/nostr.sqlite3
+              validators:
+                - nostr_relay.validators.is_signed
+                - nostr_relay.validators.is_recent
+            gunicorn:
+              bind: 127.0.0.1:\(port)
+              workers: 1
+              loglevel: warning
+            authentication:
+              enabled: false
+            max_event_size: 1048576
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["-c", config.path, "serve"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let relay = LocalRelay(process: process, url: "ws://127.0.0.1:\(port)")
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if (try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/")!)) != nil { return relay }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        relay.stop()
+        throw ValidationError("nostr-relay did not start on port \(port)")
+    }
+
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        guard bound == 0, named == 0 else { throw ValidationError("cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

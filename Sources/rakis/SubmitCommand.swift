@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RakisCore
+import RakisInference
+import RakisNode
+import RakisP2P
+import Synchronization
+
+/// A light client: joins the network just long enough to send one request and collect the
+/// nodes' consensus results, without running models or keeping a node's data.
+struct SubmitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit",
+        abstract: "Send an inference request into the network through relays or mesh peers, and wait for the nodes' consensus.",
+        discussion: """
+            Joins the network with a throwaway identity through --relay and/or --peer, sends a p2pInferenceRequest,
+            and waits for inferenceQuorumComputed packets from --results nodes (default: the quorum) or until the
+            request's windows have closed. Prints every node's selected output (--json: one JSON object). Exits
+            with 1 unless enough nodes answered and all of them agree.
+            """)
+
+    @Option(help: "The prompt.") var prompt: String
+    @Option(name: .customLong("relay"), help: ArgumentHelp("A Nostr relay to go through (repeatable).", valueName: "URL"))
+    var relays: [String] = []
+    @Option(name: .customLong("peer"), help: ArgumentHelp("A mesh node to dial (repeatable).", valueName: "URL"))
+    var peers: [String] = []
+    @Option(help: "Network topic.") var topic = Settings().topic
+    @Option(help: "Models a node may answer with (repeatable).") var models: [String] = [ModelLocator.defaultLLMName]
+    @Option(help: "Commits needed before reveals are requested.") var quorum = 3
+    @Option(help: ArgumentHelp("Request lifetime in seconds: commits close when it ends.", valueName: "SECONDS")) var time: Double = 20
+    @Option(help: "Share of the valid reveals that must sit in one cluster.") var percentage = 0.5
+    @Option(help: "Cluster radius in differing bits of the binary embedding.") var distance = 96.0
+    @Option(help: "Tokens each node generates at most.") var maxTokens = 48
+    @Option(help: "Sampling temperature; 0 is greedy.") var temperature = 0.0
+    @Option(help: "Consensus results to wait for (default: the quorum).") var results: Int?
+    @Flag(help: "Print one JSON object instead of text.") var json = false
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard !relays.isEmpty || !peers.isEmpty else { throw ValidationError("give at least one --relay or --peer to reach the network through") }
+        for url in relays + peers where !(url.hasPrefix("ws://") || url.hasPrefix("wss://")) {
+            throw ValidationError("--relay and --peer take ws:// or wss:// URLs, not \(url)")
+        }
+        guard quorum >= 1 else { throw ValidationError("--quorum must be at least 1") }
+        guard percentage > 0 && percentage <= 1 else { throw ValidationError("--percentage must be in (0, 1]") }
+        guard time >= 1 && time <= 3600 else { throw ValidationError("--time must be between 1 and 3600 seconds") }
+        if let results, results < 1 { throw ValidationError("--results must be at least 1") }
+    }
+
+    func run() async throws {
+        LoggingOptions(logLevel: logging.logLevel == .info ? .warning : logging.logLevel).bootstrap()
+        let logger = Logger(label: "rakis.submit")
+        var settings = Settings()
+        settings.topic = topic
+        settings.receivePacketQueueDebounceMs = 10
+        let payload = InferenceRequestPayload(
+            fromChain: "p2p", blockNumber: 0, createdAt: Date(), prompt: prompt, acceptedModels: models, temperature: temperature,
+            maxTokens: maxTokens,
+            securityFrame: SecurityFrame(
+                quorum: quorum, maxTimeMs: Int(time * 1000), secDistance: distance, secPercentage: percentage,
+                embeddingModel: SentenceEmbeddingModel.defaultName))
+        if let problem = InferenceRequestCheck.problem(with: payload) { throw CLIError("invalid request: \(problem)") }
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-submit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let identity = NodeIdentity.generate()
+        var transports: [any P2PTransport] = []
+        if !relays.isEmpty {
+            transports.append(NostrTransport(keys: .generate(), configuration: NostrTransportConfiguration(settings: settings, relays: relays), logger: logger))
+        }
+        if !peers.isEmpty {
+            transports.append(MeshTransport(
+                identity: identity,
+                configuration: MeshConfiguration(settings: settings, listenHost: nil, listenPort: 0, bootstrapPeers: peers), logger: logger))
+        }
+        let p2p = P2PLayer(identity: identity, settings: settings, database: try P2PDatabase(directory: folder), transports: transports, logger: logger)
+        let events = p2p.packetDB.events.subscribe()
+        try await p2p.start()
+
+        let requestId = UUID().uuidString.lowercased()
+        try await p2p.transmit(.p2pInferenceRequest(P2PInferenceRequest(requestId: requestId, payload: payload, createdAt: Date())))
+        let wanted = results ?? quorum
+        progress("request \(requestId) sent; waiting for \(wanted) consensus results")
+        let deadline = time + Double(settings.quorumRevealTimeoutMs + settings.quorumConsensusWindowMs) / 1000 + 10
+        let collected = await Self.collect(events, requestId: requestId, wanted: wanted, timeout: .seconds(deadline))
+        await p2p.shutdown()
+
+        let hashes = Set(collected.map(\.validInferenceJointHash))
+        let agreed = collected.count >= wanted && hashes.count == 1
+        if json {
+            print(CanonicalJSON.string(of: .object([
+                "requestId": .string(requestId), "prompt": .string(prompt), "agreed": .bool(agreed),
+                "results": .array(collected.map { result in
+                    .object([
+                        "verifiedBy": .string(result.verifiedBy), "validInferenceJointHash": .string(result.validInferenceJointHash),
+                        "validInferences": .number(Double(result.validInferences.count)),
+                        "output": .string(result.validSingleInference.output), "fromSynthientId": .string(result.validSingleInference.fromSynthientId),
+                    ])
+                }),
+            ])))
+        } else {
+            print("request \(requestId): \(prompt.debugDescription)")
+            for result in collected {
+                print("  node \(result.verifiedBy.prefix(12)): \(result.validInferences.count) valid, joint hash \(result.validInferenceJointHash.prefix(16)), selected \(result.validSingleInference.output.debugDescription)")
+            }
+            print(agreed ? "consensus: \(collected.count) nodes agree" : "consensus: \(collected.count) of \(wanted) results, \(hashes.count) different")
+        }
+        guard agreed else { throw ExitCode(1) }
+    }
+
+    /// The results of distinct nodes (each signed by the node it names), until `wanted` arrived
+    /// or the time is up.
+    private static func collect(
+        _ events: AsyncStream<PacketEvent>, requestId: String, wanted: Int, timeout: Duration
+    ) async -> [InferenceQuorumComputed] {
+        final class Results: Sendable {
+            let byNode = Mutex<[String: InferenceQuorumComputed]>([:])
+        }
+        let collected = Results()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await event in events {
+                    guard case .inferenceQuorumComputed(let delivered) = event, delivered.body.requestId == requestId,
+                          delivered.body.verifiedBy == delivered.synthientId else { continue }
+                    let count = collected.byNode.withLock { $0[delivered.synthientId] = delivered.body; return $0.count }
+                    if count >= wanted { return }
+                }
+            }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+        return collected.byNode.withLock { Array($0.values) }.sorted { $0.verifiedBy < $1.verifiedBy }
+    }
+
+    private func progress(_ message: String) {
+        FileHandle.standardError.write(Data("submit: \(message)\n".utf8))
+    }
+}
