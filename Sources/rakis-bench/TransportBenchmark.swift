@@ -38,6 +38,7 @@ struct TransportBenchmark: AsyncParsableCommand {
             }
             let relay = try await LocalRelay.start()
             defer { relay.stop() }
+            try referenceRelayLatency(relay: relay, nodes: count)
             let topic = "bench-\(UUID().uuidString.prefix(8))"
             try await measure("nostr relay", count) { _ in
                 (0..<count).map { _ in
@@ -96,6 +97,30 @@ struct TransportBenchmark: AsyncParsableCommand {
                      Double(burstIndices.count) / elapsed))
         for reader in readers { reader.cancel() }
         for transport in transports { await transport.shutdown() }
+    }
+
+    /// The same relay through plain Python websocket clients with pynostr-signed events
+    /// (Tests/Fixtures/nostr-peer.py bench): what the relay itself costs, without rakis.
+    private func referenceRelayLatency(relay: LocalRelay, nodes: Int) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-bench-envelope-\(UUID().uuidString)")
+        try Data(try Self.envelopes(1)[0]).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/.venv/bin/python")
+        process.arguments = [
+            FileManager.default.currentDirectoryPath + "/Tests/Fixtures/nostr-peer.py", "bench", relay.url, "\(NostrEvent.packetKind)",
+            "bench-reference-\(nodes)", "\(nodes - 1)", "\(latencyPackets)", file.path,
+        ]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, case .number(let median)? = try JSONParser().parse(Array(data))["median"],
+              case .number(let p95)? = try JSONParser().parse(Array(data))["p95"]
+        else { throw ValidationError("the reference relay client failed") }
+        print("  " + "relay, python".padding(toLength: 15, withPad: " ", startingAt: 0)
+              + String(format: " %5d   %11.2f ms   %8.2f ms   (reference: websockets + pynostr)", nodes, median * 1000, p95 * 1000))
     }
 
     static func envelopes(_ count: Int) throws -> [[UInt8]] {

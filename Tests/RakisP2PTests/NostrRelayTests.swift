@@ -11,6 +11,7 @@ import Testing
     func transport(_ relays: [String], topic: String = "rakis-test", keys: BIP340.KeyPair = .generate()) -> NostrTransport {
         var configuration = NostrTransportConfiguration(relays: relays, topic: topic, eventLifetimeSeconds: 600, maxPacketBytes: 512 * 1024)
         configuration.backoff = ReconnectBackoff(base: .milliseconds(100), maximum: .milliseconds(500))
+        configuration.rateLimitPause = .milliseconds(700)
         return NostrTransport(keys: keys, configuration: configuration)
     }
 
@@ -167,4 +168,22 @@ import Testing
         await alice.shutdown()
         await bob.shutdown()
     }
+
+    @Test func aRateLimitingRelayGetsEverythingInTheEnd() async throws {
+        let relay = try await NostrRelayFixture.start(eventsPerSecond: 3)
+        defer { relay.stopRelay() }
+        let url = NostrRelayFixture.url(relay)
+        let alice = transport([url]), bob = transport([url])
+        try await alice.start()
+        try await bob.start()
+        let inbox = Inbox(bob)
+        let sent = try (0..<10).map { try envelope($0) }
+        for bytes in sent { try await alice.broadcast(bytes) }
+        // The relay refuses most of the burst; the transport pauses, then sends those again.
+        #expect(await waitUntil { Set(inbox.all.map(\.bytes)) == Set(sent) })
+        #expect(await alice.refusedEvents() > 0)
+        await alice.shutdown()
+        await bob.shutdown()
+    }
 }
+

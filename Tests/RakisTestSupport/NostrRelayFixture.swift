@@ -6,7 +6,10 @@ public enum NostrRelayFixture {
     public static var executable: String { LLMFixtures.packageRoot.appendingPathComponent(".venv/bin/nostr-relay").path }
 
     /// Starts a relay; `port` and `directory` given again restart the same relay.
-    public static func start(port: Int = LLMFixtures.freePort(), directory: URL? = nil, maxEventSize: Int = 1 << 20) async throws -> ServerProcess {
+    /// `eventsPerSecond` turns on the relay's rate limit for EVENT messages per client address.
+    public static func start(
+        port: Int = LLMFixtures.freePort(), directory: URL? = nil, maxEventSize: Int = 1 << 20, eventsPerSecond: Int? = nil
+    ) async throws -> ServerProcess {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw FixtureMissing("nostr-relay is not installed in .venv; run `make setup`")
         }
@@ -37,7 +40,8 @@ public enum NostrRelayFixture {
             message_timeout: 1800
             subscription_limit: 32
             max_limit: 6000
-            """.write(to: config, atomically: true, encoding: .utf8)
+            """.appending(eventsPerSecond.map { "\nrate_limits:\n  ip:\n    EVENT: \"\($0)/s\"\n" } ?? "")
+            .write(to: config, atomically: true, encoding: .utf8)
         return try await ServerProcess(executable: executable, arguments: ["-c", config.path, "serve"], port: port, readyPath: "/")
     }
 

@@ -26,6 +26,8 @@ public struct MeshConfiguration: Sendable {
     public var handshakeTimeout: Duration = .seconds(10)
     public var redialBackoff = ReconnectBackoff(base: .milliseconds(250), maximum: .seconds(15))
     public var rememberedPackets = 20_000
+    /// This node's own packets kept while no peer is connected, oldest dropped first.
+    public var maxWaitingPackets = 1000
 
     public init(
         listenHost: String?, listenPort: Int, bootstrapPeers: [String], topic: String, hopLimit: Int = 8, fanout: Int = 8,

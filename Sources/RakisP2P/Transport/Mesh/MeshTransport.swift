@@ -34,6 +34,8 @@ public actor MeshTransport: P2PTransport {
     private var addresses: [String: AddressState] = [:]
     private var bans: [String: ContinuousClock.Instant] = [:]
     private var seen: RecentIds
+    /// This node's packets sent while no peer was connected.
+    private var waiting: [String] = []
     private var isStarted = false
     private var isShutDown = false
     private var counters = MeshStatistics()
@@ -108,9 +110,9 @@ public actor MeshTransport: P2PTransport {
         }
     }
 
-    /// Sends the envelope to every connected peer. With none connected yet (a first node, or
-    /// all away while the maintenance loop redials) there is nobody to send to, which is no
-    /// transport error.
+    /// Sends the envelope to every connected peer. With none connected (a first node, or all
+    /// away while the maintenance loop redials) the packet waits, and goes to the first peer
+    /// that connects.
     public func broadcast(_ envelope: [UInt8]) async throws(TransportError) {
         guard !isShutDown else { throw .shutDown(transport: name) }
         guard envelope.count <= configuration.maxPacketBytes else {
@@ -118,11 +120,12 @@ public actor MeshTransport: P2PTransport {
         }
         let text = String(decoding: envelope, as: UTF8.self)
         seen.insert(Self.digest(text))
+        let frame = MeshMessage.packet(hops: configuration.hopLimit, envelope: text).text
         guard !connections.isEmpty else {
-            logger.debug("no mesh peer connected; packet not sent on the mesh")
+            waiting.append(frame)
+            if waiting.count > configuration.maxWaitingPackets { waiting.removeFirst(waiting.count - configuration.maxWaitingPackets) }
             return
         }
-        let frame = MeshMessage.packet(hops: configuration.hopLimit, envelope: text).text
         for connection in connections.values { connection.outgoing.yield(frame) }
         counters.sent += connections.count
     }
@@ -372,6 +375,8 @@ public actor MeshTransport: P2PTransport {
             addresses[listenAddress]?.failures = 0
         }
         logger.info("mesh peer connected", metadata: ["peer": "\(hello.synthientId)", "address": "\(listenAddress ?? "inbound")"])
+        for frame in waiting { out.yield(frame) }
+        waiting = []
         if configuration.exchangePeers {
             // Tell the newcomer whom we know, and everyone else about the newcomer.
             var known = connections.values.compactMap(\.listenAddress).filter { $0 != listenAddress }
@@ -402,15 +407,17 @@ public actor MeshTransport: P2PTransport {
         }
         // Checked before it is passed on, so that garbage never spreads and its sender is found out.
         let bytes = Array(envelope.utf8)
+        let origin: String
         do {
-            _ = try PacketEnvelope.decode(wire: bytes, limits: PacketLimits(maxBytes: configuration.maxPacketBytes)).verify()
+            origin = try PacketEnvelope.decode(wire: bytes, limits: PacketLimits(maxBytes: configuration.maxPacketBytes)).verify().synthientId
         } catch {
             throw .violation("invalid packet: \(error)")
         }
         continuation.yield(TransportDelivery(bytes: bytes, from: peer))
         guard hops > 1 else { return }
         let frame = MeshMessage.packet(hops: hops - 1, envelope: envelope).text
-        let targets = connections.filter { $0.key != id }.values.shuffled().prefix(configuration.fanout)
+        // Neither the peer it came from nor the node that signed it needs it again.
+        let targets = connections.filter { $0.key != id && $0.value.synthientId != origin }.values.shuffled().prefix(configuration.fanout)
         for target in targets { target.outgoing.yield(frame) }
         counters.forwarded += targets.count
     }

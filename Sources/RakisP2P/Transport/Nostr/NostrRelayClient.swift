@@ -33,6 +33,9 @@ actor NostrRelayClient {
     private var loop: Task<Void, Never>?
     private var session: AsyncStream<String>.Continuation?
     private var waiting: [NostrEvent] = []
+    /// Published this session and not yet answered with OK: a rate-limited one is sent again.
+    private var unacknowledged: [String: NostrEvent] = [:]
+    private var flushScheduled = false
     private var lastLive: Int?
     private var rateLimitedUntil: ContinuousClock.Instant?
     private var counters = RelayCounters()
@@ -84,11 +87,37 @@ actor NostrRelayClient {
         if let session, state == .connected, !isRateLimited {
             session.yield(ClientMessage.event(event).text)
             counters.published += 1
+            if unacknowledged.count >= configuration.maxWaitingEvents { unacknowledged.removeAll() }
+            unacknowledged[event.id] = event
             return true
         }
         waiting.append(event)
         if waiting.count > configuration.maxWaitingEvents { waiting.removeFirst(waiting.count - configuration.maxWaitingEvents) }
         return false
+    }
+
+    /// Sends what waited once a rate-limit pause is over.
+    private func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        let pause = configuration.rateLimitPause
+        Task { [weak self] in
+            try? await Task.sleep(for: pause)
+            await self?.flushWaiting()
+        }
+    }
+
+    private func flushWaiting() {
+        flushScheduled = false
+        guard state == .connected, session != nil else { return }
+        if isRateLimited {
+            scheduleFlush()
+            return
+        }
+        let now = Int(Date().timeIntervalSince1970)
+        let pending = waiting.filter { event in (event.tag("expiration").flatMap(Int.init) ?? .max) > now }
+        waiting = []
+        for event in pending { publish(event) }
     }
 
     private var isRateLimited: Bool {
@@ -164,6 +193,9 @@ actor NostrRelayClient {
         state = .connected
         hasConnected = true
         lastLive = now
+        // What the last session sent but never saw acknowledged may not have arrived.
+        waiting = Array(unacknowledged.values).sorted { $0.createdAt < $1.createdAt } + waiting
+        unacknowledged = [:]
         logger.info("subscribed to Nostr relay", metadata: ["relay": "\(url)", "since": "\(since)", "waitingEvents": "\(waiting.count)"])
         let pending = waiting.filter { event in (event.tag("expiration").flatMap(Int.init) ?? .max) > now }
         waiting = []
@@ -193,12 +225,18 @@ actor NostrRelayClient {
                 logger.debug("dropped an invalid event from a relay", metadata: ["relay": "\(url)", "error": "\(error)"])
             }
         case .ok(let id, let accepted, let text):
+            let event = unacknowledged.removeValue(forKey: id)
             guard !accepted else { return }
             if text.hasPrefix("duplicate:") { return }
             counters.refused += 1
             if text.hasPrefix("rate-limited:") {
+                if rateLimitedUntil == nil {
+                    logger.warning("Nostr relay is rate-limiting this node; pausing publishing to it", metadata: ["relay": "\(url)", "message": "\(text)"])
+                }
                 rateLimitedUntil = ContinuousClock.now + configuration.rateLimitPause
-                logger.warning("Nostr relay is rate-limiting this node; pausing publishing to it", metadata: ["relay": "\(url)", "message": "\(text)"])
+                // Sent again once the pause is over, like everything published during it.
+                if let event { waiting.append(event) }
+                scheduleFlush()
             } else {
                 logger.warning("Nostr relay refused an event", metadata: ["relay": "\(url)", "event": "\(id)", "message": "\(text)"])
             }

@@ -108,6 +108,13 @@ public actor NostrTransport: P2PTransport {
         return urls
     }
 
+    /// Events the relays refused (rate limits included), over all relays.
+    public func refusedEvents() async -> Int {
+        var total = 0
+        for client in clients { total += await client.statistics.refused }
+        return total
+    }
+
     /// Events passed on, and events dropped before intake (copies, other topics, expired).
     public func counts() -> (delivered: Int, dropped: Int) { (seen.insertedFromRelays, dropped) }
 
