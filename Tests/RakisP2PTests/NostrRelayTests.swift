@@ -62,6 +62,28 @@ import Testing
         await bob.shutdown()
     }
 
+    @Test func whenOneOfTwoRelaysDiesTheOtherCarriesOn() async throws {
+        let survivor = try await NostrRelayFixture.start(), doomed = try await NostrRelayFixture.start()
+        defer { survivor.stopRelay(); doomed.stopRelay() }
+        let urls = [NostrRelayFixture.url(survivor), NostrRelayFixture.url(doomed)]
+        let alice = transport(urls), bob = transport(urls)
+        try await alice.start()
+        try await bob.start()
+        #expect(await waitUntil {
+            let connected = (await alice.connectedRelays().count, await bob.connectedRelays().count)
+            return connected == (2, 2)
+        })
+        let inbox = Inbox(bob)
+        doomed.stopRelay()
+        #expect(await waitUntil { await alice.connectedRelays() == [urls[0]] })
+        let afterwards = try (0..<3).map { try envelope($0) }
+        // Sent through the relay that is left: no error, and every packet arrives.
+        for bytes in afterwards { try await alice.broadcast(bytes) }
+        #expect(await waitUntil { Set(inbox.all.map(\.bytes)) == Set(afterwards) })
+        await alice.shutdown()
+        await bob.shutdown()
+    }
+
     @Test func networksWithDifferentTopicsNeverMix() async throws {
         let relay = try await NostrRelayFixture.start()
         defer { relay.stopRelay() }
