@@ -27,3 +27,4 @@ bench: setup reference-env
 	.build/release/rakis-bench embed
 	.build/release/rakis-bench llm
 	.build/release/rakis-bench consensus
+	.build/release/rakis-bench transport

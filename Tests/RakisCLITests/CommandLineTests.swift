@@ -182,17 +182,28 @@ import Testing
 }
 
 /// Accumulates a pipe's output as it arrives.
+/// Collects what a child process writes to a pipe, on a thread of its own with blocking
+/// reads. (FileHandle's readabilityHandler puts a dispatch source on the pipe, and libdispatch
+/// on Linux can crash in _dispatch_event_loop_drain when such pipes close while several
+/// processes run: swift-corelibs-foundation issue 3276.)
 final class LogCollector: @unchecked Sendable {
     private let lock = NSLock()
-    private var buffer = ""
+    private var bytes: [UInt8] = []
+    private let handle: FileHandle
 
     init(_ handle: FileHandle) {
-        handle.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.withLock { self.buffer += String(decoding: data, as: UTF8.self) }
+        self.handle = handle
+        let descriptor = handle.fileDescriptor
+        Thread.detachNewThread { [self] in
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(descriptor, &chunk, chunk.count)
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { return }
+                lock.withLock { bytes += chunk[0..<count] }
+            }
         }
     }
 
-    var text: String { lock.withLock { buffer } }
+    var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
 }

@@ -187,6 +187,34 @@ import Testing
         for node in [a, b, c] { await node.shutdown() }
     }
 
+    @Test func oneHostCannotHoldEveryHandshakeSlot() async throws {
+        var configuration = MeshConfiguration(listenHost: "127.0.0.1", listenPort: 0, bootstrapPeers: [], topic: "mesh-test")
+        configuration.maxPendingHandshakesPerHost = 3
+        configuration.handshakeTimeout = .seconds(2)
+        let node = MeshTransport(identity: .generate(), configuration: configuration)
+        try await node.start()
+        let address = try #require(await node.listenAddress())
+        // Three connections that never say hello hold the slots ...
+        let holders = (0..<3).map { _ in
+            Task { try? await WebSocketClient.connect(url: address, logger: Logger(label: "holder")) { inbound, _, _ in
+                for try await _ in inbound.messages(maxSize: 1 << 16) {}
+            } }
+        }
+        #expect(await waitUntil {
+            var refused = false
+            do { try await WebSocketClient.connect(url: address, logger: Logger(label: "extra")) { _, _, _ in } } catch { refused = true }
+            return refused
+        }, "a fourth handshake from the same host is refused")
+        #expect(await node.statistics().refusedHandshakes >= 1)
+        // ... until the handshake deadline closes them; then an honest node gets in.
+        for holder in holders { await holder.value }
+        let honest = mesh(listen: false, peers: [address])
+        try await honest.start()
+        #expect(await node.connectedPeers().count == 1)
+        await honest.shutdown()
+        await node.shutdown()
+    }
+
     @Test func aBannedPeerIsKeptOff() async throws {
         let b = mesh(rate: 20)
         try await b.start()

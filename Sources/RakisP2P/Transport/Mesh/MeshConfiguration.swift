@@ -26,6 +26,9 @@ public struct MeshConfiguration: Sendable {
     public var handshakeTimeout: Duration = .seconds(10)
     public var redialBackoff = ReconnectBackoff(base: .milliseconds(250), maximum: .seconds(15))
     public var rememberedPackets = 20_000
+    /// Connections from one address still without a valid hello; more are refused at the upgrade,
+    /// so that one host cannot hold every slot with handshakes it never finishes.
+    public var maxPendingHandshakesPerHost = 8
     /// This node's own packets kept while no peer is connected, oldest dropped first.
     public var maxWaitingPackets = 1000
 

@@ -36,6 +36,8 @@ public actor MeshTransport: P2PTransport {
     private var seen: RecentIds
     /// This node's packets sent while no peer was connected.
     private var waiting: [String] = []
+    /// Inbound connections per remote address that have not yet given a valid hello.
+    private var pendingHandshakes: [String: Int] = [:]
     private var isStarted = false
     private var isShutDown = false
     private var counters = MeshStatistics()
@@ -178,6 +180,7 @@ public actor MeshTransport: P2PTransport {
             server: .http1WebSocketUpgrade(configuration: .init(ws: wsConfiguration)) { [weak self] _, channel, _ in
                 guard let transport = self else { return .dontUpgrade }
                 let remoteHost = channel.remoteAddress?.ipAddress
+                guard await transport.admit(remoteHost) else { return .dontUpgrade }
                 return .upgrade([:]) { inbound, outbound, _ in
                     await transport.runSession(inbound: inbound, outbound: outbound, remoteHost: remoteHost, dialed: nil)
                 }
@@ -192,6 +195,23 @@ public actor MeshTransport: P2PTransport {
         server = Task { [weak self] in
             do { try await group.run() } catch { await self?.serverFailed("\(error)") }
         }
+    }
+
+    /// Whether another inbound handshake from `host` may start.
+    private func admit(_ host: String?) -> Bool {
+        guard let host else { return true }
+        guard pendingHandshakes[host, default: 0] < configuration.maxPendingHandshakesPerHost else {
+            counters.refusedHandshakes += 1
+            return false
+        }
+        pendingHandshakes[host, default: 0] += 1
+        return true
+    }
+
+    /// An inbound handshake from `host` finished (with a hello or a close).
+    private func handshakeFinished(_ host: String?) {
+        guard let host, let count = pendingHandshakes[host] else { return }
+        pendingHandshakes[host] = count > 1 ? count - 1 : nil
     }
 
     private func listening(port: Int) {
@@ -289,7 +309,9 @@ public actor MeshTransport: P2PTransport {
                         case .hello(let hello):
                             guard peer == nil else { throw MeshProtocolError.violation("a second hello") }
                             guard hello.isValid(answering: nonce) else { throw MeshProtocolError.violation("hello not signed over our challenge") }
-                            guard await self.register(id, hello: hello, remoteHost: remoteHost, dialed: dialed) else {
+                            let registered = await self.register(id, hello: hello, remoteHost: remoteHost, dialed: dialed)
+                            if dialed == nil { await self.handshakeFinished(remoteHost) }
+                            guard registered else {
                                 out.finish()
                                 return
                             }
@@ -307,6 +329,7 @@ public actor MeshTransport: P2PTransport {
                 } catch {
                     // The connection failed or was closed: nothing to punish.
                 }
+                if peer == nil, dialed == nil { await self.handshakeFinished(remoteHost) }
                 out.finish()
             }
             // Whichever ends first (reader, writer) ends the session.
@@ -444,6 +467,7 @@ public struct MeshStatistics: Sendable, Equatable {
     public var duplicates = 0
     public var forwarded = 0
     public var violations = 0
+    public var refusedHandshakes = 0
     public var connections = 0
     public var banned = 0
 }
