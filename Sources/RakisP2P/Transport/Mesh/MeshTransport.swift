@@ -163,6 +163,7 @@ public actor MeshTransport: P2PTransport {
         var copy = counters
         copy.connections = connections.count
         copy.banned = bans.count
+        copy.pendingHandshakes = pendingHandshakes.values.reduce(0, +)
         return copy
     }
 
@@ -298,18 +299,25 @@ public actor MeshTransport: P2PTransport {
             group.addTask {
                 var limiter = TokenBucket(rate: configuration.messagesPerSecond, burst: max(64, configuration.messagesPerSecond * 2))
                 var peer: String?
+                var theirChallenge: String?
                 do {
                     for try await message in inbound.messages(maxSize: configuration.maxFrameBytes) {
                         guard case .text(let text) = message else { throw MeshProtocolError.violation("binary frame") }
                         guard limiter.take() else { throw MeshProtocolError.violation("more than \(Int(configuration.messagesPerSecond)) frames a second") }
                         switch try MeshMessage(parsing: text, maxBytes: configuration.maxFrameBytes) {
                         case .challenge(let theirs):
-                            let hello = await self.hello(answering: theirs)
-                            out.yield(MeshMessage.hello(hello).text)
+                            // The dialer says who it is first; the side it dialed answers only once
+                            // it has accepted that, so a dialer never counts a refused connection.
+                            if dialed != nil || peer != nil {
+                                out.yield(MeshMessage.hello(await self.hello(answering: theirs)).text)
+                            } else {
+                                theirChallenge = theirs
+                            }
                         case .hello(let hello):
                             guard peer == nil else { throw MeshProtocolError.violation("a second hello") }
                             guard hello.isValid(answering: nonce) else { throw MeshProtocolError.violation("hello not signed over our challenge") }
-                            let registered = await self.register(id, hello: hello, remoteHost: remoteHost, dialed: dialed)
+                            let registered = await self.register(
+                                id, hello: hello, remoteHost: remoteHost, dialed: dialed, answering: dialed == nil ? theirChallenge : nil)
                             if dialed == nil { await self.handshakeFinished(remoteHost) }
                             guard registered else {
                                 out.finish()
@@ -368,8 +376,10 @@ public actor MeshTransport: P2PTransport {
         return MeshHello.signed(by: identity, topic: configuration.topic, nonce: nonce, listenPort: port, advertise: configuration.advertise)
     }
 
-    /// Binds a session to the peer its hello names, or refuses it (without a ban).
-    private func register(_ id: UInt64, hello: MeshHello, remoteHost: String?, dialed: String?) -> Bool {
+    /// Binds a session to the peer its hello names, or refuses it (without a ban). On the side
+    /// that was dialed, `answering` is the dialer's challenge: our hello goes out only now, and
+    /// before anything else.
+    private func register(_ id: UInt64, hello: MeshHello, remoteHost: String?, dialed: String?, answering challenge: String?) -> Bool {
         guard let out = sessions[id] else { return false }
         let listenAddress = dialed ?? hello.advertise ?? (hello.listenPort > 0 ? remoteHost.map { "ws://\(Self.urlHost($0)):\(hello.listenPort)" } : nil)
         if hello.synthientId == identity.synthientId {
@@ -393,6 +403,7 @@ public actor MeshTransport: P2PTransport {
             return false
         }
         connections[id] = Connection(synthientId: hello.synthientId, listenAddress: listenAddress, dialer: dialer, outgoing: out)
+        if let challenge { out.yield(MeshMessage.hello(self.hello(answering: challenge)).text) }
         if let listenAddress {
             if addresses[listenAddress] == nil { addresses[listenAddress] = AddressState(isBootstrap: false) }
             addresses[listenAddress]?.failures = 0
@@ -468,6 +479,7 @@ public struct MeshStatistics: Sendable, Equatable {
     public var forwarded = 0
     public var violations = 0
     public var refusedHandshakes = 0
+    public var pendingHandshakes = 0
     public var connections = 0
     public var banned = 0
 }
