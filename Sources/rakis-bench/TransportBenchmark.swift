@@ -46,21 +46,24 @@ struct TransportBenchmark: AsyncParsableCommand {
                         relays: [relay.url], topic: topic, eventLifetimeSeconds: 600, maxPacketBytes: 512 * 1024))
                 }
             }
-            try await measure("mesh", count) { _ in
+            try await measure("mesh", count) { sender in
                 let ports = try (0..<count).map { _ in try LocalRelay.freePort() }
                 return (0..<count).map { index in
                     var configuration = MeshConfiguration(
                         listenHost: "127.0.0.1", listenPort: ports[index], bootstrapPeers: index == 0 ? [] : ["ws://127.0.0.1:\(ports[0])"],
                         topic: "bench", messagesPerSecond: 1_000_000)
                     configuration.maxPeers = count
-                    return MeshTransport(identity: .generate(), configuration: configuration)
+                    // Node 1 signs the packets it sends, as a real node does.
+                    return MeshTransport(identity: index == 0 ? sender : .generate(), configuration: configuration)
                 }
             }
         }
     }
 
-    private func measure(_ label: String, _ count: Int, make: (Int) throws -> [any P2PTransport]) async throws {
-        let transports = try make(count)
+    /// `make` builds the network's transports; the first is the sender, with identity `sender`.
+    private func measure(_ label: String, _ count: Int, make: (NodeIdentity) throws -> [any P2PTransport]) async throws {
+        let senderIdentity = NodeIdentity.generate()
+        let transports = try make(senderIdentity)
         for transport in transports { try await transport.start() }
         if let meshes = transports as? [MeshTransport] {
             // Wait for the full mesh that peer exchange builds.
@@ -72,7 +75,7 @@ struct TransportBenchmark: AsyncParsableCommand {
                 try await Task.sleep(for: .milliseconds(20))
             }
         }
-        let envelopes = try Self.envelopes(latencyPackets + burst)
+        let envelopes = try Self.envelopes(latencyPackets + burst, by: senderIdentity)
         let index = Dictionary(uniqueKeysWithValues: envelopes.enumerated().map { ($0.element, $0.offset) })
         let log = DeliveryLog(packets: envelopes.count, receivers: count - 1)
         let readers = transports.dropFirst().map { transport in
@@ -123,9 +126,8 @@ struct TransportBenchmark: AsyncParsableCommand {
               + String(format: " %5d   %11.2f ms   %8.2f ms   (reference: websockets + pynostr)", nodes, median * 1000, p95 * 1000))
     }
 
-    static func envelopes(_ count: Int) throws -> [[UInt8]] {
-        let identity = NodeIdentity.generate()
-        return try (0..<count).map { n in
+    static func envelopes(_ count: Int, by identity: NodeIdentity = .generate()) throws -> [[UInt8]] {
+        try (0..<count).map { n in
             try identity.sign(.inferenceCommit(InferenceCommit(
                 requestId: "bench-\(n)", inferenceId: UUID().uuidString, bEmbeddingHash: String(repeating: "0f", count: 32), createdAt: Date()))).wireBytes
         }
