@@ -133,7 +133,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "RakisTestSupport", dependencies: ["RakisCore", "RakisInference"], path: "Tests/RakisTestSupport", swiftSettings: strict),
+        .target(name: "RakisTestSupport", dependencies: ["RakisCore", "RakisInference", "RakisP2P"], path: "Tests/RakisTestSupport", swiftSettings: strict),
         .testTarget(name: "RakisCoordinationTests", dependencies: ["RakisCoordination", "RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(name: "RakisConsensusTests", dependencies: ["RakisConsensus", "RakisCore"], swiftSettings: strict),
         .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore", "RakisTestSupport"], swiftSettings: strict),

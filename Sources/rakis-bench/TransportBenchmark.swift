@@ -47,7 +47,7 @@ struct TransportBenchmark: AsyncParsableCommand {
                 }
             }
             try await measure("mesh", count) { sender in
-                let ports = try (0..<count).map { _ in try LocalRelay.freePort() }
+                let ports = try (0..<count).map { _ in try LoopbackPort.free() }
                 return (0..<count).map { index in
                     var configuration = MeshConfiguration(
                         listenHost: "127.0.0.1", listenPort: ports[index], bootstrapPeers: index == 0 ? [] : ["ws://127.0.0.1:\(ports[0])"],
@@ -174,28 +174,20 @@ struct LocalRelay {
     let url: String
 
     static func start() async throws -> LocalRelay {
-        let executable = FileManager.default.currentDirectoryPath + "/.venv/bin/nostr-relay"
+        let root = FileManager.default.currentDirectoryPath
+        let executable = root + "/.venv/bin/nostr-relay"
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw ValidationError("nostr-relay is not installed in .venv; run `make setup` from the project root")
         }
-        let port = try freePort()
+        let port = try LoopbackPort.free()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-bench-relay-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let config = folder.appendingPathComponent("config.yaml")
-        try """
-            storage:
-              sqlalchemy.url: sqlite+aiosqlite:///\(folder.path)/nostr.sqlite3
-              validators:
-                - nostr_relay.validators.is_signed
-                - nostr_relay.validators.is_recent
-            gunicorn:
-              bind: 127.0.0.1:\(port)
-              workers: 1
-              loglevel: warning
-            authentication:
-              enabled: false
-            max_event_size: 1048576
-            """.write(to: config, atomically: true, encoding: .utf8)
+        let template = try String(contentsOfFile: root + "/Tests/Fixtures/nostr-relay.yaml", encoding: .utf8)
+        try template
+            .replacingOccurrences(of: "{{DIR}}", with: folder.path).replacingOccurrences(of: "{{HOST}}", with: "127.0.0.1")
+            .replacingOccurrences(of: "{{PORT}}", with: "\(port)").replacingOccurrences(of: "{{MAX_EVENT_SIZE}}", with: "1048576")
+            .write(to: config, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["-c", config.path, "serve"]
@@ -214,18 +206,5 @@ struct LocalRelay {
 
     func stop() {
         kill(process.processIdentifier, SIGKILL)
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        guard bound == 0, named == 0 else { throw ValidationError("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

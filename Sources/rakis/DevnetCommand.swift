@@ -46,9 +46,7 @@ struct DevnetCommand: AsyncParsableCommand {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
         guard secPercentage > 0 && secPercentage <= 1 else { throw ValidationError("--sec-percentage must be in (0, 1]") }
         guard !prompt.isEmpty else { throw ValidationError("--prompt must not be empty") }
-        for relay in relays where !(relay.hasPrefix("ws://") || relay.hasPrefix("wss://")) {
-            throw ValidationError("--relay must be a ws:// or wss:// URL, not \(relay)")
-        }
+        try TransportOptions.requireWebSocketURLs(relays, flags: "--relay")
     }
 
     func run() async throws {
@@ -62,7 +60,7 @@ struct DevnetCommand: AsyncParsableCommand {
         if !relays.isEmpty || mesh {
             let nostr = relays.isEmpty ? nil : NostrTransportConfiguration(settings: settings, relays: relays)
             // Every node listens on a port of its own and dials all the others.
-            let ports = mesh ? try (0..<nodes).map { _ in try FreePort.loopback() } : []
+            let ports = mesh ? try (0..<nodes).map { _ in try LoopbackPort.free() } : []
             transports = { @Sendable [settings] index in
                 var list: [any P2PTransport] = []
                 if let nostr { list.append(NostrTransport(keys: .generate(), configuration: nostr)) }

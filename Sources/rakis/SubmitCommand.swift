@@ -39,9 +39,7 @@ struct SubmitCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard !relays.isEmpty || !peers.isEmpty else { throw ValidationError("give at least one --relay or --peer to reach the network through") }
-        for url in relays + peers where !(url.hasPrefix("ws://") || url.hasPrefix("wss://")) {
-            throw ValidationError("--relay and --peer take ws:// or wss:// URLs, not \(url)")
-        }
+        try TransportOptions.requireWebSocketURLs(relays + peers, flags: "--relay and --peer")
         guard quorum >= 1 else { throw ValidationError("--quorum must be at least 1") }
         guard percentage > 0 && percentage <= 1 else { throw ValidationError("--percentage must be in (0, 1]") }
         guard time >= 1 && time <= 3600 else { throw ValidationError("--time must be between 1 and 3600 seconds") }

@@ -28,15 +28,20 @@ struct TransportOptions: ParsableArguments {
     var offline = false
 
     func validate() throws {
-        for url in relays + peers + (advertise.map { [$0] } ?? []) where !(url.hasPrefix("ws://") || url.hasPrefix("wss://")) {
-            throw ValidationError("--relay, --peer and --advertise take ws:// or wss:// URLs, not \(url)")
-        }
+        try Self.requireWebSocketURLs(relays + peers + (advertise.map { [$0] } ?? []), flags: "--relay, --peer and --advertise")
         if let listen { _ = try Self.hostAndPort(listen) }
         if offline, !(relays.isEmpty && peers.isEmpty && listen == nil) {
             throw ValidationError("--offline excludes --relay, --listen and --peer")
         }
         if noRelays, !relays.isEmpty { throw ValidationError("--no-relays and --relay exclude each other") }
         if noRelays, listen == nil, peers.isEmpty { throw ValidationError("--no-relays needs --listen or --peer (or use --offline)") }
+    }
+
+    /// Relay and peer addresses must be WebSocket URLs; `flags` names the options in the error.
+    static func requireWebSocketURLs(_ urls: [String], flags: String) throws {
+        for url in urls where !(url.hasPrefix("ws://") || url.hasPrefix("wss://")) {
+            throw ValidationError("\(flags) take ws:// or wss:// URLs, not \(url)")
+        }
     }
 
     static func hostAndPort(_ text: String) throws -> (host: String, port: Int) {

@@ -47,20 +47,8 @@ say "hosts $subnet.1-3 (nodes) and $subnet.4 (relay, client) on bridge $bridge"
 relay_url="ws://$subnet.4:7447"
 if [[ $mode == relay ]]; then
   mkdir -p "$work/relay"
-  cat > "$work/relay/config.yaml" <<YAML
-storage:
-  sqlalchemy.url: sqlite+aiosqlite:///$work/relay/nostr.sqlite3
-  validators:
-    - nostr_relay.validators.is_signed
-    - nostr_relay.validators.is_recent
-gunicorn:
-  bind: $subnet.4:7447
-  workers: 1
-  loglevel: warning
-authentication:
-  enabled: false
-max_event_size: 1048576
-YAML
+  sed -e "s|{{DIR}}|$work/relay|" -e "s|{{HOST}}|$subnet.4|" -e "s|{{PORT}}|7447|" -e "s|{{MAX_EVENT_SIZE}}|1048576|" \
+    Tests/Fixtures/nostr-relay.yaml > "$work/relay/config.yaml"
   ip netns exec "rk$tag-4" .venv/bin/nostr-relay -c "$work/relay/config.yaml" serve > "$work/relay.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do

@@ -102,23 +102,9 @@ import Testing
 
     @Test func runStopsCleanlyOnSIGINT() async throws {
         _ = try await initNode()
-        let process = Process()
-        process.executableURL = RakisProcess.binary
-        process.arguments = ["run", "--data-dir", dataDir, "--offline", "--no-models"]
-        process.environment = RakisProcess.environment(password: "correct horse battery")
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        let log = LogCollector(err.fileHandleForReading)
-        try process.run()
-        // Wait (generously, as a guard against hangs, not a speed check) until the node is up.
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !log.text.contains("node started"), ContinuousClock.now < deadline, process.isRunning {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let (process, log) = try await RakisProcess.start(["run", "--data-dir", dataDir, "--offline", "--no-models"], until: "node started")
         #expect(log.text.contains("node started"))
-        process.interrupt()
-        while process.isRunning, ContinuousClock.now < deadline + .seconds(60) { try await Task.sleep(for: .milliseconds(50)) }
+        try await RakisProcess.interrupt(process)
         #expect(process.terminationStatus == 0)
         #expect(log.text.contains("shut down cleanly"))
         #expect(log.text.contains("packetsStored=1"))
@@ -182,28 +168,3 @@ import Testing
 }
 
 /// Accumulates a pipe's output as it arrives.
-/// Collects what a child process writes to a pipe, on a thread of its own with blocking
-/// reads. (FileHandle's readabilityHandler puts a dispatch source on the pipe, and libdispatch
-/// on Linux can crash in _dispatch_event_loop_drain when such pipes close while several
-/// processes run: swift-corelibs-foundation issue 3276.)
-final class LogCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bytes: [UInt8] = []
-    private let handle: FileHandle
-
-    init(_ handle: FileHandle) {
-        self.handle = handle
-        let descriptor = handle.fileDescriptor
-        Thread.detachNewThread { [self] in
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let count = read(descriptor, &chunk, chunk.count)
-                if count < 0, errno == EINTR { continue }
-                guard count > 0 else { return }
-                lock.withLock { bytes += chunk[0..<count] }
-            }
-        }
-    }
-
-    var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
-}

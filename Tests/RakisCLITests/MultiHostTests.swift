@@ -10,7 +10,8 @@ import Testing
     @Test(arguments: ["relay", "mesh"])
     func threeHostsReachConsensus(over mode: String) async throws {
         let script = LLMFixtures.packageRoot.appendingPathComponent("Tests/Fixtures/netns-consensus.sh").path
-        let (status, stdout, stderr) = try await Self.run("/bin/bash", [script, mode, RakisProcess.binary.path])
+        let run = try await runToEnd("/bin/bash", [script, mode, RakisProcess.binary.path], in: LLMFixtures.packageRoot)
+        let (status, stdout, stderr) = (run.status, run.stdout, run.stderr)
         #expect(status == 0, "\(stderr)")
         let last = try #require(stdout.split(separator: "\n").last.map(String.init), "no output; \(stderr)")
         let result = try JSONParser().parse(last)
@@ -23,28 +24,5 @@ import Testing
         #expect(Set(results.compactMap { $0["verifiedBy"]?.stringValue }).count == 3, "three different nodes answered")
         #expect(Set(results.compactMap { $0["validInferenceJointHash"]?.stringValue }).count == 1)
         #expect(stderr.contains("3 nodes ready over the \(mode)"))
-    }
-
-    /// Runs a command to the end on a thread of its own.
-    static func run(_ executable: String, _ arguments: [String]) async throws -> (Int32, String, String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: executable)
-                process.arguments = arguments
-                process.currentDirectoryURL = LLMFixtures.packageRoot
-                let out = Pipe(), err = Pipe()
-                process.standardOutput = out
-                process.standardError = err
-                do { try process.run() } catch {
-                    continuation.resume(throwing: error)
-                    return
-                }
-                let stdout = out.fileHandleForReading.readDataToEndOfFile()
-                let stderr = err.fileHandleForReading.readDataToEndOfFile()
-                while process.isRunning { usleep(10_000) }
-                continuation.resume(returning: (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)))
-            }
-        }
     }
 }

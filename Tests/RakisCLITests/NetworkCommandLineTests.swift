@@ -10,7 +10,7 @@ import Testing
 
     @Test func runJoinsThroughTheRelayAndAThirdPartySeesItsBootPacket() async throws {
         let relay = try await NostrRelayFixture.start()
-        defer { relay.stopRelay() }
+        defer { relay.kill() }
         let url = NostrRelayFixture.url(relay)
         let created = try await RakisProcess.run(["init", "--data-dir", dataDir])
         #expect(created.status == 0, "\(created.stderr)")
@@ -19,19 +19,8 @@ import Testing
         #expect(Hex.isLowercaseHex(nostrKey, byteCount: 32))
         #expect(created.stdout.contains(nostrKey))
 
-        let process = Process()
-        process.executableURL = RakisProcess.binary
-        process.arguments = ["run", "--data-dir", dataDir, "--relay", url, "--topic", "cli-test", "--no-models"]
-        process.environment = RakisProcess.environment(password: "correct horse battery")
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        let log = LogCollector(err.fileHandleForReading)
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !log.text.contains("node started"), ContinuousClock.now < deadline, process.isRunning {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let (process, log) = try await RakisProcess.start(
+            ["run", "--data-dir", dataDir, "--relay", url, "--topic", "cli-test", "--no-models"], until: "node started")
         #expect(log.text.contains("subscribed to Nostr relay"), "\(log.text)")
 
         // pynostr reads the node's boot packet from the relay, signed with the key `rakis id --nostr` shows.
@@ -41,8 +30,7 @@ import Testing
         #expect(envelope.synthientId == synthientId)
         _ = try envelope.verify()
 
-        process.interrupt()
-        while process.isRunning, ContinuousClock.now < deadline + .seconds(60) { try await Task.sleep(for: .milliseconds(50)) }
+        try await RakisProcess.interrupt(process)
         #expect(process.terminationStatus == 0, "\(log.text)")
         #expect(log.text.contains("shut down cleanly"))
     }
@@ -66,44 +54,20 @@ import Testing
         }
     }
 
-    /// Starts `rakis run` and waits until its log contains `ready`.
-    func startNode(_ arguments: [String], until ready: String) async throws -> (Process, LogCollector) {
-        let process = Process()
-        process.executableURL = RakisProcess.binary
-        process.arguments = ["run"] + arguments
-        process.environment = RakisProcess.environment(password: "correct horse battery")
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        let log = LogCollector(err.fileHandleForReading)
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !log.text.contains(ready), ContinuousClock.now < deadline, process.isRunning {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return (process, log)
-    }
-
-    func stop(_ process: Process) async throws {
-        process.interrupt()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-    }
-
     @Test func twoRunningNodesFindEachOtherOnTheMesh() async throws {
         let second = RakisProcess.temporaryDataDirectory()
         for directory in [dataDir, second] { #expect(try await RakisProcess.run(["init", "--data-dir", directory]).status == 0) }
         let port = LLMFixtures.freePort()
-        let (first, firstLog) = try await startNode(["--data-dir", dataDir, "--no-models", "--no-relays", "--listen", "127.0.0.1:\(port)"], until: "node started")
+        let (first, firstLog) = try await RakisProcess.start(["run", "--data-dir", dataDir, "--no-models", "--no-relays", "--listen", "127.0.0.1:\(port)"], until: "node started")
         #expect(firstLog.text.contains("mesh listening"), "\(firstLog.text)")
-        let (other, otherLog) = try await startNode(
-            ["--data-dir", second, "--no-models", "--no-relays", "--listen", "127.0.0.1:0", "--peer", "ws://127.0.0.1:\(port)"], until: "node started")
+        let (other, otherLog) = try await RakisProcess.start(
+            ["run", "--data-dir", second, "--no-models", "--no-relays", "--listen", "127.0.0.1:0", "--peer", "ws://127.0.0.1:\(port)"], until: "node started")
         #expect(otherLog.text.contains("mesh peer connected"), "\(otherLog.text)")
         // The first node hears the newcomer's boot packet over the mesh.
         let deadline = ContinuousClock.now + .seconds(30)
         while !firstLog.text.contains("mesh peer connected"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        try await stop(other)
-        try await stop(first)
+        try await RakisProcess.interrupt(other)
+        try await RakisProcess.interrupt(first)
         #expect(first.terminationStatus == 0 && other.terminationStatus == 0)
         // Its own boot packet, the newcomer's, and whatever peer exchange followed.
         let stored = firstLog.text.split(separator: "packetsStored=").last.flatMap { Int($0.prefix { $0.isNumber }) }
@@ -112,7 +76,7 @@ import Testing
 
     @Test func devnetReachesConsensusThroughARelay() async throws {
         let relay = try await NostrRelayFixture.start()
-        defer { relay.stopRelay() }
+        defer { relay.kill() }
         let result = try await RakisProcess.run([
             "devnet", "--nodes", "2", "--relay", NostrRelayFixture.url(relay), "--mesh", "--time", "8", "--max-tokens", "8", "--json",
         ])

@@ -1,12 +1,9 @@
 import Foundation
+import RakisTestSupport
 
 /// Runs the built `rakis` binary as a user would.
 struct RakisProcess {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = ChildProcessResult
 
     /// The `rakis` executable next to the test bundle (SwiftPM builds it for this test target).
     static var binary: URL {
@@ -27,31 +24,66 @@ struct RakisProcess {
         return environment
     }
 
-    /// Runs `rakis` to the end on a thread of its own, so that a long run never holds one of
-    /// the few threads of Swift's cooperative pool that every other test shares.
+    /// Runs `rakis` to the end (on threads of its own, so that a long run never holds one of
+    /// the few threads of Swift's cooperative pool that every other test shares).
     static func run(_ arguments: [String], password: String? = "correct horse battery") async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Swift.Result { try runBlocking(arguments, password: password) }) }.start()
-        }
+        try await runToEnd(binary.path, arguments, environment: environment(password: password))
     }
 
-    private static func runBlocking(_ arguments: [String], password: String?) throws -> Result {
+    /// Starts `rakis ARGUMENTS` in the background with its standard error collected, and waits
+    /// until the log contains `ready` or the process ends (a minute at most: a guard against
+    /// hangs, not a speed check).
+    static func start(_ arguments: [String], until ready: String) async throws -> (Process, LogCollector) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        process.environment = environment(password: password)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
+        process.environment = environment(password: "correct horse battery")
+        let err = Pipe()
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        let log = LogCollector(err.fileHandleForReading)
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !log.text.contains(ready), ContinuousClock.now < deadline, process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return (process, log)
+    }
+
+    /// SIGINT, then waits (a minute at most) for the process to end.
+    static func interrupt(_ process: Process) async throws {
+        process.interrupt()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
     }
 
     static func temporaryDataDirectory() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("rakis-cli-\(UUID().uuidString)").path
     }
+}
+
+/// Collects what a child process writes to a pipe, on a thread of its own with blocking
+/// reads. (FileHandle's readabilityHandler puts a dispatch source on the pipe, and libdispatch
+/// on Linux can crash in _dispatch_event_loop_drain when such pipes close while several
+/// processes run: swift-corelibs-foundation issue 3276.)
+final class LogCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: [UInt8] = []
+    private let handle: FileHandle
+
+    init(_ handle: FileHandle) {
+        self.handle = handle
+        let descriptor = handle.fileDescriptor
+        Thread.detachNewThread { [self] in
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(descriptor, &chunk, chunk.count)
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { return }
+                lock.withLock { bytes += chunk[0..<count] }
+            }
+        }
+    }
+
+    var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
 }

@@ -42,39 +42,36 @@ import Testing
         return settings
     }
 
-    @Test func twoNodesAgreeOverTheRelayAlone() async throws {
-        let relay = try await NostrRelayFixture.start()
-        defer { relay.stopRelay() }
-        let settings = settings
-        let url = NostrRelayFixture.url(relay)
-        let devnet = try await devnet(nodes: 2, settings: settings) { _ in [nostr([url], settings: settings)] }
+    /// Two nodes on `transports` alone agree on a request, each having seen the other only there.
+    func twoNodesAgree(settings: Settings, over transport: String, _ transports: @escaping @Sendable (Int) throws -> [any P2PTransport]) async throws {
+        let devnet = try await devnet(nodes: 2, settings: settings, transports: transports)
         let requestId = try await devnet.members[0].node.submit(DevnetTests.payload(quorum: 2))
         try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
         let report = try await devnet.report(requestId: requestId)
         #expect(report.agreed)
         #expect(report.nodes.allSatisfy { $0.status == .completed && $0.consensus?.details.valid.count == 2 })
         let peer = try await devnet.members[1].node.p2p.packetDB.peers.peer(devnet.members[0].identity.synthientId)
-        #expect(peer?.seenOn == ["nostr"])
+        #expect(peer?.seenOn == [transport])
         await devnet.shutdown()
+    }
+
+    @Test func twoNodesAgreeOverTheRelayAlone() async throws {
+        let relay = try await NostrRelayFixture.start()
+        defer { relay.kill() }
+        let settings = settings
+        let url = NostrRelayFixture.url(relay)
+        try await twoNodesAgree(settings: settings, over: "nostr") { [self] _ in [nostr([url], settings: settings)] }
     }
 
     @Test func twoNodesAgreeOverTheMeshAlone() async throws {
         let settings = settings
         let ports = [LLMFixtures.freePort(), LLMFixtures.freePort()]
-        let devnet = try await devnet(nodes: 2, settings: settings) { [self] index in [mesh(index, ports: ports, settings: settings)] }
-        let requestId = try await devnet.members[0].node.submit(DevnetTests.payload(quorum: 2))
-        try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
-        let report = try await devnet.report(requestId: requestId)
-        #expect(report.agreed)
-        #expect(report.nodes.allSatisfy { $0.status == .completed && $0.consensus?.details.valid.count == 2 })
-        let peer = try await devnet.members[1].node.p2p.packetDB.peers.peer(devnet.members[0].identity.synthientId)
-        #expect(peer?.seenOn == ["mesh"])
-        await devnet.shutdown()
+        try await twoNodesAgree(settings: settings, over: "mesh") { [self] index in [mesh(index, ports: ports, settings: settings)] }
     }
 
     @Test func relayAndMeshAtOnceDeliverEveryPacketButEachIsProcessedOnce() async throws {
         let relay = try await NostrRelayFixture.start()
-        defer { relay.stopRelay() }
+        defer { relay.kill() }
         let settings = settings
         let url = NostrRelayFixture.url(relay)
         let ports = [LLMFixtures.freePort(), LLMFixtures.freePort()]
@@ -111,10 +108,10 @@ import Testing
         let requestId = try await devnet.members[0].node.submit(DevnetTests.payload(quorum: 2))
         // Down while the nodes infer and commit, back before the reveals are due.
         try await Task.sleep(for: .seconds(1))
-        relay.stopRelay()
+        relay.kill()
         try await Task.sleep(for: .seconds(4))
         relay = try await NostrRelayFixture.start(port: port, directory: folder)
-        defer { relay.stopRelay() }
+        defer { relay.kill() }
         try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
         let report = try await devnet.report(requestId: requestId)
         #expect(report.agreed)

@@ -15,40 +15,26 @@ import Testing
         return NostrTransport(keys: keys, configuration: configuration)
     }
 
-    /// A real, signed packet envelope.
-    func envelope(_ n: Int, by identity: NodeIdentity = .generate()) throws -> [UInt8] {
-        try identity.sign(.inferenceCommit(InferenceCommit(
-            requestId: "req-\(n)", inferenceId: "inf-\(n)", bEmbeddingHash: String(repeating: "0f", count: 32), createdAt: Date()))).wireBytes
-    }
-
-    /// Collects deliveries from a transport's stream in the background.
-    final class Inbox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var items: [TransportDelivery] = []
-
-        init(_ transport: NostrTransport) {
-            Task { for await delivery in transport.incoming { self.append(delivery) } }
+    /// Waits until both transports are subscribed to `count` relays (start() returns with the first).
+    func bothConnected(_ a: NostrTransport, _ b: NostrTransport, to count: Int) async -> Bool {
+        await waitUntil {
+            let connected = (await a.connectedRelays().count, await b.connectedRelays().count)
+            return connected == (count, count)
         }
-
-        private func append(_ item: TransportDelivery) { lock.withLock { items.append(item) } }
-        var all: [TransportDelivery] { lock.withLock { items } }
     }
+
 
     @Test func packetsCrossTwoRelaysOnceEachAndNeverEchoBack() async throws {
         let relayA = try await NostrRelayFixture.start(), relayB = try await NostrRelayFixture.start()
-        defer { relayA.stopRelay(); relayB.stopRelay() }
+        defer { relayA.kill(); relayB.kill() }
         let urls = [NostrRelayFixture.url(relayA), NostrRelayFixture.url(relayB)]
         let alice = transport(urls), bob = transport(urls)
         try await alice.start()
         try await bob.start()
-        // start() returns with the first relay; wait for the second on both.
-        #expect(await waitUntil {
-            let connected = (await alice.connectedRelays().count, await bob.connectedRelays().count)
-            return connected == (2, 2)
-        })
-        let aliceInbox = Inbox(alice), bobInbox = Inbox(bob)
+        #expect(await bothConnected(alice, bob, to: 2))
+        let aliceInbox = TransportInbox(alice), bobInbox = TransportInbox(bob)
 
-        let sent = try (0..<5).map { try envelope($0) }
+        let sent = try (0..<5).map { try SamplePackets.commitEnvelope($0) }
         for bytes in sent { try await alice.broadcast(bytes) }
         #expect(await waitUntil { bobInbox.all.count >= 5 })
         try await Task.sleep(for: .milliseconds(500))
@@ -64,19 +50,16 @@ import Testing
 
     @Test func whenOneOfTwoRelaysDiesTheOtherCarriesOn() async throws {
         let survivor = try await NostrRelayFixture.start(), doomed = try await NostrRelayFixture.start()
-        defer { survivor.stopRelay(); doomed.stopRelay() }
+        defer { survivor.kill(); doomed.kill() }
         let urls = [NostrRelayFixture.url(survivor), NostrRelayFixture.url(doomed)]
         let alice = transport(urls), bob = transport(urls)
         try await alice.start()
         try await bob.start()
-        #expect(await waitUntil {
-            let connected = (await alice.connectedRelays().count, await bob.connectedRelays().count)
-            return connected == (2, 2)
-        })
-        let inbox = Inbox(bob)
-        doomed.stopRelay()
+        #expect(await bothConnected(alice, bob, to: 2))
+        let inbox = TransportInbox(bob)
+        doomed.kill()
         #expect(await waitUntil { await alice.connectedRelays() == [urls[0]] })
-        let afterwards = try (0..<3).map { try envelope($0) }
+        let afterwards = try (0..<3).map { try SamplePackets.commitEnvelope($0) }
         // Sent through the relay that is left: no error, and every packet arrives.
         for bytes in afterwards { try await alice.broadcast(bytes) }
         #expect(await waitUntil { Set(inbox.all.map(\.bytes)) == Set(afterwards) })
@@ -86,12 +69,12 @@ import Testing
 
     @Test func networksWithDifferentTopicsNeverMix() async throws {
         let relay = try await NostrRelayFixture.start()
-        defer { relay.stopRelay() }
+        defer { relay.kill() }
         let url = NostrRelayFixture.url(relay)
         let sender = transport([url], topic: "topic-one"), sameTopic = transport([url], topic: "topic-one"), otherTopic = transport([url], topic: "topic-two")
         for t in [sender, sameTopic, otherTopic] { try await t.start() }
-        let same = Inbox(sameTopic), other = Inbox(otherTopic)
-        try await sender.broadcast(envelope(1))
+        let same = TransportInbox(sameTopic), other = TransportInbox(otherTopic)
+        try await sender.broadcast(SamplePackets.commitEnvelope(1))
         #expect(await waitUntil { same.all.count == 1 })
         try await Task.sleep(for: .milliseconds(500))
         #expect(other.all.isEmpty)
@@ -106,23 +89,20 @@ import Testing
         let alice = transport([url]), bob = transport([url])
         try await alice.start()
         try await bob.start()
-        let inbox = Inbox(bob)
-        try await alice.broadcast(envelope(0))
+        let inbox = TransportInbox(bob)
+        try await alice.broadcast(SamplePackets.commitEnvelope(0))
         #expect(await waitUntil { inbox.all.count == 1 })
 
-        relay.stopRelay()
+        relay.kill()
         #expect(await waitUntil { await alice.connectedRelays().isEmpty })
         // Sent while the relay is down: kept by the transport, which says it could not send now.
-        let whileDown = try envelope(1)
+        let whileDown = try SamplePackets.commitEnvelope(1)
         await #expect(throws: TransportError.self) { try await alice.broadcast(whileDown) }
 
         relay = try await NostrRelayFixture.start(port: port, directory: folder)
-        defer { relay.stopRelay() }
-        #expect(await waitUntil {
-            let connected = (await alice.connectedRelays().count, await bob.connectedRelays().count)
-            return connected == (1, 1)
-        })
-        try await alice.broadcast(envelope(2))
+        defer { relay.kill() }
+        #expect(await bothConnected(alice, bob, to: 1))
+        try await alice.broadcast(SamplePackets.commitEnvelope(2))
         #expect(await waitUntil { inbox.all.count == 3 })
         #expect(inbox.all.map(\.bytes).contains(whileDown))
         await alice.shutdown()
@@ -144,12 +124,12 @@ import Testing
 
     @Test func aThirdPartyClientVerifiesOurEventsAndReachesUs() async throws {
         let relay = try await NostrRelayFixture.start()
-        defer { relay.stopRelay() }
+        defer { relay.kill() }
         let url = NostrRelayFixture.url(relay)
         let keys = BIP340.KeyPair.generate()
         let node = transport([url], keys: keys)
         try await node.start()
-        let inbox = Inbox(node)
+        let inbox = TransportInbox(node)
 
         // An envelope whose text needs escaping and is not ASCII, published by our node ...
         let identity = NodeIdentity.generate()
@@ -163,7 +143,7 @@ import Testing
         #expect(line["content"]?.stringValue.map { Array($0.utf8) } == tricky)
 
         // pynostr publishes a valid envelope under its own Nostr key; our node passes it on.
-        let theirs = try envelope(7)
+        let theirs = try SamplePackets.commitEnvelope(7)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-envelope-\(UUID().uuidString).json")
         try Data(theirs).write(to: file)
         _ = try await runNostrPeer(["publish", url, "\(NostrEvent.packetKind)", "rakis-test", file.path])
@@ -173,18 +153,17 @@ import Testing
 
     @Test func eventsTheRelayRefusesAreReportedNotFatal() async throws {
         let relay = try await NostrRelayFixture.start(maxEventSize: 300)
-        defer { relay.stopRelay() }
+        defer { relay.kill() }
         let url = NostrRelayFixture.url(relay)
         let alice = transport([url]), bob = transport([url])
         try await alice.start()
         try await bob.start()
-        let inbox = Inbox(bob)
-        var big = try envelope(1)
+        let inbox = TransportInbox(bob)
+        let big = try SamplePackets.commitEnvelope(1)
         #expect(big.count > 300)
         try await alice.broadcast(big)
         try await Task.sleep(for: .milliseconds(500))
         #expect(inbox.all.isEmpty)
-        big = []
         // The connection is still good for what the relay accepts.
         #expect(await alice.connectedRelays().count == 1)
         await alice.shutdown()
@@ -193,13 +172,13 @@ import Testing
 
     @Test func aRateLimitingRelayGetsEverythingInTheEnd() async throws {
         let relay = try await NostrRelayFixture.start(eventsPerSecond: 3)
-        defer { relay.stopRelay() }
+        defer { relay.kill() }
         let url = NostrRelayFixture.url(relay)
         let alice = transport([url]), bob = transport([url])
         try await alice.start()
         try await bob.start()
-        let inbox = Inbox(bob)
-        let sent = try (0..<10).map { try envelope($0) }
+        let inbox = TransportInbox(bob)
+        let sent = try (0..<10).map { try SamplePackets.commitEnvelope($0) }
         for bytes in sent { try await alice.broadcast(bytes) }
         // The relay refuses most of the burst; the transport pauses, then sends those again.
         #expect(await waitUntil { Set(inbox.all.map(\.bytes)) == Set(sent) })

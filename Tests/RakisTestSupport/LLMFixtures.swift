@@ -1,5 +1,6 @@
 public import Foundation
 public import RakisInference
+import RakisP2P
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -28,16 +29,8 @@ public enum LLMFixtures {
 
     /// A TCP port on loopback that nothing listens on right now.
     public static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+        // Only fails when no socket can be opened at all, and then no test here can run.
+        try! LoopbackPort.free()
     }
 }
 
@@ -106,7 +99,8 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// SIGKILL to the process and every process under it (gunicorn's workers, say), as when a
-    /// machine dies: nothing gets to close its connections.
+    /// machine dies: nothing gets to close its connections. How tests stop a relay: on SIGTERM,
+    /// gunicorn under nostr-relay drains connections for up to 30 s.
     public func kill() {
         let pid = process.processIdentifier
         for child in Self.descendants(of: pid) { Glibc.kill(child, SIGKILL) }

@@ -1,4 +1,5 @@
 public import Foundation
+public import RakisCore
 
 /// This node's consensus result for one request, with the figures that explain it (kept for the
 /// dashboard and for debugging disagreements between nodes).
@@ -15,17 +16,8 @@ public struct ConsensusRecord: Sendable, Hashable {
         }
     }
 
-    public struct Member: Sendable, Hashable, Codable {
-        public var synthientId: String
-        public var inferenceId: String
-        public var bEmbeddingHash: String
-
-        public init(synthientId: String, inferenceId: String, bEmbeddingHash: String) {
-            self.synthientId = synthientId
-            self.inferenceId = inferenceId
-            self.bEmbeddingHash = bEmbeddingHash
-        }
-    }
+    /// A quorum member as the reveal request names it: who, which inference, which commit.
+    public typealias Member = InferenceRevealRequest.Member
 
     public struct Rejection: Sendable, Hashable, Codable {
         public var synthientId: String

@@ -1,5 +1,5 @@
 public import Foundation
-public import GRDB
+import GRDB
 public import RakisCore
 
 /// Requests this node knows of, and its own results and embeddings for them, on disk.

@@ -1,5 +1,5 @@
 public import Foundation
-public import GRDB
+import GRDB
 public import RakisCore
 
 /// Commits, reveals and the status of every request's quorum, on disk.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every tunable of a node, with the reference implementation's defaults. Names match the
 /// reference's settings so its documentation applies; see `Settings.descriptors` for ranges.
 public struct Settings: Sendable, Equatable {
@@ -74,8 +76,7 @@ extension Settings {
     public var nostrRelayURLs: [String] { Array(Self.relayList(nostrRelays).prefix(relayRedundancy)) }
 
     static func relayList(_ text: String) -> [String] {
-        text.split(separator: ",").map { String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()) }
-            .filter { !$0.isEmpty }
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }
 

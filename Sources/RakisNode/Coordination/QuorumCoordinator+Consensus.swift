@@ -1,8 +1,8 @@
-public import Foundation
+import Foundation
 import Logging
 import RakisConsensus
 import RakisCoordination
-public import RakisCore
+import RakisCore
 
 /// Consensus: the revealed outputs are re-embedded on the embedding queue, then
 /// `ClusterConsensus` decides, and the outcome is stored and announced.

@@ -2,7 +2,7 @@ public import Foundation
 public import Logging
 public import RakisCoordination
 public import RakisCore
-public import RakisP2P
+import RakisP2P
 
 /// Layers 3 and 4 at work for one node: it files what packet intake delivers in the stores,
 /// takes this node's own protocol steps (commit, reveal request, reveal, consensus) and keeps

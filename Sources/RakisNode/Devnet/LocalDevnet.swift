@@ -1,6 +1,6 @@
 public import Foundation
 public import Logging
-public import RakisCoordination
+import RakisCoordination
 public import RakisCore
 public import RakisP2P
 

@@ -1,6 +1,6 @@
 public import Foundation
 public import Logging
-public import RakisCore
+import RakisCore
 public import RakisInference
 
 /// The Domain's embedding queue (seed 001). On every change — an item added, a worker freed or

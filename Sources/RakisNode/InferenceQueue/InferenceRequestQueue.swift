@@ -1,7 +1,7 @@
 public import Foundation
 public import Logging
 public import RakisCore
-public import RakisInference
+import RakisInference
 
 /// The Domain's inference request queue: it matches active requests to free LLM workers.
 /// Whenever a request arrives or a worker frees up or loads, it drops requests whose

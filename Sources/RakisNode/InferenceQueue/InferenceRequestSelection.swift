@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// How a node with a free worker picks among the active requests it can serve
 /// (setting `inferenceRequestSelection`).

@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import HummingbirdWSClient
@@ -260,16 +260,13 @@ public actor MeshTransport: P2PTransport {
     private func dialEnded(_ address: String, failure: String?) {
         guard var state = addresses[address] else { return }
         state.dialing = false
-        let wasConnected = connections.values.contains { $0.listenAddress == address }
-        if failure != nil || !wasConnected {
-            state.failures += 1
-            if state.failures == 1, let failure {
-                logger.notice("mesh peer unreachable; will retry", metadata: ["peer": "\(address)", "error": "\(failure)"])
-            }
-        } else {
-            state.failures = 0
+        // A session that got as far as a hello reset the count in `register`; any end counts
+        // one, so the backoff is short after a good session and grows while the peer is away.
+        state.failures += 1
+        if state.failures == 1, let failure {
+            logger.notice("mesh peer unreachable; will retry", metadata: ["peer": "\(address)", "error": "\(failure)"])
         }
-        let delay = configuration.redialBackoff.delay(afterFailures: max(state.failures, 1), unit: Double.random(in: 0..<1))
+        let delay = configuration.redialBackoff.delay(afterFailures: state.failures, unit: Double.random(in: 0..<1))
         state.nextAttempt = .now + delay
         addresses[address] = state
     }

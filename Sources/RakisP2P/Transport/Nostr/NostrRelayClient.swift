@@ -38,7 +38,8 @@ actor NostrRelayClient {
     private var flushScheduled = false
     private var lastLive: Int?
     private var rateLimitedUntil: ContinuousClock.Instant?
-    private var counters = RelayCounters()
+    /// Events this relay refused (rate limits included).
+    private(set) var refusedEvents = 0
 
     init(
         url: String, configuration: NostrTransportConfiguration, logger: Logger,
@@ -50,8 +51,6 @@ actor NostrRelayClient {
         self.logger = logger
         self.subscriptionId = "rakis-" + String(UInt64.random(in: .min ... .max), radix: 36)
     }
-
-    var statistics: RelayCounters { counters }
 
     func start() {
         guard loop == nil, state != .stopped else { return }
@@ -86,7 +85,6 @@ actor NostrRelayClient {
     func publish(_ event: NostrEvent) -> Bool {
         if let session, state == .connected, !isRateLimited {
             session.yield(ClientMessage.event(event).text)
-            counters.published += 1
             if unacknowledged.count >= configuration.maxWaitingEvents { unacknowledged.removeAll() }
             unacknowledged[event.id] = event
             return true
@@ -114,6 +112,11 @@ actor NostrRelayClient {
             scheduleFlush()
             return
         }
+        sendWaiting()
+    }
+
+    /// Publishes what waited, less what expired meanwhile.
+    private func sendWaiting() {
         let now = Int(Date().timeIntervalSince1970)
         let pending = waiting.filter { event in (event.tag("expiration").flatMap(Int.init) ?? .max) > now }
         waiting = []
@@ -148,7 +151,6 @@ actor NostrRelayClient {
             if Task.isCancelled || state == .stopped { break }
             // A session that stayed up a while was a success: start the backoff afresh.
             failures = ContinuousClock.now - opened > .seconds(30) ? 1 : failures + 1
-            counters.disconnects += 1
             state = .waiting(failures: failures, lastError: reason)
             let delay = configuration.backoff.delay(afterFailures: failures, unit: Double.random(in: 0..<1))
             // The first failure in a row is news; the retries after it are not.
@@ -197,9 +199,7 @@ actor NostrRelayClient {
         waiting = Array(unacknowledged.values).sorted { $0.createdAt < $1.createdAt } + waiting
         unacknowledged = [:]
         logger.info("subscribed to Nostr relay", metadata: ["relay": "\(url)", "since": "\(since)", "waitingEvents": "\(waiting.count)"])
-        let pending = waiting.filter { event in (event.tag("expiration").flatMap(Int.init) ?? .max) > now }
-        waiting = []
-        for event in pending { publish(event) }
+        sendWaiting()
     }
 
     private func received(_ text: String) async {
@@ -208,7 +208,6 @@ actor NostrRelayClient {
         do {
             message = try RelayMessage(parsing: Array(text.utf8), maxBytes: configuration.maxMessageBytes)
         } catch {
-            counters.malformed += 1
             logger.debug("dropped a malformed relay message", metadata: ["relay": "\(url)", "error": "\(error)"])
             return
         }
@@ -218,17 +217,15 @@ actor NostrRelayClient {
             do {
                 let event = try NostrEvent(json: json)
                 try event.verify()
-                counters.received += 1
                 await deliver(event, url)
             } catch {
-                counters.malformed += 1
-                logger.debug("dropped an invalid event from a relay", metadata: ["relay": "\(url)", "error": "\(error)"])
+                    logger.debug("dropped an invalid event from a relay", metadata: ["relay": "\(url)", "error": "\(error)"])
             }
         case .ok(let id, let accepted, let text):
             let event = unacknowledged.removeValue(forKey: id)
             guard !accepted else { return }
             if text.hasPrefix("duplicate:") { return }
-            counters.refused += 1
+            refusedEvents += 1
             if text.hasPrefix("rate-limited:") {
                 if rateLimitedUntil == nil {
                     logger.warning("Nostr relay is rate-limiting this node; pausing publishing to it", metadata: ["relay": "\(url)", "message": "\(text)"])
@@ -253,13 +250,4 @@ actor NostrRelayClient {
             logger.notice("Nostr relay asks for NIP-42 authentication, which rakis does not do; it may refuse events", metadata: ["relay": "\(url)"])
         }
     }
-}
-
-/// What one relay connection has done, for logs and the benchmark.
-struct RelayCounters: Sendable {
-    var published = 0
-    var received = 0
-    var refused = 0
-    var malformed = 0
-    var disconnects = 0
 }

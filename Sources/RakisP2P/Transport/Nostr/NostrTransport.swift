@@ -1,6 +1,6 @@
 public import Foundation
 public import Logging
-public import RakisCore
+import RakisCore
 
 /// Layer-1 transport over Nostr relays (NIP-01): each packet envelope is the content of a
 /// signed event of kind `NostrEvent.packetKind`, tagged `["t", topic]` and with a NIP-40
@@ -18,8 +18,9 @@ public actor NostrTransport: P2PTransport {
     private let logger: Logger
     private let now: @Sendable () -> Date
     private var clients: [NostrRelayClient] = []
-    private var seen = RecentIds(capacity: 20_000)
+    private var seen: RecentIds
     private var isShutDown = false
+    private var delivered = 0
     private var dropped = 0
 
     public init(
@@ -111,12 +112,12 @@ public actor NostrTransport: P2PTransport {
     /// Events the relays refused (rate limits included), over all relays.
     public func refusedEvents() async -> Int {
         var total = 0
-        for client in clients { total += await client.statistics.refused }
+        for client in clients { total += await client.refusedEvents }
         return total
     }
 
     /// Events passed on, and events dropped before intake (copies, other topics, expired).
-    public func counts() -> (delivered: Int, dropped: Int) { (seen.insertedFromRelays, dropped) }
+    public func counts() -> (delivered: Int, dropped: Int) { (delivered, dropped) }
 
     private func arrived(_ event: NostrEvent, from relay: String) {
         guard !isShutDown else { return }
@@ -128,10 +129,11 @@ public actor NostrTransport: P2PTransport {
             dropped += 1
             return
         }
-        guard seen.insert(event.id, fromRelay: true) else {
+        guard seen.insert(event.id) else {
             dropped += 1
             return
         }
+        delivered += 1
         continuation.yield(TransportDelivery(bytes: Array(event.content.utf8), from: "\(event.pubkey)@\(relay)"))
     }
 }
@@ -142,15 +144,13 @@ struct RecentIds: Sendable {
     private var order: [String] = []
     private var head = 0
     let capacity: Int
-    private(set) var insertedFromRelays = 0
 
     init(capacity: Int) { self.capacity = max(1, capacity) }
 
     /// Returns false when the id was already there.
     @discardableResult
-    mutating func insert(_ id: String, fromRelay: Bool = false) -> Bool {
+    mutating func insert(_ id: String) -> Bool {
         guard members.insert(id).inserted else { return false }
-        if fromRelay { insertedFromRelays += 1 }
         order.append(id)
         if order.count - head > capacity {
             members.remove(order[head])

@@ -1,13 +1,14 @@
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A TCP port on loopback that nothing listens on right now, for the devnet's mesh nodes.
-enum FreePort {
-    static func loopback() throws -> Int {
+/// A TCP port on 127.0.0.1 that nothing listens on right now: for local meshes (the devnet,
+/// benchmarks, tests) whose nodes must know each other's ports before any of them starts.
+/// Another process may take the port before it is used; callers on a shared machine accept that.
+public enum LoopbackPort {
+    public static func free() throws(TransportError) -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw CLIError("cannot open a socket to find a free port") }
+        guard fd >= 0 else { throw .unavailable(transport: "mesh", reason: "cannot open a socket to find a free port") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -16,7 +17,7 @@ enum FreePort {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
         let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        guard bound == 0, named == 0 else { throw CLIError("cannot find a free port on 127.0.0.1") }
+        guard bound == 0, named == 0 else { throw .unavailable(transport: "mesh", reason: "cannot find a free port on 127.0.0.1") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
