@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -107,12 +109,32 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The edge: the HTTP API, the dashboard and /metrics, served by the node itself.
+        .target(
+            name: "RakisServer",
+            dependencies: [
+                "RakisCore",
+                "RakisP2P",
+                "RakisInference",
+                "RakisCoordination",
+                "RakisNode",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/dashboard"), .copy("Resources/openapi.json")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "rakis",
             dependencies: [
                 "RakisCore",
                 "RakisP2P",
                 "RakisNode",
+                "RakisServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "RakisInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -148,6 +170,13 @@ let package = Package(
             dependencies: [
                 "RakisCore", "RakisP2P", "RakisNode", "RakisTestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "RakisServerTests",
+            dependencies: [
+                "RakisCore", "RakisP2P", "RakisNode", "RakisServer", "RakisTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict),
         .testTarget(name: "RakisCLITests", dependencies: ["rakis", "RakisCore", "RakisTestSupport"], swiftSettings: strict),

@@ -15,8 +15,8 @@ fi
 # --- Debian packages --------------------------------------------------------------------------
 # libsqlite3-dev: GRDB links the system SQLite.  util-linux: taskset for the one-core benchmark.
 # cmake: the llama.cpp build below.  libsecp256k1-dev: BIP-340 signatures of Nostr events.
-# iproute2: the network namespaces of the multi-host test.
-debian_packages=(libsqlite3-dev util-linux cmake libsecp256k1-dev iproute2)
+# iproute2: the network namespaces of the multi-host test.  chromium: the dashboard browser test.
+debian_packages=(libsqlite3-dev util-linux cmake libsecp256k1-dev iproute2 chromium)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

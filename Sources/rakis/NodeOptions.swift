@@ -2,6 +2,7 @@ public import ArgumentParser
 import Foundation
 public import Logging
 import RakisCore
+import RakisServer
 
 /// Options every command that works on a node's data directory shares.
 struct DataDirectoryOptions: ParsableArguments {
@@ -19,12 +20,14 @@ struct LoggingOptions: ParsableArguments {
 
     init(logLevel: Logger.Level) { self.logLevel = logLevel }
 
-    func bootstrap() {
+    func bootstrap(alsoInto buffer: LogBuffer? = nil) {
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
-            return handler
+            guard let buffer else { return handler }
+            // The API's recent logs and the dashboard's live log see what the terminal sees.
+            return MultiplexLogHandler([handler, LogBuffer.Handler(label: label, buffer: buffer, logLevel: level)])
         }
     }
 }

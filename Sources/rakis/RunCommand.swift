@@ -4,6 +4,7 @@ import Logging
 import RakisCore
 import RakisNode
 import RakisP2P
+import RakisServer
 import ServiceLifecycle
 
 struct RunCommand: AsyncParsableCommand {
@@ -28,21 +29,19 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var network: TransportOptions
 
-    @Flag(help: "Run without models: the node takes part in the network (stores, relays, shows packets) but infers nothing.")
-    var noModels = false
+    @OptionGroup var models: ModelOptions
 
-    @Option(help: "LLM workers for the default model (Gemma 3 270M).") var llmWorkers = 1
-    @Option(help: "Threads each LLM worker computes with.") var llmThreads = 1
-    @Option(help: "Embedding workers for the default embedding model (all-MiniLM-L6-v2).") var embeddingWorkers = 1
+    @Option(help: ArgumentHelp("Where the HTTP API and dashboard listen (port 0 picks a free one).", valueName: "HOST:PORT"))
+    var http = "127.0.0.1:8080"
+    @Flag(help: "Serve no HTTP API or dashboard.") var noHttp = false
 
     func validate() throws {
-        guard (1...64).contains(llmWorkers), (1...64).contains(embeddingWorkers), (1...256).contains(llmThreads) else {
-            throw ValidationError("--llm-workers and --embedding-workers must be 1 to 64, --llm-threads 1 to 256")
-        }
+        if !noHttp { _ = try APIServer.Configuration.address(http) }
     }
 
     func run() async throws {
-        logging.bootstrap()
+        let logs = LogBuffer()
+        logging.bootstrap(alsoInto: logs)
         let logger = Logger(label: "rakis")
         let directory = dataDirectory.directory
         guard directory.exists else {
@@ -58,22 +57,26 @@ struct RunCommand: AsyncParsableCommand {
             settings: settings, identity: identity, keystore: &keystore,
             save: { try $0.write(to: directory.keyFile, password: password, overwrite: true) }, logger: logger)
 
-        var models = NodeModels()
-        if !noModels {
-            models = try NodeModels.defaults(threadsPerLLMWorker: llmThreads)
-            for index in models.llms.indices { models.llms[index].workers = llmWorkers }
-            for index in models.embeddings.indices { models.embeddings[index].workers = embeddingWorkers }
-        }
+        let models = try self.models.resolve()
         let node = try RakisNode(
             identity: identity, settings: settings, dataDirectory: directory, transports: transports, models: models, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: node)]
+        if !noHttp {
+            let address = try APIServer.Configuration.address(http)
+            let token = try Self.readToken(directory)
+            // Listed after the node, so that it stops first and the node shuts down behind it.
+            services.append(.init(service: try APIServer(
+                node: node, configuration: .init(host: address.host, port: address.port, token: token), logs: logs,
+                logger: Logger(label: "rakis.http"))))
+        }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: node)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         logger.info("running; press Ctrl-C to stop", metadata: ["dataDir": "\(directory.url.path)"])
         let watcher = models.llms.isEmpty && models.embeddings.isEmpty ? nil : Task {
-            await Self.reportWhenModelsAreReady(node, models: models, logger: logger)
+            await ModelLoadReport(node: node, models: models, logger: logger).run()
         }
         defer { watcher?.cancel() }
         try await group.run()
@@ -81,24 +84,11 @@ struct RunCommand: AsyncParsableCommand {
         logger.info("shut down cleanly", metadata: ["packetsStored": "\(stored)"])
     }
 
-    /// Logs once every model has a loaded worker (or one failed), so that an operator, or a
-    /// script, knows when the node starts answering requests.
-    private static func reportWhenModelsAreReady(_ node: RakisNode, models: NodeModels, logger: Logger) async {
-        let started = ContinuousClock.now
-        let names = (models.llms.map(\.configuration.name) + models.embeddings.map(\.name)).joined(separator: ", ")
-        logger.info("loading models", metadata: ["models": "\(names)"])
-        while !Task.isCancelled {
-            do {
-                if try await node.modelsReady() {
-                    let elapsed = ContinuousClock.now - started
-                    logger.info("models ready", metadata: ["models": "\(names)", "seconds": "\(elapsed.components.seconds)"])
-                    return
-                }
-            } catch {
-                logger.error("a model failed to load; this node will not infer", metadata: ["error": "\(error)"])
-                return
-            }
-            try? await Task.sleep(for: .milliseconds(200))
+    static func readToken(_ directory: DataDirectory) throws -> String {
+        guard let text = try? String(contentsOf: directory.apiTokenFile, encoding: .utf8),
+              case let token = text.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
+            throw CLIError("no API token at \(directory.apiTokenFile.path); run `rakis init --data-dir \(directory.url.path)` again (it keeps the key) or pass --no-http")
         }
+        return token
     }
 }

@@ -66,4 +66,14 @@ public struct ConsensusStore: Sendable {
             }
         }
     }
+
+    /// How many of this node's consensus runs succeeded and how many failed.
+    public func outcomeCounts() throws -> (succeeded: Int, failed: Int) {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COALESCE(SUM(reason IS NULL), 0) AS succeeded, COALESCE(SUM(reason IS NOT NULL), 0) AS failed FROM consensusResult
+                """)
+            return (row?["succeeded"] ?? 0, row?["failed"] ?? 0)
+        }
+    }
 }

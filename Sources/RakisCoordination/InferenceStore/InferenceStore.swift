@@ -64,6 +64,28 @@ public struct InferenceStore: Sendable {
         }
     }
 
+    /// The newest requests first, by creation time — the reference's `getInferences`.
+    public func recentRequests(limit: Int) throws -> [StoredRequest] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM inferenceRequest ORDER BY createdAt DESC, requestId LIMIT ?", arguments: [limit])
+                .map(Self.request)
+        }
+    }
+
+    public func requestCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inferenceRequest") ?? 0 }
+    }
+
+    /// How many results this node produced (and how many of them failed), and their tokens.
+    public func resultTotals() throws -> (results: Int, failed: Int, tokens: Int) {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS results, COALESCE(SUM(succeeded = 0), 0) AS failed, COALESCE(SUM(tokenCount), 0) AS tokens FROM inferenceResult
+                """)
+            return (row?["results"] ?? 0, row?["failed"] ?? 0, row?["tokens"] ?? 0)
+        }
+    }
+
     /// Requests still taking inferences at `date` (`date < endingAt`), latest-ending first.
     public func activeRequests(at date: Date) throws -> [StoredRequest] {
         try pool.read { db in

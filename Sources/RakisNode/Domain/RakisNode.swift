@@ -20,7 +20,8 @@ public actor RakisNode: Service {
     public nonisolated let coordinator: QuorumCoordinator
     public nonisolated let inferenceQueue: InferenceRequestQueue
     public nonisolated let embeddingQueue: EmbeddingQueue
-    private let models: NodeModels
+    public nonisolated let models: NodeModels
+    public nonisolated let startedAt: Date
     private let now: @Sendable () -> Date
     private let logger: Logger
     private var pump: Task<Void, Never>?
@@ -36,6 +37,7 @@ public actor RakisNode: Service {
         self.identity = identity
         self.settings = settings
         self.models = models
+        self.startedAt = now()
         self.now = now
         self.logger = logger
         let database: P2PDatabase
@@ -109,12 +111,18 @@ public actor RakisNode: Service {
         return ready
     }
 
-    /// Sends a request to the network (this node included) as a `p2pInferenceRequest`.
+    /// Sends a request to the network (this node included) as a `p2pInferenceRequest`, and
+    /// returns its id once this node has recorded it.
     public func submit(_ payload: InferenceRequestPayload) async throws -> String {
         guard phase == .running else { throw NodeError.notRunning }
         if let problem = InferenceRequestCheck.problem(with: payload) { throw NodeError.invalidRequest(problem) }
         let requestId = UUID().uuidString.lowercased()
         try await p2p.transmit(.p2pInferenceRequest(P2PInferenceRequest(requestId: requestId, payload: payload, createdAt: now())))
+        // Return once the coordinator has recorded it, so that the caller can look it up at once.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline, (try? stores.inferences.request(requestId)) == nil {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
         return requestId
     }
 

@@ -19,6 +19,7 @@ public actor EmbeddingQueue {
     private struct Entry {
         let item: EmbeddingQueueItem
         let sequence: Int
+        let enqueuedAt: ContinuousClock.Instant
     }
 
     private var entries: [Entry] = []
@@ -28,6 +29,11 @@ public actor EmbeddingQueue {
     private var engineWatcher: Task<Void, Never>?
     public private(set) var inFlight = 0
     public private(set) var expired = 0
+    /// Items handed to a worker so far, and the seconds they waited in the queue in all.
+    public private(set) var dispatched = 0
+    public private(set) var totalWaitSeconds = 0.0
+    /// Items waiting for a worker.
+    public var length: Int { entries.count }
 
     public init(
         engine: EmbeddingEngine, synthientId: String, results: any InferenceEmbeddingConsumer,
@@ -62,7 +68,7 @@ public actor EmbeddingQueue {
     }
 
     public func enqueue(_ item: EmbeddingQueueItem) async {
-        entries.append(Entry(item: item, sequence: nextSequence))
+        entries.append(Entry(item: item, sequence: nextSequence, enqueuedAt: .now))
         nextSequence += 1
         await process()
     }
@@ -105,6 +111,9 @@ public actor EmbeddingQueue {
             free[entry.item.model, default: 0] -= 1
             dispatched.insert(entry.sequence)
             inFlight += 1
+            self.dispatched += 1
+            let waited = ContinuousClock.now - entry.enqueuedAt
+            totalWaitSeconds += Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18
             let item = entry.item
             Task { await self.run(item) }
         }

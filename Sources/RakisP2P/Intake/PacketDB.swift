@@ -12,6 +12,8 @@ public actor PacketDB {
     public nonisolated let store: PacketStore
     public nonisolated let peers: PeerDB
     public nonisolated let events = EventHub<PacketEvent>()
+    /// Every packet stored, own and received, in the order stored: for the packet feed and metrics.
+    public nonisolated let feed = EventHub<ReceivedPacket>()
     public private(set) var statistics = IntakeStatistics()
 
     private let identity: NodeIdentity
@@ -217,6 +219,7 @@ public actor PacketDB {
                 body: body, synthientId: received.synthientId, signature: received.signature,
                 receivedTime: received.receivedTime, deliveredThrough: received.deliveredThrough, isOwn: isOwn)
         }
+        feed.publish(received)
         switch received.packet {
         case .p2pInferenceRequest(let p): events.publish(.p2pInferenceRequest(delivered(p)))
         case .inferenceCommit(let p): events.publish(.inferenceCommit(delivered(p)))
@@ -287,5 +290,6 @@ public actor PacketDB {
         await consumer?.value
         consumer = nil
         events.finish()
+        feed.finish()
     }
 }

@@ -1,0 +1,27 @@
+public import Hummingbird
+public import Foundation
+
+/// The request context of the API: JSON with ISO-8601 dates both ways, and bodies up to 64 KiB
+/// (a prompt plus its frame; anything larger is refused with 413).
+public struct APIRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+
+    public var maxUploadSize: Int { 64 * 1024 }
+
+    public var requestDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}

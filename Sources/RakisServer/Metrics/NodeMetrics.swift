@@ -1,0 +1,94 @@
+import CoreMetrics
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import RakisCore
+import RakisInference
+import RakisNode
+import RakisP2P
+import Synchronization
+
+/// The node's metrics through swift-metrics, kept in a Prometheus registry of its own (not the
+/// process-wide `MetricsSystem`, so that several nodes in one process keep separate figures).
+/// Counters follow the packet feed as it happens; gauges are read from the node at each scrape.
+final class NodeMetrics: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    private let node: RakisNode
+    private let tokensCounted = Mutex(0)
+
+    init(node: RakisNode) {
+        self.node = node
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultValueHistogramBuckets = [1, 5, 10, 20, 40, 80, 160, 320]
+        self.factory = factory
+    }
+
+    /// Counts packets in and out by type and transport, and this node's inferences, tokens and
+    /// speed from the `completed_inference` status packets it sends.
+    func follow(_ feed: AsyncStream<ReceivedPacket>) async {
+        for await received in feed {
+            let own = received.deliveredThrough == nil
+            CoreMetrics.Counter(
+                label: "rakis_packets_total",
+                dimensions: [("direction", own ? "out" : "in"), ("type", received.packet.type.rawValue),
+                             ("transport", received.deliveredThrough ?? "all")],
+                factory: factory
+            ).increment()
+            guard own, case .peerStatusUpdate(let update) = received.packet,
+                  case .completedInference(let tps, let model, let tokens) = update.status else { continue }
+            CoreMetrics.Counter(label: "rakis_inferences_total", dimensions: [("model", model)], factory: factory).increment()
+            // The status carries the node's running total; the counter grows by the difference.
+            let added = tokensCounted.withLock { counted in
+                defer { counted = max(counted, tokens) }
+                return max(0, tokens - counted)
+            }
+            CoreMetrics.Counter(label: "rakis_tokens_total", factory: factory).increment(by: added)
+            CoreMetrics.Recorder(label: "rakis_inference_tokens_per_second", dimensions: [("model", model)], aggregate: true, factory: factory)
+                .record(tps)
+        }
+    }
+
+    /// The Prometheus text exposition, with the gauges read now.
+    func scrape() async -> String {
+        await recordGauges()
+        return registry.emitToString()
+    }
+
+    private func gauge(_ label: String, _ dimensions: [(String, String)] = []) -> CoreMetrics.Gauge {
+        CoreMetrics.Gauge(label: label, dimensions: dimensions, factory: factory)
+    }
+
+    private func recordGauges() async {
+        let queue = node.embeddingQueue
+        gauge("rakis_embedding_queue_length").record(await queue.length)
+        gauge("rakis_embedding_queue_in_flight").record(await queue.inFlight)
+        gauge("rakis_embedding_queue_dispatched").record(await queue.dispatched)
+        gauge("rakis_embedding_queue_wait_seconds_sum").record(await queue.totalWaitSeconds)
+        gauge("rakis_embedding_queue_expired").record(await queue.expired)
+        if let outcomes = try? node.stores.consensus.outcomeCounts() {
+            gauge("rakis_consensus_outcomes", [("outcome", "succeeded")]).record(outcomes.succeeded)
+            gauge("rakis_consensus_outcomes", [("outcome", "failed")]).record(outcomes.failed)
+        }
+        if let peers = try? await node.p2p.packetDB.peers.count() { gauge("rakis_peers").record(peers) }
+        if let packets = try? await node.p2p.packetDB.store.count() { gauge("rakis_packets_stored").record(packets) }
+
+        let llmStates = ["loading", "idle", "inferencing", "failed"]
+        let llm = await node.llm.status()
+        for model in node.models.llms.map(\.configuration.name) {
+            for state in llmStates {
+                let count = llm.filter { $0.model == model && WorkerView.stateName($0.state) == state }.count
+                gauge("rakis_llm_workers", [("model", model), ("state", state)]).record(count)
+            }
+        }
+        let embeddingStates = ["loading", "idle", "busy", "failed"]
+        let embedding = await node.embeddings.status()
+        for model in node.models.embeddings.map(\.name) {
+            for state in embeddingStates {
+                let count = embedding.filter { $0.model == model && WorkerView.stateName($0) == state }.count
+                gauge("rakis_embedding_workers", [("model", model), ("state", state)]).record(count)
+            }
+        }
+    }
+}

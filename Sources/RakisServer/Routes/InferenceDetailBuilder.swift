@@ -1,0 +1,78 @@
+import Foundation
+import RakisCoordination
+import RakisCore
+
+/// Gathers one request's detail from the coordination stores.
+struct InferenceDetailBuilder {
+    let stores: CoordinationStores
+    let ownSynthientId: String
+
+    func detail(requestId: String) throws -> InferenceDetail? {
+        guard let request = try stores.inferences.request(requestId) else { return nil }
+        let payload = request.payload
+        let frame = payload.securityFrame
+        let record = try stores.quorums.record(requestId: requestId)
+        let reveals = try stores.quorums.reveals(requestId: requestId)
+        let consensus = try stores.consensus.result(requestId: requestId)
+
+        var rejections = reveals.compactMap { reveal in
+            reveal.rejectReason.map { InferenceDetail.Rejection(synthientId: reveal.synthientId, inferenceId: reveal.inferenceId, reason: $0) }
+        }
+        for rejection in consensus?.details.rejections ?? [] where !rejections.contains(where: { $0.inferenceId == rejection.inferenceId }) {
+            rejections.append(.init(synthientId: rejection.synthientId, inferenceId: rejection.inferenceId, reason: rejection.reason))
+        }
+
+        return InferenceDetail(
+            requestId: requestId, fromSynthientId: request.fromSynthientId,
+            request: RequestView(
+                prompt: payload.prompt, acceptedModels: payload.acceptedModels, temperature: payload.temperature, maxTokens: payload.maxTokens,
+                quorum: frame.quorum, maxTimeMs: frame.maxTimeMs, secDistance: frame.secDistance, secPercentage: frame.secPercentage,
+                embeddingModel: frame.embeddingModel, fromChain: payload.fromChain, createdAt: payload.createdAt, endingAt: payload.endingAt),
+            status: record?.status.rawValue ?? (payload.endingAt > Date() ? "open" : "unanswered"),
+            statusReason: record?.statusReason,
+            ownResults: try stores.inferences.results(requestId: requestId).map {
+                .init(inferenceId: $0.inferenceId, model: $0.modelName, output: $0.output, tokenCount: $0.tokenCount,
+                      tokensPerSecond: $0.tokensPerSecond.flatMap { $0.isFinite ? $0 : nil }, failureReason: $0.failureReason,
+                      startedAt: $0.startedAt, completedAt: $0.completedAt)
+            },
+            commits: try stores.quorums.commits(requestId: requestId).map {
+                .init(synthientId: $0.synthientId, inferenceId: $0.inferenceId, bEmbeddingHash: $0.bEmbeddingHash, receivedAt: $0.receivedAt)
+            },
+            reveals: reveals.map {
+                .init(synthientId: $0.synthientId, inferenceId: $0.inferenceId, output: $0.output, receivedAt: $0.receivedAt, rejectReason: $0.rejectReason)
+            },
+            rejections: rejections,
+            consensus: consensus.map(Self.view),
+            peerResults: try stores.consensus.peerResults(requestId: requestId).map { peer in
+                .init(verifiedBy: peer.verifiedBy, validInferenceJointHash: peer.validInferenceJointHash, selectedOutput: peer.selectedOutput,
+                      selectedSynthientId: peer.selectedSynthientId, receivedAt: peer.receivedAt,
+                      agreesWithUs: consensus.map { $0.validInferenceJointHash == peer.validInferenceJointHash })
+            },
+            embeddingMap: consensus.map(Self.map) ?? [])
+    }
+
+    private static func member(_ member: ConsensusRecord.Member) -> InferenceDetail.Member {
+        .init(synthientId: member.synthientId, inferenceId: member.inferenceId)
+    }
+
+    private static func view(_ record: ConsensusRecord) -> InferenceDetail.Consensus {
+        InferenceDetail.Consensus(
+            succeeded: record.succeeded, failureReason: record.failureReason, validInferenceJointHash: record.validInferenceJointHash,
+            selectedOutput: record.selected?.output, selectedSynthientId: record.selected?.synthientId,
+            submitted: record.details.submitted.map(member), accepted: record.details.accepted.map(member),
+            valid: record.details.valid.map(member), distances: record.details.distances, clusterSizes: record.details.clusterSizes,
+            neededClusterSize: record.details.neededClusterSize, computedAt: record.computedAt)
+    }
+
+    private static func map(_ record: ConsensusRecord) -> [InferenceDetail.Point] {
+        let accepted = record.details.accepted
+        let points = EmbeddingMap.coordinates(distances: record.details.distances)
+        guard points.count == accepted.count else { return [] }
+        let valid = Set(record.details.valid.map(\.inferenceId))
+        return zip(accepted, points).map { member, point in
+            .init(synthientId: member.synthientId, inferenceId: member.inferenceId, x: point.x, y: point.y,
+                  valid: valid.contains(member.inferenceId),
+                  selected: member.synthientId == record.selected?.synthientId && member.bEmbeddingHash == record.selected?.bEmbeddingHash)
+        }
+    }
+}

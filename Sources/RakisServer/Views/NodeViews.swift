@@ -1,0 +1,63 @@
+public import Foundation
+public import Hummingbird
+
+/// The reference's `RakisStats`, and what this node adds to it.
+public struct StatsView: Codable, Sendable, ResponseEncodable {
+    public let synthientId: String
+    public let startedAt: Date
+    public let uptimeSeconds: Double
+    public let totalPackets: Int
+    public let totalPeers: Int
+    /// Peers heard from in the last five minutes.
+    public let activePeers: Int
+    public let requestsSeen: Int
+    public let ownInferences: Int
+    public let failedInferences: Int
+    public let totalTokens: Int
+    public let consensusSucceeded: Int
+    public let consensusFailed: Int
+    public let llmWorkers: Int
+    public let embeddingWorkers: Int
+    public let embeddingQueueLength: Int
+    public let packetsTransmitted: Int
+    public let invalidSignatures: Int
+    public let duplicates: Int
+    public let malformedPackets: Int
+    public let models: [String]
+    public let embeddingModels: [String]
+}
+
+public struct HealthView: Codable, Sendable, ResponseEncodable {
+    /// `ok` once every configured model has a loaded worker, `loading` before, `degraded` when a model failed.
+    public let status: String
+    public let synthientId: String
+    public let modelsReady: Bool
+    public let problem: String?
+    public let uptimeSeconds: Double
+}
+
+public struct WorkerView: Codable, Sendable {
+    public let id: Int
+    public let model: String
+    /// `loading`, `idle`, `inferencing` (LLM) or `busy` (embedding), or `failed`.
+    public let state: String
+    /// Load progress in [0, 1]; 1 once loaded.
+    public let progress: Double
+    public let retiring: Bool
+    public let failure: String?
+}
+
+public struct WorkerList: Codable, Sendable, ResponseEncodable {
+    public let llm: [WorkerView]
+    public let embedding: [WorkerView]
+    /// Models this node can scale (those it was started with).
+    public let llmModels: [String]
+    public let embeddingModels: [String]
+}
+
+/// The body of `PUT /api/workers/{kind}/{model}`.
+public struct WorkerScaling: Codable, Sendable {
+    public var count: Int
+
+    public init(count: Int) { self.count = count }
+}

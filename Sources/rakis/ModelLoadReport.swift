@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import RakisInference
+import RakisNode
+
+/// Reports model loading until every model has a loaded worker (or one failed): a progress bar
+/// redrawn in place on a terminal, plain log lines at each quarter otherwise, then `models ready`
+/// so that an operator, or a script, knows when the node starts answering requests.
+struct ModelLoadReport {
+    let node: RakisNode
+    let models: NodeModels
+    let logger: Logger
+    var isTerminal = isatty(STDERR_FILENO) == 1
+
+    func run() async {
+        let started = ContinuousClock.now
+        let names = (models.llms.map(\.configuration.name) + models.embeddings.map(\.name)).joined(separator: ", ")
+        logger.info("loading models", metadata: ["models": "\(names)"])
+        var reportedQuarter: [String: Int] = [:]
+        while !Task.isCancelled {
+            let progress = await currentProgress()
+            if isTerminal {
+                draw(progress)
+            } else {
+                for (model, fraction) in progress {
+                    let quarter = Int(fraction * 4)
+                    if quarter > reportedQuarter[model, default: 0], quarter < 4 {
+                        reportedQuarter[model] = quarter
+                        logger.info("loading model", metadata: ["model": "\(model)", "progress": "\(quarter * 25)%"])
+                    }
+                }
+            }
+            do {
+                if try await node.modelsReady() {
+                    if isTerminal { draw(progress.map { ($0.0, 1.0) }, final: true) }
+                    let elapsed = ContinuousClock.now - started
+                    logger.info("models ready", metadata: ["models": "\(names)", "seconds": "\(elapsed.components.seconds)"])
+                    return
+                }
+            } catch {
+                if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+                logger.error("a model failed to load; this node will not infer", metadata: ["error": "\(error)"])
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// Per model, the load progress of its furthest worker.
+    private func currentProgress() async -> [(String, Double)] {
+        let llm = await node.llm.status()
+        let embedding = await node.embeddings.status()
+        var result: [(String, Double)] = []
+        for model in models.llms.map(\.configuration.name) {
+            let fractions = llm.filter { $0.model == model }.map { worker -> Double in
+                switch worker.state {
+                case .loading(let fraction): fraction
+                case .idle, .inferencing: 1
+                case .failed: 0
+                }
+            }
+            result.append((model, fractions.max() ?? 0))
+        }
+        for model in models.embeddings.map(\.name) {
+            let fractions = embedding.filter { $0.model == model }.map { worker -> Double in
+                switch worker.state {
+                case .loading(let fraction): fraction
+                case .loaded: 1
+                case .failed: 0
+                }
+            }
+            result.append((model, fractions.max() ?? 0))
+        }
+        return result
+    }
+
+    private func draw(_ progress: [(String, Double)], final: Bool = false) {
+        let width = 20
+        let bars = progress.map { model, fraction in
+            let clamped = min(1, max(0, fraction))
+            let filled = Int(clamped * Double(width))
+            return "\(model) [\(String(repeating: "#", count: filled))\(String(repeating: "-", count: width - filled))] \(Int(clamped * 100))%"
+        }
+        FileHandle.standardError.write(Data("\r\u{1B}[Kloading \(bars.joined(separator: "  "))\(final ? "\n" : "")".utf8))
+    }
+}
