@@ -5,6 +5,7 @@ import RakisCore
 import RakisInference
 import RakisNode
 import RakisP2P
+import RakisServer
 import Synchronization
 
 /// A light client: joins the network just long enough to send one request and collect the
@@ -12,33 +13,46 @@ import Synchronization
 struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
-        abstract: "Send an inference request into the network through relays or mesh peers, and wait for the nodes' consensus.",
+        abstract: "Send an inference request through a running node (--node) or straight into the network (--relay, --peer).",
         discussion: """
-            Joins the network with a throwaway identity through --relay and/or --peer, sends a p2pInferenceRequest,
+            With --node URL the request goes to that node's HTTP API, with the token from RAKIS_TOKEN or the
+            api-token file of --data-dir; it prints the request id, and with --wait follows the request until this
+            node's consensus, printing the selected output (--json: the request's whole detail). Exits with 1 when
+            consensus failed.
+
+            Without --node it joins the network with a throwaway identity through --relay and/or --peer, sends a p2pInferenceRequest,
             and waits for inferenceQuorumComputed packets from --results nodes (default: the quorum) or until the
             request's windows have closed. Prints every node's selected output (--json: one JSON object). Exits
             with 1 unless enough nodes answered and all of them agree.
             """)
 
     @Option(help: "The prompt.") var prompt: String
+    @Option(help: ArgumentHelp("A running node's HTTP address to send through.", valueName: "URL")) var node: String?
+    @Flag(help: "With --node: wait until the node reaches consensus on the request.") var wait = false
+    @OptionGroup var dataDirectory: DataDirectoryOptions
     @Option(name: .customLong("relay"), help: ArgumentHelp("A Nostr relay to go through (repeatable).", valueName: "URL"))
     var relays: [String] = []
     @Option(name: .customLong("peer"), help: ArgumentHelp("A mesh node to dial (repeatable).", valueName: "URL"))
     var peers: [String] = []
     @Option(help: "Network topic.") var topic = Settings().topic
-    @Option(help: "Models a node may answer with (repeatable).") var models: [String] = [ModelLocator.defaultLLMName]
-    @Option(help: "Commits needed before reveals are requested.") var quorum = 3
-    @Option(help: ArgumentHelp("Request lifetime in seconds: commits close when it ends.", valueName: "SECONDS")) var time: Double = 20
-    @Option(help: "Share of the valid reveals that must sit in one cluster.") var percentage = 0.5
-    @Option(help: "Cluster radius in differing bits of the binary embedding.") var distance = 96.0
-    @Option(help: "Tokens each node generates at most.") var maxTokens = 48
-    @Option(help: "Sampling temperature; 0 is greedy.") var temperature = 0.0
+    @Option(help: "Models a node may answer with (repeatable).") var models: [String] = InferenceRequestDefaults.acceptedModels
+    @Option(help: "Commits needed before reveals are requested.") var quorum = InferenceRequestDefaults.quorum
+    @Option(help: ArgumentHelp("Request lifetime in seconds: commits close when it ends.", valueName: "SECONDS")) var time = Double(InferenceRequestDefaults.maxTimeMs) / 1000
+    @Option(help: "Share of the valid reveals that must sit in one cluster.") var percentage = InferenceRequestDefaults.secPercentage
+    @Option(help: "Cluster radius in differing bits of the binary embedding.") var distance = InferenceRequestDefaults.secDistance
+    @Option(help: "Tokens each node generates at most.") var maxTokens = InferenceRequestDefaults.maxTokens
+    @Option(help: "Sampling temperature; 0 is greedy.") var temperature = InferenceRequestDefaults.temperature
     @Option(help: "Consensus results to wait for (default: the quorum).") var results: Int?
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        guard !relays.isEmpty || !peers.isEmpty else { throw ValidationError("give at least one --relay or --peer to reach the network through") }
+        if node != nil {
+            guard relays.isEmpty && peers.isEmpty else { throw ValidationError("give either --node or --relay/--peer, not both") }
+        } else {
+            guard !relays.isEmpty || !peers.isEmpty else { throw ValidationError("give --node URL, or at least one --relay or --peer to reach the network through") }
+            guard !wait else { throw ValidationError("--wait goes with --node; through relays and peers submit always waits") }
+        }
         try TransportOptions.requireWebSocketURLs(relays + peers, flags: "--relay and --peer")
         guard quorum >= 1 else { throw ValidationError("--quorum must be at least 1") }
         guard percentage > 0 && percentage <= 1 else { throw ValidationError("--percentage must be in (0, 1]") }
@@ -47,6 +61,7 @@ struct SubmitCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let node { return try await submitThroughNode(node) }
         LoggingOptions(logLevel: logging.logLevel == .info ? .warning : logging.logLevel).bootstrap()
         let logger = Logger(label: "rakis.submit")
         var settings = Settings()
@@ -131,6 +146,51 @@ struct SubmitCommand: AsyncParsableCommand {
             group.cancelAll()
         }
         return collected.byNode.withLock { Array($0.values) }.sorted { $0.verifiedBy < $1.verifiedBy }
+    }
+
+    private func submitThroughNode(_ url: String) async throws {
+        let client = try NodeClient(url: url, token: NodeClient.token(dataDirectory: dataDirectory.directory))
+        let submission = InferenceSubmission(
+            prompt: prompt, acceptedModels: models, temperature: temperature, maxTokens: maxTokens,
+            securityFrame: .init(quorum: quorum, maxTimeMs: Int(time * 1000), secDistance: distance, secPercentage: percentage))
+        let sent = try await client.post("/api/inferences", submission, as: SubmittedInference.self)
+        guard wait else {
+            if json {
+                print(CanonicalJSON.string(of: .object(["requestId": .string(sent.requestId), "location": .string(url + sent.location)])))
+            } else {
+                print(sent.requestId)
+            }
+            return
+        }
+        progress("request \(sent.requestId) sent; waiting for consensus")
+        let settings = Settings()
+        let deadline = ContinuousClock.now + .seconds(time + Double(settings.quorumRevealTimeoutMs + settings.quorumConsensusWindowMs) / 1000 + 30)
+        var detail = try await client.get(sent.location, as: InferenceDetail.self)
+        var lastStatus = ""
+        while detail.consensus == nil, detail.status != "failed", ContinuousClock.now < deadline {
+            if detail.status != lastStatus {
+                progress("status \(detail.status), \(detail.commits.count) of \(detail.request.quorum) commits")
+                lastStatus = detail.status
+            }
+            try await Task.sleep(for: .seconds(1))
+            detail = try await client.get(sent.location, as: InferenceDetail.self)
+        }
+        if json {
+            print(String(decoding: try await client.raw(sent.location), as: UTF8.self))
+        } else if let consensus = detail.consensus {
+            print("request \(sent.requestId): \(prompt.debugDescription)")
+            if consensus.succeeded {
+                print("consensus: \(consensus.valid.count) of \(consensus.submitted.count) reveals agree; selected \((consensus.selectedOutput ?? "").debugDescription)")
+            } else {
+                print("consensus failed: \(consensus.failureReason ?? "unknown reason")")
+            }
+            for peer in detail.peerResults {
+                print("  node \(peer.verifiedBy.prefix(12)): \(peer.agreesWithUs == true ? "agrees" : "differs"), selected \(peer.selectedOutput.debugDescription)")
+            }
+        } else {
+            print("request \(sent.requestId): no consensus (status \(detail.status)\(detail.statusReason.map { ": " + $0 } ?? ""))")
+        }
+        guard detail.consensus?.succeeded == true else { throw ExitCode(1) }
     }
 
     private func progress(_ message: String) {

@@ -82,7 +82,7 @@ import Testing
 
     @Test func runRejectsBadSettingsByName() async throws {
         _ = try await initNode()
-        let flag = try await RakisProcess.run(["run", "--data-dir", dataDir, "--set", "maxPacketDBSize=-5"])
+        let flag = try await RakisProcess.run(["run", "--data-dir", dataDir, "--http", "127.0.0.1:0", "--set", "maxPacketDBSize=-5"])
         #expect(flag.status != 0)
         #expect(flag.stderr.contains("maxPacketDBSize"))
 
@@ -102,7 +102,7 @@ import Testing
 
     @Test func runStopsCleanlyOnSIGINT() async throws {
         _ = try await initNode()
-        let (process, log) = try await RakisProcess.start(["run", "--data-dir", dataDir, "--offline", "--no-models"], until: "node started")
+        let (process, log) = try await RakisProcess.start(["run", "--data-dir", dataDir, "--http", "127.0.0.1:0", "--offline", "--no-models"], until: "node started")
         #expect(log.text.contains("node started"))
         try await RakisProcess.interrupt(process)
         #expect(process.terminationStatus == 0)

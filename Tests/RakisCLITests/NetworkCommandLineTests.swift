@@ -20,7 +20,7 @@ import Testing
         #expect(created.stdout.contains(nostrKey))
 
         let (process, log) = try await RakisProcess.start(
-            ["run", "--data-dir", dataDir, "--relay", url, "--topic", "cli-test", "--no-models"], until: "node started")
+            ["run", "--data-dir", dataDir, "--http", "127.0.0.1:0", "--relay", url, "--topic", "cli-test", "--no-models"], until: "node started")
         #expect(log.text.contains("subscribed to Nostr relay"), "\(log.text)")
 
         // pynostr reads the node's boot packet from the relay, signed with the key `rakis id --nostr` shows.
@@ -37,7 +37,7 @@ import Testing
 
     @Test func runWithNoReachableRelaySaysSoAndExits() async throws {
         #expect(try await RakisProcess.run(["init", "--data-dir", dataDir]).status == 0)
-        let result = try await RakisProcess.run(["run", "--data-dir", dataDir, "--no-models", "--relay", "ws://127.0.0.1:\(LLMFixtures.freePort())"])
+        let result = try await RakisProcess.run(["run", "--data-dir", dataDir, "--http", "127.0.0.1:0", "--no-models", "--relay", "ws://127.0.0.1:\(LLMFixtures.freePort())"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("none of the transports came up"), "\(result.stderr)")
         for (arguments, message) in [
@@ -58,10 +58,10 @@ import Testing
         let second = RakisProcess.temporaryDataDirectory()
         for directory in [dataDir, second] { #expect(try await RakisProcess.run(["init", "--data-dir", directory]).status == 0) }
         let port = LLMFixtures.freePort()
-        let (first, firstLog) = try await RakisProcess.start(["run", "--data-dir", dataDir, "--no-models", "--no-relays", "--listen", "127.0.0.1:\(port)"], until: "node started")
+        let (first, firstLog) = try await RakisProcess.start(["run", "--data-dir", dataDir, "--http", "127.0.0.1:0", "--no-models", "--no-relays", "--listen", "127.0.0.1:\(port)"], until: "node started")
         #expect(firstLog.text.contains("mesh listening"), "\(firstLog.text)")
         let (other, otherLog) = try await RakisProcess.start(
-            ["run", "--data-dir", second, "--no-models", "--no-relays", "--listen", "127.0.0.1:0", "--peer", "ws://127.0.0.1:\(port)"], until: "node started")
+            ["run", "--data-dir", second, "--http", "127.0.0.1:0", "--no-models", "--no-relays", "--listen", "127.0.0.1:0", "--peer", "ws://127.0.0.1:\(port)"], until: "node started")
         #expect(otherLog.text.contains("mesh peer connected"), "\(otherLog.text)")
         // The first node hears the newcomer's boot packet over the mesh.
         let deadline = ContinuousClock.now + .seconds(30)

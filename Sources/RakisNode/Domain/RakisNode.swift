@@ -134,22 +134,23 @@ public actor RakisNode: Service {
         await shutdown()
     }
 
-    /// Stops taking work, lets running inferences finish (their results are stored and their
-    /// embeddings queued; whatever is left is picked up again on restart), then stops the
-    /// engines and transports and closes the stores.
-    public func shutdown() async {
+    /// Stops taking work, gives running inferences `inferenceGrace` to finish (their results are
+    /// stored and their embeddings queued), cuts short those still running (they are not
+    /// recorded, so the next start runs them again), then stops the engines and transports and
+    /// closes the stores. The grace is short so that SIGTERM ends the process within seconds.
+    public func shutdown(inferenceGrace: Duration = .seconds(3)) async {
         guard phase != .stopped else { return }
         let wasRunning = phase == .running
         phase = .stopped
         if wasRunning {
             await inferenceQueue.close()
-            if await !finishes(within: .seconds(30), { await self.inferenceQueue.waitUntilIdle() }) {
-                logger.warning("inferences still running after 30 s; stopping them (they are recorded as failed)")
+            if await !finishes(within: inferenceGrace, { await self.inferenceQueue.waitUntilIdle() }) {
+                logger.warning("inferences still running at shutdown; stopping them (they run again on the next start)")
                 await llm.shutdown()
                 await inferenceQueue.waitUntilIdle()
             }
             await embeddingQueue.stop()
-            _ = await finishes(within: .seconds(30)) { [embeddingQueue] in
+            _ = await finishes(within: .seconds(10)) { [embeddingQueue] in
                 while await embeddingQueue.inFlight > 0 { try? await Task.sleep(for: .milliseconds(20)) }
             }
         }

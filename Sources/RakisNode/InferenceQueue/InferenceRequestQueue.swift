@@ -180,6 +180,13 @@ public actor InferenceRequestQueue {
             outcome = .success(text: completion.text, tokenCount: completion.tokenCount, tokensPerSecond: completion.tokensPerSecond)
             await status.publish(.completedInference(tps: completion.tokensPerSecond, modelName: model, totalTokens: totalTokens))
         } catch {
+            if closed && (error == .shutDown || error == .cancelled) {
+                // Cut short by shutdown: nothing is recorded, so that the next start runs it again
+                // while the request is still open.
+                logger.info("inference interrupted by shutdown; it runs again when the node restarts", metadata: ["requestId": "\(request.requestId)"])
+                finished(on: model)
+                return
+            }
             outcome = .failure(reason: error.description)
             logger.warning("inference failed", metadata: ["requestId": "\(request.requestId)", "model": "\(model)", "error": "\(error)"])
         }
@@ -187,11 +194,15 @@ public actor InferenceRequestQueue {
             requestId: request.requestId, inferenceId: UUID().uuidString.lowercased(), modelName: model,
             startedAt: startedAt, completedAt: now(), outcome: outcome)
         await results.saveInferenceResult(result)
+        finished(on: model)
+        await process()
+    }
+
+    private func finished(on model: String) {
         running[model, default: 1] -= 1
         if runningCount == 0 {
             for waiter in finishedWaiters { waiter.resume() }
             finishedWaiters = []
         }
-        await process()
     }
 }

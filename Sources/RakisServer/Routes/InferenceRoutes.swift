@@ -13,7 +13,8 @@ struct InferenceRoutes: Sendable {
 
     func add(to api: RouterGroup<APIRequestContext>, guarded: RouterGroup<APIRequestContext>) {
         guarded.post("inferences") { request, context in
-            let submission = try await request.decode(as: InferenceSubmission.self, context: context)
+            var request = request
+            let submission = try await request.decodeJSON(as: InferenceSubmission.self, context: context)
             let payload = try validated(submission)
             let requestId: String
             do {

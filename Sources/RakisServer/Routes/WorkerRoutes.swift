@@ -13,7 +13,8 @@ struct WorkerRoutes: Sendable {
         guarded.put("workers/:kind/:model") { request, context -> WorkerList in
             let kind = try context.parameters.require("kind")
             let model = try context.parameters.require("model")
-            let scaling = try await request.decode(as: WorkerScaling.self, context: context)
+            var request = request
+            let scaling = try await request.decodeJSON(as: WorkerScaling.self, context: context)
             guard (0...Self.maxWorkers).contains(scaling.count) else {
                 throw APIError.unprocessable("count must be 0 to \(Self.maxWorkers); got \(scaling.count)")
             }

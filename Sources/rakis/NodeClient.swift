@@ -1,0 +1,75 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import RakisCore
+import RakisServer
+
+/// Talks to a running node's HTTP API for `rakis submit --node` and `rakis status`.
+struct NodeClient {
+    let base: String
+    let token: String?
+    private let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    init(url: String, token: String?) throws {
+        var base = url
+        while base.hasSuffix("/") { base.removeLast() }
+        guard let parsed = URL(string: base), parsed.scheme == "http" || parsed.scheme == "https", parsed.host != nil else {
+            throw CLIError("--node \(url.debugDescription) is not an http:// URL; give the node's address, e.g. http://127.0.0.1:8080")
+        }
+        self.base = base
+        self.token = token
+    }
+
+    /// `RAKIS_TOKEN`, else the `api-token` file of the data directory.
+    static func token(dataDirectory: DataDirectory) -> String? {
+        if let token = ProcessInfo.processInfo.environment["RAKIS_TOKEN"], !token.isEmpty { return token }
+        guard let text = try? String(contentsOf: dataDirectory.apiTokenFile, encoding: .utf8) else { return nil }
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return token.isEmpty ? nil : token
+    }
+
+    func get<T: Decodable>(_ path: String, as type: T.Type) async throws -> T {
+        try decoder.decode(T.self, from: try await send(.GET, path, body: nil))
+    }
+
+    func post<T: Decodable>(_ path: String, _ body: some Encodable, as type: T.Type) async throws -> T {
+        guard let token else {
+            throw CLIError("sending needs the node's API token: set RAKIS_TOKEN, or point --data-dir at the node's data directory")
+        }
+        let data = try JSONEncoder().encode(body)
+        return try decoder.decode(T.self, from: try await send(.POST, path, body: data, token: token))
+    }
+
+    /// The raw JSON of a GET, for `--json` output.
+    func raw(_ path: String) async throws -> Data { try await send(.GET, path, body: nil) }
+
+    private func send(_ method: HTTPMethod, _ path: String, body: Data?, token: String? = nil) async throws -> Data {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            bytes = try await response.body.collect(upTo: 16 << 20)
+        } catch {
+            throw CLIError("cannot reach the node at \(base): \(error); is `rakis run` running there?")
+        }
+        let data = Data(buffer: bytes)
+        guard (200..<300).contains(response.status.code) else {
+            let message = (try? decoder.decode(APIError.Body.self, from: data))?.error.message ?? String(decoding: data, as: UTF8.self)
+            throw CLIError("the node refused (\(response.status.code)): \(message)")
+        }
+        return data
+    }
+}
