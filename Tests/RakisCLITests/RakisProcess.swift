@@ -26,8 +26,8 @@ struct RakisProcess {
 
     /// Runs `rakis` to the end (on threads of its own, so that a long run never holds one of
     /// the few threads of Swift's cooperative pool that every other test shares).
-    static func run(_ arguments: [String], password: String? = "correct horse battery") async throws -> Result {
-        try await runToEnd(binary.path, arguments, environment: environment(password: password))
+    static func run(_ arguments: [String], password: String? = "correct horse battery", extra: [String: String] = [:]) async throws -> Result {
+        try await runToEnd(binary.path, arguments, environment: environment(password: password).merging(extra) { $1 })
     }
 
     /// Starts `rakis ARGUMENTS` in the background with its standard error collected, and waits
@@ -48,6 +48,39 @@ struct RakisProcess {
             try await Task.sleep(for: .milliseconds(50))
         }
         return (process, log)
+    }
+
+    /// Starts `rakis run` on a data directory (created if needed) with its API on a free port,
+    /// and waits until the server listens and, when `models` is set, the models are loaded.
+    static func startNode(_ dataDir: String, _ extra: [String] = [], models: Bool = true) async throws -> (Process, LogCollector, base: String) {
+        if !FileManager.default.fileExists(atPath: dataDir + "/identity.key") {
+            let created = try await run(["init", "--data-dir", dataDir])
+            guard created.status == 0 else { throw NodeStartFailed(log: created.stderr) }
+        }
+        let port = LLMFixtures.freePort()
+        var arguments = ["run", "--data-dir", dataDir, "--http", "127.0.0.1:\(port)"] + extra
+        if !models { arguments.append("--no-models") }
+        let (process, log) = try await start(arguments, until: models ? "models ready" : "HTTP API and dashboard listening")
+        guard process.isRunning, log.text.contains(models ? "models ready" : "listening") else { throw NodeStartFailed(log: log.text) }
+        return (process, log, "http://127.0.0.1:\(port)")
+    }
+
+    struct NodeStartFailed: Error, CustomStringConvertible {
+        let log: String
+        var description: String { "rakis run did not come up:\n\(log)" }
+    }
+
+    static func token(_ dataDir: String) throws -> String {
+        try String(contentsOfFile: dataDir + "/api-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// SIGTERM, then waits (a minute at most) for the process to end; returns how long it took.
+    @discardableResult
+    static func terminate(_ process: Process) async throws -> Duration {
+        let started = ContinuousClock.now
+        process.terminate()
+        while process.isRunning, ContinuousClock.now - started < .seconds(60) { try await Task.sleep(for: .milliseconds(50)) }
+        return ContinuousClock.now - started
     }
 
     /// SIGINT, then waits (a minute at most) for the process to end.

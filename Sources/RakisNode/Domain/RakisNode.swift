@@ -180,19 +180,25 @@ public actor RakisNode: Service {
         await embeddings.shutdown()
     }
 
+    /// Whether `work` finished within `limit`. Returns at the limit even when `work` ignores
+    /// cancellation (as waiting for a running inference does); `work` then goes on by itself.
     private func finishes(within limit: Duration, _ work: @escaping @Sendable () async -> Void) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await work()
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+        let (outcomes, outcome) = AsyncStream.makeStream(of: Bool.self)
+        let worker = Task {
+            await work()
+            outcome.yield(true)
         }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            outcome.yield(false)
+        }
+        var finished = false
+        for await result in outcomes {
+            finished = result
+            break
+        }
+        timer.cancel()
+        if !finished { worker.cancel() }
+        return finished
     }
 }
