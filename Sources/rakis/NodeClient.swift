@@ -9,13 +9,17 @@ import RakisServer
 struct NodeClient {
     let base: String
     let token: String?
+    // Connection refused fails after the connect timeout, not after the whole request timeout.
+    private let http = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: .init(timeout: .init(connect: .seconds(3), read: .seconds(30))))
     private let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }()
 
-    init(url: String, token: String?) throws {
+    private init(url: String, token: String?) throws {
         var base = url
         while base.hasSuffix("/") { base.removeLast() }
         guard let parsed = URL(string: base), parsed.scheme == "http" || parsed.scheme == "https", parsed.host != nil else {
@@ -23,6 +27,19 @@ struct NodeClient {
         }
         self.base = base
         self.token = token
+    }
+
+    /// Runs `body` with a client for `url`, closing its connections afterwards.
+    static func using<T>(url: String, token: String?, _ body: (NodeClient) async throws -> T) async throws -> T {
+        let client = try NodeClient(url: url, token: token)
+        do {
+            let result = try await body(client)
+            try? await client.http.shutdown()
+            return result
+        } catch {
+            try? await client.http.shutdown()
+            throw error
+        }
     }
 
     /// `RAKIS_TOKEN`, else the `api-token` file of the data directory.
@@ -60,7 +77,7 @@ struct NodeClient {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            response = try await http.execute(request, timeout: .seconds(30))
             bytes = try await response.body.collect(upTo: 16 << 20)
         } catch {
             throw CLIError("cannot reach the node at \(base): \(error); is `rakis run` running there?")

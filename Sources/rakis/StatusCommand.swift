@@ -17,7 +17,10 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = try NodeClient(url: node, token: nil)
+        try await NodeClient.using(url: node, token: nil) { try await show($0) }
+    }
+
+    private func show(_ client: NodeClient) async throws {
         if json {
             var parts: [String] = []
             for (key, path) in [("health", "/api/health"), ("stats", "/api/stats"), ("workers", "/api/workers"), ("inferences", "/api/inferences?limit=\(inferences)")] {

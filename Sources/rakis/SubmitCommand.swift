@@ -149,7 +149,12 @@ struct SubmitCommand: AsyncParsableCommand {
     }
 
     private func submitThroughNode(_ url: String) async throws {
-        let client = try NodeClient(url: url, token: NodeClient.token(dataDirectory: dataDirectory.directory))
+        try await NodeClient.using(url: url, token: NodeClient.token(dataDirectory: dataDirectory.directory)) { client in
+            try await submit(through: client, url: url)
+        }
+    }
+
+    private func submit(through client: NodeClient, url: String) async throws {
         let submission = InferenceSubmission(
             prompt: prompt, acceptedModels: models, temperature: temperature, maxTokens: maxTokens,
             securityFrame: .init(quorum: quorum, maxTimeMs: Int(time * 1000), secDistance: distance, secPercentage: percentage))
