@@ -9,35 +9,30 @@ import RakisServer
 struct NodeClient {
     let base: String
     let token: String?
-    // Connection refused fails after the connect timeout, not after the whole request timeout.
-    private let http = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: .init(timeout: .init(connect: .seconds(3), read: .seconds(30))))
+    private let http: HTTPClient
     private let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }()
 
-    private init(url: String, token: String?) throws {
+    /// Runs `body` with a client for `url`, closing its connections afterwards.
+    static func using<T>(url: String, token: String?, _ body: (NodeClient) async throws -> T) async throws -> T {
         var base = url
         while base.hasSuffix("/") { base.removeLast() }
         guard let parsed = URL(string: base), parsed.scheme == "http" || parsed.scheme == "https", parsed.host != nil else {
             throw CLIError("--node \(url.debugDescription) is not an http:// URL; give the node's address, e.g. http://127.0.0.1:8080")
         }
-        self.base = base
-        self.token = token
-    }
-
-    /// Runs `body` with a client for `url`, closing its connections afterwards.
-    static func using<T>(url: String, token: String?, _ body: (NodeClient) async throws -> T) async throws -> T {
-        let client = try NodeClient(url: url, token: token)
+        // Connection refused fails after the connect timeout, not after the whole request timeout.
+        let http = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(3), read: .seconds(30))))
+        let client = NodeClient(base: base, token: token, http: http)
         do {
             let result = try await body(client)
-            try? await client.http.shutdown()
+            try? await http.shutdown()
             return result
         } catch {
-            try? await client.http.shutdown()
+            try? await http.shutdown()
             throw error
         }
     }

@@ -75,8 +75,9 @@ import Testing
         repeat {
             try await Task.sleep(for: .milliseconds(250))
             detail = try #require(try await server.get("/api/inferences/\(requestId)").json)
-        } while detail["consensus"] == nil && ContinuousClock.now < deadline
-        let consensus = try #require(detail["consensus"] as? [String: Any], "\(detail)")
+        } while detail["consensus"] == nil && detail["status"] as? String != "failed" && ContinuousClock.now < deadline
+        let logs = server.logs.recent(limit: 60).map { "\($0.label) \($0.message) \($0.metadata)" }.joined(separator: "\n")
+        let consensus = try #require(detail["consensus"] as? [String: Any], "\(detail)\n\(logs)")
         #expect(consensus["succeeded"] as? Bool == true)
         #expect((detail["commits"] as? [Any])?.count == 1)
         #expect((detail["reveals"] as? [Any])?.count == 1)

@@ -38,6 +38,8 @@ final class LiveServer: Sendable {
         let deadline = ContinuousClock.now + .seconds(60)
         while port.value.withLock({ $0 }) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         guard port.value.withLock({ $0 }) != nil else { throw LiveServerError.didNotStart }
+        // Requests sent before the models are loaded could outlive their window under load.
+        while try await !node.modelsReady(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
     }
 
     /// The default embedding model only: loads in a second, enough for scaling tests.
