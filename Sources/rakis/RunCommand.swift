@@ -12,7 +12,7 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the node until Ctrl-C (SIGINT) or SIGTERM, then shut down cleanly.",
         discussion: """
-            Settings come from the defaults, then DIR/config.json, then RAKIS_<SETTING> environment variables
+            Settings come from the defaults, then DIR/config.json (or --config FILE), then RAKIS_<SETTING> environment variables
             (e.g. RAKIS_MAX_PACKET_DB_SIZE), then --set NAME=VALUE flags, each later one winning.
 
             The node joins the network through the Nostr relays of the nostrRelays setting (the first relayRedundancy
@@ -23,6 +23,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var dataDirectory: DataDirectoryOptions
     @OptionGroup var logging: LoggingOptions
+
+    @Option(help: ArgumentHelp("A settings file to use instead of the data directory's config.json.", valueName: "FILE"))
+    var config: String?
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a setting, e.g. --set maxPacketDBSize=10000 (repeatable).", valueName: "NAME=VALUE"))
     var assignments: [String] = []
@@ -48,7 +51,7 @@ struct RunCommand: AsyncParsableCommand {
             throw CLIError("no data directory at \(directory.url.path); create a node with `rakis init --data-dir \(directory.url.path)`")
         }
         let settings = try SettingsLoader.load(
-            configFile: directory.configFile, assignments: assignments + network.settingsAssignments)
+            configFile: try configFile(directory), assignments: assignments + network.settingsAssignments)
         let password = try PasswordPrompt.existing()
         var keystore = try Keystore.read(from: directory.keyFile, password: password)
         let identity = try keystore.identity()
@@ -82,6 +85,13 @@ struct RunCommand: AsyncParsableCommand {
         try await group.run()
         let stored = try await node.p2p.packetDB.store.count()
         logger.info("shut down cleanly", metadata: ["packetsStored": "\(stored)"])
+    }
+
+    private func configFile(_ directory: DataDirectory) throws -> URL {
+        guard let config else { return directory.configFile }
+        let url = URL(fileURLWithPath: (config as NSString).expandingTildeInPath)
+        guard FileManager.default.fileExists(atPath: url.path) else { throw CLIError("no settings file at \(url.path) (--config)") }
+        return url
     }
 
     static func readToken(_ directory: DataDirectory) throws -> String {

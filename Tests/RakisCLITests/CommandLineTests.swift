@@ -92,6 +92,26 @@ import Testing
         #expect(file.status != 0)
         #expect(file.stderr.contains("quorumRevealTimeoutMs"))
         #expect(file.stderr.contains("config.json"))
+
+        let other = URL(fileURLWithPath: dataDir).appendingPathComponent("other.json")
+        try Data(#"{"maxPacketDBSize": "many"}"#.utf8).write(to: other)
+        let chosen = try await RakisProcess.run(["run", "--data-dir", dataDir, "--config", other.path])
+        #expect(chosen.status != 0)
+        #expect(chosen.stderr.contains("maxPacketDBSize = many (from config file \(other.path))"), "\(chosen.stderr)")
+        let missing = try await RakisProcess.run(["run", "--data-dir", dataDir, "--config", dataDir + "/nope.json"])
+        #expect(missing.stderr.contains("no settings file at"), "\(missing.stderr)")
+
+        let valid = URL(fileURLWithPath: dataDir).appendingPathComponent("valid.json")
+        try Data("{}".utf8).write(to: valid)
+        for (arguments, message) in [
+            (["--http", "8080"], "invalid HTTP address"), (["--llm", "gemma"], "MODEL=COUNT"),
+            (["--llm", "/nope/model.gguf=1"], "no such file"), (["--llm", "mystery=1"], "unknown model"),
+            (["--embedder", "/nope=1"], "holds no model.safetensors"), (["--no-models", "--llm", "x=1"], "cannot be combined"),
+        ] {
+            let bad = try await RakisProcess.run(["run", "--data-dir", dataDir, "--config", valid.path, "--offline"] + arguments)
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains(message), "\(arguments): \(bad.stderr)")
+        }
     }
 
     @Test func runWithoutADataDirectorySaysHowToCreateOne() async throws {

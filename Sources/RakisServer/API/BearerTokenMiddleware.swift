@@ -8,16 +8,14 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            guard let header = request.headers[.authorization] else {
-                throw APIError(.unauthorized, "this request changes the node: send Authorization: Bearer <token>, the token in the data directory's api-token file")
-            }
-            let prefix = "Bearer "
-            guard header.hasPrefix(prefix), Self.constantTimeEqual(String(header.dropFirst(prefix.count)), token) else {
-                throw APIError(.unauthorized, "wrong bearer token; use the one in the data directory's api-token file")
-            }
-            return try await next(request, context)
+        guard let header = request.headers[.authorization] else {
+            throw APIError(.unauthorized, "this request changes the node: send Authorization: Bearer <token>, the token in the data directory's api-token file")
         }
+        let prefix = "Bearer "
+        guard header.hasPrefix(prefix), Self.constantTimeEqual(String(header.dropFirst(prefix.count)), token) else {
+            throw APIError(.unauthorized, "wrong bearer token; use the one in the data directory's api-token file")
+        }
+        return try await next(request, context)
     }
 
     /// Compares without stopping at the first difference, so that timing says nothing about the token.
