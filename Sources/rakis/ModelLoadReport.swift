@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RakisInference
 import RakisNode
+import RakisServer
 
 /// Reports model loading until every model has a loaded worker (or one failed): a progress bar
 /// redrawn in place on a terminal, plain log lines at each quarter otherwise, then `models ready`
@@ -48,30 +49,9 @@ struct ModelLoadReport {
 
     /// Per model, the load progress of its furthest worker.
     private func currentProgress() async -> [(String, Double)] {
-        let llm = await node.llm.status()
-        let embedding = await node.embeddings.status()
-        var result: [(String, Double)] = []
-        for model in models.llms.map(\.configuration.name) {
-            let fractions = llm.filter { $0.model == model }.map { worker -> Double in
-                switch worker.state {
-                case .loading(let fraction): fraction
-                case .idle, .inferencing: 1
-                case .failed: 0
-                }
-            }
-            result.append((model, fractions.max() ?? 0))
-        }
-        for model in models.embeddings.map(\.name) {
-            let fractions = embedding.filter { $0.model == model }.map { worker -> Double in
-                switch worker.state {
-                case .loading(let fraction): fraction
-                case .loaded: 1
-                case .failed: 0
-                }
-            }
-            result.append((model, fractions.max() ?? 0))
-        }
-        return result
+        let workers = await node.llm.status().map(WorkerView.init) + node.embeddings.status().map(WorkerView.init)
+        let models = models.llms.map(\.configuration.name) + models.embeddings.map(\.name)
+        return models.map { model in (model, workers.filter { $0.model == model }.map(\.progress).max() ?? 0) }
     }
 
     private func draw(_ progress: [(String, Double)], final: Bool = false) {

@@ -1,4 +1,4 @@
-import RakisInference
+public import RakisInference
 
 extension WorkerView {
     static func stateName(_ state: LLMEngine.WorkerState) -> String {
@@ -18,24 +18,20 @@ extension WorkerView {
         }
     }
 
-    init(_ worker: LLMEngine.WorkerStatus) {
-        var progress = 1.0
-        var failure: String?
-        switch worker.state {
-        case .loading(let fraction): progress = fraction
-        case .failed(let reason): failure = reason; progress = 0
-        case .idle, .inferencing: break
+    public init(_ worker: LLMEngine.WorkerStatus) {
+        let (progress, failure): (Double, String?) = switch worker.state {
+        case .loading(let fraction): (fraction, nil)
+        case .failed(let reason): (0, reason)
+        case .idle, .inferencing: (1, nil)
         }
         self.init(id: worker.id, model: worker.model, state: Self.stateName(worker.state), progress: progress, retiring: worker.retiring, failure: failure)
     }
 
-    init(_ worker: EmbeddingEngine.WorkerStatus) {
-        var progress = 1.0
-        var failure: String?
-        switch worker.state {
-        case .loading(let fraction): progress = fraction
-        case .failed(let reason): failure = reason; progress = 0
-        case .loaded: break
+    public init(_ worker: EmbeddingEngine.WorkerStatus) {
+        let (progress, failure): (Double, String?) = switch worker.state {
+        case .loading(let fraction): (fraction, nil)
+        case .failed(let reason): (0, reason)
+        case .loaded: (1, nil)
         }
         self.init(id: worker.id, model: worker.model, state: Self.stateName(worker), progress: progress, retiring: worker.retiring, failure: failure)
     }
