@@ -11,7 +11,7 @@ struct ModelLoadReport {
     let node: RakisNode
     let models: NodeModels
     let logger: Logger
-    var isTerminal = isatty(STDERR_FILENO) == 1
+    var terminal = TerminalStatusLine.standardError
 
     func run() async {
         let started = ContinuousClock.now
@@ -20,7 +20,7 @@ struct ModelLoadReport {
         var reportedQuarter: [String: Int] = [:]
         while !Task.isCancelled {
             let progress = await currentProgress()
-            if isTerminal {
+            if terminal.isTerminal {
                 draw(progress)
             } else {
                 for (model, fraction) in progress {
@@ -33,13 +33,16 @@ struct ModelLoadReport {
             }
             do {
                 if try await node.modelsReady() {
-                    if isTerminal { draw(progress.map { ($0.0, 1.0) }, final: true) }
+                    if terminal.isTerminal {
+                        draw(progress.map { ($0.0, 1.0) })
+                        terminal.finish()
+                    }
                     let elapsed = ContinuousClock.now - started
                     logger.info("models ready", metadata: ["models": "\(names)", "seconds": "\(elapsed.components.seconds)"])
                     return
                 }
             } catch {
-                if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+                terminal.finish()
                 logger.error("a model failed to load; this node will not infer", metadata: ["error": "\(error)"])
                 return
             }
@@ -54,13 +57,13 @@ struct ModelLoadReport {
         return models.map { model in (model, workers.filter { $0.model == model }.map(\.progress).max() ?? 0) }
     }
 
-    private func draw(_ progress: [(String, Double)], final: Bool = false) {
+    private func draw(_ progress: [(String, Double)]) {
         let width = 20
         let bars = progress.map { model, fraction in
             let clamped = min(1, max(0, fraction))
             let filled = Int(clamped * Double(width))
             return "\(model) [\(String(repeating: "#", count: filled))\(String(repeating: "-", count: width - filled))] \(Int(clamped * 100))%"
         }
-        FileHandle.standardError.write(Data("\r\u{1B}[Kloading \(bars.joined(separator: "  "))\(final ? "\n" : "")".utf8))
+        terminal.show("loading " + bars.joined(separator: "  "))
     }
 }

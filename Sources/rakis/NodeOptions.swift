@@ -22,8 +22,11 @@ struct LoggingOptions: ParsableArguments {
 
     func bootstrap(alsoInto buffer: LogBuffer? = nil) {
         let level = logLevel
+        let terminal = TerminalStatusLine.standardError
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler = StreamLogHandler.standardError(label: label)
+            // On a terminal, log lines scroll above the progress bar instead of running into it.
+            if terminal.isTerminal { handler = TerminalStatusLine.LogHandler(logLevel: level, label: label, terminal: terminal) }
             handler.logLevel = level
             guard let buffer else { return handler }
             // The API's recent logs and the dashboard's live log see what the terminal sees.
