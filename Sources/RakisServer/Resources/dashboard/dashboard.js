@@ -194,13 +194,17 @@ function drawEmbeddingMap(points, consensus) {
     const radius = Math.max(8, consensus.distances.length ? (Math.max(...points.filter((p) => p.valid).map((p) => Math.hypot((p.x - cx) * scale, (p.y - cy) * scale))) + 14) : 20);
     picture.append(svg("circle", { cx: size / 2, cy: size / 2, r: Math.min(radius, size / 2 - 2), fill: "none", stroke: "#3fb950", "stroke-dasharray": "4 3", class: "cluster" }));
   }
+  const labelsAt = new Map();  // identical outputs land on one spot: stack their labels
   for (const point of points) {
     const x = size / 2 + (point.x - cx) * scale, y = size / 2 + (point.y - cy) * scale;
+    const spot = `${Math.round(x)},${Math.round(y)}`;
+    const stacked = labelsAt.get(spot) || 0;
+    labelsAt.set(spot, stacked + 1);
     const dot = svg("circle", { cx: x, cy: y, r: 7, fill: point.valid ? "#3fb950" : "none", stroke: point.valid ? "#3fb950" : "#f85149", "stroke-width": 2,
       class: "reveal" + (point.valid ? " valid" : "") + (point.selected ? " selected" : "") }, svg("title", {}, `${point.synthientId}\n${point.inferenceId}`));
     picture.append(dot);
     if (point.selected) picture.append(svg("circle", { cx: x, cy: y, r: 12, fill: "none", stroke: "#4fb3ff", "stroke-width": 2 }));
-    picture.append(svg("text", { x: x + 10, y: y - 10, fill: "#8b98a5", "font-size": 10 }, short(point.synthientId)));
+    picture.append(svg("text", { x: x + 14, y: y - 10 + stacked * 12, fill: "#8b98a5", "font-size": 10 }, short(point.synthientId)));
   }
   target.replaceChildren(picture);
 }
