@@ -130,8 +130,8 @@ import Testing
             (try await HTTPExchange.send("POST", server.base + "/api/inferences", body: Data("{\"prompt\":".utf8), token: server.token), 400, "JSON"),
             (try await HTTPExchange.send("POST", server.base + "/api/inferences", body: Data("{}".utf8), token: server.token), 400, "missing field prompt"),
             (try await HTTPExchange.send(
-                "POST", server.base + "/api/inferences", body: Data(("{\"prompt\":\"" + String(repeating: "a", count: 70_000) + "\"}").utf8),
-                token: server.token), 413, "larger than 64 KiB"),
+                "POST", server.base + "/api/inferences", body: Data(("{\"prompt\":\"" + String(repeating: "a", count: 300_000) + "\"}").utf8),
+                token: server.token), 413, "larger than 256 KiB"),
             (try await server.get("/api/inferences/00000000-0000-0000-0000-000000000000"), 404, "no request"),
             (try await server.get("/api/no-such-route"), 404, "no such route"),
             (try await HTTPExchange.send("DELETE", server.base + "/api/inferences"), 405, "DELETE is not allowed"),

@@ -1,8 +1,8 @@
 public import Hummingbird
 public import Foundation
 
-/// The request context of the API: JSON with ISO-8601 dates both ways, and bodies up to 64 KiB
-/// (a prompt plus its frame; anything larger is refused with 413).
+/// The request context of the API: JSON with ISO-8601 dates both ways, and bodies up to 256 KiB
+/// (room for the longest prompt, 16,000 characters, even escaped; anything larger is refused with 413).
 public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
 
@@ -10,7 +10,7 @@ public struct APIRequestContext: RequestContext {
         coreContext = .init(source: source)
     }
 
-    public var maxUploadSize: Int { 64 * 1024 }
+    public var maxUploadSize: Int { 256 * 1024 }
 
     public var requestDecoder: JSONDecoder {
         let decoder = JSONDecoder()
