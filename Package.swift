@@ -179,7 +179,7 @@ let package = Package(
         .testTarget(
             name: "RakisServerTests",
             dependencies: [
-                "RakisCore", "RakisP2P", "RakisNode", "RakisServer", "RakisTestSupport",
+                "RakisCore", "RakisP2P", "RakisNode", "RakisServer", "RakisCoordination", "RakisTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict),

@@ -1,4 +1,5 @@
 import Foundation
+import RakisCoordination
 import RakisCore
 import RakisNode
 import RakisServer
@@ -43,6 +44,18 @@ import Testing
                      "/api/workers", "/api/workers/{kind}/{model}", "/api/logs", "/api/events", "/metrics"] {
             #expect(paths[path] != nil, "\(path) is documented")
         }
+        // The document's enumerations are the code's.
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        func enumeration(_ schema: String, _ property: String) -> Set<String> {
+            let properties = (schemas[schema] as? [String: Any])?["properties"] as? [String: Any]
+            return Set(((properties?[property] as? [String: Any])?["enum"] as? [String]) ?? [])
+        }
+        #expect(enumeration("InferenceSummary", "status") == Set(QuorumStatus.allCases.map(\.rawValue) + ["open", "unanswered"]))
+        #expect(enumeration("InferenceDetail", "status") == enumeration("InferenceSummary", "status"))
+        let packetTypes = (((paths["/api/packets"] as? [String: Any])?["get"] as? [String: Any])?["parameters"] as? [[String: Any]])?
+            .first { $0["name"] as? String == "type" }.flatMap { ($0["schema"] as? [String: Any])?["enum"] as? [String] }
+        #expect(Set(packetTypes ?? []) == Set(PacketType.allCases.map(\.rawValue)))
+
         let dashboard = try await server.get("/")
         #expect(dashboard.status == 200 && dashboard.headers["content-type"]?.hasPrefix("text/html") == true)
         #expect(dashboard.text.contains("<script src=\"/dashboard.js\">"))

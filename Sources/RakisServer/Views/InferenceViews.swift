@@ -65,8 +65,9 @@ public struct InferenceSummary: Codable, Sendable {
     public let acceptedModels: [String]
     public let createdAt: Date
     public let endingAt: Date
-    /// The quorum's status at this node (`collecting`, `revealing`, …, `completed`, `failed`),
-    /// or `open` while the node holds no quorum for it yet.
+    /// The quorum's status at this node (`awaiting_commitments`, `awaiting_reveal`,
+    /// `awaiting_consensus`, `verifying_consensus`, `completed`, `failed`), or, while it holds no
+    /// quorum for the request, `open` until the request ends and `unanswered` after.
     public let status: String
     public let commits: Int
     public let quorum: Int
