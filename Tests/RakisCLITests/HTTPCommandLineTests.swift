@@ -50,6 +50,41 @@ import Testing
         #expect(log.text.contains("shut down cleanly"))
     }
 
+    @Test func runServesAnOpenAICompatibleBackendAndScalesItsWorkers() async throws {
+        let backend = try await ServerProcess.llamaServer()
+        defer { backend.stop() }
+        let (process, log, base) = try await RakisProcess.startNode(
+            dataDir, ["--offline", "--llm", "remote-gemma@\(backend.baseURL.absoluteString)/v1=2", "--embedder", "all-MiniLM-L6-v2=1"])
+        let token = try RakisProcess.token(dataDir)
+        let workers = try #require(try await HTTPExchange.send("GET", base + "/api/workers").json)
+        #expect(workers["llmModels"] as? [String] == ["remote-gemma"], "only the model given with --llm")
+        #expect((workers["llm"] as? [Any])?.count == 2)
+
+        let sent = try await HTTPExchange.send("POST", base + "/api/inferences", body: HTTPExchange.json([
+            "prompt": "Name a colour.", "acceptedModels": ["remote-gemma"], "securityFrame": ["quorum": 1, "maxTimeMs": 5000],
+        ]), token: token)
+        #expect(sent.status == 202, "\(sent.text)")
+        let requestId = try #require(sent.json?["requestId"] as? String)
+        var detail: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(90)
+        while detail["consensus"] == nil, detail["status"] as? String != "failed", ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            detail = try #require(try await HTTPExchange.send("GET", base + "/api/inferences/\(requestId)").json)
+        }
+        #expect((detail["consensus"] as? [String: Any])?["succeeded"] as? Bool == true, "\(detail)\n\(log.text.suffix(3000))")
+        #expect((detail["ownResults"] as? [[String: Any]])?.first?["model"] as? String == "remote-gemma")
+
+        let scaled = try await HTTPExchange.send(
+            "PUT", base + "/api/workers/llm/remote-gemma", body: HTTPExchange.json(["count": 1]), token: token)
+        #expect(scaled.status == 200, "\(scaled.text)")
+        let firstBase = base
+        #expect(await waitUntil {
+            ((try? await HTTPExchange.send("GET", firstBase + "/api/workers").json?["llm"] as? [Any]) ?? []).count == 1
+        })
+        try await RakisProcess.terminate(process)
+        #expect(process.terminationStatus == 0, "\(log.text.suffix(2000))")
+    }
+
     @Test func sigtermDuringAnInferenceExitsWithinSecondsAndTheNextStartRunsItAgain() async throws {
         var (process, log, base) = try await RakisProcess.startNode(dataDir, ["--offline"])
         let token = try RakisProcess.token(dataDir)
