@@ -12,6 +12,8 @@ struct ModelLoadReport {
     let models: NodeModels
     let logger: Logger
     var terminal = TerminalStatusLine.standardError
+    /// A bar on a terminal; plain log lines otherwise (and always with JSON logs).
+    var drawsBar = TerminalStatusLine.standardError.isTerminal
 
     func run() async {
         let started = ContinuousClock.now
@@ -20,7 +22,7 @@ struct ModelLoadReport {
         var reportedQuarter: [String: Int] = [:]
         while !Task.isCancelled {
             let progress = await currentProgress()
-            if terminal.isTerminal {
+            if drawsBar {
                 draw(progress)
             } else {
                 for (model, fraction) in progress {
@@ -33,7 +35,7 @@ struct ModelLoadReport {
             }
             do {
                 if try await node.modelsReady() {
-                    if terminal.isTerminal {
+                    if drawsBar {
                         draw(progress.map { ($0.0, 1.0) })
                         terminal.finish()
                     }
@@ -42,7 +44,7 @@ struct ModelLoadReport {
                     return
                 }
             } catch {
-                terminal.finish()
+                if drawsBar { terminal.finish() }
                 logger.error("a model failed to load; this node will not infer", metadata: ["error": "\(error)"])
                 return
             }

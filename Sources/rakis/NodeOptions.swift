@@ -13,20 +13,29 @@ struct DataDirectoryOptions: ParsableArguments {
 }
 
 struct LoggingOptions: ParsableArguments {
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
+
+    @Option(help: "Log lines as text, or as one JSON object each.")
+    var logFormat: Format = .text
 
     init() {}
 
     init(logLevel: Logger.Level) { self.logLevel = logLevel }
 
     func bootstrap(alsoInto buffer: LogBuffer? = nil) {
-        let level = logLevel
+        let level = logLevel, format = logFormat
         let terminal = TerminalStatusLine.standardError
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler = StreamLogHandler.standardError(label: label)
-            // On a terminal, log lines scroll above the progress bar instead of running into it.
-            if terminal.isTerminal { handler = TerminalStatusLine.LogHandler(logLevel: level, label: label, terminal: terminal) }
+            if format == .json {
+                handler = JSONLogHandler(label: label, logLevel: level)
+            } else if terminal.isTerminal {
+                // On a terminal, log lines scroll above the progress bar instead of running into it.
+                handler = TerminalStatusLine.LogHandler(logLevel: level, label: label, terminal: terminal)
+            }
             handler.logLevel = level
             guard let buffer else { return handler }
             // The API's recent logs and the dashboard's live log see what the terminal sees.

@@ -79,7 +79,9 @@ struct RunCommand: AsyncParsableCommand {
                 logger: logger))
         logger.info("running; press Ctrl-C to stop", metadata: ["dataDir": "\(directory.url.path)"])
         let watcher = models.llms.isEmpty && models.embeddings.isEmpty ? nil : Task {
-            await ModelLoadReport(node: node, models: models, logger: logger).run()
+            var report = ModelLoadReport(node: node, models: models, logger: logger)
+            report.drawsBar = report.drawsBar && logging.logFormat == .text
+            await report.run()
         }
         defer { watcher?.cancel() }
         try await group.run()

@@ -130,6 +130,21 @@ import Testing
         #expect(log.text.contains("packetsStored=1"))
     }
 
+    @Test func jsonLogsAreOneObjectPerLine() async throws {
+        _ = try await initNode()
+        let (process, log) = try await RakisProcess.start(
+            ["run", "--data-dir", dataDir, "--http", "127.0.0.1:0", "--offline", "--no-models", "--log-format", "json"], until: "node started")
+        try await RakisProcess.interrupt(process)
+        #expect(process.terminationStatus == 0)
+        let lines = log.text.split(separator: "\n")
+        #expect(lines.count >= 4)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["level"] is String && object?["message"] is String && object?["metadata"] is [String: Any], "\(line)")
+        }
+        #expect(lines.contains { $0.contains("\"message\":\"shut down cleanly\"") })
+    }
+
     @Test func generateStreamsTheAnswerAndReportsTokensPerSecond() async throws {
         let first = try await RakisProcess.run(["generate", "--log-level", "warning", "--max-tokens", "8", "Name a colour."])
         let second = try await RakisProcess.run(["generate", "--log-level", "warning", "--max-tokens", "8", "Name a colour."])
