@@ -23,7 +23,10 @@ struct LoggingOptions: ParsableArguments {
 
     init() {}
 
-    init(logLevel: Logger.Level) { self.logLevel = logLevel }
+    init(logLevel: Logger.Level, format: Format = .text) {
+        self.logLevel = logLevel
+        self.logFormat = format
+    }
 
     func bootstrap(alsoInto buffer: LogBuffer? = nil) {
         let level = logLevel, format = logFormat

@@ -62,7 +62,7 @@ struct SubmitCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let node { return try await submitThroughNode(node) }
-        LoggingOptions(logLevel: logging.logLevel == .info ? .warning : logging.logLevel).bootstrap()
+        LoggingOptions(logLevel: logging.logLevel == .info ? .warning : logging.logLevel, format: logging.logFormat).bootstrap()
         let logger = Logger(label: "rakis.submit")
         var settings = Settings()
         settings.topic = topic
