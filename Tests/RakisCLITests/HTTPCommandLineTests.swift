@@ -12,7 +12,7 @@ import Testing
         #expect(log.text.contains("HTTP API and dashboard listening"))
 
         let waited = try await RakisProcess.run(
-            ["submit", "--node", base, "--data-dir", dataDir, "--prompt", "Name a colour.", "--quorum", "1", "--time", "4", "--wait"])
+            ["submit", "--node", base, "--data-dir", dataDir, "--prompt", "Name a colour.", "--quorum", "1", "--time", "10", "--max-tokens", "8", "--wait"])
         #expect(waited.status == 0, "\(waited.stderr)\n\(log.text)")
         #expect(waited.stdout.contains("consensus: 1 of 1 reveals agree; selected"), "\(waited.stdout)")
         #expect(waited.stderr.contains("waiting for consensus"))
@@ -61,7 +61,7 @@ import Testing
         #expect((workers["llm"] as? [Any])?.count == 2)
 
         let sent = try await HTTPExchange.send("POST", base + "/api/inferences", body: HTTPExchange.json([
-            "prompt": "Name a colour.", "acceptedModels": ["remote-gemma"], "securityFrame": ["quorum": 1, "maxTimeMs": 5000],
+            "prompt": "Name a colour.", "acceptedModels": ["remote-gemma"], "maxTokens": 8, "securityFrame": ["quorum": 1, "maxTimeMs": 20000],
         ]), token: token)
         #expect(sent.status == 202, "\(sent.text)")
         let requestId = try #require(sent.json?["requestId"] as? String)

@@ -9,7 +9,8 @@ import Testing
 /// Every endpoint of the API, driven over real HTTP against a live node, and every bad input
 /// the issue names: each gets a JSON error with the right status, and nothing stored is lost.
 @Suite(.serialized) struct APIServerTests {
-    static var submission: [String: Any] { ["prompt": "Name a colour.", "securityFrame": ["quorum": 1, "maxTimeMs": 5000]] }
+    // The window leaves room for a loaded machine to infer and commit in time; it is no speed check.
+    static var submission: [String: Any] { ["prompt": "Name a colour.", "maxTokens": 8, "securityFrame": ["quorum": 1, "maxTimeMs": 10000]] }
 
     @Test func readEndpointsAnswerWithTheirDocumentedShapes() async throws {
         let server = try await LiveServer()
