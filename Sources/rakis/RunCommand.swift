@@ -12,13 +12,17 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the node until Ctrl-C (SIGINT) or SIGTERM, then shut down cleanly.",
         discussion: """
-            Settings come from the defaults, then DIR/config.json (or --config FILE), then RAKIS_<SETTING> environment variables
-            (e.g. RAKIS_MAX_PACKET_DB_SIZE), then --set NAME=VALUE flags, each later one winning.
+            Settings come from the defaults, then DIR/config.json (or --config FILE), then RAKIS_<SETTING> \
+            environment variables (e.g. RAKIS_MAX_PACKET_DB_SIZE), then --set NAME=VALUE flags, each later one winning.
 
-            The node joins the network through the Nostr relays of the nostrRelays setting (the first relayRedundancy
-            of them), or those given with --relay; their events are signed with the node's Nostr key, kept in its key
-            file (added on the first run of a key file that has none). With --listen and/or --peer it also joins the
-            direct mesh. Every packet goes out on every transport; what arrives twice is processed once.
+            The node joins the network through the Nostr relays of the nostrRelays setting (the first \
+            relayRedundancy of them), or those given with --relay; their events are signed with the node's Nostr \
+            key, kept in its key file (added on the first run of a key file that has none). With --listen and/or \
+            --peer it also joins the direct mesh. Every packet goes out on every transport; what arrives twice is \
+            processed once.
+
+            The HTTP API and the dashboard listen on --http (open http://127.0.0.1:8080/ in a browser); requests \
+            that change anything need the token in DIR/api-token. See `rakis submit --node` and `rakis status`.
             """)
 
     @OptionGroup var dataDirectory: DataDirectoryOptions
