@@ -2,6 +2,7 @@ import Foundation
 import RakisCoordination
 import RakisCore
 import RakisNode
+import RakisP2P
 import RakisServer
 import RakisTestSupport
 import Testing
@@ -220,5 +221,28 @@ import Testing
         try await Task.sleep(for: .milliseconds(300))
         try await server.stop()
         _ = try? await open.value
+    }
+
+    @Test func aModelIsKnownOnceAPeerAnnouncesIt() async throws {
+        // Node A serves no model; B, on the same network, serves the default LLM. A's API refuses
+        // requests for a model nobody announced, and takes them once B's workers are announced.
+        let network = InMemoryNetwork()
+        let a = try await LiveServer(transports: [network.makeTransport()])
+        let request: [String: Any] = ["prompt": "Name a colour.", "acceptedModels": ["gemma-3-270m-q4_k_m"]]
+        let before = try await a.post("/api/inferences", request)
+        #expect(before.status == 422)
+        #expect(before.errorMessage?.contains("unknown model gemma-3-270m-q4_k_m") == true, "\(before.text)")
+
+        let b = try await LiveServer(models: try LiveServer.defaults(), transports: [network.makeTransport()])
+        #expect(await waitUntil {
+            let packets = (try? await a.get("/api/packets?type=peerStatusUpdate").json?["packets"] as? [[String: Any]]) ?? []
+            return packets.contains { $0["synthientId"] as? String == b.node.identity.synthientId && ($0["packet"] as? String)?.contains("loaded_worker") == true }
+        }, "A hears B's loaded_worker status")
+        let after = try await a.post("/api/inferences", request)
+        #expect(after.status == 202, "\(after.text)")
+        let peers = try #require(try await a.get("/api/peers").json?["peers"] as? [[String: Any]])
+        #expect(peers.contains { $0["synthientId"] as? String == b.node.identity.synthientId && $0["seenOn"] as? [String] == ["memory"] })
+        try await b.stop()
+        try await a.stop()
     }
 }

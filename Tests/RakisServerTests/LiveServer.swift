@@ -3,6 +3,7 @@ import Logging
 import RakisCore
 import RakisInference
 import RakisNode
+import RakisP2P
 import RakisServer
 import RakisTestSupport
 import ServiceLifecycle
@@ -22,13 +23,14 @@ final class LiveServer: Sendable {
 
     var base: String { "http://127.0.0.1:\(port.value.withLock { $0 } ?? 0)" }
 
-    init(models: NodeModels = NodeModels(), settings: Settings = Settings()) async throws {
+    init(models: NodeModels = NodeModels(), settings: Settings = Settings(), transports: [any P2PTransport] = []) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let logs = self.logs
         let logger = Logger(label: "rakis.test") { label in LogBuffer.Handler(label: label, buffer: logs, logLevel: .info) }
         node = try RakisNode(
-            identity: .generate(), settings: settings, dataDirectory: DataDirectory(directory.path), transports: [], models: models, logger: logger)
+            identity: .generate(), settings: settings, dataDirectory: DataDirectory(directory.path), transports: transports, models: models,
+            logger: logger)
         let port = self.port
         let server = try APIServer(
             node: node, configuration: .init(host: "127.0.0.1", port: 0, token: token), logs: logs, logger: logger,
