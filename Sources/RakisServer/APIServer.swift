@@ -75,16 +75,10 @@ public struct APIServer: Service {
         let feed = self.feed
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                await metrics.follow(AsyncStream { continuation in
-                    let task = Task {
-                        for await received in feed {
-                            known.learn(from: received.packet)
-                            continuation.yield(received)
-                        }
-                        continuation.finish()
-                    }
-                    continuation.onTermination = { _ in task.cancel() }
-                })
+                for await received in feed {
+                    known.learn(from: received.packet)
+                    metrics.record(received)
+                }
             }
             try await app.run()
             group.cancelAll()

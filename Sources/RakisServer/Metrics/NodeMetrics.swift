@@ -25,29 +25,27 @@ final class NodeMetrics: Sendable {
         self.factory = factory
     }
 
-    /// Counts packets in and out by type and transport, and this node's inferences, tokens and
-    /// speed from the `completed_inference` status packets it sends.
-    func follow(_ feed: AsyncStream<ReceivedPacket>) async {
-        for await received in feed {
-            let own = received.deliveredThrough == nil
-            CoreMetrics.Counter(
-                label: "rakis_packets_total",
-                dimensions: [("direction", own ? "out" : "in"), ("type", received.packet.type.rawValue),
-                             ("transport", received.deliveredThrough ?? "all")],
-                factory: factory
-            ).increment()
-            guard own, case .peerStatusUpdate(let update) = received.packet,
-                  case .completedInference(let tps, let model, let tokens) = update.status else { continue }
-            CoreMetrics.Counter(label: "rakis_inferences_total", dimensions: [("model", model)], factory: factory).increment()
-            // The status carries the node's running total; the counter grows by the difference.
-            let added = tokensCounted.withLock { counted in
-                defer { counted = max(counted, tokens) }
-                return max(0, tokens - counted)
-            }
-            CoreMetrics.Counter(label: "rakis_tokens_total", factory: factory).increment(by: added)
-            CoreMetrics.Recorder(label: "rakis_inference_tokens_per_second", dimensions: [("model", model)], aggregate: true, factory: factory)
-                .record(tps)
+    /// Counts a stored packet in or out by type and transport; this node's `completed_inference`
+    /// status packets also count its inferences, tokens and speed.
+    func record(_ received: ReceivedPacket) {
+        let own = received.deliveredThrough == nil
+        CoreMetrics.Counter(
+            label: "rakis_packets_total",
+            dimensions: [("direction", own ? "out" : "in"), ("type", received.packet.type.rawValue),
+                         ("transport", received.deliveredThrough ?? "all")],
+            factory: factory
+        ).increment()
+        guard own, case .peerStatusUpdate(let update) = received.packet,
+              case .completedInference(let tps, let model, let tokens) = update.status else { return }
+        CoreMetrics.Counter(label: "rakis_inferences_total", dimensions: [("model", model)], factory: factory).increment()
+        // The status carries the node's running total; the counter grows by the difference.
+        let added = tokensCounted.withLock { counted in
+            defer { counted = max(counted, tokens) }
+            return max(0, tokens - counted)
         }
+        CoreMetrics.Counter(label: "rakis_tokens_total", factory: factory).increment(by: added)
+        CoreMetrics.Recorder(label: "rakis_inference_tokens_per_second", dimensions: [("model", model)], aggregate: true, factory: factory)
+            .record(tps)
     }
 
     /// The Prometheus text exposition, with the gauges read now.
