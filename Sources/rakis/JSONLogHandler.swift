@@ -4,7 +4,7 @@ import Synchronization
 
 /// One JSON object per log line on standard error (`--log-format json`), for log collectors:
 /// `{"time", "level", "label", "source", "message", "metadata": {...}}`.
-struct JSONLogHandler: LogHandler {
+struct JSONLogHandler: MetadataLogHandler {
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level
     let label: String
@@ -15,14 +15,8 @@ struct JSONLogHandler: LogHandler {
         self.logLevel = logLevel
     }
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
     func log(event: LogEvent) {
-        var merged = metadata
-        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        let merged = merged(with: event)
         let line: [String: Any] = [
             "time": Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)),
             "level": event.level.rawValue, "label": label, "source": event.source, "message": "\(event.message)",

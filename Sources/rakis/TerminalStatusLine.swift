@@ -37,20 +37,14 @@ final class TerminalStatusLine: Sendable {
     }
 
     /// swift-log's stream format, written through the status line.
-    struct LogHandler: Logging.LogHandler {
+    struct LogHandler: MetadataLogHandler {
         var metadata: Logger.Metadata = [:]
         var logLevel: Logger.Level
         let label: String
         let terminal: TerminalStatusLine
 
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
         func log(event: LogEvent) {
-            var merged = metadata
-            if let extra = event.metadata { merged.merge(extra) { $1 } }
+            let merged = merged(with: event)
             let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             let time = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
             terminal.print("\(time) \(event.level) \(label):\(fields.isEmpty ? "" : " " + fields) [\(event.source)] \(event.message)\n")
