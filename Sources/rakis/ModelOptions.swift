@@ -30,11 +30,9 @@ struct ModelOptions: ParsableArguments {
         guard (1...64).contains(llmWorkers), (1...64).contains(embeddingWorkers), (1...256).contains(llmThreads) else {
             throw ValidationError("--llm-workers and --embedding-workers must be 1 to 64, --llm-threads 1 to 256")
         }
-        for spec in llms + embeddings { _ = try Self.split(spec) }
+        for spec in llms + embedders { _ = try Self.split(spec) }
         if noModels && !(llms.isEmpty && embedders.isEmpty) { throw ValidationError("--no-models cannot be combined with --llm or --embedder") }
     }
-
-    private var embeddings: [String] { embedders }
 
     /// The models to load; fails with what to do when a file is missing.
     func resolve() throws -> NodeModels {

@@ -40,9 +40,7 @@ struct NodeClient {
     /// `RAKIS_TOKEN`, else the `api-token` file of the data directory.
     static func token(dataDirectory: DataDirectory) -> String? {
         if let token = ProcessInfo.processInfo.environment["RAKIS_TOKEN"], !token.isEmpty { return token }
-        guard let text = try? String(contentsOf: dataDirectory.apiTokenFile, encoding: .utf8) else { return nil }
-        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return token.isEmpty ? nil : token
+        return dataDirectory.apiToken()
     }
 
     func get<T: Decodable>(_ path: String, as type: T.Type) async throws -> T {

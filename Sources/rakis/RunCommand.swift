@@ -101,8 +101,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     static func readToken(_ directory: DataDirectory) throws -> String {
-        guard let text = try? String(contentsOf: directory.apiTokenFile, encoding: .utf8),
-              case let token = text.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
+        guard let token = directory.apiToken() else {
             throw CLIError("no API token at \(directory.apiTokenFile.path); run `rakis init --data-dir \(directory.url.path)` again (it keeps the key) or pass --no-http")
         }
         return token

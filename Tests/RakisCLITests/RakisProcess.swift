@@ -1,4 +1,6 @@
 import Foundation
+import Testing
+import RakisCore
 import RakisTestSupport
 
 /// Runs the built `rakis` binary as a user would.
@@ -71,7 +73,7 @@ struct RakisProcess {
     }
 
     static func token(_ dataDir: String) throws -> String {
-        try String(contentsOfFile: dataDir + "/api-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(DataDirectory(dataDir).apiToken(), "rakis init wrote an API token")
     }
 
     /// SIGTERM, then waits (a minute at most) for the process to end; returns how long it took.

@@ -8,6 +8,14 @@ import Testing
 /// The Nostr transport against real relays (`nostr-relay` from PyPI on loopback) and a
 /// third-party client (pynostr).
 @Suite(.serialized) struct NostrRelayTests {
+    /// Two transports on one relay, both started, and an inbox of what the second receives.
+    func startedPair(on url: String) async throws -> (NostrTransport, NostrTransport, TransportInbox) {
+        let alice = transport([url]), bob = transport([url])
+        try await alice.start()
+        try await bob.start()
+        return (alice, bob, TransportInbox(bob))
+    }
+
     func transport(_ relays: [String], topic: String = "rakis-test", keys: BIP340.KeyPair = .generate()) -> NostrTransport {
         var configuration = NostrTransportConfiguration(relays: relays, topic: topic, eventLifetimeSeconds: 600, maxPacketBytes: 512 * 1024)
         configuration.backoff = ReconnectBackoff(base: .milliseconds(100), maximum: .milliseconds(500))
@@ -86,10 +94,7 @@ import Testing
         let port = LLMFixtures.freePort()
         var relay = try await NostrRelayFixture.start(port: port, directory: folder)
         let url = NostrRelayFixture.url(relay)
-        let alice = transport([url]), bob = transport([url])
-        try await alice.start()
-        try await bob.start()
-        let inbox = TransportInbox(bob)
+        let (alice, bob, inbox) = try await startedPair(on: url)
         try await alice.broadcast(SamplePackets.commitEnvelope(0))
         #expect(await waitUntil { inbox.all.count == 1 })
 
@@ -155,10 +160,7 @@ import Testing
         let relay = try await NostrRelayFixture.start(maxEventSize: 300)
         defer { relay.kill() }
         let url = NostrRelayFixture.url(relay)
-        let alice = transport([url]), bob = transport([url])
-        try await alice.start()
-        try await bob.start()
-        let inbox = TransportInbox(bob)
+        let (alice, bob, inbox) = try await startedPair(on: url)
         let big = try SamplePackets.commitEnvelope(1)
         #expect(big.count > 300)
         try await alice.broadcast(big)
@@ -174,10 +176,7 @@ import Testing
         let relay = try await NostrRelayFixture.start(eventsPerSecond: 3)
         defer { relay.kill() }
         let url = NostrRelayFixture.url(relay)
-        let alice = transport([url]), bob = transport([url])
-        try await alice.start()
-        try await bob.start()
-        let inbox = TransportInbox(bob)
+        let (alice, bob, inbox) = try await startedPair(on: url)
         let sent = try (0..<10).map { try SamplePackets.commitEnvelope($0) }
         for bytes in sent { try await alice.broadcast(bytes) }
         // The relay refuses most of the burst; the transport pauses, then sends those again.

@@ -209,13 +209,18 @@ import Testing
 
     @Test func theEventStreamCarriesPacketsAndLogsAsTheyHappen() async throws {
         let server = try await LiveServer(models: try LiveServer.defaults())
-        let reader = Task { try await ServerSentEvents.read(server.base + "/api/events", until: { $0.contains("event: packet") && $0.contains("p2pInferenceRequest") }) }
+        let reader = Task {
+            try await ServerSentEvents.read(server.base + "/api/events", until: {
+                $0.contains("\"type\":\"p2pInferenceRequest\"") && $0.contains("\"message\":\"inference request\"")
+            })
+        }
         try await Task.sleep(for: .milliseconds(300))
         let accepted = try await server.post("/api/inferences", Self.submission)
         #expect(accepted.status == 202)
         let text = try await reader.value
         #expect(text.contains("event: tick"))
         #expect(text.contains("\"type\":\"p2pInferenceRequest\""), "\(text)")
+        #expect(text.contains("event: log\ndata: {") && text.contains("\"message\":\"inference request\""), "the node's log line for it")
         // The stream ends when the server shuts down, so that shutdown is never held up by it.
         let open = Task { try await ServerSentEvents.read(server.base + "/api/events", until: { _ in false }) }
         try await Task.sleep(for: .milliseconds(300))

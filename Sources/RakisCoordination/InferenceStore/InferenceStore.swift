@@ -64,14 +64,6 @@ public struct InferenceStore: Sendable {
         }
     }
 
-    /// The newest requests first, by creation time — the reference's `getInferences`.
-    public func recentRequests(limit: Int) throws -> [StoredRequest] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM inferenceRequest ORDER BY createdAt DESC, requestId LIMIT ?", arguments: [limit])
-                .map(Self.request)
-        }
-    }
-
     public func requestCount() throws -> Int {
         try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inferenceRequest") ?? 0 }
     }
@@ -94,7 +86,7 @@ public struct InferenceStore: Sendable {
         }
     }
 
-    private static func request(_ row: Row) throws -> StoredRequest {
+    static func request(_ row: Row) throws -> StoredRequest {
         let text: String = row["payload"]
         return StoredRequest(
             requestId: row["requestId"], fromSynthientId: row["fromSynthientId"],

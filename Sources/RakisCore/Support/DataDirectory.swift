@@ -14,6 +14,13 @@ public struct DataDirectory: Sendable {
     public var configFile: URL { url.appendingPathComponent(SettingsLoader.configFileName) }
     public var apiTokenFile: URL { url.appendingPathComponent("api-token") }
 
+    /// The API token `rakis init` wrote, or nil when there is none.
+    public func apiToken() -> String? {
+        guard let text = try? String(contentsOf: apiTokenFile, encoding: .utf8) else { return nil }
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return token.isEmpty ? nil : token
+    }
+
     public var exists: Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue

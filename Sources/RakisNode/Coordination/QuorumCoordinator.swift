@@ -82,7 +82,8 @@ public actor QuorumCoordinator {
         }
     }
 
-    private func requestArrived(_ request: P2PInferenceRequest, from sender: String) async {
+    /// Stores a request and starts working on it; one already stored is ignored.
+    func requestArrived(_ request: P2PInferenceRequest, from sender: String) async {
         if let problem = InferenceRequestCheck.problem(with: request.payload) {
             logger.warning("ignored an invalid inference request", metadata: ["requestId": "\(request.requestId)", "from": "\(sender)", "problem": "\(problem)"])
             return

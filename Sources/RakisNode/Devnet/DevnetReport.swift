@@ -18,14 +18,14 @@ public struct DevnetReport: Sendable {
         init(index: Int, synthientId: String, stores: CoordinationStores, requestId: String) throws {
             self.index = index
             self.synthientId = synthientId
-            let record = try stores.quorums.record(requestId: requestId)
-            status = record?.status
-            statusReason = record?.statusReason
-            quorum = try stores.quorums.commits(requestId: requestId)
-            reveals = try stores.quorums.reveals(requestId: requestId)
-            consensus = try stores.consensus.result(requestId: requestId)
-            peerResults = try stores.consensus.peerResults(requestId: requestId)
-            ownResult = try stores.inferences.results(requestId: requestId).first
+            let history = try stores.history(requestId: requestId)
+            status = history?.quorum?.status
+            statusReason = history?.quorum?.statusReason
+            quorum = history?.commits ?? []
+            reveals = history?.reveals ?? []
+            consensus = history?.consensus
+            peerResults = history?.peerResults ?? []
+            ownResult = history?.results.first
         }
     }
 

@@ -117,12 +117,11 @@ public actor RakisNode: Service {
         guard phase == .running else { throw NodeError.notRunning }
         if let problem = InferenceRequestCheck.problem(with: payload) { throw NodeError.invalidRequest(problem) }
         let requestId = UUID().uuidString.lowercased()
-        try await p2p.transmit(.p2pInferenceRequest(P2PInferenceRequest(requestId: requestId, payload: payload, createdAt: now())))
-        // Return once the coordinator has recorded it, so that the caller can look it up at once.
-        let deadline = ContinuousClock.now + .seconds(5)
-        while ContinuousClock.now < deadline, (try? stores.inferences.request(requestId)) == nil {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+        let request = P2PInferenceRequest(requestId: requestId, payload: payload, createdAt: now())
+        try await p2p.transmit(.p2pInferenceRequest(request))
+        // Recorded now rather than when the packet comes back through intake (which then finds it
+        // stored), so that the caller can look it up at once.
+        await coordinator.requestArrived(request, from: identity.synthientId)
         return requestId
     }
 

@@ -29,6 +29,11 @@ public struct PeerDB: Sendable {
         try await pool.read { db in try Peer.fetchCount(db) }
     }
 
+    /// How many peers were seen at or after `since`.
+    public func count(since: Date) async throws -> Int {
+        try await pool.read { db in try Peer.filter(Column("lastSeen") >= since.timeIntervalSince1970).fetchCount(db) }
+    }
+
     /// Peers seen at or after `since`, most recent first.
     public func lastPeers(since: Date, limit: Int) async throws -> [Peer] {
         try await pool.read { db in

@@ -18,7 +18,10 @@ public struct APIRequestContext: RequestContext {
         return decoder
     }
 
-    public var responseEncoder: JSONEncoder {
+    public var responseEncoder: JSONEncoder { Self.encoder() }
+
+    /// The API's JSON: ISO-8601 dates and sorted keys, in responses and in the event stream alike.
+    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]

@@ -16,7 +16,25 @@ extension Request {
         do {
             return try context.requestDecoder.decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
-            throw APIError.badRequest("malformed JSON body: \(JSONErrorMiddleware<APIRequestContext>.describe(error))")
+            throw APIError.badRequest("malformed JSON body: \(Self.describe(error))")
+        }
+    }
+
+    /// Where the JSON went wrong, by field path.
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? "the body" : keys.joined(separator: ".")
+        }
+        switch error {
+        case .typeMismatch(_, let context): return "\(path(context)) has the wrong type"
+        case .valueNotFound(_, let context): return "\(path(context)) is null or missing"
+        case .keyNotFound(let key, let context):
+            let parent = path(context)
+            return "missing field \(key.stringValue)" + (parent == "the body" ? "" : " in \(parent)")
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "\(path(context)) is invalid: \(context.debugDescription)"
+        @unknown default: return "\(error)"
         }
     }
 }

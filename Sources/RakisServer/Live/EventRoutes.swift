@@ -11,9 +11,7 @@ struct EventRoutes: Sendable {
     let logs: LogBuffer
 
     static func frame(_ name: String, _ value: some Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        let data = (try? APIRequestContext.encoder().encode(value)) ?? Data("{}".utf8)
         return "event: \(name)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
     }
 

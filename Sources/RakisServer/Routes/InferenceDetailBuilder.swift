@@ -2,20 +2,15 @@ import Foundation
 import RakisCoordination
 import RakisCore
 
-/// Gathers one request's detail from the coordination stores.
-struct InferenceDetailBuilder {
-    let stores: CoordinationStores
-    let ownSynthientId: String
-
-    func detail(requestId: String) throws -> InferenceDetail? {
-        guard let request = try stores.inferences.request(requestId) else { return nil }
+/// Turns what the stores hold about one request into the API's request detail.
+enum InferenceDetailBuilder {
+    static func detail(_ history: RequestHistory) -> InferenceDetail {
+        let request = history.request
         let payload = request.payload
         let frame = payload.securityFrame
-        let record = try stores.quorums.record(requestId: requestId)
-        let reveals = try stores.quorums.reveals(requestId: requestId)
-        let consensus = try stores.consensus.result(requestId: requestId)
+        let consensus = history.consensus
 
-        var rejections = reveals.compactMap { reveal in
+        var rejections = history.reveals.compactMap { reveal in
             reveal.rejectReason.map { InferenceDetail.Rejection(synthientId: reveal.synthientId, inferenceId: reveal.inferenceId, reason: $0) }
         }
         for rejection in consensus?.details.rejections ?? [] where !rejections.contains(where: { $0.inferenceId == rejection.inferenceId }) {
@@ -23,27 +18,27 @@ struct InferenceDetailBuilder {
         }
 
         return InferenceDetail(
-            requestId: requestId, fromSynthientId: request.fromSynthientId,
+            requestId: request.requestId, fromSynthientId: request.fromSynthientId,
             request: RequestView(
                 prompt: payload.prompt, acceptedModels: payload.acceptedModels, temperature: payload.temperature, maxTokens: payload.maxTokens,
                 quorum: frame.quorum, maxTimeMs: frame.maxTimeMs, secDistance: frame.secDistance, secPercentage: frame.secPercentage,
                 embeddingModel: frame.embeddingModel, fromChain: payload.fromChain, createdAt: payload.createdAt, endingAt: payload.endingAt),
-            status: record?.status.rawValue ?? (payload.endingAt > Date() ? "open" : "unanswered"),
-            statusReason: record?.statusReason,
-            ownResults: try stores.inferences.results(requestId: requestId).map {
+            status: InferenceSummary.statusName(history.quorum?.status, endingAt: payload.endingAt),
+            statusReason: history.quorum?.statusReason,
+            ownResults: history.results.map {
                 .init(inferenceId: $0.inferenceId, model: $0.modelName, output: $0.output, tokenCount: $0.tokenCount,
                       tokensPerSecond: $0.tokensPerSecond.flatMap { $0.isFinite ? $0 : nil }, failureReason: $0.failureReason,
                       startedAt: $0.startedAt, completedAt: $0.completedAt)
             },
-            commits: try stores.quorums.commits(requestId: requestId).map {
+            commits: history.commits.map {
                 .init(synthientId: $0.synthientId, inferenceId: $0.inferenceId, bEmbeddingHash: $0.bEmbeddingHash, receivedAt: $0.receivedAt)
             },
-            reveals: reveals.map {
+            reveals: history.reveals.map {
                 .init(synthientId: $0.synthientId, inferenceId: $0.inferenceId, output: $0.output, receivedAt: $0.receivedAt, rejectReason: $0.rejectReason)
             },
             rejections: rejections,
             consensus: consensus.map(Self.view),
-            peerResults: try stores.consensus.peerResults(requestId: requestId).map { peer in
+            peerResults: history.peerResults.map { peer in
                 .init(verifiedBy: peer.verifiedBy, validInferenceJointHash: peer.validInferenceJointHash, selectedOutput: peer.selectedOutput,
                       selectedSynthientId: peer.selectedSynthientId, receivedAt: peer.receivedAt,
                       agreesWithUs: consensus.map { $0.validInferenceJointHash == peer.validInferenceJointHash })

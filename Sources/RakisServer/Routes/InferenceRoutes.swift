@@ -35,10 +35,10 @@ struct InferenceRoutes: Sendable {
         }
         api.get("inferences/:requestId") { _, context -> InferenceDetail in
             let requestId = try context.parameters.require("requestId")
-            guard let detail = try InferenceDetailBuilder(stores: node.stores, ownSynthientId: node.identity.synthientId).detail(requestId: requestId) else {
+            guard let history = try node.stores.history(requestId: requestId) else {
                 throw APIError.notFound("no request \(requestId.debugDescription) is known to this node")
             }
-            return detail
+            return InferenceDetailBuilder.detail(history)
         }
     }
 
@@ -83,17 +83,13 @@ struct InferenceRoutes: Sendable {
     }
 
     func summaries(limit: Int) throws -> [InferenceSummary] {
-        let stores = node.stores
-        let now = Date()
-        return try stores.inferences.recentRequests(limit: limit).map { request in
-            let record = try stores.quorums.record(requestId: request.requestId)
-            let consensus = try stores.consensus.result(requestId: request.requestId)
-            let commits = try stores.quorums.commits(requestId: request.requestId).count
+        try node.stores.recentSummaries(limit: limit).map { summary in
+            let request = summary.request
             return InferenceSummary(
                 requestId: request.requestId, fromSynthientId: request.fromSynthientId, prompt: request.payload.prompt,
                 acceptedModels: request.payload.acceptedModels, createdAt: request.payload.createdAt, endingAt: request.endingAt,
-                status: record?.status.rawValue ?? (request.endingAt > now ? "open" : "unanswered"), commits: commits,
-                quorum: request.payload.securityFrame.quorum, output: consensus?.selected?.output, consensusSucceeded: consensus?.succeeded)
+                status: InferenceSummary.statusName(summary.status, endingAt: request.endingAt), commits: summary.commitCount,
+                quorum: request.payload.securityFrame.quorum, output: summary.selectedOutput, consensusSucceeded: summary.consensusSucceeded)
         }
     }
 }

@@ -46,7 +46,7 @@ struct NodeRoutes: Sendable {
         return StatsView(
             synthientId: node.identity.synthientId, startedAt: node.startedAt, uptimeSeconds: Date().timeIntervalSince(node.startedAt),
             totalPackets: try await packetDB.store.count(), totalPeers: try await packetDB.peers.count(),
-            activePeers: try await packetDB.peers.lastPeers(since: fiveMinutesAgo, limit: 100_000).count,
+            activePeers: try await packetDB.peers.count(since: fiveMinutesAgo),
             requestsSeen: try node.stores.inferences.requestCount(),
             ownInferences: totals.results, failedInferences: totals.failed, totalTokens: totals.tokens,
             consensusSucceeded: outcomes.succeeded, consensusFailed: outcomes.failed,

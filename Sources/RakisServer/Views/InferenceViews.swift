@@ -1,5 +1,6 @@
 public import Foundation
 public import Hummingbird
+import RakisCoordination
 
 /// The body of `POST /api/inferences`. Only the prompt is required; the rest default to
 /// `InferenceRequestDefaults`.
@@ -74,6 +75,13 @@ public struct InferenceSummary: Codable, Sendable {
     /// This node's consensus output, when it reached one.
     public let output: String?
     public let consensusSucceeded: Bool?
+}
+
+extension InferenceSummary {
+    /// The quorum's status, or `open`/`unanswered` while this node holds no quorum for the request.
+    static func statusName(_ status: QuorumStatus?, endingAt: Date) -> String {
+        status?.rawValue ?? (endingAt > Date() ? "open" : "unanswered")
+    }
 }
 
 public struct InferenceList: Codable, Sendable, ResponseEncodable {
