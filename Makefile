@@ -1,6 +1,6 @@
 # The two commands a newcomer runs (see README.md): `make demo` and `make test`.
 # Both install whatever is missing first (scripts/setup.sh) and are quick when it is there.
-.PHONY: setup build demo test bench reference-env
+.PHONY: setup build demo test bench reference-env install
 
 setup:
 	@scripts/setup.sh
@@ -10,6 +10,11 @@ build: setup
 
 demo: build
 	@scripts/demo.sh
+
+# A release rakis, with the llama.cpp libraries it needs, into PREFIX (default /usr/local).
+PREFIX ?= /usr/local
+install: setup
+	@PREFIX=$(PREFIX) scripts/install.sh
 
 test: setup
 	swift build --build-tests

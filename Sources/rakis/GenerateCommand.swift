@@ -88,7 +88,7 @@ struct GenerateCommand: AsyncParsableCommand {
             throw CLIError("no installed LLM named \"\(model)\"; the installed one is \(ModelLocator.defaultLLMName), or pass --gguf PATH or --openai URL")
         }
         guard let path = ModelLocator.defaultLLMPath() else {
-            throw CLIError("the default LLM is not installed; run `make setup` in the rakis checkout, set RAKIS_MODELS_DIR, or pass --gguf PATH")
+            throw CLIError("the default LLM is not installed; run `make setup` in the rakis checkout (it installs the models into \(ModelLocator.userModelsDirectory.path)), set RAKIS_MODELS_DIR, or pass --gguf PATH")
         }
         return LLMModelConfiguration(name: model, source: .gguf(path: path), contextLength: context, threadsPerWorker: threads)
     }

@@ -51,7 +51,7 @@ struct ModelOptions: ParsableArguments {
             let (model, count) = try Self.split(spec)
             if model == SentenceEmbeddingModel.defaultName {
                 guard let directory = ModelLocator.defaultEmbeddingModelDirectory() else {
-                    throw CLIError("the default embedding model (\(model)) is not installed; run `make setup` in the rakis checkout, or set RAKIS_MODELS_DIR")
+                    throw CLIError("the default embedding model (\(model)) is not installed; run `make setup` in the rakis checkout (it installs the models into \(ModelLocator.userModelsDirectory.path)), or set RAKIS_MODELS_DIR")
                 }
                 models.embeddings.append(.init(name: model, directory: directory, workers: count))
             } else {

@@ -35,11 +35,46 @@ import Testing
         #expect(log.text.contains("shut down cleanly"))
     }
 
-    @Test func runWithNoReachableRelaySaysSoAndExits() async throws {
+    @Test func runWithNoNetworkStaysUpSaysSoAndJoinsWhenTheRelayAppears() async throws {
         #expect(try await RakisProcess.run(["init", "--data-dir", dataDir]).status == 0)
-        let result = try await RakisProcess.run(["run", "--data-dir", dataDir, "--http", "127.0.0.1:0", "--no-models", "--relay", "ws://127.0.0.1:\(LLMFixtures.freePort())"])
-        #expect(result.status != 0)
-        #expect(result.stderr.contains("none of the transports came up"), "\(result.stderr)")
+        let nostrKey = try await RakisProcess.run(["id", "--data-dir", dataDir, "--nostr"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let relayPort = LLMFixtures.freePort()
+        let url = "ws://127.0.0.1:\(relayPort)"
+        let (node, log, base) = try await RakisProcess.startNode(dataDir, ["--relay", url, "--topic", "offline-boot"], models: false)
+        defer { node.terminate() }
+        let down = try await HTTPExchange.send("GET", base + "/api/health")
+        #expect(down.json?["status"] as? String == "disconnected", "\(down.text)")
+        #expect(down.json?["connected"] as? Bool == false)
+        let problem = down.json?["problem"] as? String ?? ""
+        #expect(problem.contains("no transport connected") && problem.contains(url), "\(problem)")
+        #expect(log.text.contains("no Nostr relay reachable yet"), "\(log.text)")
+
+        // The relay comes up: the node connects on its own, and its boot packet, sent while it
+        // was offline, reaches the relay, where a third-party client reads it.
+        let relay = try await NostrRelayFixture.startStock(port: relayPort)
+        defer { relay.kill() }
+        var connected = false
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !connected, ContinuousClock.now < deadline, node.isRunning {
+            connected = try await HTTPExchange.send("GET", base + "/api/health").json?["status"] as? String == "ok"
+            if !connected { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(connected, "\(log.text)")
+        let read = try await runNostrPeer(["read", url, "2777", "offline-boot", nostrKey, "1", "20"])
+        let content = try #require(try JSONParser().parse(String(read.split(separator: "\n")[0]))["content"]?.stringValue)
+        #expect(try PacketEnvelope.decode(wire: Array(content.utf8)).packet.type == .peerStatusUpdate)
+        try await RakisProcess.interrupt(node)
+        #expect(node.terminationStatus == 0, "\(log.text)")
+    }
+
+    @Test func onlyMisconfigurationStopsTheStart() async throws {
+        #expect(try await RakisProcess.run(["init", "--data-dir", dataDir]).status == 0)
+        // A listen address that is taken.
+        let taken = try await NostrRelayFixture.startStock()
+        defer { taken.kill() }
+        let inUse = try await RakisProcess.run(["run", "--data-dir", dataDir, "--no-models", "--no-http", "--no-relays", "--listen", "127.0.0.1:\(taken.port)"])
+        #expect(inUse.status != 0)
+        #expect(inUse.stderr.contains("cannot start the network") && inUse.stderr.contains("cannot listen on 127.0.0.1:\(taken.port)"), "\(inUse.stderr)")
         for (arguments, message) in [
             (["--relay", "http://example.org"], "ws:// or wss://"),
             (["--peer", "10.0.0.1:7400"], "ws:// or wss://"),
@@ -52,6 +87,34 @@ import Testing
             #expect(bad.status != 0)
             #expect(bad.stderr.contains(message), "\(arguments): \(bad.stderr)")
         }
+    }
+
+    /// Two `rakis run` processes on a relay with nostr-relay's own defaults (4,096 characters of
+    /// content) reach consensus, reveals included, as the README shows.
+    @Test func twoRunningNodesAgreeThroughAStockRelay() async throws {
+        let relay = try await NostrRelayFixture.startStock()
+        defer { relay.kill() }
+        let url = NostrRelayFixture.url(relay)
+        let second = RakisProcess.temporaryDataDirectory()
+        let topic = "stock-\(UUID().uuidString.prefix(8))"
+        let (first, firstLog, firstBase) = try await RakisProcess.startNode(dataDir, ["--relay", url, "--topic", topic])
+        defer { first.terminate() }
+        let (other, otherLog, otherBase) = try await RakisProcess.startNode(second, ["--relay", url, "--topic", topic])
+        defer { other.terminate() }
+        let submitted = try await RakisProcess.run([
+            "submit", "--node", firstBase, "--data-dir", dataDir, "--prompt", "Name a planet.", "--quorum", "2", "--time", "20",
+            "--max-tokens", "24", "--wait", "--json",
+        ])
+        #expect(submitted.status == 0, "\(submitted.stderr)\n\(firstLog.text)\n\(otherLog.text)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(submitted.stdout.utf8)) as? [String: Any], "\(submitted.stdout)")
+        #expect(object["status"] as? String == "completed", "\(submitted.stdout)")
+        let requestId = try #require(object["requestId"] as? String)
+        // The other node agrees, and no relay refused anything.
+        let theirs = try await HTTPExchange.send("GET", otherBase + "/api/inferences/" + requestId)
+        #expect(theirs.json?["status"] as? String == "completed", "\(theirs.text)")
+        for log in [firstLog, otherLog] { #expect(!log.text.contains("refused"), "\(log.text)") }
+        try await RakisProcess.interrupt(first)
+        try await RakisProcess.interrupt(other)
     }
 
     @Test func twoRunningNodesFindEachOtherOnTheMesh() async throws {

@@ -35,10 +35,13 @@ struct RakisProcess {
     /// Starts `rakis ARGUMENTS` in the background with its standard error collected, and waits
     /// until the log contains `ready` or the process ends (a minute at most: a guard against
     /// hangs, not a speed check).
-    static func start(_ arguments: [String], until ready: String) async throws -> (Process, LogCollector) {
+    static func start(
+        _ arguments: [String], until ready: String, executable: URL = binary, directory: URL? = nil
+    ) async throws -> (Process, LogCollector) {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         process.environment = environment(password: "correct horse battery")
         let err = Pipe()
         process.standardError = err

@@ -55,8 +55,9 @@ import Testing
         await devnet.shutdown()
     }
 
-    @Test func twoNodesAgreeOverTheRelayAlone() async throws {
-        let relay = try await NostrRelayFixture.start()
+    /// On a relay with nostr-relay's own defaults: reveals must fit 4,096 characters of content.
+    @Test func twoNodesAgreeOverAStockRelayAlone() async throws {
+        let relay = try await NostrRelayFixture.startStock()
         defer { relay.kill() }
         let settings = settings
         let url = NostrRelayFixture.url(relay)

@@ -1,6 +1,10 @@
 public import Foundation
 
-/// `inferenceReveal`: the output behind a commit, with its embedding and binary embedding.
+/// `inferenceReveal`: the output behind a commit, with its binary embedding.
+///
+/// The reference also sent the 384-number float `embedding`. Verifiers recompute it from the
+/// output anyway, so rakis sends it empty and leaves the field out of the packet (about 7 KB less
+/// per reveal, which matters on relays with small limits); one that arrives with it is accepted.
 public struct InferenceReveal: Codable, Sendable, Hashable {
     public var requestedSynthientId: String
     public var requestId: String
@@ -34,8 +38,19 @@ public struct InferenceReveal: Codable, Sendable, Hashable {
         requestId = try c.decode(String.self, forKey: .requestId)
         inferenceId = try c.decode(String.self, forKey: .inferenceId)
         output = try c.decode(String.self, forKey: .output)
-        embedding = try c.decode([Double].self, forKey: .embedding)
+        embedding = try c.decodeIfPresent([Double].self, forKey: .embedding) ?? []
         bEmbedding = try c.decodeBytes(forKey: .bEmbedding)
         createdAt = try c.decode(Date.self, forKey: .createdAt)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(requestedSynthientId, forKey: .requestedSynthientId)
+        try c.encode(requestId, forKey: .requestId)
+        try c.encode(inferenceId, forKey: .inferenceId)
+        try c.encode(output, forKey: .output)
+        if !embedding.isEmpty { try c.encode(embedding, forKey: .embedding) }
+        try c.encode(bEmbedding, forKey: .bEmbedding)
+        try c.encode(createdAt, forKey: .createdAt)
     }
 }

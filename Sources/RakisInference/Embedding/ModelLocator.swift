@@ -1,17 +1,48 @@
 public import Foundation
 
-/// Where the default models are on this machine: the project's set-up installs them from PyPI
-/// into `.venv`; `RAKIS_MODELS_DIR/<name>` or an explicit path overrides that.
+/// Where the default models are on this machine, so that `rakis` finds them from any working
+/// directory. In order:
+/// 1. `RAKIS_MODELS_DIR` (the models directly inside it);
+/// 2. the per-user data directory set-up installs them into, `$XDG_DATA_HOME/rakis/models`
+///    (`~/.local/share/rakis/models` by default);
+/// 3. `rakis/models` under each of `$XDG_DATA_DIRS` (`/usr/local/share:/usr/share` by default),
+///    and `../share/rakis/models` beside the running executable (an installed prefix);
+/// 4. inside a rakis checkout, the files set-up keeps in its `.venv`, searching up from `root`.
+///
+/// A models directory holds `gemma-3-270m-q4_k_m.gguf` and the folder `all-MiniLM-L6-v2`.
 public enum ModelLocator {
     /// The network name of the default LLM, Gemma 3 270M in llama.cpp's Q4_K_M quantisation.
     public static let defaultLLMName = "gemma-3-270m-q4_k_m"
     static let defaultLLMFile = "gemma-3-270m-q4_k_m.gguf"
 
-    /// The default LLM's GGUF file: `RAKIS_MODELS_DIR/gemma-3-270m-q4_k_m.gguf`, or the file set-up
-    /// assembles into `.venv/share/rakis/models`, searching up from `root`.
+    /// The models directories searched, in order (step 4 aside). With `RAKIS_MODELS_DIR` set, only it.
+    public static func modelDirectories(environment: [String: String] = ProcessInfo.processInfo.environment) -> [URL] {
+        if let base = environment["RAKIS_MODELS_DIR"], !base.isEmpty { return [URL(fileURLWithPath: base)] }
+        var directories: [URL] = []
+        let home = environment["HOME"].map { URL(fileURLWithPath: $0) } ?? FileManager.default.homeDirectoryForCurrentUser
+        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : nil }
+            ?? home.appendingPathComponent(".local/share")
+        directories.append(dataHome.appendingPathComponent("rakis/models"))
+        let dataDirs = (environment["XDG_DATA_DIRS"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/local/share:/usr/share")
+            .split(separator: ":").filter { $0.hasPrefix("/") }
+        directories += dataDirs.map { URL(fileURLWithPath: String($0)).appendingPathComponent("rakis/models") }
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        directories.append(executable.deletingLastPathComponent().appendingPathComponent("../share/rakis/models").standardizedFileURL)
+        return directories
+    }
+
+    /// The directories searched, for error messages.
+    public static var searchedPlaces: String { modelDirectories().map(\.path).joined(separator: ", ") }
+
+    /// Where set-up installs the default models for this user.
+    public static var userModelsDirectory: URL { modelDirectories(environment: ProcessInfo.processInfo.environment.filter { $0.key != "RAKIS_MODELS_DIR" })[0] }
+
+    /// The default LLM's GGUF file, or nil when it is nowhere to be found.
     public static func defaultLLMPath(root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> String? {
-        if let base = ProcessInfo.processInfo.environment["RAKIS_MODELS_DIR"] {
-            return URL(fileURLWithPath: base).appendingPathComponent(defaultLLMFile).path
+        let environment = ProcessInfo.processInfo.environment
+        for directory in modelDirectories(environment: environment) {
+            let file = directory.appendingPathComponent(defaultLLMFile)
+            if FileManager.default.fileExists(atPath: file.path) || environment["RAKIS_MODELS_DIR"] != nil { return file.path }
         }
         return searchUp(from: root) { directory in
             let file = directory.appendingPathComponent(".venv/share/rakis/models/\(defaultLLMFile)")
@@ -19,21 +50,16 @@ public enum ModelLocator {
         }?.path
     }
 
-    private static func searchUp(from root: URL, _ probe: (URL) -> URL?) -> URL? {
-        var directory = root.standardizedFileURL
-        while true {
-            if let found = probe(directory) { return found }
-            let parent = directory.deletingLastPathComponent()
-            if parent.path == directory.path { return nil }
-            directory = parent
-        }
-    }
-
-    /// The directory of the default sentence-embedding model, searching from `root`
-    /// (by default the working directory) for the project's `.venv`.
+    /// The directory of the default sentence-embedding model, or nil when it is nowhere to be found.
     public static func defaultEmbeddingModelDirectory(root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL? {
-        if let base = ProcessInfo.processInfo.environment["RAKIS_MODELS_DIR"] {
-            return URL(fileURLWithPath: base).appendingPathComponent(SentenceEmbeddingModel.defaultName)
+        let environment = ProcessInfo.processInfo.environment
+        for directory in modelDirectories(environment: environment) {
+            let model = directory.appendingPathComponent(SentenceEmbeddingModel.defaultName)
+            if FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path)
+                || environment["RAKIS_MODELS_DIR"] != nil
+            {
+                return model
+            }
         }
         return searchUp(from: root) { directory in
             let lib = directory.appendingPathComponent(".venv/lib")
@@ -43,6 +69,16 @@ public enum ModelLocator {
                 if FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path) { return model }
             }
             return nil
+        }
+    }
+
+    private static func searchUp(from root: URL, _ probe: (URL) -> URL?) -> URL? {
+        var directory = root.standardizedFileURL
+        while true {
+            if let found = probe(directory) { return found }
+            let parent = directory.deletingLastPathComponent()
+            if parent.path == directory.path { return nil }
+            directory = parent
         }
     }
 }

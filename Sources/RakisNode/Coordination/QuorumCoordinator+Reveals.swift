@@ -54,7 +54,7 @@ extension QuorumCoordinator {
             if let sentAt = try stores.quorums.record(requestId: requestId)?.revealSentAt, revealRequest.createdAt <= sentAt { return }
             try await transmit(.inferenceReveal(InferenceReveal(
                 requestedSynthientId: synthientId, requestId: requestId, inferenceId: member.inferenceId, output: output,
-                embedding: embedding.embedding.map(Double.init), bEmbedding: embedding.bEmbedding, createdAt: now())))
+                embedding: [], bEmbedding: embedding.bEmbedding, createdAt: now())))
             try stores.quorums.mark(.revealSent, requestId: requestId, at: now())
             logger.info("revealed", metadata: metadata)
         } catch {

@@ -40,10 +40,10 @@ public struct NodeModels: Sendable {
         contextLength: Int = 1024
     ) throws(NodeError) -> NodeModels {
         guard let gguf = ModelLocator.defaultLLMPath(root: root), FileManager.default.fileExists(atPath: gguf) else {
-            throw .modelMissing("the default LLM (\(ModelLocator.defaultLLMName)) is not installed; run `make setup` in the rakis checkout, or set RAKIS_MODELS_DIR")
+            throw .modelMissing("the default LLM (\(ModelLocator.defaultLLMName)) is not installed in \(ModelLocator.searchedPlaces); run `make setup` in the rakis checkout (it installs the models into \(ModelLocator.userModelsDirectory.path)), or set RAKIS_MODELS_DIR")
         }
         guard let embedding = ModelLocator.defaultEmbeddingModelDirectory(root: root) else {
-            throw .modelMissing("the default embedding model (\(SentenceEmbeddingModel.defaultName)) is not installed; run `make setup`, or set RAKIS_MODELS_DIR")
+            throw .modelMissing("the default embedding model (\(SentenceEmbeddingModel.defaultName)) is not installed in \(ModelLocator.searchedPlaces); run `make setup` in the rakis checkout (it installs the models into \(ModelLocator.userModelsDirectory.path)), or set RAKIS_MODELS_DIR")
         }
         return NodeModels(
             llms: [LLM(LLMModelConfiguration(

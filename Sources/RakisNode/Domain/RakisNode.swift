@@ -93,6 +93,11 @@ public actor RakisNode: Service {
         logger.info("node started", metadata: ["synthientId": "\(identity.synthientId)"])
     }
 
+    /// Each transport's connectivity (empty for a node started offline).
+    public func transportStatus() async -> [TransportStatus] {
+        await p2p.transportStatus()
+    }
+
     /// Whether every configured model has at least one loaded worker; throws when one failed to load.
     public func modelsReady() async throws(NodeError) -> Bool {
         var ready = true

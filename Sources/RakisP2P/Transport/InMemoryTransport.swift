@@ -27,6 +27,11 @@ public final class InMemoryTransport: P2PTransport {
         await network.attach(id, continuation)
     }
 
+    public func status() async -> TransportStatus {
+        let attached = if let id = endpoint.withLock({ $0 }) { await network.isAttached(id) } else { false }
+        return TransportStatus(name: name, connected: attached, detail: attached ? "attached to the in-memory network" : "not attached")
+    }
+
     public func broadcast(_ envelope: [UInt8]) async throws(TransportError) {
         guard !isShutDown.withLock({ $0 }) else { throw .shutDown(transport: name) }
         guard let id = endpoint.withLock({ $0 }), await network.isAttached(id) else { throw .notStarted(transport: name) }

@@ -8,8 +8,12 @@ public protocol P2PTransport: Sendable {
     var name: String { get }
     /// Envelope bytes as they arrive. The stream lives as long as the transport and ends on `shutdown()`.
     var incoming: AsyncStream<TransportDelivery> { get }
-    /// Connects. Throws a `TransportError` when the transport cannot come up.
+    /// Starts connecting and returns once connected or once the first attempts have failed;
+    /// a transport that cannot reach anyone yet keeps trying in the background. Throws only
+    /// what retrying cannot mend: misconfiguration (a bad URL, a listen address in use).
     func start() async throws(TransportError)
+    /// Whether the transport reaches anyone right now, and what it is waiting for when not.
+    func status() async -> TransportStatus
     /// Sends envelope bytes to every reachable node.
     func broadcast(_ envelope: [UInt8]) async throws(TransportError)
     /// Drops connections and connects again; `incoming` carries on. Used after repeated errors.
@@ -29,7 +33,22 @@ public struct TransportDelivery: Sendable {
     }
 }
 
+/// One transport's connectivity, for the health check, the dashboard and the logs.
+public struct TransportStatus: Sendable, Equatable, Codable {
+    public var name: String
+    public var connected: Bool
+    /// What is up and what is not, e.g. "ws://a: connected; ws://b: connection refused (retrying)".
+    public var detail: String
+
+    public init(name: String, connected: Bool, detail: String) {
+        self.name = name
+        self.connected = connected
+        self.detail = detail
+    }
+}
+
 public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible {
+    case misconfigured(transport: String, reason: String)
     case notStarted(transport: String)
     case shutDown(transport: String)
     case unavailable(transport: String, reason: String)
@@ -37,6 +56,7 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
 
     public var description: String {
         switch self {
+        case .misconfigured(let t, let reason): "transport \(t) is misconfigured: \(reason)"
         case .notStarted(let t): "transport \(t) has not been started"
         case .shutDown(let t): "transport \(t) has been shut down"
         case .unavailable(let t, let reason): "transport \(t) is unavailable: \(reason)"

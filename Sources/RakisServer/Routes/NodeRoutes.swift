@@ -27,11 +27,21 @@ struct NodeRoutes: Sendable {
 
     func health() async -> HealthView {
         let uptime = Date().timeIntervalSince(node.startedAt)
+        let transports = await node.transportStatus()
+        let connected = transports.isEmpty || transports.contains(where: \.connected)
+        let networkProblem = connected ? nil
+            : "no transport connected (" + transports.map { "\($0.name): \($0.detail)" }.joined(separator: "; ") + "); retrying"
+        func view(_ status: String, ready: Bool, problem: String?) -> HealthView {
+            HealthView(
+                status: status, synthientId: node.identity.synthientId, modelsReady: ready, connected: connected, transports: transports,
+                problem: problem, uptimeSeconds: uptime)
+        }
         do {
             let ready = try await node.modelsReady()
-            return HealthView(status: ready ? "ok" : "loading", synthientId: node.identity.synthientId, modelsReady: ready, problem: nil, uptimeSeconds: uptime)
+            if !connected { return view("disconnected", ready: ready, problem: networkProblem) }
+            return view(ready ? "ok" : "loading", ready: ready, problem: nil)
         } catch {
-            return HealthView(status: "degraded", synthientId: node.identity.synthientId, modelsReady: false, problem: "\(error)", uptimeSeconds: uptime)
+            return view("degraded", ready: false, problem: ["\(error)", networkProblem].compactMap { $0 }.joined(separator: "; "))
         }
     }
 

@@ -1,4 +1,5 @@
 public import Foundation
+public import RakisP2P
 public import Hummingbird
 
 /// The reference's `RakisStats`, and what this node adds to it.
@@ -28,10 +29,15 @@ public struct StatsView: Codable, Sendable, ResponseEncodable {
 }
 
 public struct HealthView: Codable, Sendable, ResponseEncodable {
-    /// `ok` once every configured model has a loaded worker, `loading` before, `degraded` when a model failed.
+    /// `ok` once every configured model has a loaded worker and a transport is connected (or none
+    /// is configured), `loading` while models load, `disconnected` while no transport reaches
+    /// anyone (they keep retrying), `degraded` when a model failed.
     public let status: String
     public let synthientId: String
     public let modelsReady: Bool
+    /// Whether some transport reaches other nodes now (true for a node started offline).
+    public let connected: Bool
+    public let transports: [TransportStatus]
     public let problem: String?
     public let uptimeSeconds: Double
 }

@@ -29,8 +29,12 @@ public struct MeshConfiguration: Sendable {
     /// Connections from one address still without a valid hello; more are refused at the upgrade,
     /// so that one host cannot hold every slot with handshakes it never finishes.
     public var maxPendingHandshakesPerHost = 8
-    /// This node's own packets kept while no peer is connected, oldest dropped first.
-    public var maxWaitingPackets = 1000
+    /// How far back a peer that (re)connects is brought up to date: every packet this node sent
+    /// or passed on within the window is offered again, so that nothing sent while a connection
+    /// was being set up, replaced or re-established is lost (the mesh's `since`).
+    public var catchUpWindow: Duration = .seconds(300)
+    /// Packets kept for catch-up at most, oldest dropped first.
+    public var catchUpMaxPackets = 1000
 
     public init(
         listenHost: String?, listenPort: Int, bootstrapPeers: [String], topic: String, hopLimit: Int = 8, fanout: Int = 8,

@@ -6,12 +6,17 @@ public import RakisCore
 /// `hello` that signs the challenge with its Ed25519 identity, which binds the connection to
 /// a synthientId and cannot be replayed. After that: `packet` frames (an envelope and the hops
 /// it may still travel) and `peers` frames (listen addresses, so a node finds the rest of the
-/// mesh from one bootstrap peer).
+/// mesh from one bootstrap peer). Right after the hellos each side sends `catchUp`, and the
+/// other answers with `packets` frames holding what it sent or passed on in that many seconds.
 public enum MeshMessage: Sendable, Equatable {
     case challenge(nonce: String)
     case hello(MeshHello)
     case packet(hops: Int, envelope: String)
     case peers([String])
+    /// "Send me what you sent or passed on in the last `seconds`."
+    case catchUp(seconds: Int)
+    /// Several packets in one frame (a catch-up), each with the hops it may still travel.
+    case packets([MeshPacket])
 
     public init(parsing text: String, maxBytes: Int) throws(MeshProtocolError) {
         let json: JSONValue
@@ -53,6 +58,18 @@ public enum MeshMessage: Sendable, Equatable {
                 addresses.append(address)
             }
             self = .peers(addresses)
+        case "catchUp":
+            self = .catchUp(seconds: try integer("seconds", in: 0...86_400))
+        case "packets":
+            guard case .array(let items)? = members["items"] else { throw .malformed("packets frame needs an array of items") }
+            var packets: [MeshPacket] = []
+            for item in items {
+                guard case .number(let n)? = item["hops"], let hops = Int(exactly: n), (0...255).contains(hops),
+                      case .string(let envelope)? = item["envelope"]
+                else { throw .malformed("packets items need hops in 0...255 and an envelope string") }
+                packets.append(MeshPacket(hops: hops, envelope: envelope))
+            }
+            self = .packets(packets)
         default:
             throw .malformed("unknown frame type \(type)")
         }
@@ -64,8 +81,24 @@ public enum MeshMessage: Sendable, Equatable {
         case .hello(let hello): .object(hello.signedFields.merging(["signature": .string(hello.signature)]) { a, _ in a })
         case .packet(let hops, let envelope): .object(["type": .string("packet"), "hops": .number(Double(hops)), "envelope": .string(envelope)])
         case .peers(let addresses): .object(["type": .string("peers"), "addresses": .array(addresses.map(JSONValue.string))])
+        case .catchUp(let seconds): .object(["type": .string("catchUp"), "seconds": .number(Double(seconds))])
+        case .packets(let packets):
+            .object(["type": .string("packets"), "items": .array(packets.map {
+                .object(["hops": .number(Double($0.hops)), "envelope": .string($0.envelope)])
+            })])
         }
         return CanonicalJSON.string(of: json)
+    }
+}
+
+/// A packet as the mesh carries it: its envelope and the hops it may still travel.
+public struct MeshPacket: Sendable, Equatable {
+    public var hops: Int
+    public var envelope: String
+
+    public init(hops: Int, envelope: String) {
+        self.hops = hops
+        self.envelope = envelope
     }
 }
 

@@ -34,8 +34,8 @@ public actor MeshTransport: P2PTransport {
     private var addresses: [String: AddressState] = [:]
     private var bans: [String: ContinuousClock.Instant] = [:]
     private var seen: RecentIds
-    /// This node's packets sent while no peer was connected.
-    private var waiting: [String] = []
+    /// What this node sent or passed on lately, offered to each peer that (re)connects.
+    private var catchUpLog: MeshCatchUpLog
     /// Inbound connections per remote address that have not yet given a valid hello.
     private var pendingHandshakes: [String: Int] = [:]
     private var isStarted = false
@@ -72,6 +72,7 @@ public actor MeshTransport: P2PTransport {
         self.configuration = configuration
         self.logger = logger
         self.seen = RecentIds(capacity: configuration.rememberedPackets)
+        self.catchUpLog = MeshCatchUpLog(window: configuration.catchUpWindow, capacity: configuration.catchUpMaxPackets)
         (incoming, continuation) = AsyncStream.makeStream(of: TransportDelivery.self, bufferingPolicy: .unbounded)
         for peer in configuration.bootstrapPeers { addresses[peer] = AddressState(isBootstrap: true) }
     }
@@ -79,12 +80,13 @@ public actor MeshTransport: P2PTransport {
     // MARK: P2PTransport
 
     /// Starts listening (when configured) and dialing. Returns once it listens and a bootstrap
-    /// peer answered (or every one was tried, since a first node has nobody to reach yet);
-    /// a node that only dials needs one peer. Throws when listening fails or no peer answers.
+    /// peer answered or every one was tried; peers that did not answer are dialed again with
+    /// backoff for as long as the transport runs. Throws when there is nothing to do or the
+    /// listen address cannot be had (in use, not an address of this machine).
     public func start() async throws(TransportError) {
         guard !isShutDown else { throw .shutDown(transport: name) }
         guard configuration.listenHost != nil || !configuration.bootstrapPeers.isEmpty else {
-            throw .unavailable(transport: name, reason: "nothing to listen on and no peers to dial; give --listen or --peer")
+            throw .misconfigured(transport: name, reason: "nothing to listen on and no peers to dial; give --listen or --peer")
         }
         if !isStarted {
             isStarted = true
@@ -96,25 +98,36 @@ public actor MeshTransport: P2PTransport {
                 }
             }
         }
-        while true {
-            if case .failed(let reason) = serverState { throw .unavailable(transport: name, reason: reason) }
+        while !Task.isCancelled {
+            if case .failed(let reason) = serverState { throw .misconfigured(transport: name, reason: reason) }
             let listening = if case .listening = serverState { true } else { configuration.listenHost == nil }
             if listening {
                 if !connections.isEmpty || configuration.bootstrapPeers.isEmpty { return }
                 let tried = configuration.bootstrapPeers.allSatisfy { (addresses[$0]?.failures ?? 0) > 0 || addresses[$0]?.isSelf == true }
                 if tried {
-                    if configuration.listenHost != nil { return }
-                    throw .unavailable(transport: name, reason: "no bootstrap peer answered (\(configuration.bootstrapPeers.joined(separator: ", ")))")
+                    logger.warning("no mesh peer answered yet; dialing again in the background", metadata: [
+                        "peers": "\(configuration.bootstrapPeers.joined(separator: ", "))",
+                    ])
+                    return
                 }
             }
-            if Task.isCancelled { throw .unavailable(transport: name, reason: "start was cancelled") }
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
 
+    public func status() async -> TransportStatus {
+        var parts: [String] = []
+        if let listenAddress = listenAddress() { parts.append("listening on \(listenAddress)") }
+        if case .failed(let reason) = serverState { parts.append(reason) }
+        parts.append(connections.isEmpty ? "no peer connected" : "\(connections.count) peer\(connections.count == 1 ? "" : "s") connected")
+        let away = configuration.bootstrapPeers.filter { address in !connections.values.contains { $0.listenAddress == address } }
+        if !away.isEmpty, connections.isEmpty { parts.append("dialing \(away.joined(separator: ", "))") }
+        return TransportStatus(name: name, connected: !connections.isEmpty, detail: parts.joined(separator: "; "))
+    }
+
     /// Sends the envelope to every connected peer. With none connected (a first node, or all
-    /// away while the maintenance loop redials) the packet waits, and goes to the first peer
-    /// that connects.
+    /// away while the maintenance loop redials) it reaches them through the catch-up once they
+    /// connect.
     public func broadcast(_ envelope: [UInt8]) async throws(TransportError) {
         guard !isShutDown else { throw .shutDown(transport: name) }
         guard envelope.count <= configuration.maxPacketBytes else {
@@ -122,12 +135,8 @@ public actor MeshTransport: P2PTransport {
         }
         let text = String(decoding: envelope, as: UTF8.self)
         seen.insert(Self.digest(text))
+        catchUpLog.record(MeshPacket(hops: configuration.hopLimit, envelope: text), origin: identity.synthientId, from: nil, at: .now)
         let frame = MeshMessage.packet(hops: configuration.hopLimit, envelope: text).text
-        guard !connections.isEmpty else {
-            waiting.append(frame)
-            if waiting.count > configuration.maxWaitingPackets { waiting.removeFirst(waiting.count - configuration.maxWaitingPackets) }
-            return
-        }
         for connection in connections.values { connection.outgoing.yield(frame) }
         counters.sent += connections.count
     }
@@ -297,6 +306,7 @@ public actor MeshTransport: P2PTransport {
                 var limiter = TokenBucket(rate: configuration.messagesPerSecond, burst: max(64, configuration.messagesPerSecond * 2))
                 var peer: String?
                 var theirChallenge: String?
+                var caughtUp = false
                 do {
                     for try await message in inbound.messages(maxSize: configuration.maxFrameBytes) {
                         guard case .text(let text) = message else { throw MeshProtocolError.violation("binary frame") }
@@ -327,6 +337,16 @@ public actor MeshTransport: P2PTransport {
                         case .peers(let list):
                             guard peer != nil else { throw MeshProtocolError.violation("peers before hello") }
                             await self.learn(list)
+                        case .catchUp(let seconds):
+                            guard let peer else { throw MeshProtocolError.violation("catchUp before hello") }
+                            guard !caughtUp else { throw MeshProtocolError.violation("a second catchUp") }
+                            caughtUp = true
+                            await self.catchUp(session: id, peer: peer, seconds: seconds)
+                        case .packets(let packets):
+                            guard let peer else { throw MeshProtocolError.violation("packets before hello") }
+                            for packet in packets {
+                                try await self.received(packet.envelope, hops: packet.hops, session: id, from: peer)
+                            }
                         }
                     }
                 } catch let error as MeshProtocolError {
@@ -406,8 +426,9 @@ public actor MeshTransport: P2PTransport {
             addresses[listenAddress]?.failures = 0
         }
         logger.info("mesh peer connected", metadata: ["peer": "\(hello.synthientId)", "address": "\(listenAddress ?? "inbound")"])
-        for frame in waiting { out.yield(frame) }
-        waiting = []
+        // Whatever the peer sent while this connection was being set up, replaced or re-established
+        // comes back in its answer; packets that arrive twice are dropped by digest.
+        out.yield(MeshMessage.catchUp(seconds: Int(configuration.catchUpWindow.components.seconds)).text)
         if configuration.exchangePeers {
             // Tell the newcomer whom we know, and everyone else about the newcomer.
             var known = connections.values.compactMap(\.listenAddress).filter { $0 != listenAddress }
@@ -419,6 +440,14 @@ public actor MeshTransport: P2PTransport {
             }
         }
         return true
+    }
+
+    /// Answers a peer's catch-up with what it may have missed, in as few frames as fit.
+    private func catchUp(session id: UInt64, peer: String, seconds: Int) {
+        guard let connection = connections[id] else { return }
+        let missed = catchUpLog.missed(by: peer, inLast: seconds, now: .now)
+        for frame in MeshCatchUpLog.frames(missed, maxBytes: configuration.maxFrameBytes - 4_096) { connection.outgoing.yield(frame.text) }
+        counters.caughtUp += missed.count
     }
 
     private func learn(_ list: [String]) {
@@ -445,6 +474,7 @@ public actor MeshTransport: P2PTransport {
             throw .violation("invalid packet: \(error)")
         }
         continuation.yield(TransportDelivery(bytes: bytes, from: peer))
+        catchUpLog.record(MeshPacket(hops: max(0, hops - 1), envelope: envelope), origin: origin, from: peer, at: .now)
         guard hops > 1 else { return }
         let frame = MeshMessage.packet(hops: hops - 1, envelope: envelope).text
         // Neither the peer it came from nor the node that signed it needs it again.
@@ -474,6 +504,8 @@ public struct MeshStatistics: Sendable, Equatable {
     public var received = 0
     public var duplicates = 0
     public var forwarded = 0
+    /// Packets offered again to peers that asked for a catch-up.
+    public var caughtUp = 0
     public var violations = 0
     public var refusedHandshakes = 0
     public var pendingHandshakes = 0

@@ -19,13 +19,29 @@ actor NostrRelayClient {
         case connected
         case waiting(failures: Int, lastError: String)
         case stopped
+
+        var summary: String {
+            switch self {
+            case .idle: "not started"
+            case .connecting: "connecting"
+            case .connected: "connected"
+            case .waiting(let failures, let error): "\(error) (retrying, attempt \(failures))"
+            case .stopped: "stopped"
+            }
+        }
     }
 
     let url: String
     private let subscriptionId: String
     private let configuration: NostrTransportConfiguration
     private let deliver: @Sendable (NostrEvent, String) async -> Void
+    private let refused: @Sendable (NostrEvent, String, String) async -> Void
     private let logger: Logger
+    /// What this relay takes; from its NIP-11 document once read, lowered after size refusals.
+    private(set) var limits: RelayLimits
+    private var limitsFromDocument = false
+    private var limitsLowered = false
+    private var readingLimits = false
 
     private(set) var state: State = .idle
     /// Whether a session has ever been subscribed (start-up waits for the first).
@@ -34,7 +50,7 @@ actor NostrRelayClient {
     private var session: AsyncStream<String>.Continuation?
     private var waiting: [NostrEvent] = []
     /// Published this session and not yet answered with OK: a rate-limited one is sent again.
-    private var unacknowledged: [String: NostrEvent] = [:]
+    private var unacknowledged = UnacknowledgedEvents()
     private var flushScheduled = false
     private var lastLive: Int?
     private var rateLimitedUntil: ContinuousClock.Instant?
@@ -43,11 +59,14 @@ actor NostrRelayClient {
 
     init(
         url: String, configuration: NostrTransportConfiguration, logger: Logger,
-        deliver: @escaping @Sendable (NostrEvent, String) async -> Void
+        deliver: @escaping @Sendable (NostrEvent, String) async -> Void,
+        refused: @escaping @Sendable (NostrEvent, String, String) async -> Void = { _, _, _ in }
     ) {
         self.url = url
         self.configuration = configuration
         self.deliver = deliver
+        self.refused = refused
+        self.limits = configuration.assumedLimits
         self.logger = logger
         self.subscriptionId = "rakis-" + String(UInt64.random(in: .min ... .max), radix: 36)
     }
@@ -79,14 +98,24 @@ actor NostrRelayClient {
         await running?.value
     }
 
+    /// Holds later events to tighter limits (after this relay refused one).
+    func lower(to smaller: RelayLimits) {
+        limits = limits.tightest(smaller)
+        limitsLowered = true
+    }
+
+    func publish(_ events: [NostrEvent]) {
+        for event in events { publish(event) }
+    }
+
     /// Sends now when connected; otherwise keeps the event until the relay is back or it expires.
     /// Returns whether it went out now.
     @discardableResult
     func publish(_ event: NostrEvent) -> Bool {
         if let session, state == .connected, !isRateLimited {
             session.yield(ClientMessage.event(event).text)
-            if unacknowledged.count >= configuration.maxWaitingEvents { unacknowledged.removeAll() }
-            unacknowledged[event.id] = event
+            if unacknowledged.count >= configuration.maxWaitingEvents { unacknowledged = UnacknowledgedEvents() }
+            unacknowledged.sent(event)
             return true
         }
         waiting.append(event)
@@ -138,6 +167,11 @@ actor NostrRelayClient {
         var failures = 0
         while !Task.isCancelled, state != .stopped {
             state = .connecting
+            // Alongside the connection, so that a relay slow to answer HTTP does not hold it up.
+            if !limitsFromDocument, !readingLimits {
+                readingLimits = true
+                Task { await self.readLimits() }
+            }
             let opened = ContinuousClock.now
             var reason = "the relay closed the connection"
             do {
@@ -160,6 +194,19 @@ actor NostrRelayClient {
             ])
             try? await Task.sleep(for: delay)
         }
+    }
+
+    /// Takes the relay's NIP-11 limits when it states them; until then `limits` stays at the
+    /// conservative assumption.
+    private func readLimits() async {
+        defer { readingLimits = false }
+        guard let stated = await RelayLimits.fetch(relay: url, fallback: configuration.assumedLimits) else { return }
+        limitsFromDocument = true
+        guard stated != limits, !limitsLowered else { return }
+        limits = stated
+        logger.info("Nostr relay states its limits", metadata: [
+            "relay": "\(url)", "maxMessageLength": "\(stated.maxMessageLength)", "maxContentLength": "\(stated.maxContentLength)",
+        ])
     }
 
     private func connectOnce() async throws -> WebSocketCloseFrame? {
@@ -196,8 +243,8 @@ actor NostrRelayClient {
         hasConnected = true
         lastLive = now
         // What the last session sent but never saw acknowledged may not have arrived.
-        waiting = Array(unacknowledged.values).sorted { $0.createdAt < $1.createdAt } + waiting
-        unacknowledged = [:]
+        waiting = unacknowledged.inOrder + waiting
+        unacknowledged = UnacknowledgedEvents()
         logger.info("subscribed to Nostr relay", metadata: ["relay": "\(url)", "since": "\(since)", "waitingEvents": "\(waiting.count)"])
         sendWaiting()
     }
@@ -222,7 +269,9 @@ actor NostrRelayClient {
                     logger.debug("dropped an invalid event from a relay", metadata: ["relay": "\(url)", "error": "\(error)"])
             }
         case .ok(let id, let accepted, let text):
-            let event = unacknowledged.removeValue(forKey: id)
+            // nostr-relay answers a refused event with an empty id; relays answer a connection's
+            // events in order, so the oldest unanswered one is that event.
+            let event = id.isEmpty ? unacknowledged.oldest() : unacknowledged.answered(id)
             guard !accepted else { return }
             if text.hasPrefix("duplicate:") { return }
             refusedEvents += 1
@@ -234,6 +283,8 @@ actor NostrRelayClient {
                 // Sent again once the pause is over, like everything published during it.
                 if let event { waiting.append(event) }
                 scheduleFlush()
+            } else if let event {
+                await refused(event, text, url)
             } else {
                 logger.warning("Nostr relay refused an event", metadata: ["relay": "\(url)", "event": "\(id)", "message": "\(text)"])
             }
@@ -249,5 +300,32 @@ actor NostrRelayClient {
         case .auth:
             logger.notice("Nostr relay asks for NIP-42 authentication, which rakis does not do; it may refuse events", metadata: ["relay": "\(url)"])
         }
+    }
+}
+
+/// Events sent in this session and not yet answered with OK, in the order they were sent.
+struct UnacknowledgedEvents: Sendable {
+    private var byId: [String: NostrEvent] = [:]
+    private var order: [String] = []
+
+    var count: Int { byId.count }
+    var inOrder: [NostrEvent] { order.compactMap { byId[$0] } }
+
+    mutating func sent(_ event: NostrEvent) {
+        guard byId.updateValue(event, forKey: event.id) == nil else { return }
+        order.append(event.id)
+    }
+
+    mutating func answered(_ id: String) -> NostrEvent? {
+        guard let event = byId.removeValue(forKey: id) else { return nil }
+        if order.first == id { order.removeFirst() } else { order.removeAll { $0 == id } }
+        return event
+    }
+
+    mutating func oldest() -> NostrEvent? {
+        while !order.isEmpty {
+            if let event = byId.removeValue(forKey: order.removeFirst()) { return event }
+        }
+        return nil
     }
 }

@@ -11,6 +11,8 @@ public struct NostrTransportConfiguration: Sendable {
     /// holds one packet as an escaped JSON string.
     public var maxMessageBytes: Int
     public var maxPacketBytes: Int
+    /// The limits assumed of a relay until its NIP-11 document says otherwise.
+    public var assumedLimits = RelayLimits.assumed
     /// Events kept for a relay that is down, oldest dropped first.
     public var maxWaitingEvents = 1000
     public var backoff = ReconnectBackoff()

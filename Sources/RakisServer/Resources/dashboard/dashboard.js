@@ -58,9 +58,13 @@ async function refreshStats() {
   $("#stats").replaceChildren(...cards.map(([label, value]) => el("div", { class: "card" }, el("b", {}, value), el("span", {}, label))));
   const health = await fetch("/api/health").then((r) => r.json());
   const badge = $("#health");
-  badge.textContent = health.status === "ok" ? "ready" : health.status;
+  badge.textContent = health.status === "ok" ? "ready" : health.status === "disconnected" ? "no transport connected" : health.status;
   badge.className = "badge " + (health.status === "ok" ? "ok" : health.status === "degraded" ? "bad" : "warn");
   badge.title = health.problem || "";
+  // Which transports are down, in words, while none reaches anyone (they keep retrying).
+  const network = $("#network");
+  network.hidden = health.connected;
+  network.textContent = health.connected ? "" : health.transports.filter((t) => !t.connected).map((t) => `${t.name}: ${t.detail}`).join(" · ");
 }
 
 // --- Request form -------------------------------------------------------------------------
