@@ -30,6 +30,8 @@ fi
 
 mkdir -p "$prefix/bin" "$prefix/lib/rakis"
 install -m 0755 "$bin/rakis" "$prefix/bin/rakis.partial"
+# A release binary ships without its debug information (it is most of the file's size).
+[[ -z ${BIN_PATH:-} && $configuration == release ]] && strip --strip-debug "$prefix/bin/rakis.partial"
 rm -rf "$prefix/bin/rakis_RakisServer.resources"
 cp -r "$bin/rakis_RakisServer.resources" "$prefix/bin/"
 cp -P "$(readlink -f .llama)"/lib/*.so* "$prefix/lib/rakis/"

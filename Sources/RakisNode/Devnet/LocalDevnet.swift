@@ -62,12 +62,19 @@ public actor LocalDevnet {
         return member
     }
 
-    /// Waits until every node has loaded its models.
+    /// Waits until every node has loaded its models and reaches others through a transport.
     public func waitUntilReady(timeout: Duration = .seconds(300)) async throws {
         let deadline = ContinuousClock.now + timeout
         for member in members {
             while try await !member.node.modelsReady() {
                 guard ContinuousClock.now < deadline else { throw DevnetError.timedOut("models did not load on node \(member.index + 1)") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            // Packets would wait for a transport that is still connecting; ready means reaching the others.
+            while case let transports = await member.node.transportStatus(), !transports.isEmpty, !transports.contains(where: \.connected) {
+                guard ContinuousClock.now < deadline else {
+                    throw DevnetError.timedOut("node \(member.index + 1) reached no other node: \(transports.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))")
+                }
                 try await Task.sleep(for: .milliseconds(50))
             }
         }

@@ -64,6 +64,8 @@ public actor MeshTransport: P2PTransport {
         var nextAttempt = ContinuousClock.now
         /// The address turned out to be this node.
         var isSelf = false
+        /// Why the last dial failed, for the health check.
+        var lastFailure: String?
     }
 
     public init(identity: NodeIdentity, configuration: MeshConfiguration, name: String = "mesh", logger: Logger = Logger(label: "rakis.mesh")) {
@@ -121,7 +123,11 @@ public actor MeshTransport: P2PTransport {
         if case .failed(let reason) = serverState { parts.append(reason) }
         parts.append(connections.isEmpty ? "no peer connected" : "\(connections.count) peer\(connections.count == 1 ? "" : "s") connected")
         let away = configuration.bootstrapPeers.filter { address in !connections.values.contains { $0.listenAddress == address } }
-        if !away.isEmpty, connections.isEmpty { parts.append("dialing \(away.joined(separator: ", "))") }
+        if !away.isEmpty, connections.isEmpty {
+            parts.append("dialing " + away.map { address in
+                addresses[address]?.lastFailure.map { "\(address) (\($0))" } ?? address
+            }.joined(separator: ", "))
+        }
         return TransportStatus(name: name, connected: !connections.isEmpty, detail: parts.joined(separator: "; "))
     }
 
@@ -260,7 +266,7 @@ public actor MeshTransport: P2PTransport {
                     await transport.runSession(inbound: inbound, outbound: outbound, remoteHost: nil, dialed: address)
                 }
             } catch {
-                failure = "\(error)"
+                failure = ConnectionFailure.describe(error)
             }
             await transport.dialEnded(address, failure: failure)
         }
@@ -269,6 +275,7 @@ public actor MeshTransport: P2PTransport {
     private func dialEnded(_ address: String, failure: String?) {
         guard var state = addresses[address] else { return }
         state.dialing = false
+        state.lastFailure = failure
         // A session that got as far as a hello reset the count in `register`; any end counts
         // one, so the backoff is short after a good session and grows while the peer is away.
         state.failures += 1

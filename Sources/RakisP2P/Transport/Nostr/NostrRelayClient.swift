@@ -178,7 +178,7 @@ actor NostrRelayClient {
                 let close = try await connectOnce()
                 if let close { reason = "the relay closed the connection (\(close.closeCode))\(close.reason.map { ": \($0)" } ?? "")" }
             } catch {
-                reason = "\(error)"
+                reason = ConnectionFailure.describe(error)
             }
             session?.finish()
             session = nil

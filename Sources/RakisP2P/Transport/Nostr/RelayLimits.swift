@@ -63,7 +63,7 @@ public struct RelayLimits: Sendable, Equatable {
     }
 
     /// Reads the relay's NIP-11 document; nil when it serves none (or is unreachable).
-    static func fetch(relay url: String, fallback: RelayLimits, timeout: Duration = .seconds(5)) async -> RelayLimits? {
+    public static func fetch(relay url: String, fallback: RelayLimits, timeout: Duration = .seconds(5)) async -> RelayLimits? {
         guard let address = informationURL(relay: url) else { return nil }
         var request = HTTPClientRequest(url: address)
         request.headers.add(name: "Accept", value: "application/nostr+json")
