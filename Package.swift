@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "RakisCore", targets: ["RakisCore"]),
         .library(name: "RakisP2P", targets: ["RakisP2P"]),
         .library(name: "RakisNode", targets: ["RakisNode"]),
+        .library(name: "RakisEthereum", targets: ["RakisEthereum"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -49,6 +50,7 @@ let package = Package(
             name: "RakisP2P",
             dependencies: [
                 "RakisCore",
+                "RakisEthereum",
                 "CSecp256k1",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -63,6 +65,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Ethereum's primitives (Keccak-256, RLP, addresses, ECDSA recovery, EIP-191): a low layer,
+        // so that layer 1 may check chain identities without importing layer 5.
+        .target(name: "RakisEthereum", dependencies: ["RakisCore", "CSecp256k1"], swiftSettings: strict),
         // Matrix kernels with a fixed reduction order; never fused multiply-adds, so that every
         // CPU computes the same bits.
         .target(
@@ -164,6 +169,7 @@ let package = Package(
         .target(name: "RakisTestSupport", dependencies: ["RakisCore", "RakisInference", "RakisP2P", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "Tests/RakisTestSupport", swiftSettings: strict),
         .testTarget(name: "RakisCoordinationTests", dependencies: ["RakisCoordination", "RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(name: "RakisConsensusTests", dependencies: ["RakisConsensus", "RakisCore"], swiftSettings: strict),
+        .testTarget(name: "RakisEthereumTests", dependencies: ["RakisEthereum", "RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RakisInferenceTests", dependencies: ["RakisCore", "RakisInference", "CRakisKernels", "RakisTestSupport"],
@@ -174,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "RakisP2PTests",
             dependencies: [
-                "RakisCore", "RakisP2P", "RakisNode", "RakisTestSupport",
+                "RakisCore", "RakisP2P", "RakisNode", "RakisEthereum", "RakisTestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict),

@@ -1,5 +1,6 @@
 import Foundation
 import RakisCore
+import RakisEthereum
 @testable import RakisP2P
 import Testing
 
@@ -103,14 +104,34 @@ import Testing
         #expect(quiet.sent.all.isEmpty)
     }
 
-    @Test func keepsClaimedChainIdentitiesBounded() async throws {
+    /// A key for each of `count` wallets (deterministic, valid secp256k1 scalars).
+    func walletKeys(_ count: Int) -> [[UInt8]] {
+        (1...count).map { n in [UInt8](repeating: 0, count: 31) + [UInt8(n)] }
+    }
+
+    @Test func keepsOnlyChainIdentitiesThatVerifyAndBoundsThem() async throws {
         let harness = try IntakeHarness()
-        let peer = NodeIdentity.generate()
-        let identities = (0..<40).map { ChainIdentity(chain: "eth", address: "0x\($0)", synthientIdSignature: "0x", signedWithWallet: "w") }
-        try await deliver(harness, .peerConnectedChain(PeerConnectedChain(identities: identities + identities, createdAt: now)), from: peer, via: "nostr")
+        let peer = NodeIdentity.generate(), other = NodeIdentity.generate()
+        let honest = try walletKeys(40).map { try ChainIdentityCheck.bind(synthientId: peer.synthientId, chain: "Sepolia", secretKey: $0) }
+        // The reference accepted all of these: a real signature claiming another address, one made
+        // for another node, a lower-case address (kept, in its EIP-55 form), and garbage.
+        var claimsAnother = honest[0]
+        claimsAnother.address = honest[1].address
+        let forAnotherNode = try ChainIdentityCheck.bind(synthientId: other.synthientId, chain: "Sepolia", secretKey: walletKeys(41)[40])
+        var lowerCase = honest[2]
+        lowerCase.address = lowerCase.address.lowercased()
+        let garbage = ChainIdentity(chain: "eth", address: "0x00000000000000000000000000000000000000aa", synthientIdSignature: "0x1234", signedWithWallet: "w")
+        try await deliver(harness, .peerConnectedChain(PeerConnectedChain(identities: [claimsAnother, forAnotherNode, lowerCase, garbage], createdAt: now)), from: peer, via: "nostr")
+        await harness.packetDB.flush()
+        let first = try #require(try await harness.packetDB.peers.peer(peer.synthientId))
+        #expect(first.chainIdentities == [honest[2]])
+        #expect(harness.packetDB.peers.rejectedChainIdentities == 3)
+
+        try await deliver(harness, .peerConnectedChain(PeerConnectedChain(identities: honest + honest, createdAt: now.addingTimeInterval(1))), from: peer, via: "nostr")
         await harness.packetDB.flush()
         let stored = try #require(try await harness.packetDB.peers.peer(peer.synthientId))
         #expect(stored.chainIdentities.count == PeerDB.maxChainIdentitiesPerPeer)
         #expect(Set(stored.chainIdentities.map(\.address)).count == stored.chainIdentities.count)
+        #expect(harness.packetDB.peers.rejectedChainIdentities == 3)
     }
 }

@@ -55,7 +55,7 @@ public actor PacketDB {
         logger: Logger = Logger(label: "rakis.p2p.packetdb")
     ) {
         self.store = PacketStore(pool: database.pool)
-        self.peers = PeerDB(pool: database.pool, ownSynthientId: identity.synthientId)
+        self.peers = PeerDB(pool: database.pool, ownSynthientId: identity.synthientId, logger: logger)
         self.identity = identity
         self.settings = settings
         self.transmitter = transmitter

@@ -1,6 +1,8 @@
 public import Foundation
 public import GRDB
+public import Logging
 import RakisCore
+import RakisEthereum
 
 /// The peer table and the reference PeerDB's rules for updating it:
 /// `seenOn` is the union of transports, `lastSeen` the latest sighting, `totalTokens` and
@@ -14,10 +16,18 @@ public struct PeerDB: Sendable {
     static let maxEntriesPerKnownPeers = 200
     static let maxChainIdentitiesPerPeer = 16
 
-    public init(pool: DatabasePool, ownSynthientId: String) {
+    private let rejected = Counter()
+    private let logger: Logger
+
+    public init(pool: DatabasePool, ownSynthientId: String, logger: Logger = Logger(label: "rakis.p2p.peers")) {
         self.pool = pool
         self.ownSynthientId = ownSynthientId
+        self.logger = logger
     }
+
+    /// Chain identities dropped because their signature did not bind the claimed address to
+    /// the node that sent them.
+    public var rejectedChainIdentities: Int { rejected.value }
 
     // MARK: Queries
 
@@ -71,10 +81,24 @@ public struct PeerDB: Sendable {
                         break
                     }
                 case .peerConnectedChain(let chain):
-                    for identity in chain.identities
-                    where peer.chainIdentities.count < Self.maxChainIdentitiesPerPeer
-                        && !peer.chainIdentities.contains(where: { $0.chain == identity.chain && $0.address == identity.address }) {
-                        peer.chainIdentities.append(identity)
+                    for identity in chain.identities where peer.chainIdentities.count < Self.maxChainIdentitiesPerPeer {
+                        // Kept only when the address's wallet signed this sender's synthientId.
+                        let verified: ChainIdentity
+                        do {
+                            var checked = identity
+                            checked.address = try ChainIdentityCheck.verify(identity, sentBy: synthientId).checksummed
+                            verified = checked
+                        } catch {
+                            rejected.increment()
+                            logger.notice("dropped a chain identity that does not verify", metadata: [
+                                "peer": "\(synthientId)", "chain": "\(identity.chain.prefix(64))", "address": "\(identity.address.prefix(64))",
+                                "reason": "\(error)",
+                            ])
+                            continue
+                        }
+                        if !peer.chainIdentities.contains(where: { $0.chain == verified.chain && $0.address == verified.address }) {
+                            peer.chainIdentities.append(verified)
+                        }
                     }
                 case .peerInfo(let info):
                     peer.deviceInfo = String(info.deviceInfo.prefix(1024))

@@ -71,6 +71,10 @@ final class NodeMetrics: Sendable {
         }
         if let peers = try? await node.p2p.packetDB.peers.count() { gauge("rakis_peers").record(peers) }
         if let packets = try? await node.p2p.packetDB.store.count() { gauge("rakis_packets_stored").record(packets) }
+        gauge("rakis_chain_identities_rejected").record(node.p2p.packetDB.peers.rejectedChainIdentities)
+        for transport in await node.transportStatus() {
+            gauge("rakis_transport_connected", [("transport", transport.name)]).record(transport.connected ? 1 : 0)
+        }
 
         let llmStates = ["loading", "idle", "inferencing", "failed"]
         let llm = await node.llm.status()

@@ -1,0 +1,113 @@
+"""Vectors for rakis's Ethereum primitives, made by independent implementations from PyPI
+(eth-hash with pycryptodome, rlp, eth-keys, eth-utils, eth-account), and checks of what rakis
+made, the other way round.
+
+    ethereum-vectors.py generate SEED COUNT      JSON vectors on stdout (COUNT random cases each)
+    ethereum-vectors.py check FILE               checks rakis's output in FILE; prints "ok N" or the failures
+
+Run by Tests/RakisEthereumTests; `generate 1 40` made Tests/Fixtures/ethereum-vectors.json.
+"""
+import json
+import random
+import sys
+
+import rlp
+from eth_account import Account
+from eth_account.messages import encode_defunct
+from eth_hash.auto import keccak
+from eth_keys import keys
+from eth_utils import to_checksum_address
+
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def random_bytes(rng, n):
+    return bytes(rng.getrandbits(8) for _ in range(n))
+
+
+def random_rlp(rng, depth=0):
+    """A random RLP structure: bytes (all the length classes) or a list of them."""
+    if depth < 4 and rng.random() < 0.3:
+        return [random_rlp(rng, depth + 1) for _ in range(rng.choice([0, 1, 2, 3, 5, 20]))]
+    length = rng.choice([0, 1, 1, 2, 10, 55, 56, 57, 200, 1100])
+    data = random_bytes(rng, length)
+    if length == 1 and rng.random() < 0.5:
+        data = bytes([rng.randrange(0, 0x80)])
+    return data
+
+
+def to_json(item):
+    return [to_json(x) for x in item] if isinstance(item, list) else item.hex()
+
+
+def from_json(item):
+    return [from_json(x) for x in item] if isinstance(item, list) else bytes.fromhex(item)
+
+
+def random_key(rng):
+    return rng.randrange(1, SECP256K1_N).to_bytes(32, "big")
+
+
+def generate(seed, count):
+    rng = random.Random(seed)
+    out = {"keccak": [], "rlp": [], "addresses": [], "personal": [], "identities": []}
+    lengths = [0, 1, 3, 31, 32, 33, 64, 135, 136, 137, 271, 272, 273, 1000, 4096]
+    for n in range(count):
+        data = random_bytes(rng, lengths[n] if n < len(lengths) else rng.randrange(0, 700))
+        out["keccak"].append({"input": data.hex(), "digest": keccak(data).hex()})
+        item = random_rlp(rng)
+        out["rlp"].append({"item": to_json(item), "encoding": rlp.encode(item).hex()})
+        key = keys.PrivateKey(random_key(rng))
+        out["addresses"].append({"publicKey": "04" + key.public_key.to_bytes().hex(), "address": key.public_key.to_checksum_address()})
+        message = random_bytes(rng, rng.choice([0, 1, 32, 64, 100, 300]))
+        signed = Account.sign_message(encode_defunct(primitive=message), private_key=key.to_bytes())
+        out["personal"].append({
+            "message": message.hex(), "secretKey": key.to_bytes().hex(), "signature": signed.signature.hex().removeprefix("0x"),
+            "address": key.public_key.to_checksum_address(),
+        })
+        synthient_id = random_bytes(rng, 32).hex()
+        signed = Account.sign_message(encode_defunct(text=synthient_id), private_key=key.to_bytes())
+        out["identities"].append({
+            "synthientId": synthient_id, "address": key.public_key.to_checksum_address(),
+            "signature": "0x" + signed.signature.hex().removeprefix("0x"),
+        })
+    json.dump(out, sys.stdout)
+
+
+def check(path):
+    with open(path) as f:
+        made = json.load(f)
+    failures = []
+    checked = 0
+    for case in made.get("rlp", []):
+        item = from_json(case["item"])
+        encoding = bytes.fromhex(case["encoding"])
+        if rlp.encode(item) != encoding or rlp.decode(encoding) != item:
+            failures.append(f"rlp {case['encoding'][:40]}")
+        checked += 1
+    for case in made.get("keccak", []):
+        if keccak(bytes.fromhex(case["input"])).hex() != case["digest"]:
+            failures.append(f"keccak {case['input'][:40]}")
+        checked += 1
+    for case in made.get("addresses", []):
+        if to_checksum_address("0x" + case["bytes"]) != case["address"]:
+            failures.append(f"address {case['address']}")
+        checked += 1
+    for case in made.get("personal", []):
+        recovered = Account.recover_message(encode_defunct(primitive=bytes.fromhex(case["message"])), signature=bytes.fromhex(case["signature"]))
+        if recovered != case["address"]:
+            failures.append(f"personal {case['signature'][:40]} recovered {recovered}, not {case['address']}")
+        checked += 1
+    if failures:
+        print("\n".join(failures[:20]))
+        sys.exit(1)
+    print(f"ok {checked}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "generate":
+        generate(int(sys.argv[2]), int(sys.argv[3]))
+    elif sys.argv[1] == "check":
+        check(sys.argv[2])
+    else:
+        sys.exit(__doc__)

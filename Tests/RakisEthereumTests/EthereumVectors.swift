@@ -1,0 +1,71 @@
+import Foundation
+import RakisCore
+import RakisEthereum
+import RakisTestSupport
+
+/// Cases made by independent implementations (Tests/Fixtures/ethereum-vectors.py: eth-hash with
+/// pycryptodome, rlp, eth-keys, eth-account), committed or made afresh by a live run.
+struct EthereumVectors: Decodable {
+    struct KeccakCase: Decodable { let input: String; let digest: String }
+    struct RLPCase: Decodable { let item: RLPJSON; let encoding: String }
+    struct AddressCase: Decodable { let publicKey: String; let address: String }
+    struct PersonalCase: Decodable { let message: String; let secretKey: String; let signature: String; let address: String }
+    struct IdentityCase: Decodable { let synthientId: String; let address: String; let signature: String }
+
+    let keccak: [KeccakCase]
+    let rlp: [RLPCase]
+    let addresses: [AddressCase]
+    let personal: [PersonalCase]
+    let identities: [IdentityCase]
+
+    static var script: String { LLMFixtures.packageRoot.appendingPathComponent("Tests/Fixtures/ethereum-vectors.py").path }
+    static var python: String { LLMFixtures.packageRoot.appendingPathComponent(".venv/bin/python").path }
+
+    static func committed() throws -> EthereumVectors {
+        try JSONDecoder().decode(Self.self, from: Data(contentsOf: LLMFixtures.packageRoot.appendingPathComponent("Tests/Fixtures/ethereum-vectors.json")))
+    }
+
+    /// `count` fresh cases of each kind from the independent implementations.
+    static func live(seed: Int, count: Int) async throws -> EthereumVectors {
+        let result = try await runToEnd(python, [script, "generate", "\(seed)", "\(count)"])
+        guard result.status == 0 else { throw FixtureMissing("ethereum-vectors.py failed (run `make setup`): \(result.stderr)") }
+        return try JSONDecoder().decode(Self.self, from: Data(result.stdout.utf8))
+    }
+
+    /// Has the independent implementations check what rakis made; returns their verdict.
+    static func check(_ made: [String: Any]) async throws -> ChildProcessResult {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-eth-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: made).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        return try await runToEnd(python, [script, "check", file.path])
+    }
+}
+
+/// An RLP structure as the script writes it: hex strings for byte strings, arrays for lists.
+indirect enum RLPJSON: Decodable {
+    case bytes(String)
+    case list([RLPJSON])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) { self = .bytes(text) } else { self = .list(try container.decode([RLPJSON].self)) }
+    }
+
+    var rlp: RLP {
+        switch self {
+        case .bytes(let hex): .bytes(Hex.decode(hex) ?? [])
+        case .list(let items): .list(items.map(\.rlp))
+        }
+    }
+
+    static func json(_ item: RLP) -> Any {
+        switch item {
+        case .bytes(let bytes): Hex.encode(bytes)
+        case .list(let items): items.map(json)
+        }
+    }
+}
+
+extension Hex {
+    static func bytes(_ text: String) -> [UInt8] { decode(text) ?? [] }
+}
