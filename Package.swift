@@ -107,6 +107,7 @@ let package = Package(
             name: "RakisNode",
             dependencies: [
                 "RakisCore",
+                "RakisEthereum",
                 "RakisP2P",
                 "RakisInference",
                 "RakisCoordination",
@@ -139,6 +140,7 @@ let package = Package(
             name: "rakis",
             dependencies: [
                 "RakisCore",
+                "RakisEthereum",
                 "RakisP2P",
                 "RakisNode",
                 "RakisServer",

@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 public import RakisCoordination
 public import RakisCore
+import RakisEthereum
 public import RakisInference
 public import RakisP2P
 public import ServiceLifecycle
@@ -22,6 +23,7 @@ public actor RakisNode: Service {
     public nonisolated let embeddingQueue: EmbeddingQueue
     public nonisolated let models: NodeModels
     public nonisolated let startedAt: Date
+    private let dataDirectory: DataDirectory
     private let now: @Sendable () -> Date
     private let logger: Logger
     private var pump: Task<Void, Never>?
@@ -36,6 +38,7 @@ public actor RakisNode: Service {
     ) throws(NodeError) {
         self.identity = identity
         self.settings = settings
+        self.dataDirectory = dataDirectory
         self.models = models
         self.startedAt = now()
         self.now = now
@@ -89,8 +92,31 @@ public actor RakisNode: Service {
         for model in models.embeddings { await embeddings.scaleEmbeddingWorkers(model: model.name, count: model.workers) }
         try await p2p.start()
         try await p2p.transmit(.peerStatusUpdate(PeerStatusUpdate(status: .boot(totalTokens: 0), createdAt: now())))
+        try await announceChainIdentities()
         await coordinator.resume()
         logger.info("node started", metadata: ["synthientId": "\(identity.synthientId)"])
+    }
+
+    /// Sends the chain identities bound to this node (`rakis chain bind`) in a `peerConnectedChain`
+    /// packet, those that verify: peers drop any other, so sending it would only cost them.
+    public func announceChainIdentities() async throws {
+        let stored: [ChainIdentity]
+        do { stored = try ChainIdentityFile.read(dataDirectory) } catch {
+            logger.error("cannot read the chain identities; none announced", metadata: ["file": "\(ChainIdentityFile.fileName)", "error": "\(error)"])
+            return
+        }
+        let verified = stored.filter { identity in
+            do {
+                _ = try ChainIdentityCheck.verify(identity, sentBy: self.identity.synthientId)
+                return true
+            } catch {
+                logger.error("a stored chain identity does not verify; not announced (bind it again)", metadata: ["chain": "\(identity.chain)", "error": "\(error)"])
+                return false
+            }
+        }
+        guard !verified.isEmpty else { return }
+        try await p2p.transmit(.peerConnectedChain(PeerConnectedChain(identities: verified, createdAt: now())))
+        logger.info("announced chain identities", metadata: ["addresses": "\(verified.map(\.address).joined(separator: ", "))"])
     }
 
     /// Each transport's connectivity (empty for a node started offline).

@@ -14,7 +14,7 @@ struct NetworkRoutes: Sendable {
             let peers = try await node.p2p.packetDB.peers.lastPeers(since: .distantPast, limit: limit)
             return PeerList(peers: peers.map {
                 PeerView(synthientId: $0.synthientId, seenOn: $0.seenOn, lastSeen: $0.lastSeenDate, totalTokens: $0.totalTokens,
-                         totalWorkers: $0.totalWorkers, deviceInfo: $0.deviceInfo)
+                         totalWorkers: $0.totalWorkers, deviceInfo: $0.deviceInfo, chainIdentities: $0.chainIdentities)
             })
         }
         api.get("packets") { request, _ -> PacketList in

@@ -1,4 +1,5 @@
 public import Foundation
+public import RakisCore
 public import Hummingbird
 
 public struct PeerView: Codable, Sendable {
@@ -9,6 +10,8 @@ public struct PeerView: Codable, Sendable {
     public let totalTokens: Int
     public let totalWorkers: Int
     public let deviceInfo: String?
+    /// Chain addresses bound to the peer, each verified on arrival (EIP-55 addresses).
+    public let chainIdentities: [ChainIdentity]
 }
 
 public struct PeerList: Codable, Sendable, ResponseEncodable {

@@ -243,7 +243,8 @@ async function refreshWorkers() {
 async function refreshPeers() {
   const { peers } = await api("/api/peers?limit=100");
   $("#peers tbody").replaceChildren(...peers.map((p) => el("tr", {}, el("td", { class: "mono", title: p.synthientId }, short(p.synthientId)),
-    el("td", {}, p.seenOn.join(", ")), el("td", {}, time(p.lastSeen)), el("td", {}, p.totalWorkers), el("td", {}, p.totalTokens))));
+    el("td", {}, p.seenOn.join(", ")), el("td", {}, time(p.lastSeen)), el("td", {}, p.totalWorkers), el("td", {}, p.totalTokens),
+    el("td", { class: "mono" }, p.chainIdentities.map((c) => `${c.chain}: ${c.address}`).join(", ")))));
 }
 
 function packetRow(p) {
