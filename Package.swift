@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
     ],
     targets: [
         .target(
@@ -67,7 +68,8 @@ let package = Package(
         ),
         // Ethereum's primitives (Keccak-256, RLP, addresses, ECDSA recovery, EIP-191): a low layer,
         // so that layer 1 may check chain identities without importing layer 5.
-        .target(name: "RakisEthereum", dependencies: ["RakisCore", "CSecp256k1"], swiftSettings: strict),
+        .target(
+            name: "RakisEthereum", dependencies: ["RakisCore", "CSecp256k1", .product(name: "BigInt", package: "BigInt")], swiftSettings: strict),
         // Matrix kernels with a fixed reduction order; never fused multiply-adds, so that every
         // CPU computes the same bits.
         .target(
@@ -171,7 +173,9 @@ let package = Package(
         .target(name: "RakisTestSupport", dependencies: ["RakisCore", "RakisInference", "RakisP2P", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "Tests/RakisTestSupport", swiftSettings: strict),
         .testTarget(name: "RakisCoordinationTests", dependencies: ["RakisCoordination", "RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(name: "RakisConsensusTests", dependencies: ["RakisConsensus", "RakisCore"], swiftSettings: strict),
-        .testTarget(name: "RakisEthereumTests", dependencies: ["RakisEthereum", "RakisCore", "RakisTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "RakisEthereumTests", dependencies: ["RakisEthereum", "RakisCore", "RakisTestSupport", .product(name: "BigInt", package: "BigInt")],
+            swiftSettings: strict),
         .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RakisInferenceTests", dependencies: ["RakisCore", "RakisInference", "CRakisKernels", "RakisTestSupport"],

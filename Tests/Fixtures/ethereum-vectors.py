@@ -12,6 +12,9 @@ import random
 import sys
 
 import rlp
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_abi.grammar import TupleType, parse
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_hash.auto import keccak
@@ -48,9 +51,73 @@ def random_key(rng):
     return rng.randrange(1, SECP256K1_N).to_bytes(32, "big")
 
 
+def random_abi_type(rng, depth=0):
+    roll = rng.random()
+    if depth < 3 and roll < 0.15:
+        return "(" + ",".join(random_abi_type(rng, depth + 1) for _ in range(rng.randrange(1, 4))) + ")"
+    if depth < 3 and roll < 0.3:
+        inner = random_abi_type(rng, depth + 1)
+        return inner + rng.choice(["[]", "[1]", "[2]", "[3]"])
+    kind = rng.choice(["uint", "int", "address", "bool", "bytesN", "bytes", "string"])
+    if kind in ("uint", "int"):
+        return kind + str(8 * rng.randrange(1, 33))
+    if kind == "bytesN":
+        return "bytes" + str(rng.randrange(1, 33))
+    return kind
+
+
+def random_abi_value(rng, t):
+    if t.is_array:
+        length = t.arrlist[-1][0] if t.arrlist[-1] else rng.randrange(0, 4)
+        return [random_abi_value(rng, t.item_type) for _ in range(length)]
+    if isinstance(t, TupleType):
+        return tuple(random_abi_value(rng, c) for c in t.components)
+    base, sub = t.base, t.sub
+    if base == "uint":
+        return rng.choice([0, 1, (1 << sub) - 1, rng.getrandbits(sub)])
+    if base == "int":
+        low, high = -(1 << (sub - 1)), (1 << (sub - 1)) - 1
+        return rng.choice([0, -1, low, high, rng.randrange(low, high + 1)])
+    if base == "address":
+        return to_checksum_address(random_bytes(rng, 20))
+    if base == "bool":
+        return rng.random() < 0.5
+    if base == "bytes":
+        return random_bytes(rng, sub if sub else rng.choice([0, 1, 31, 32, 33, 100]))
+    if base == "string":
+        return "".join(rng.choice(["a", "Z", " ", "\"", "é", "日本", "🎨", "\n"]) for _ in range(rng.randrange(0, 40)))
+    raise ValueError(t)
+
+
+def abi_to_json(t, v):
+    if t.is_array:
+        return [abi_to_json(t.item_type, x) for x in v]
+    if isinstance(t, TupleType):
+        return [abi_to_json(c, x) for c, x in zip(t.components, v)]
+    if t.base in ("uint", "int"):
+        return str(v)
+    if t.base == "bytes":
+        return v.hex()
+    if t.base == "address":
+        return to_checksum_address(v)
+    return v
+
+
+def abi_from_json(t, v):
+    if t.is_array:
+        return [abi_from_json(t.item_type, x) for x in v]
+    if isinstance(t, TupleType):
+        return tuple(abi_from_json(c, x) for c, x in zip(t.components, v))
+    if t.base in ("uint", "int"):
+        return int(v)
+    if t.base == "bytes":
+        return bytes.fromhex(v)
+    return v
+
+
 def generate(seed, count):
     rng = random.Random(seed)
-    out = {"keccak": [], "rlp": [], "addresses": [], "personal": [], "identities": []}
+    out = {"keccak": [], "rlp": [], "addresses": [], "personal": [], "identities": [], "abi": []}
     lengths = [0, 1, 3, 31, 32, 33, 64, 135, 136, 137, 271, 272, 273, 1000, 4096]
     for n in range(count):
         data = random_bytes(rng, lengths[n] if n < len(lengths) else rng.randrange(0, 700))
@@ -64,6 +131,12 @@ def generate(seed, count):
         out["personal"].append({
             "message": message.hex(), "secretKey": key.to_bytes().hex(), "signature": signed.signature.hex().removeprefix("0x"),
             "address": key.public_key.to_checksum_address(),
+        })
+        types = [random_abi_type(rng) for _ in range(rng.randrange(1, 4))]
+        parsed = [parse(t) for t in types]
+        values = [random_abi_value(rng, t) for t in parsed]
+        out["abi"].append({
+            "types": types, "values": [abi_to_json(t, v) for t, v in zip(parsed, values)], "encoding": abi_encode(types, values).hex(),
         })
         synthient_id = random_bytes(rng, 32).hex()
         signed = Account.sign_message(encode_defunct(text=synthient_id), private_key=key.to_bytes())
@@ -97,6 +170,14 @@ def check(path):
         recovered = Account.recover_message(encode_defunct(primitive=bytes.fromhex(case["message"])), signature=bytes.fromhex(case["signature"]))
         if recovered != case["address"]:
             failures.append(f"personal {case['signature'][:40]} recovered {recovered}, not {case['address']}")
+        checked += 1
+    for case in made.get("abi", []):
+        parsed = [parse(t) for t in case["types"]]
+        encoding = bytes.fromhex(case["encoding"])
+        values = [abi_from_json(t, v) for t, v in zip(parsed, case["values"])]
+        decoded = abi_decode(case["types"], encoding)
+        if abi_encode(case["types"], values) != encoding or [abi_to_json(t, v) for t, v in zip(parsed, decoded)] != case["values"]:
+            failures.append(f"abi {case['types']}")
         checked += 1
     if failures:
         print("\n".join(failures[:20]))

@@ -2,6 +2,7 @@ import Foundation
 import RakisCore
 import RakisEthereum
 import RakisTestSupport
+import BigInt
 
 /// Cases made by independent implementations (Tests/Fixtures/ethereum-vectors.py: eth-hash with
 /// pycryptodome, rlp, eth-keys, eth-account), committed or made afresh by a live run.
@@ -11,12 +12,14 @@ struct EthereumVectors: Decodable {
     struct AddressCase: Decodable { let publicKey: String; let address: String }
     struct PersonalCase: Decodable { let message: String; let secretKey: String; let signature: String; let address: String }
     struct IdentityCase: Decodable { let synthientId: String; let address: String; let signature: String }
+    struct ABICase: Decodable { let types: [String]; let values: [ABIJSON]; let encoding: String }
 
     let keccak: [KeccakCase]
     let rlp: [RLPCase]
     let addresses: [AddressCase]
     let personal: [PersonalCase]
     let identities: [IdentityCase]
+    let abi: [ABICase]
 
     static var script: String { LLMFixtures.packageRoot.appendingPathComponent("Tests/Fixtures/ethereum-vectors.py").path }
     static var python: String { LLMFixtures.packageRoot.appendingPathComponent(".venv/bin/python").path }
@@ -62,6 +65,50 @@ indirect enum RLPJSON: Decodable {
         switch item {
         case .bytes(let bytes): Hex.encode(bytes)
         case .list(let items): items.map(json)
+        }
+    }
+}
+
+/// An ABI value as the script writes it: integers as decimal strings, byte strings as hex,
+/// addresses in EIP-55, arrays and tuples as arrays.
+indirect enum ABIJSON: Decodable, Equatable {
+    case text(String)
+    case flag(Bool)
+    case list([ABIJSON])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let flag = try? container.decode(Bool.self) { self = .flag(flag) }
+        else if let text = try? container.decode(String.self) { self = .text(text) }
+        else { self = .list(try container.decode([ABIJSON].self)) }
+    }
+
+    struct Mismatch: Error {}
+
+    func value(as type: ABIType) throws -> ABIValue {
+        switch (type, self) {
+        case (.uint, .text(let n)): guard let v = BigUInt(n) else { throw Mismatch() }; return .uint(v)
+        case (.int, .text(let n)): guard let v = BigInt(n) else { throw Mismatch() }; return .int(v)
+        case (.address, .text(let a)): return .address(try EthereumAddress(a))
+        case (.bool, .flag(let b)): return .bool(b)
+        case (.fixedBytes, .text(let h)): return .fixedBytes(Hex.bytes(h))
+        case (.bytes, .text(let h)): return .bytes(Hex.bytes(h))
+        case (.string, .text(let t)): return .string(t)
+        case (.array(let element, _), .list(let items)): return .array(try items.map { try $0.value(as: element) })
+        case (.tuple(let members), .list(let items)): return .tuple(try zip(members, items).map { try $1.value(as: $0) })
+        default: throw Mismatch()
+        }
+    }
+
+    static func json(_ value: ABIValue) -> Any {
+        switch value {
+        case .uint(let n): String(n)
+        case .int(let n): String(n)
+        case .address(let a): a.checksummed
+        case .bool(let b): b
+        case .fixedBytes(let bytes), .bytes(let bytes): Hex.encode(bytes)
+        case .string(let text): text
+        case .array(let items), .tuple(let items): items.map(json)
         }
     }
 }
