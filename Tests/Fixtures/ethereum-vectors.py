@@ -115,9 +115,45 @@ def abi_from_json(t, v):
     return v
 
 
+def random_transaction(rng):
+    """A random legacy (EIP-155) or EIP-1559 transaction, as eth-account's dict and as JSON."""
+    big = lambda: rng.choice([0, 1, 255, 256, 10**18, 2**64 - 1, 2**255, rng.getrandbits(rng.choice([8, 64, 128, 256]))])
+    fields = {
+        "chainId": rng.choice([1, 5, 137, 11155111, 2**32 + 7]), "nonce": rng.choice([0, 1, 127, 128, 2**40]),
+        "gas": rng.choice([21000, 100000, 2**63 - 1]), "value": big(), "data": random_bytes(rng, rng.choice([0, 1, 4, 36, 100, 600])),
+    }
+    to = None if rng.random() < 0.1 else to_checksum_address(random_bytes(rng, 20))
+    if to:
+        fields["to"] = to
+    if rng.random() < 0.5:
+        fields["gasPrice"] = big()
+    else:
+        fields["type"] = 2
+        fields["maxPriorityFeePerGas"] = big()
+        fields["maxFeePerGas"] = big()
+        fields["accessList"] = [
+            {"address": to_checksum_address(random_bytes(rng, 20)), "storageKeys": ["0x" + random_bytes(rng, 32).hex() for _ in range(rng.randrange(0, 3))]}
+            for _ in range(rng.choice([0, 0, 1, 2]))
+        ]
+    as_json = {k: (str(v) if isinstance(v, int) else v.hex() if isinstance(v, bytes) else v) for k, v in fields.items()}
+    return fields, as_json
+
+
+def transaction_from_json(j):
+    fields = {}
+    for k, v in j.items():
+        if k in ("to", "accessList"):
+            fields[k] = v
+        elif k == "data":
+            fields[k] = bytes.fromhex(v)
+        else:
+            fields[k] = int(v)
+    return fields
+
+
 def generate(seed, count):
     rng = random.Random(seed)
-    out = {"keccak": [], "rlp": [], "addresses": [], "personal": [], "identities": [], "abi": []}
+    out = {"keccak": [], "rlp": [], "addresses": [], "personal": [], "identities": [], "abi": [], "transactions": []}
     lengths = [0, 1, 3, 31, 32, 33, 64, 135, 136, 137, 271, 272, 273, 1000, 4096]
     for n in range(count):
         data = random_bytes(rng, lengths[n] if n < len(lengths) else rng.randrange(0, 700))
@@ -137,6 +173,11 @@ def generate(seed, count):
         values = [random_abi_value(rng, t) for t in parsed]
         out["abi"].append({
             "types": types, "values": [abi_to_json(t, v) for t, v in zip(parsed, values)], "encoding": abi_encode(types, values).hex(),
+        })
+        fields, as_json = random_transaction(rng)
+        signed = Account.sign_transaction(fields, key.to_bytes())
+        out["transactions"].append({
+            "secretKey": key.to_bytes().hex(), "transaction": as_json, "raw": bytes(signed.raw_transaction).hex(), "hash": bytes(signed.hash).hex(),
         })
         synthient_id = random_bytes(rng, 32).hex()
         signed = Account.sign_message(encode_defunct(text=synthient_id), private_key=key.to_bytes())
@@ -178,6 +219,13 @@ def check(path):
         decoded = abi_decode(case["types"], encoding)
         if abi_encode(case["types"], values) != encoding or [abi_to_json(t, v) for t, v in zip(parsed, decoded)] != case["values"]:
             failures.append(f"abi {case['types']}")
+        checked += 1
+    for case in made.get("transactions", []):
+        key = bytes.fromhex(case["secretKey"])
+        signed = Account.sign_transaction(transaction_from_json(case["transaction"]), key)
+        raw = bytes.fromhex(case["raw"])
+        if bytes(signed.raw_transaction) != raw or Account.recover_transaction(raw) != Account.from_key(key).address:
+            failures.append(f"transaction {case['raw'][:40]}")
         checked += 1
     if failures:
         print("\n".join(failures[:20]))

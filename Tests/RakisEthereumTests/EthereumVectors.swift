@@ -13,6 +13,7 @@ struct EthereumVectors: Decodable {
     struct PersonalCase: Decodable { let message: String; let secretKey: String; let signature: String; let address: String }
     struct IdentityCase: Decodable { let synthientId: String; let address: String; let signature: String }
     struct ABICase: Decodable { let types: [String]; let values: [ABIJSON]; let encoding: String }
+    struct TransactionCase: Decodable { let secretKey: String; let transaction: [String: TransactionField]; let raw: String; let hash: String }
 
     let keccak: [KeccakCase]
     let rlp: [RLPCase]
@@ -20,6 +21,7 @@ struct EthereumVectors: Decodable {
     let personal: [PersonalCase]
     let identities: [IdentityCase]
     let abi: [ABICase]
+    let transactions: [TransactionCase]
 
     static var script: String { LLMFixtures.packageRoot.appendingPathComponent("Tests/Fixtures/ethereum-vectors.py").path }
     static var python: String { LLMFixtures.packageRoot.appendingPathComponent(".venv/bin/python").path }
@@ -65,6 +67,47 @@ indirect enum RLPJSON: Decodable {
         switch item {
         case .bytes(let bytes): Hex.encode(bytes)
         case .list(let items): items.map(json)
+        }
+    }
+}
+
+/// A transaction field as the script writes it: decimal strings, hex data, an address, or an access list.
+enum TransactionField: Decodable {
+    struct Access: Decodable { let address: String; let storageKeys: [String] }
+    case text(String)
+    case accessList([Access])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) { self = .text(text) } else { self = .accessList(try container.decode([Access].self)) }
+    }
+
+    var text: String? { if case .text(let t) = self { t } else { nil } }
+}
+
+extension Transaction {
+    struct Malformed: Error {}
+
+    /// The transaction an eth-account dict describes (type 2 when it has maxFeePerGas).
+    init(json fields: [String: TransactionField]) throws {
+        func number(_ key: String) throws -> BigUInt {
+            guard let text = fields[key]?.text, let n = BigUInt(text) else { throw Malformed() }
+            return n
+        }
+        let to = try fields["to"]?.text.map { try EthereumAddress($0) }
+        let data = Hex.bytes(fields["data"]?.text ?? "")
+        if fields["maxFeePerGas"] != nil {
+            var access: [EIP1559.AccessListEntry] = []
+            if case .accessList(let entries)? = fields["accessList"] {
+                access = try entries.map { .init(address: try EthereumAddress($0.address), storageKeys: $0.storageKeys.map { Hex.bytes(String($0.dropFirst(2))) }) }
+            }
+            self = .eip1559(EIP1559(
+                chainId: try number("chainId"), nonce: try number("nonce"), maxPriorityFeePerGas: try number("maxPriorityFeePerGas"),
+                maxFeePerGas: try number("maxFeePerGas"), gasLimit: try number("gas"), to: to, value: try number("value"), data: data, accessList: access))
+        } else {
+            self = .legacy(Legacy(
+                chainId: try number("chainId"), nonce: try number("nonce"), gasPrice: try number("gasPrice"), gasLimit: try number("gas"), to: to,
+                value: try number("value"), data: data))
         }
     }
 }
