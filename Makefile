@@ -33,3 +33,4 @@ bench: setup reference-env
 	.build/release/rakis-bench llm
 	.build/release/rakis-bench consensus
 	.build/release/rakis-bench transport
+	.build/release/rakis-bench ethereum

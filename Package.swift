@@ -157,10 +157,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The C reference of the signer-recovery benchmark.
+        .target(name: "CRakisSecp256k1Bench", dependencies: ["CSecp256k1"]),
         .executableTarget(
             name: "rakis-bench",
             dependencies: [
                 "RakisCore",
+                "RakisEthereum",
+                "CRakisSecp256k1Bench",
                 "RakisP2P",
                 "RakisInference",
                 "RakisConsensus",

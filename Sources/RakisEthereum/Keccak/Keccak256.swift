@@ -4,50 +4,47 @@
 public struct Keccak256: Sendable {
     public static let rate = 136
     private var state = [UInt64](repeating: 0, count: 25)
-    private var buffer: [UInt8] = []
+    /// Input not yet absorbed: less than one block.
+    private var pending: [UInt8] = []
 
-    public init() { buffer.reserveCapacity(Self.rate) }
+    public init() { pending.reserveCapacity(Self.rate) }
 
     /// The 32-byte digest of `bytes`.
-    public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+    public static func hash(_ bytes: [UInt8]) -> [UInt8] {
         var hasher = Keccak256()
         hasher.update(bytes)
         return hasher.finalize()
     }
 
-    public mutating func update(_ bytes: some Sequence<UInt8>) {
-        for byte in bytes {
-            buffer.append(byte)
-            if buffer.count == Self.rate {
-                absorb(buffer)
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-    }
+    public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] { hash(Array(bytes)) }
+
+    public mutating func update(_ bytes: some Sequence<UInt8>) { update(Array(bytes)) }
 
     public mutating func update(_ bytes: [UInt8]) {
         var offset = 0
-        if !buffer.isEmpty {
-            let take = min(Self.rate - buffer.count, bytes.count)
-            buffer += bytes[0..<take]
+        if !pending.isEmpty {
+            let take = min(Self.rate - pending.count, bytes.count)
+            pending += bytes[0..<take]
             offset = take
-            guard buffer.count == Self.rate else { return }
-            absorb(buffer)
-            buffer.removeAll(keepingCapacity: true)
+            guard pending.count == Self.rate else { return }
+            pending.withUnsafeBytes { block in absorb(block, at: 0) }
+            pending.removeAll(keepingCapacity: true)
         }
-        while bytes.count - offset >= Self.rate {
-            absorb(bytes[offset..<(offset + Self.rate)])
-            offset += Self.rate
+        bytes.withUnsafeBytes { raw in
+            while raw.count - offset >= Self.rate {
+                absorb(raw, at: offset)
+                offset += Self.rate
+            }
         }
-        buffer += bytes[offset...]
+        pending += bytes[offset...]
     }
 
     public consuming func finalize() -> [UInt8] {
-        var block = buffer
+        var block = pending
         block.append(0x01)
         block += [UInt8](repeating: 0, count: Self.rate - block.count)
         block[Self.rate - 1] |= 0x80
-        absorb(block)
+        block.withUnsafeBytes { absorb($0, at: 0) }
         var digest = [UInt8](repeating: 0, count: 32)
         for lane in 0..<4 {
             let value = state[lane]
@@ -56,21 +53,18 @@ public struct Keccak256: Sendable {
         return digest
     }
 
-    private mutating func absorb(_ block: some RandomAccessCollection<UInt8>) {
-        var index = block.startIndex
-        for lane in 0..<(Self.rate / 8) {
-            var value: UInt64 = 0
-            for byte in 0..<8 {
-                value |= UInt64(block[index]) << (8 * UInt64(byte))
-                index = block.index(after: index)
+    /// XORs the block of `rate` bytes at `offset` into the state (lanes little-endian) and permutes.
+    private mutating func absorb(_ raw: UnsafeRawBufferPointer, at offset: Int) {
+        state.withUnsafeMutableBufferPointer { lanes in
+            for lane in 0..<(Self.rate / 8) {
+                lanes[lane] ^= UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + lane * 8, as: UInt64.self))
             }
-            state[lane] ^= value
+            KeccakF1600.permute(lanes.baseAddress!)
         }
-        state.withUnsafeMutableBufferPointer { KeccakF1600.permute($0) }
     }
 }
 
-/// The Keccak-f[1600] permutation: 24 rounds of θ, ρ, π, χ and ι over 25 64-bit lanes.
+/// The Keccak-f[1600] permutation.
 enum KeccakF1600 {
     static let roundConstants: [UInt64] = [
         0x0000_0000_0000_0001, 0x0000_0000_0000_8082, 0x8000_0000_0000_808A, 0x8000_0000_8000_8000,
@@ -80,49 +74,125 @@ enum KeccakF1600 {
         0x8000_0000_0000_8002, 0x8000_0000_0000_0080, 0x0000_0000_0000_800A, 0x8000_0000_8000_000A,
         0x8000_0000_8000_8081, 0x8000_0000_0000_8080, 0x0000_0000_8000_0001, 0x8000_0000_8000_8008,
     ]
-    /// ρ rotation offsets and π destinations, walking the lanes from (1, 0) as the reference does.
-    static let rotations: [UInt64] = [1, 3, 6, 10, 15, 21, 28, 36, 45, 55, 2, 14, 27, 41, 56, 8, 25, 43, 62, 18, 39, 61, 20, 44]
-    static let piLanes: [Int] = [10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4, 15, 23, 19, 13, 12, 2, 20, 14, 22, 9, 6, 1]
 
     @inline(__always)
     static func rotl(_ x: UInt64, _ n: UInt64) -> UInt64 { (x << n) | (x >> (64 - n)) }
 
-    static func permute(_ a: UnsafeMutableBufferPointer<UInt64>) {
-        var c0: UInt64, c1: UInt64, c2: UInt64, c3: UInt64, c4: UInt64
+    /// 24 rounds of θ, ρ, π, χ and ι, with the 25 lanes in locals (generated unrolled code; lane
+    /// `aXY` is column X, row Y, at index X + 5Y).
+    static func permute(_ state: UnsafeMutablePointer<UInt64>) {
+        var a00 = state[0]
+        var a10 = state[1]
+        var a20 = state[2]
+        var a30 = state[3]
+        var a40 = state[4]
+        var a01 = state[5]
+        var a11 = state[6]
+        var a21 = state[7]
+        var a31 = state[8]
+        var a41 = state[9]
+        var a02 = state[10]
+        var a12 = state[11]
+        var a22 = state[12]
+        var a32 = state[13]
+        var a42 = state[14]
+        var a03 = state[15]
+        var a13 = state[16]
+        var a23 = state[17]
+        var a33 = state[18]
+        var a43 = state[19]
+        var a04 = state[20]
+        var a14 = state[21]
+        var a24 = state[22]
+        var a34 = state[23]
+        var a44 = state[24]
         for round in 0..<24 {
-            // θ
-            c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20]
-            c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21]
-            c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22]
-            c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23]
-            c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24]
-            let d0 = c4 ^ rotl(c1, 1), d1 = c0 ^ rotl(c2, 1), d2 = c1 ^ rotl(c3, 1), d3 = c2 ^ rotl(c4, 1), d4 = c3 ^ rotl(c0, 1)
-            for row in stride(from: 0, to: 25, by: 5) {
-                a[row] ^= d0
-                a[row + 1] ^= d1
-                a[row + 2] ^= d2
-                a[row + 3] ^= d3
-                a[row + 4] ^= d4
-            }
-            // ρ and π
-            var current = a[1]
-            for step in 0..<24 {
-                let lane = piLanes[step]
-                let next = a[lane]
-                a[lane] = rotl(current, rotations[step])
-                current = next
-            }
-            // χ
-            for row in stride(from: 0, to: 25, by: 5) {
-                let b0 = a[row], b1 = a[row + 1], b2 = a[row + 2], b3 = a[row + 3], b4 = a[row + 4]
-                a[row] = b0 ^ (~b1 & b2)
-                a[row + 1] = b1 ^ (~b2 & b3)
-                a[row + 2] = b2 ^ (~b3 & b4)
-                a[row + 3] = b3 ^ (~b4 & b0)
-                a[row + 4] = b4 ^ (~b0 & b1)
-            }
-            // ι
-            a[0] ^= roundConstants[round]
+            let c0 = a00 ^ a01 ^ a02 ^ a03 ^ a04
+            let c1 = a10 ^ a11 ^ a12 ^ a13 ^ a14
+            let c2 = a20 ^ a21 ^ a22 ^ a23 ^ a24
+            let c3 = a30 ^ a31 ^ a32 ^ a33 ^ a34
+            let c4 = a40 ^ a41 ^ a42 ^ a43 ^ a44
+            let d0 = c4 ^ rotl(c1, 1)
+            let d1 = c0 ^ rotl(c2, 1)
+            let d2 = c1 ^ rotl(c3, 1)
+            let d3 = c2 ^ rotl(c4, 1)
+            let d4 = c3 ^ rotl(c0, 1)
+            let b00 = (a00 ^ d0)
+            let b13 = rotl((a01 ^ d0), 36)
+            let b21 = rotl((a02 ^ d0), 3)
+            let b34 = rotl((a03 ^ d0), 41)
+            let b42 = rotl((a04 ^ d0), 18)
+            let b02 = rotl((a10 ^ d1), 1)
+            let b10 = rotl((a11 ^ d1), 44)
+            let b23 = rotl((a12 ^ d1), 10)
+            let b31 = rotl((a13 ^ d1), 45)
+            let b44 = rotl((a14 ^ d1), 2)
+            let b04 = rotl((a20 ^ d2), 62)
+            let b12 = rotl((a21 ^ d2), 6)
+            let b20 = rotl((a22 ^ d2), 43)
+            let b33 = rotl((a23 ^ d2), 15)
+            let b41 = rotl((a24 ^ d2), 61)
+            let b01 = rotl((a30 ^ d3), 28)
+            let b14 = rotl((a31 ^ d3), 55)
+            let b22 = rotl((a32 ^ d3), 25)
+            let b30 = rotl((a33 ^ d3), 21)
+            let b43 = rotl((a34 ^ d3), 56)
+            let b03 = rotl((a40 ^ d4), 27)
+            let b11 = rotl((a41 ^ d4), 20)
+            let b24 = rotl((a42 ^ d4), 39)
+            let b32 = rotl((a43 ^ d4), 8)
+            let b40 = rotl((a44 ^ d4), 14)
+            a00 = b00 ^ (~b10 & b20)
+            a10 = b10 ^ (~b20 & b30)
+            a20 = b20 ^ (~b30 & b40)
+            a30 = b30 ^ (~b40 & b00)
+            a40 = b40 ^ (~b00 & b10)
+            a01 = b01 ^ (~b11 & b21)
+            a11 = b11 ^ (~b21 & b31)
+            a21 = b21 ^ (~b31 & b41)
+            a31 = b31 ^ (~b41 & b01)
+            a41 = b41 ^ (~b01 & b11)
+            a02 = b02 ^ (~b12 & b22)
+            a12 = b12 ^ (~b22 & b32)
+            a22 = b22 ^ (~b32 & b42)
+            a32 = b32 ^ (~b42 & b02)
+            a42 = b42 ^ (~b02 & b12)
+            a03 = b03 ^ (~b13 & b23)
+            a13 = b13 ^ (~b23 & b33)
+            a23 = b23 ^ (~b33 & b43)
+            a33 = b33 ^ (~b43 & b03)
+            a43 = b43 ^ (~b03 & b13)
+            a04 = b04 ^ (~b14 & b24)
+            a14 = b14 ^ (~b24 & b34)
+            a24 = b24 ^ (~b34 & b44)
+            a34 = b34 ^ (~b44 & b04)
+            a44 = b44 ^ (~b04 & b14)
+            a00 ^= roundConstants[round]
         }
+        state[0] = a00
+        state[1] = a10
+        state[2] = a20
+        state[3] = a30
+        state[4] = a40
+        state[5] = a01
+        state[6] = a11
+        state[7] = a21
+        state[8] = a31
+        state[9] = a41
+        state[10] = a02
+        state[11] = a12
+        state[12] = a22
+        state[13] = a32
+        state[14] = a42
+        state[15] = a03
+        state[16] = a13
+        state[17] = a23
+        state[18] = a33
+        state[19] = a43
+        state[20] = a04
+        state[21] = a14
+        state[22] = a24
+        state[23] = a34
+        state[24] = a44
     }
 }
