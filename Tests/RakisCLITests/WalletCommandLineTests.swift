@@ -75,6 +75,16 @@ import Testing
             if kept.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
         }
         #expect(kept.count == 1 && kept.first?["address"] as? String == address && kept.first?["chain"] as? String == "Sepolia")
+
+        // Bound on another chain while the node runs: announced at once, and kept.
+        #expect(try await RakisProcess.run(["chain", "bind", "--data-dir", dataDir, "--chain", "Holesky"]).status == 0)
+        let later = ContinuousClock.now + .seconds(30)
+        while kept.count < 2, ContinuousClock.now < later {
+            let peers = try await HTTPExchange.send("GET", otherBase + "/api/peers").json?["peers"] as? [[String: Any]] ?? []
+            kept = peers.first { $0["synthientId"] as? String == synthientId }?["chainIdentities"] as? [[String: Any]] ?? []
+            if kept.count < 2 { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(Set(kept.compactMap { $0["chain"] as? String }) == ["Sepolia", "Holesky"], "\(firstLog.text)")
         try await RakisProcess.interrupt(first)
         try await RakisProcess.interrupt(other)
     }

@@ -23,7 +23,7 @@ public actor RakisNode: Service {
     public nonisolated let embeddingQueue: EmbeddingQueue
     public nonisolated let models: NodeModels
     public nonisolated let startedAt: Date
-    private let dataDirectory: DataDirectory
+    private nonisolated let dataDirectory: DataDirectory
     private let now: @Sendable () -> Date
     private let logger: Logger
     private var pump: Task<Void, Never>?
@@ -160,7 +160,18 @@ public actor RakisNode: Service {
     /// shuts down cleanly.
     public nonisolated func run() async throws {
         try await start()
-        try? await gracefulShutdown()
+        // A `rakis chain bind` while the node runs is announced at once.
+        let watch = FileChangeWatch(directory: dataDirectory.url, fileName: ChainIdentityFile.fileName)
+        await withTaskGroup(of: Void.self) { group in
+            if let watch {
+                group.addTask { [self] in
+                    for await _ in watch.changes { try? await announceChainIdentities() }
+                }
+            }
+            try? await gracefulShutdown()
+            watch?.stop()
+            await group.waitForAll()
+        }
         await shutdown()
     }
 
