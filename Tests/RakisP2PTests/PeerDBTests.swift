@@ -134,4 +134,20 @@ import Testing
         #expect(Set(stored.chainIdentities.map(\.address)).count == stored.chainIdentities.count)
         #expect(harness.packetDB.peers.rejectedChainIdentities == 3)
     }
+
+    @Test func identitiesInPeerListsAreCheckedAgainstTheListedPeer() async throws {
+        let harness = try IntakeHarness()
+        let gossip = NodeIdentity.generate(), listed = NodeIdentity.generate()
+        let valid = try ChainIdentityCheck.bind(synthientId: listed.synthientId, chain: "Sepolia", secretKey: walletKeys(1)[0])
+        // Made for the gossiping node itself, then passed off as the listed one's.
+        let misattributed = try ChainIdentityCheck.bind(synthientId: gossip.synthientId, chain: "Holesky", secretKey: walletKeys(2)[1])
+        let list = KnownPeers(peerList: [
+            KnownPeers.Entry(synthientId: listed.synthientId, identities: [valid, misattributed], lastSeen: now, seenOn: ["nostr"]),
+        ], createdAt: now)
+        try await deliver(harness, .knownPeers(list), from: gossip, via: "mesh")
+        await harness.packetDB.flush()
+        let stored = try #require(try await harness.packetDB.peers.peer(listed.synthientId))
+        #expect(stored.chainIdentities == [valid])
+        #expect(harness.packetDB.peers.rejectedChainIdentities == 1)
+    }
 }

@@ -81,25 +81,7 @@ public struct PeerDB: Sendable {
                         break
                     }
                 case .peerConnectedChain(let chain):
-                    for identity in chain.identities where peer.chainIdentities.count < Self.maxChainIdentitiesPerPeer {
-                        // Kept only when the address's wallet signed this sender's synthientId.
-                        let verified: ChainIdentity
-                        do {
-                            var checked = identity
-                            checked.address = try ChainIdentityCheck.verify(identity, sentBy: synthientId).checksummed
-                            verified = checked
-                        } catch {
-                            rejected.increment()
-                            logger.notice("dropped a chain identity that does not verify", metadata: [
-                                "peer": "\(synthientId)", "chain": "\(identity.chain.prefix(64))", "address": "\(identity.address.prefix(64))",
-                                "reason": "\(error)",
-                            ])
-                            continue
-                        }
-                        if !peer.chainIdentities.contains(where: { $0.chain == verified.chain && $0.address == verified.address }) {
-                            peer.chainIdentities.append(verified)
-                        }
-                    }
+                    keepVerified(chain.identities, of: &peer)
                 case .peerInfo(let info):
                     peer.deviceInfo = String(info.deviceInfo.prefix(1024))
                 default:
@@ -160,7 +142,30 @@ public struct PeerDB: Sendable {
             peer.lastSeen = max(peer.lastSeen, reportedLastSeen.timeIntervalSince1970)
             peer.totalTokens = max(peer.totalTokens, entry.totalTokens ?? 0)
             peer.totalWorkers = max(peer.totalWorkers, entry.totalWorkers ?? 0)
+            // Identities vouch for themselves: each must be signed over this entry's synthientId.
+            keepVerified(entry.identities ?? [], of: &peer)
             try peer.save(db)
+        }
+    }
+
+    /// Adds the identities whose address's wallet signed `peer`'s synthientId (in EIP-55 form),
+    /// up to the bound; the others are logged and counted.
+    private func keepVerified(_ identities: [ChainIdentity], of peer: inout Peer) {
+        for identity in identities.prefix(Self.maxChainIdentitiesPerPeer * 2) where peer.chainIdentities.count < Self.maxChainIdentitiesPerPeer {
+            var verified = identity
+            do {
+                verified.address = try ChainIdentityCheck.verify(identity, sentBy: peer.synthientId).checksummed
+            } catch {
+                rejected.increment()
+                logger.notice("dropped a chain identity that does not verify", metadata: [
+                    "peer": "\(peer.synthientId)", "chain": "\(identity.chain.prefix(64))", "address": "\(identity.address.prefix(64))",
+                    "reason": "\(error)",
+                ])
+                continue
+            }
+            if !peer.chainIdentities.contains(where: { $0.chain == verified.chain && $0.address == verified.address }) {
+                peer.chainIdentities.append(verified)
+            }
         }
     }
 }
