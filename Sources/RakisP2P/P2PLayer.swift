@@ -46,7 +46,7 @@ public actor P2PLayer {
         } else {
             let down = await transportStatus().filter { !$0.connected }
             if down.count == transports.all.count {
-                logger.warning("no transport connected yet; the node runs and keeps trying", metadata: [
+                logger.notice("no transport connected yet; the node runs and keeps trying", metadata: [
                     "down": "\(down.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))",
                 ])
             }

@@ -100,6 +100,9 @@ try:
         headings: [...document.querySelectorAll('#detail h3')].map(h => h.textContent),
         listed: [...document.querySelectorAll('#inferences tbody tr')].map(r => r.dataset.requestId),
         peers: [...document.querySelectorAll('#peers tbody tr')].map(r => r.children[1].textContent),
+        identities: [...document.querySelectorAll('#peers tbody tr')].map(r => r.children[5].textContent),
+        networkProblemHidden: document.querySelector('#network').hidden,
+        health: document.querySelector('#health').textContent,
         packets: document.querySelectorAll('#packets tbody tr').length,
         workers: document.querySelectorAll('#workers progress').length,
         logs: document.querySelectorAll('#logs div').length,
@@ -112,6 +115,8 @@ try:
         (f"Commits ({expected})" in seen["headings"] and f"Reveals ({expected})" in seen["headings"], "commits and reveals are listed"),
         (request_id in seen["listed"], "the inference list shows the request"),
         (any("mesh" in p for p in seen["peers"]), "the peer is shown with the transport it was seen on"),
+        (any(i.startswith("Sepolia: 0x") for i in seen["identities"]), "the peer's verified chain identity is shown"),
+        (seen["networkProblemHidden"] and seen["health"] == "ready", "a connected node shows no network problem"),
         (seen["packets"] > 0 and seen["workers"] >= 2 and seen["logs"] > 0, "packets, workers and logs are shown"),
     ]
     for ok, what in checks:

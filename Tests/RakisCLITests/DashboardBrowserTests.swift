@@ -10,6 +10,11 @@ import Testing
     @Test func aPromptSentThroughTheFormReachesConsensusAndTheDetailShowsIt() async throws {
         let first = RakisProcess.temporaryDataDirectory(), second = RakisProcess.temporaryDataDirectory()
         let meshPort = LLMFixtures.freePort()
+        // Node B has a wallet bound on a chain: node A's peer table shows the identity it verified.
+        for arguments in [["init", "--data-dir", second], ["wallet", "new", "--data-dir", second], ["chain", "bind", "--data-dir", second, "--chain", "Sepolia"]] {
+            let step = try await RakisProcess.run(arguments)
+            #expect(step.status == 0, "\(arguments): \(step.stderr)")
+        }
         let (nodeA, logA, base) = try await RakisProcess.startNode(
             first, ["--no-relays", "--listen", "127.0.0.1:\(meshPort)", "--topic", "dashboard-test"])
         let (nodeB, logB, _) = try await RakisProcess.startNode(
