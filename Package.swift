@@ -45,6 +45,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // How every store opens its SQLite file (GRDB, WAL), shared by the P2P and coordination layers.
+        .target(name: "RakisStorage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         // libsecp256k1 (Debian libsecp256k1-dev) for the BIP-340 signatures of Nostr events.
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         .target(
@@ -52,6 +54,7 @@ let package = Package(
             dependencies: [
                 "RakisCore",
                 "RakisEthereum",
+                "RakisStorage",
                 "CSecp256k1",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -97,7 +100,7 @@ let package = Package(
         ),
         .target(
             name: "RakisCoordination",
-            dependencies: ["RakisCore", "RakisP2P", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["RakisCore", "RakisStorage", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .target(

@@ -1,6 +1,6 @@
 public import Foundation
 public import GRDB
-import RakisP2P
+import RakisStorage
 
 /// The SQLite file of layer 3 (`coordination.sqlite` in the data directory): requests, this
 /// node's results and embeddings, every quorum with its commits and reveals, and the consensus results. Deadlines are

@@ -1,5 +1,6 @@
 public import Foundation
 public import GRDB
+import RakisStorage
 
 /// The SQLite file of layer 1 (`p2p.sqlite` in the data directory): received packets and the
 /// peer table. WAL mode through `DatabasePool`, schema through versioned migrations.
