@@ -83,11 +83,16 @@ public enum SignatureError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 }
 
-/// One context for the whole process: libsecp256k1 allows concurrent use of a context through
-/// every function that takes it as `const`, which all calls above do.
-nonisolated(unsafe) private let context: OpaquePointer = {
-    guard let created = secp256k1_context_create(UInt32(SECP256K1_CONTEXT_NONE)) else {
-        fatalError("libsecp256k1 could not create a context (out of memory)")
-    }
-    return created
-}()
+extension Secp256k1 {
+    /// One libsecp256k1 context for the whole process (BIP-340 signing in the Nostr transport
+    /// uses it too): libsecp256k1 allows concurrent use of a context through every function that
+    /// takes it as `const`, which all calls in rakis do.
+    nonisolated(unsafe) public static let context: OpaquePointer = {
+        guard let created = secp256k1_context_create(UInt32(SECP256K1_CONTEXT_NONE)) else {
+            fatalError("libsecp256k1 could not create a context (out of memory)")
+        }
+        return created
+    }()
+}
+
+private var context: OpaquePointer { Secp256k1.context }

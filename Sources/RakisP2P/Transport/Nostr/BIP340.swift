@@ -1,8 +1,9 @@
 import CSecp256k1
 import Crypto
+import RakisEthereum
 
-/// BIP-340 Schnorr signatures over secp256k1, as Nostr uses them. Every libsecp256k1 call in
-/// rakis is in this file.
+/// BIP-340 Schnorr signatures over secp256k1, as Nostr uses them. Every libsecp256k1 Schnorr
+/// call in rakis is in this file (ECDSA is in `RakisEthereum.Secp256k1`, which owns the context).
 public enum BIP340 {
     /// A secret key with its x-only public key.
     public struct KeyPair: Sendable {
@@ -72,11 +73,5 @@ public enum BIP340Error: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// One context for the whole process: libsecp256k1 allows concurrent use of a context through
-/// every function that takes it as `const`, which all calls above do.
-nonisolated(unsafe) private let context: OpaquePointer = {
-    guard let created = secp256k1_context_create(UInt32(SECP256K1_CONTEXT_NONE)) else {
-        fatalError("libsecp256k1 could not create a context (out of memory)")
-    }
-    return created
-}()
+/// The process's one libsecp256k1 context.
+private var context: OpaquePointer { Secp256k1.context }
