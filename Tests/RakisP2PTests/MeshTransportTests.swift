@@ -68,7 +68,8 @@ import Testing
         let fromHub = try SamplePackets.commitEnvelope(1), fromEarly = try SamplePackets.commitEnvelope(2)
         try await hub.broadcast(fromHub)
         try await early.broadcast(fromEarly)
-        #expect(await waitUntil { await hub.statistics().received == 1 })
+        // Directly, or through the catch-up when it was sent before the connection was up on its side (or both).
+        #expect(await waitUntil { await hub.statistics().received >= 1 })
         let lateIdentity = NodeIdentity.generate()
         let late = mesh(listen: false, peers: [address], exchange: false, identity: lateIdentity)
         let inbox = TransportInbox(late)

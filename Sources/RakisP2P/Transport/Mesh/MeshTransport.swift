@@ -41,6 +41,7 @@ public actor MeshTransport: P2PTransport {
     private var isStarted = false
     private var isShutDown = false
     private var counters = MeshStatistics()
+    private let stateChanges = ChangeSignal()
 
     enum ServerState: Equatable {
         case idle
@@ -100,7 +101,10 @@ public actor MeshTransport: P2PTransport {
                 }
             }
         }
-        while !Task.isCancelled {
+        // Woken when the listener comes up or fails, a peer connects or a dial ends.
+        let changes = stateChanges.changes()
+        defer { stateChanges.finish() }
+        for await _ in changes {
             if case .failed(let reason) = serverState { throw .misconfigured(transport: name, reason: reason) }
             let listening = if case .listening = serverState { true } else { configuration.listenHost == nil }
             if listening {
@@ -113,7 +117,6 @@ public actor MeshTransport: P2PTransport {
                     return
                 }
             }
-            try? await Task.sleep(for: .milliseconds(20))
         }
     }
 
@@ -232,11 +235,13 @@ public actor MeshTransport: P2PTransport {
 
     private func listening(port: Int) {
         serverState = .listening(port: port)
+        stateChanges.fire()
         logger.info("mesh listening", metadata: ["address": "\(listenAddress() ?? "?")"])
     }
 
     private func serverFailed(_ reason: String) {
         guard !isShutDown else { return }
+        defer { stateChanges.fire() }
         serverState = .failed("cannot listen on \(configuration.listenHost ?? "?"):\(configuration.listenPort): \(reason)")
     }
 
@@ -285,6 +290,7 @@ public actor MeshTransport: P2PTransport {
         let delay = configuration.redialBackoff.delay(afterFailures: state.failures, unit: Double.random(in: 0..<1))
         state.nextAttempt = .now + delay
         addresses[address] = state
+        stateChanges.fire()
     }
 
     // MARK: Sessions
@@ -408,6 +414,7 @@ public actor MeshTransport: P2PTransport {
         let listenAddress = dialed ?? hello.advertise ?? (hello.listenPort > 0 ? remoteHost.map { "ws://\(Self.urlHost($0)):\(hello.listenPort)" } : nil)
         if hello.synthientId == identity.synthientId {
             if let dialed { addresses[dialed]?.isSelf = true }
+            stateChanges.fire()
             return false
         }
         if hello.topic != configuration.topic {
@@ -433,6 +440,7 @@ public actor MeshTransport: P2PTransport {
             addresses[listenAddress]?.failures = 0
         }
         logger.info("mesh peer connected", metadata: ["peer": "\(hello.synthientId)", "address": "\(listenAddress ?? "inbound")"])
+        stateChanges.fire()
         // Whatever the peer sent while this connection was being set up, replaced or re-established
         // comes back in its answer; packets that arrive twice are dropped by digest.
         out.yield(MeshMessage.catchUp(seconds: Int(configuration.catchUpWindow.components.seconds)).text)

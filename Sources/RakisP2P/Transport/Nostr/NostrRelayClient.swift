@@ -43,7 +43,11 @@ actor NostrRelayClient {
     private var limitsLowered = false
     private var readingLimits = false
 
-    private(set) var state: State = .idle
+    private(set) var state: State = .idle {
+        didSet { if state != oldValue { stateChanged() } }
+    }
+    /// Told of every change of `state`, so that the transport waits on events rather than polling.
+    private let stateChanged: @Sendable () -> Void
     /// Whether a session has ever been subscribed (start-up waits for the first).
     private(set) var hasConnected = false
     private var loop: Task<Void, Never>?
@@ -60,8 +64,10 @@ actor NostrRelayClient {
     init(
         url: String, configuration: NostrTransportConfiguration, logger: Logger,
         deliver: @escaping @Sendable (NostrEvent, String) async -> Void,
-        refused: @escaping @Sendable (NostrEvent, String, String) async -> Void = { _, _, _ in }
+        refused: @escaping @Sendable (NostrEvent, String, String) async -> Void = { _, _, _ in },
+        stateChanged: @escaping @Sendable () -> Void = {}
     ) {
+        self.stateChanged = stateChanged
         self.url = url
         self.configuration = configuration
         self.deliver = deliver

@@ -22,6 +22,7 @@ public actor NostrTransport: P2PTransport {
     private var clients: [NostrRelayClient] = []
     private var seen: RecentIds
     private var isShutDown = false
+    private let stateChanges = ChangeSignal()
     private var assembler: ChunkAssembler
     private var sentEnvelopes = SentEnvelopes(capacity: 512)
     /// The content limit each refused packet was last sent again within, by relay and digest.
@@ -58,16 +59,20 @@ public actor NostrTransport: P2PTransport {
                 throw .misconfigured(transport: name, reason: "\(url) is not a ws:// or wss:// relay URL")
             }
         }
+        let changes = stateChanges.changes()
+        defer { stateChanges.finish() }
         if clients.isEmpty {
             clients = configuration.relays.map { url in
                 NostrRelayClient(
                     url: url, configuration: configuration, logger: logger,
                     deliver: { [weak self] event, relay in await self?.arrived(event, from: relay) },
-                    refused: { [weak self] event, message, relay in await self?.refused(event, message: message, by: relay) })
+                    refused: { [weak self] event, message, relay in await self?.refused(event, message: message, by: relay) },
+                    stateChanged: { [stateChanges] in stateChanges.fire() })
             }
         }
         for client in clients { await client.start() }
-        while !Task.isCancelled {
+        // Woken by the clients' state changes, and at once for the states they already have.
+        for await _ in changes {
             var failed = 0
             for client in clients {
                 if await client.hasConnected { return }
@@ -77,7 +82,6 @@ public actor NostrTransport: P2PTransport {
                 logger.warning("no Nostr relay reachable yet; retrying in the background", metadata: ["relays": "\(configuration.relays.joined(separator: ", "))"])
                 return
             }
-            try? await Task.sleep(for: .milliseconds(25))
         }
     }
 
