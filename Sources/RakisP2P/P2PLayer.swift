@@ -130,34 +130,38 @@ final class TransportSet: Sendable {
     /// (misconfigured). Those still connecting when `timeout` is over carry on in the background.
     func startAll(timeout: Duration) async -> [String] {
         guard !all.isEmpty else { return [] }
-        let failures = await withTaskGroup(of: String?.self) { group in
+        enum Outcome: Sendable { case started, failed(String), timedOut }
+        let failures = await withTaskGroup(of: Outcome.self) { group in
             for transport in all {
                 group.addTask {
                     do {
                         try await transport.start()
-                        return nil
+                        return .started
                     } catch {
-                        return "\(error)"
+                        return .failed("\(error)")
                     }
                 }
             }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return .timedOut
+            }
             var failures: [String] = []
             var answered = 0
-            let deadline = Task { try? await Task.sleep(for: timeout) }
-            group.addTask {
-                await deadline.value
-                return ""
-            }
-            for await result in group {
-                if result == "" {
+            waiting: for await outcome in group {
+                switch outcome {
+                case .started:
+                    answered += 1
+                case .failed(let reason):
+                    answered += 1
+                    failures.append(reason)
+                case .timedOut:
                     logger.notice("not every transport connected in time; they keep trying in the background")
-                    break
+                    break waiting
                 }
-                answered += 1
-                if let result { failures.append(result) }
                 if answered == all.count { break }
             }
-            deadline.cancel()
+            // Ends the timer; a transport's start returns when cancelled, its retries going on.
             group.cancelAll()
             return failures
         }

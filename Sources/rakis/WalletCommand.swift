@@ -10,7 +10,8 @@ struct WalletCommand: AsyncParsableCommand {
         abstract: "Create, import or show the node's Ethereum wallet (kept in its encrypted key file).",
         subcommands: [New.self, Import.self, Address.self])
 
-    /// Reads the key file, lets `change` edit it, and writes it back only when that succeeded.
+    /// Reads the key file, puts the wallet `make` returns in it, and writes it back only when
+    /// everything before succeeded: a refused key leaves the file as it was.
     static func update(_ options: DataDirectoryOptions, replace: Bool, _ make: () throws -> NodeWallet) throws -> NodeWallet {
         let file = options.directory.keyFile
         let password = try PasswordPrompt.existing()
@@ -99,8 +100,7 @@ struct ChainCommand: AsyncParsableCommand {
             let directory = dataDirectory.directory
             let keystore = try Keystore.read(from: directory.keyFile, password: try PasswordPrompt.existing())
             guard let wallet = try keystore.wallet() else { throw CLIError("this node has no wallet; make one with `rakis wallet new` or `rakis wallet import`") }
-            var identity = try wallet.bind(synthientId: try keystore.identity().synthientId, chain: chain)
-            identity.signedWithWallet = signedWith
+            let identity = try wallet.bind(synthientId: try keystore.identity().synthientId, chain: chain, signedWithWallet: signedWith)
             try ChainIdentityFile.save(identity, in: directory)
             print(CanonicalJSON.string(of: try PacketCoding.jsonValue(encoding: identity)))
         }

@@ -57,7 +57,9 @@ import Testing
         let synthientId = try await RakisProcess.run(["id", "--data-dir", dataDir]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         // eth-account recovers the same address from the signature over the synthientId's text.
         let signature = try #require(identity["synthientIdSignature"]), address = try #require(identity["address"])
-        let verdict = try await EthereumVectorsCheck.personal(message: Array(synthientId.utf8), signature: signature, address: address)
+        let verdict = try await EthereumReference.check([
+            "personal": [["message": Hex.encode(Array(synthientId.utf8)), "signature": String(signature.dropFirst(2)), "address": address]],
+        ])
         #expect(verdict.status == 0, "\(verdict.stdout)\(verdict.stderr)")
 
         // A running node announces it; its peer keeps it, and serves it.
@@ -87,18 +89,5 @@ import Testing
         #expect(Set(kept.compactMap { $0["chain"] as? String }) == ["Sepolia", "Holesky"], "\(firstLog.text)")
         try await RakisProcess.interrupt(first)
         try await RakisProcess.interrupt(other)
-    }
-}
-
-/// The independent check of Tests/Fixtures/ethereum-vectors.py for one personal_sign signature.
-enum EthereumVectorsCheck {
-    static func personal(message: [UInt8], signature: String, address: String) async throws -> ChildProcessResult {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-eth-\(UUID().uuidString).json")
-        let made: [String: Any] = ["personal": [["message": Hex.encode(message), "signature": String(signature.dropFirst(2)), "address": address]]]
-        try JSONSerialization.data(withJSONObject: made).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        return try await runToEnd(
-            LLMFixtures.packageRoot.appendingPathComponent(".venv/bin/python").path,
-            [LLMFixtures.packageRoot.appendingPathComponent("Tests/Fixtures/ethereum-vectors.py").path, "check", file.path])
     }
 }

@@ -33,7 +33,7 @@ import Testing
                 "types": types.map(\.description), "values": values.map(ABIJSON.json), "encoding": Hex.encode(try ABI.encode(values, as: types)),
             ])
         }
-        let verdict = try await EthereumVectors.check(["abi": cases])
+        let verdict = try await EthereumReference.check(["abi": cases])
         #expect(verdict.status == 0 && verdict.stdout.hasPrefix("ok 500"), "seed \(seed): \(verdict.stdout)\(verdict.stderr)")
     }
 
@@ -108,12 +108,13 @@ import Testing
             case 3: data += (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
             default: data = (0..<Int.random(in: 0...200, using: &g)).map { _ in UInt8.random(in: 0...255, using: &g) }
             }
-            do {
-                let values = try ABI.decode(types, from: data)
-                // What decodes re-encodes to a prefix of the input's structure: it is canonical.
-                _ = try ABI.encode(values, as: types)
+            if let values = try? ABI.decode(types, from: data) {
+                // Whatever decodes fits its types: padding and ranges were checked, so it encodes again.
+                #expect((try? ABI.encode(values, as: types)) != nil, "\(c.types)")
                 decoded += 1
-            } catch { refused += 1 }
+            } else {
+                refused += 1
+            }
         }
         #expect(decoded + refused == 10_000 && refused > 3_000)
         // Nested dynamic arrays whose offsets all point at one word cannot blow up.

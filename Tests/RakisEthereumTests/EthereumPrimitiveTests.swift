@@ -76,7 +76,7 @@ import Testing
                 "message": Hex.encode(message), "signature": Hex.encode(try PersonalMessage.sign(message, secretKey: key)), "address": address.checksummed,
             ])
         }
-        let verdict = try await EthereumVectors.check(["rlp": rlpCases, "keccak": keccakCases, "addresses": addressCases, "personal": personalCases])
+        let verdict = try await EthereumReference.check(["rlp": rlpCases, "keccak": keccakCases, "addresses": addressCases, "personal": personalCases])
         #expect(verdict.status == 0 && verdict.stdout.hasPrefix("ok 2000"), "seed \(seed): \(verdict.stdout)\(verdict.stderr)")
     }
 
@@ -169,13 +169,14 @@ import Testing
         }
         var decoded = 0, refused = 0
         for n in 0..<10_000 {
-            let encoding = Hex.bytes(vectors.rlp[n % vectors.rlp.count].encoding)
-            do {
-                let item = try RLP(decoding: mutate(encoding))
-                // Whatever decodes is canonical: it encodes back to the same bytes.
-                #expect(try RLP(decoding: item.encoded) == item)
+            let mutated = mutate(Hex.bytes(vectors.rlp[n % vectors.rlp.count].encoding))
+            if let item = try? RLP(decoding: mutated) {
+                // Only canonical encodings decode, so whatever does encodes back to the same bytes.
+                #expect(item.encoded == mutated)
                 decoded += 1
-            } catch { refused += 1 }
+            } else {
+                refused += 1
+            }
         }
         #expect(decoded + refused == 10_000 && refused > 1_000)
         for n in 0..<10_000 {

@@ -23,26 +23,13 @@ struct EthereumVectors: Decodable {
     let abi: [ABICase]
     let transactions: [TransactionCase]
 
-    static var script: String { LLMFixtures.packageRoot.appendingPathComponent("Tests/Fixtures/ethereum-vectors.py").path }
-    static var python: String { LLMFixtures.packageRoot.appendingPathComponent(".venv/bin/python").path }
-
     static func committed() throws -> EthereumVectors {
         try JSONDecoder().decode(Self.self, from: Data(contentsOf: LLMFixtures.packageRoot.appendingPathComponent("Tests/Fixtures/ethereum-vectors.json")))
     }
 
     /// `count` fresh cases of each kind from the independent implementations.
     static func live(seed: Int, count: Int) async throws -> EthereumVectors {
-        let result = try await runToEnd(python, [script, "generate", "\(seed)", "\(count)"])
-        guard result.status == 0 else { throw FixtureMissing("ethereum-vectors.py failed (run `make setup`): \(result.stderr)") }
-        return try JSONDecoder().decode(Self.self, from: Data(result.stdout.utf8))
-    }
-
-    /// Has the independent implementations check what rakis made; returns their verdict.
-    static func check(_ made: [String: Any]) async throws -> ChildProcessResult {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-eth-\(UUID().uuidString).json")
-        try JSONSerialization.data(withJSONObject: made).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        return try await runToEnd(python, [script, "check", file.path])
+        try JSONDecoder().decode(Self.self, from: try await EthereumReference.generate(seed: seed, count: count))
     }
 }
 

@@ -53,7 +53,7 @@ import Testing
             }
             cases.append(["secretKey": Hex.encode(key), "transaction": fields, "raw": Hex.encode(try transaction.signed(with: key).raw)])
         }
-        let verdict = try await EthereumVectors.check(["transactions": cases])
+        let verdict = try await EthereumReference.check(["transactions": cases])
         #expect(verdict.status == 0 && verdict.stdout.hasPrefix("ok 500"), "seed \(seed): \(verdict.stdout)\(verdict.stderr)")
     }
 }

@@ -112,12 +112,12 @@ import Testing
     @Test func keepsOnlyChainIdentitiesThatVerifyAndBoundsThem() async throws {
         let harness = try IntakeHarness()
         let peer = NodeIdentity.generate(), other = NodeIdentity.generate()
-        let honest = try walletKeys(40).map { try ChainIdentityCheck.bind(synthientId: peer.synthientId, chain: "Sepolia", secretKey: $0) }
+        let honest = try walletKeys(40).map { try NodeWallet(secretKey: $0).bind(synthientId: peer.synthientId, chain: "Sepolia") }
         // The reference accepted all of these: a real signature claiming another address, one made
         // for another node, a lower-case address (kept, in its EIP-55 form), and garbage.
         var claimsAnother = honest[0]
         claimsAnother.address = honest[1].address
-        let forAnotherNode = try ChainIdentityCheck.bind(synthientId: other.synthientId, chain: "Sepolia", secretKey: walletKeys(41)[40])
+        let forAnotherNode = try NodeWallet(secretKey: walletKeys(41)[40]).bind(synthientId: other.synthientId, chain: "Sepolia")
         var lowerCase = honest[2]
         lowerCase.address = lowerCase.address.lowercased()
         let garbage = ChainIdentity(chain: "eth", address: "0x00000000000000000000000000000000000000aa", synthientIdSignature: "0x1234", signedWithWallet: "w")
@@ -138,9 +138,9 @@ import Testing
     @Test func identitiesInPeerListsAreCheckedAgainstTheListedPeer() async throws {
         let harness = try IntakeHarness()
         let gossip = NodeIdentity.generate(), listed = NodeIdentity.generate()
-        let valid = try ChainIdentityCheck.bind(synthientId: listed.synthientId, chain: "Sepolia", secretKey: walletKeys(1)[0])
+        let valid = try NodeWallet(secretKey: walletKeys(1)[0]).bind(synthientId: listed.synthientId, chain: "Sepolia")
         // Made for the gossiping node itself, then passed off as the listed one's.
-        let misattributed = try ChainIdentityCheck.bind(synthientId: gossip.synthientId, chain: "Holesky", secretKey: walletKeys(2)[1])
+        let misattributed = try NodeWallet(secretKey: walletKeys(2)[1]).bind(synthientId: gossip.synthientId, chain: "Holesky")
         let list = KnownPeers(peerList: [
             KnownPeers.Entry(synthientId: listed.synthientId, identities: [valid, misattributed], lastSeen: now, seenOn: ["nostr"]),
         ], createdAt: now)

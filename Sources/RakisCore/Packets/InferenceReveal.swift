@@ -3,8 +3,9 @@ public import Foundation
 /// `inferenceReveal`: the output behind a commit, with its binary embedding.
 ///
 /// The reference also sent the 384-number float `embedding`. Verifiers recompute it from the
-/// output anyway, so rakis sends it empty and leaves the field out of the packet (about 7 KB less
-/// per reveal, which matters on relays with small limits); one that arrives with it is accepted.
+/// output anyway, so rakis sends it empty and leaves the field out of the packet (several
+/// kilobytes less per reveal, which matters on relays with small limits); one that arrives with
+/// it is accepted.
 public struct InferenceReveal: Codable, Sendable, Hashable {
     public var requestedSynthientId: String
     public var requestId: String

@@ -115,12 +115,12 @@ public enum ABI {
         guard budget >= 0 else { throw .tooLarge(at: position) }
         switch type {
         case .uint(let bits):
-            let value = BigUInt(Data32(try readWord(data, at: position)))
+            let value = BigUInt(Data(try readWord(data, at: position)))
             guard value.bitWidth - value.leadingZeroBitCount <= bits else { throw .badPadding(type: type.description, at: position) }
             return .uint(value)
         case .int(let bits):
             let raw = try readWord(data, at: position)
-            let unsigned = BigUInt(Data32(raw))
+            let unsigned = BigUInt(Data(raw))
             let value = raw[0] & 0x80 == 0 ? BigInt(unsigned) : BigInt(unsigned) - (BigInt(1) << 256)
             let limit = BigInt(1) << (bits - 1)
             guard value >= -limit, value < limit else { throw .badPadding(type: type.description, at: position) }
@@ -180,5 +180,3 @@ public enum ABI {
     }
 }
 
-/// A 32-byte word as BigUInt's big-endian `Data` initialiser wants it.
-private func Data32(_ bytes: [UInt8]) -> Data { Data(bytes) }

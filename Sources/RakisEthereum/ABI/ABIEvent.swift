@@ -24,9 +24,8 @@ public struct ABIEvent: Sendable, Hashable {
     public var signature: String { name + "(" + parameters.map(\.type.description).joined(separator: ",") + ")" }
     public var topic: [UInt8] { ABI.eventTopic(signature) }
 
-    /// The parameters of one log, in declaration order. An indexed parameter of a dynamic type
-    /// (string, bytes, arrays, tuples) is only its Keccak-256 in the topic: it comes back as
-    /// `.fixedBytes` of that hash.
+    /// The parameters of one log, in declaration order. An indexed string, bytes, array or tuple
+    /// is only its Keccak-256 in the topic: it comes back as `.fixedBytes` of that hash.
     public func decode(topics: [[UInt8]], data: [UInt8]) throws(ABIError) -> [ABIValue] {
         let indexed = parameters.filter(\.indexed)
         guard topics.count == indexed.count + 1 else { throw .wrongTopicCount(expected: indexed.count + 1, got: topics.count) }
@@ -39,10 +38,9 @@ public struct ABIEvent: Sendable, Hashable {
                 let word = topics[nextTopic]
                 guard word.count == 32 else { throw .truncated(at: nextTopic) }
                 nextTopic += 1
-                if parameter.type.isDynamic || { if case .array = parameter.type { true } else if case .tuple = parameter.type { true } else { false } }() {
-                    values.append(.fixedBytes(word))
-                } else {
-                    values.append(try ABI.decode([parameter.type], from: word)[0])
+                switch parameter.type {
+                case .string, .bytes, .array, .tuple: values.append(.fixedBytes(word))
+                default: values.append(try ABI.decode([parameter.type], from: word)[0])
                 }
             } else {
                 values.append(plain[nextPlain])

@@ -21,14 +21,6 @@ public enum ChainIdentityCheck {
         return claimed
     }
 
-    /// The identity a wallet makes for a node, in the reference's format.
-    public static func bind(synthientId: String, chain: String, secretKey: [UInt8], signedWithWallet: String = "rakis") throws(SignatureError) -> ChainIdentity {
-        let publicKey = try Secp256k1.publicKey(of: secretKey)
-        let address: EthereumAddress
-        do { address = try EthereumAddress(publicKey: publicKey) } catch { throw .invalidSecretKey }
-        let signature = try PersonalMessage.sign(Array(synthientId.utf8), secretKey: secretKey)
-        return ChainIdentity(chain: chain, address: address.checksummed, synthientIdSignature: "0x" + Hex.encode(signature), signedWithWallet: signedWithWallet)
-    }
 }
 
 public enum ChainIdentityError: Error, Equatable, Sendable, CustomStringConvertible {

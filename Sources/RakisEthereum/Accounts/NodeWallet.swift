@@ -31,9 +31,12 @@ public struct NodeWallet: Sendable {
         }
     }
 
-    /// This wallet's binding of the node `synthientId`, in the reference's format.
-    public func bind(synthientId: String, chain: String) throws(SignatureError) -> ChainIdentity {
-        try ChainIdentityCheck.bind(synthientId: synthientId, chain: chain, secretKey: secretKey)
+    /// This wallet's binding of the node `synthientId`, in the reference's format: personal_sign
+    /// over the synthientId's text, which `ChainIdentityCheck.verify` checks.
+    public func bind(synthientId: String, chain: String, signedWithWallet: String = "rakis") throws(SignatureError) -> ChainIdentity {
+        let signature = try PersonalMessage.sign(Array(synthientId.utf8), secretKey: secretKey)
+        return ChainIdentity(
+            chain: chain, address: address.checksummed, synthientIdSignature: "0x" + Hex.encode(signature), signedWithWallet: signedWithWallet)
     }
 }
 

@@ -4,9 +4,6 @@ public enum RLP: Sendable, Hashable {
     case bytes([UInt8])
     indirect case list([RLP])
 
-    /// An unsigned integer as RLP wants it: big-endian with no leading zero bytes (0 is empty).
-    public static func uint(_ value: UInt64) -> RLP { .bytes(minimalBigEndian(value)) }
-
     public var encoded: [UInt8] {
         var out: [UInt8] = []
         encode(into: &out)

@@ -39,11 +39,7 @@ public enum ModelLocator {
 
     /// The default LLM's GGUF file, or nil when it is nowhere to be found.
     public static func defaultLLMPath(root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        for directory in modelDirectories(environment: environment) {
-            let file = directory.appendingPathComponent(defaultLLMFile)
-            if FileManager.default.fileExists(atPath: file.path) || environment["RAKIS_MODELS_DIR"] != nil { return file.path }
-        }
+        if let file = installed(defaultLLMFile, marker: nil) { return file.path }
         return searchUp(from: root) { directory in
             let file = directory.appendingPathComponent(".venv/share/rakis/models/\(defaultLLMFile)")
             return FileManager.default.fileExists(atPath: file.path) ? file : nil
@@ -52,15 +48,7 @@ public enum ModelLocator {
 
     /// The directory of the default sentence-embedding model, or nil when it is nowhere to be found.
     public static func defaultEmbeddingModelDirectory(root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL? {
-        let environment = ProcessInfo.processInfo.environment
-        for directory in modelDirectories(environment: environment) {
-            let model = directory.appendingPathComponent(SentenceEmbeddingModel.defaultName)
-            if FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path)
-                || environment["RAKIS_MODELS_DIR"] != nil
-            {
-                return model
-            }
-        }
+        if let model = installed(SentenceEmbeddingModel.defaultName, marker: "model.safetensors") { return model }
         return searchUp(from: root) { directory in
             let lib = directory.appendingPathComponent(".venv/lib")
             guard let pythons = try? FileManager.default.contentsOfDirectory(atPath: lib.path) else { return nil }
@@ -70,6 +58,20 @@ public enum ModelLocator {
             }
             return nil
         }
+    }
+
+    /// `name` in the first models directory that has it (its `marker` file, for a folder). With
+    /// `RAKIS_MODELS_DIR` set, the path there whether or not it exists, so that what is missing
+    /// is reported where the user pointed.
+    private static func installed(_ name: String, marker: String?) -> URL? {
+        let environment = ProcessInfo.processInfo.environment
+        let overridden = environment["RAKIS_MODELS_DIR"].map { !$0.isEmpty } ?? false
+        for directory in modelDirectories(environment: environment) {
+            let candidate = directory.appendingPathComponent(name)
+            let probe = marker.map { candidate.appendingPathComponent($0) } ?? candidate
+            if overridden || FileManager.default.fileExists(atPath: probe.path) { return candidate }
+        }
+        return nil
     }
 
     private static func searchUp(from root: URL, _ probe: (URL) -> URL?) -> URL? {

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// The packets a mesh node sent or passed on lately, kept to bring peers that (re)connect up to
 /// date. Bounded in age and count; the oldest go first.
 struct MeshCatchUpLog: Sendable {
@@ -11,8 +13,7 @@ struct MeshCatchUpLog: Sendable {
 
     let window: Duration
     let capacity: Int
-    private var entries: [Entry] = []
-    private var head = 0
+    private var entries = CircularBuffer<Entry>()
 
     init(window: Duration, capacity: Int) {
         self.window = window
@@ -21,17 +22,13 @@ struct MeshCatchUpLog: Sendable {
 
     mutating func record(_ packet: MeshPacket, origin: String, from: String?, at now: ContinuousClock.Instant) {
         entries.append(Entry(at: now, packet: packet, origin: origin, from: from))
-        if entries.count - head > capacity { head += 1 }
-        if head > capacity {
-            entries.removeFirst(head)
-            head = 0
-        }
+        if entries.count > capacity { entries.removeFirst() }
     }
 
     /// What `peer` may have missed in the last `seconds`: packets it neither signed nor sent us.
     func missed(by peer: String, inLast seconds: Int, now: ContinuousClock.Instant) -> [MeshPacket] {
         let cutoff = now - min(window, .seconds(seconds))
-        return entries[head...].filter { $0.at >= cutoff && $0.origin != peer && $0.from != peer }.map(\.packet)
+        return entries.filter { $0.at >= cutoff && $0.origin != peer && $0.from != peer }.map(\.packet)
     }
 
     /// `packets` in frames of at most `maxBytes` of envelopes each.

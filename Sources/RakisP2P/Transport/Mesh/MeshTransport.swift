@@ -414,7 +414,6 @@ public actor MeshTransport: P2PTransport {
         let listenAddress = dialed ?? hello.advertise ?? (hello.listenPort > 0 ? remoteHost.map { "ws://\(Self.urlHost($0)):\(hello.listenPort)" } : nil)
         if hello.synthientId == identity.synthientId {
             if let dialed { addresses[dialed]?.isSelf = true }
-            stateChanges.fire()
             return false
         }
         if hello.topic != configuration.topic {

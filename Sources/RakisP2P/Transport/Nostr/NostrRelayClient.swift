@@ -42,6 +42,7 @@ actor NostrRelayClient {
     private var limitsFromDocument = false
     private var limitsLowered = false
     private var readingLimits = false
+    private var reconnectingAfterRefusal = false
 
     private(set) var state: State = .idle {
         didSet { if state != oldValue { stateChanged() } }
@@ -102,6 +103,15 @@ actor NostrRelayClient {
         loop = nil
         running?.cancel()
         await running?.value
+    }
+
+    /// Some relays slow a connection down for good after a refusal (nostr-relay doubles a pause
+    /// after every refused event); a fresh connection starts clean. Once per session, however
+    /// many events it refuses, and not awaited: this runs inside that session's reading loop.
+    private func reconnectAfterRefusal() {
+        guard !reconnectingAfterRefusal else { return }
+        reconnectingAfterRefusal = true
+        Task { await self.reconnect() }
     }
 
     /// Holds later events to tighter limits (after this relay refused one).
@@ -247,6 +257,7 @@ actor NostrRelayClient {
             subscriptionId: subscriptionId, filter: NostrFilter(kinds: [NostrEvent.packetKind], topic: configuration.topic, since: since)).text)
         state = .connected
         hasConnected = true
+        reconnectingAfterRefusal = false
         lastLive = now
         // What the last session sent but never saw acknowledged may not have arrived.
         waiting = unacknowledged.inOrder + waiting
@@ -289,10 +300,13 @@ actor NostrRelayClient {
                 // Sent again once the pause is over, like everything published during it.
                 if let event { waiting.append(event) }
                 scheduleFlush()
-            } else if let event {
-                await refused(event, text, url)
             } else {
-                logger.warning("Nostr relay refused an event", metadata: ["relay": "\(url)", "event": "\(id)", "message": "\(text)"])
+                reconnectAfterRefusal()
+                if let event {
+                    await refused(event, text, url)
+                } else {
+                    logger.warning("Nostr relay refused an event", metadata: ["relay": "\(url)", "event": "\(id)", "message": "\(text)"])
+                }
             }
         case .endOfStoredEvents:
             break

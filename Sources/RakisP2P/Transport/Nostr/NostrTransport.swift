@@ -118,9 +118,12 @@ public actor NostrTransport: P2PTransport {
         let baseTags = [["t", configuration.topic], ["expiration", String(createdAt + configuration.eventLifetimeSeconds)]]
         var events: [NostrEvent] = []
         do {
-            let whole = try NostrEvent.signed(
-                kind: NostrEvent.packetKind, tags: baseTags, content: String(decoding: envelope, as: UTF8.self), createdAt: createdAt, by: keys)
-            if limits.admits(whole) {
+            // Signed whole only when its content can fit; the tags and signature may still not.
+            if envelope.count <= limits.maxContentLength,
+               case let whole = try NostrEvent.signed(
+                kind: NostrEvent.packetKind, tags: baseTags, content: String(decoding: envelope, as: UTF8.self), createdAt: createdAt, by: keys),
+               limits.admits(whole)
+            {
                 events = [whole]
             } else {
                 for chunk in NostrChunk.split(envelope, sliceBytes: NostrChunk.sliceBytes(for: limits)) {
@@ -146,10 +149,6 @@ public actor NostrTransport: P2PTransport {
     private func refused(_ event: NostrEvent, message: String, by relay: String) async {
         guard !isShutDown, let client = clients.first(where: { $0.url == relay }) else { return }
         let metadata: Logger.Metadata = ["relay": "\(relay)", "event": "\(event.id)", "message": "\(message)"]
-        // Some relays slow a connection down for good after a refusal (nostr-relay doubles a
-        // pause after every refused event); a fresh connection starts clean. Not awaited here:
-        // this runs inside that connection's reading loop.
-        Task { await client.reconnect() }
         let maybeSize = message.hasPrefix("invalid:") || message.hasPrefix("error:") || !message.contains(":")
         guard maybeSize, let envelope = sentEnvelopes.envelope(for: event.id) else {
             logger.error("Nostr relay refused a packet; it is lost on this relay", metadata: metadata)
