@@ -18,6 +18,8 @@ let package = Package(
         .executable(name: "rakis", targets: ["rakis"]),
         .library(name: "RakisCore", targets: ["RakisCore"]),
         .library(name: "RakisP2P", targets: ["RakisP2P"]),
+        .library(name: "RakisMesh", targets: ["RakisMesh"]),
+        .library(name: "RakisNostr", targets: ["RakisNostr"]),
         .library(name: "RakisNode", targets: ["RakisNode"]),
         .library(name: "RakisEthereum", targets: ["RakisEthereum"]),
     ],
@@ -47,23 +49,50 @@ let package = Package(
         ),
         // How every store opens its SQLite file (GRDB, WAL), shared by the P2P and coordination layers.
         .target(name: "RakisStorage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
-        // libsecp256k1 (Debian libsecp256k1-dev) for the BIP-340 signatures of Nostr events.
+        // libsecp256k1 (Debian libsecp256k1-dev): BIP-340 signatures of Nostr events, Ethereum's ECDSA.
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
+        // Layer 1: packet intake, the peer table, the transport protocol and the in-memory transport.
+        // The real transports are modules of their own (as NIOPosix is apart from NIOCore).
         .target(
             name: "RakisP2P",
             dependencies: [
                 "RakisCore",
                 "RakisEthereum",
                 "RakisStorage",
-                "CSecp256k1",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The direct mesh: nodes dial and accept WebSocket connections and gossip packets.
+        .target(
+            name: "RakisMesh",
+            dependencies: [
+                "RakisCore",
+                "RakisP2P",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Nostr relays as a transport: signed events (BIP-340), chunks, NIP-11 limits.
+        .target(
+            name: "RakisNostr",
+            dependencies: [
+                "RakisCore",
+                "RakisP2P",
+                "RakisEthereum",
+                "CSecp256k1",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 // NIP-11 relay information documents.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -114,6 +143,8 @@ let package = Package(
                 "RakisCore",
                 "RakisEthereum",
                 "RakisP2P",
+                "RakisMesh",
+                "RakisNostr",
                 "RakisInference",
                 "RakisCoordination",
                 "RakisConsensus",
@@ -127,9 +158,6 @@ let package = Package(
             name: "RakisServer",
             dependencies: [
                 "RakisCore",
-                "RakisP2P",
-                "RakisInference",
-                "RakisCoordination",
                 "RakisNode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -145,15 +173,12 @@ let package = Package(
             name: "rakis",
             dependencies: [
                 "RakisCore",
-                "RakisEthereum",
-                "RakisP2P",
                 "RakisNode",
                 "RakisServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
-                "RakisInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -169,6 +194,8 @@ let package = Package(
                 "RakisEthereum",
                 "CRakisSecp256k1Bench",
                 "RakisP2P",
+                "RakisMesh",
+                "RakisNostr",
                 "RakisInference",
                 "RakisConsensus",
                 "RakisNode",
@@ -177,7 +204,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "RakisTestSupport", dependencies: ["RakisCore", "RakisInference", "RakisP2P", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "Tests/RakisTestSupport", swiftSettings: strict),
+        .target(name: "RakisTestSupport", dependencies: ["RakisCore", "RakisInference", "RakisP2P", "RakisMesh", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "Tests/RakisTestSupport", swiftSettings: strict),
         .testTarget(name: "RakisCoordinationTests", dependencies: ["RakisCoordination", "RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(name: "RakisConsensusTests", dependencies: ["RakisConsensus", "RakisCore"], swiftSettings: strict),
         .testTarget(
@@ -189,14 +216,20 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "RakisNodeTests",
-            dependencies: ["RakisCore", "RakisP2P", "RakisInference", "RakisNode", "RakisCoordination", "RakisConsensus", "RakisTestSupport"], swiftSettings: strict),
+            dependencies: ["RakisCore", "RakisP2P", "RakisMesh", "RakisNostr", "RakisInference", "RakisNode", "RakisCoordination", "RakisConsensus", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RakisP2PTests",
             dependencies: [
                 "RakisCore", "RakisP2P", "RakisNode", "RakisEthereum", "RakisTestSupport",
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict),
+        .testTarget(
+            name: "RakisMeshTests",
+            dependencies: [
+                "RakisCore", "RakisP2P", "RakisMesh", "RakisTestSupport", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "RakisNostrTests", dependencies: ["RakisCore", "RakisP2P", "RakisNostr", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RakisServerTests",
             dependencies: [

@@ -55,14 +55,12 @@ public struct APIServer: Service {
         self.onListening = onListening
         do { dashboard = try DashboardRoutes() } catch let error as ServerError { throw error } catch { throw .missingResource("\(error)") }
         // Subscribed before the node starts, so that the metrics count every packet.
-        feed = node.p2p.packetDB.feed.subscribe()
+        feed = node.packetFeed()
     }
 
     public func run() async throws {
         let metrics = NodeMetrics(node: node)
-        let known = KnownModels(node: node)
-        await known.learnFromStore(node.p2p.packetDB.store)
-        let router = makeRouter(metrics: metrics, known: known)
+        let router = makeRouter(metrics: metrics)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rakis"),
@@ -75,10 +73,7 @@ public struct APIServer: Service {
         let feed = self.feed
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await received in feed {
-                    known.learn(from: received.packet)
-                    metrics.record(received)
-                }
+                for await received in feed { metrics.record(received) }
             }
             try await app.run()
             group.cancelAll()
@@ -92,14 +87,14 @@ public struct APIServer: Service {
         ("/dashboard.js", [.get]), ("/dashboard.css", [.get]),
     ]
 
-    func makeRouter(metrics: NodeMetrics, known: KnownModels) -> Router<APIRequestContext> {
+    func makeRouter(metrics: NodeMetrics) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: JSONErrorMiddleware(allowed: AllowedMethods(Self.routes)))
         let api = router.group("api")
         // Only the routes that change the node sit behind the token; their middleware runs only
         // for a matching route, so that a wrong method still gets 405 and a wrong path 404.
         let guarded = router.group("api").add(middleware: BearerTokenMiddleware(token: configuration.token))
-        InferenceRoutes(node: node, knownModels: known).add(to: api, guarded: guarded)
+        InferenceRoutes(node: node).add(to: api, guarded: guarded)
         NetworkRoutes(node: node).add(to: api)
         NodeRoutes(node: node, logs: logs).add(to: api)
         WorkerRoutes(node: node).add(to: api, guarded: guarded)

@@ -6,6 +6,8 @@ import FoundationNetworking
 import Logging
 import RakisCore
 import RakisP2P
+import RakisNostr
+import RakisMesh
 import Synchronization
 
 struct TransportBenchmark: AsyncParsableCommand {

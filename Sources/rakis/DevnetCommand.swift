@@ -2,9 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import RakisCore
-import RakisInference
 import RakisNode
-import RakisP2P
 
 struct DevnetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -56,23 +54,7 @@ struct DevnetCommand: AsyncParsableCommand {
         if !relays.isEmpty || mesh { settings.topic = topic ?? "rakis-devnet-\(UUID().uuidString.prefix(8).lowercased())" }
         let root = dataDirectory.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("rakis-devnet-\(UUID().uuidString.prefix(8))")
-        var transports: (@Sendable (Int) throws -> [any P2PTransport])?
-        if !relays.isEmpty || mesh {
-            let nostr = relays.isEmpty ? nil : NostrTransportConfiguration(settings: settings, relays: relays)
-            // Every node listens on a port of its own and dials all the others.
-            let ports = mesh ? try (0..<nodes).map { _ in try LoopbackPort.free() } : []
-            transports = { @Sendable [settings] index in
-                var list: [any P2PTransport] = []
-                if let nostr { list.append(NostrTransport(keys: .generate(), configuration: nostr)) }
-                if !ports.isEmpty {
-                    let peers = ports.enumerated().filter { $0.offset != index }.map { "ws://127.0.0.1:\($0.element)" }
-                    list.append(MeshTransport(identity: .generate(), configuration: MeshConfiguration(
-                        settings: settings, listenHost: "127.0.0.1", listenPort: ports[index], bootstrapPeers: peers)))
-                }
-                return list
-            }
-        }
-        let devnet = LocalDevnet(root: root, settings: settings, transports: transports) { _ in models }
+        let devnet = try LocalDevnet(root: root, settings: settings, nodes: nodes, relays: relays, mesh: mesh) { _ in models }
         defer {
             if dataDirectory == nil { try? FileManager.default.removeItem(at: root) }
         }
@@ -96,7 +78,7 @@ struct DevnetCommand: AsyncParsableCommand {
             temperature: temperature, maxTokens: maxTokens,
             securityFrame: SecurityFrame(
                 quorum: quorum ?? nodes, maxTimeMs: Int(time * 1000), secDistance: secDistance, secPercentage: secPercentage,
-                embeddingModel: SentenceEmbeddingModel.defaultName))
+                embeddingModel: ModelLocator.defaultEmbeddingName))
         let first = await devnet.members[0].node
         let requestId: String
         do { requestId = try await first.submit(payload) } catch {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import RakisCore
-import RakisInference
+import RakisNode
 
 struct EmbedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +13,7 @@ struct EmbedCommand: AsyncParsableCommand {
             text to read one text per line from standard input.
             """)
 
-    @Option(help: "Embedding model name.") var model = SentenceEmbeddingModel.defaultName
+    @Option(help: "Embedding model name.") var model = ModelLocator.defaultEmbeddingName
     @Option(help: ArgumentHelp("A sentence-transformers model directory to use instead of the installed default.", valueName: "DIR"))
     var modelDir: String?
     @Option(help: "Embedding workers, each on its own thread.") var workers = 1
@@ -32,25 +32,15 @@ struct EmbedCommand: AsyncParsableCommand {
         if let modelDir {
             directory = URL(fileURLWithPath: modelDir)
         } else {
-            guard model == SentenceEmbeddingModel.defaultName else {
-                throw CLIError("no embedding model named \"\(model)\" is installed; the default is \(SentenceEmbeddingModel.defaultName), or pass --model-dir DIR")
+            guard model == ModelLocator.defaultEmbeddingName else {
+                throw CLIError("no embedding model named \"\(model)\" is installed; the default is \(ModelLocator.defaultEmbeddingName), or pass --model-dir DIR")
             }
             guard let found = ModelLocator.defaultEmbeddingModelDirectory() else {
                 throw CLIError("the default embedding model is not installed; run `make setup` in the rakis checkout (it installs the models into \(ModelLocator.userModelsDirectory.path)), or set RAKIS_MODELS_DIR")
             }
             directory = found
         }
-        let engine = EmbeddingEngine(loader: SentenceEmbeddingModel.loader(directories: [model: directory]))
-        await engine.scaleEmbeddingWorkers(model: model, count: workers)
-        let vectors = try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
-            for (index, text) in inputs.enumerated() {
-                group.addTask { (index, try await engine.embed([text], model: model)[0]) }
-            }
-            var results = [[Float]](repeating: [], count: inputs.count)
-            for try await (index, vector) in group { results[index] = vector }
-            return results
-        }
-        await engine.shutdown()
+        let vectors = try await LocalEmbedding.embed(inputs, model: model, directory: directory, workers: workers)
         for (text, vector) in zip(inputs, vectors) {
             let bits = BinaryEmbedding.pack(vector)
             if json {

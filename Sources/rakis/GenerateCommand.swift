@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import RakisInference
+import RakisNode
 
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -49,27 +49,17 @@ struct GenerateCommand: AsyncParsableCommand {
         // Refused before the model loads, so a bad flag fails at once.
         do { _ = try request.validated() } catch { throw CLIError(error.description) }
 
-        let engine = LLMEngine(models: [configuration])
-        let events = await engine.events()
-        do { try await engine.scaleLLMWorkers(model: configuration.name, count: 1) } catch { throw CLIError(error.description) }
-        try await waitForWorker(engine, events: events)
         do {
-            for try await event in engine.stream(model: configuration.name, request: request) {
-                switch event {
-                case .text(let text):
-                    FileHandle.standardOutput.write(Data(text.utf8))
-                case .completed(let completion):
-                    FileHandle.standardOutput.write(Data("\n".utf8))
-                    let rate = String(format: "%.1f", completion.tokensPerSecond)
-                    FileHandle.standardError.write(Data(
-                        "\(completion.tokenCount) tokens, \(rate) tokens/s (prompt \(completion.promptTokenCount) tokens, finished: \(completion.finishReason.rawValue))\n".utf8))
-                }
+            let completion = try await LocalGeneration.run(model: configuration, request: request) { text in
+                FileHandle.standardOutput.write(Data(text.utf8))
             }
-        } catch let error as LLMError {
-            await engine.shutdown()
+            FileHandle.standardOutput.write(Data("\n".utf8))
+            let rate = String(format: "%.1f", completion.tokensPerSecond)
+            FileHandle.standardError.write(Data(
+                "\(completion.tokenCount) tokens, \(rate) tokens/s (prompt \(completion.promptTokenCount) tokens, finished: \(completion.finishReason.rawValue))\n".utf8))
+        } catch {
             throw CLIError(error.description)
         }
-        await engine.shutdown()
     }
 
     private func modelConfiguration() throws -> LLMModelConfiguration {
@@ -91,18 +81,5 @@ struct GenerateCommand: AsyncParsableCommand {
             throw CLIError("the default LLM is not installed; run `make setup` in the rakis checkout (it installs the models into \(ModelLocator.userModelsDirectory.path)), set RAKIS_MODELS_DIR, or pass --gguf PATH")
         }
         return LLMModelConfiguration(name: model, source: .gguf(path: path), contextLength: context, threadsPerWorker: threads)
-    }
-
-    /// Waits for the worker to load, showing progress for big models, and fails with its reason.
-    private func waitForWorker(_ engine: LLMEngine, events: AsyncStream<LLMEngine.Event>) async throws {
-        for await event in events {
-            switch event {
-            case .workerLoaded: return
-            case .workerLoadFailed(_, _, let reason):
-                await engine.shutdown()
-                throw CLIError(reason)
-            default: continue
-            }
-        }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import RakisCore
-import RakisP2P
+import RakisNode
 
 struct IdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,10 +16,10 @@ struct IdCommand: AsyncParsableCommand {
     func run() async throws {
         let keystore = try Keystore.read(from: dataDirectory.directory.keyFile, password: try PasswordPrompt.existing())
         if nostr {
-            guard let keys = try keystore.nostrKeys() else {
+            guard let publicKey = try NodeKeys.nostrPublicKey(of: keystore) else {
                 throw CLIError("this key file has no Nostr key yet; `rakis run` with a relay adds one")
             }
-            print(Hex.encode(keys.publicKey))
+            print(publicKey)
         } else {
             print(try keystore.identity().synthientId)
         }

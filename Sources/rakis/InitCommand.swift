@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import RakisCore
-import RakisP2P
+import RakisNode
 
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +23,7 @@ struct InitCommand: AsyncParsableCommand {
         try directory.create()
         let identity = NodeIdentity.generate()
         var keystore = Keystore(identity: identity)
-        let nostr = try keystore.ensureNostrKeys().keys
+        let nostr = try NodeKeys.nostrSecretKey(ensuredIn: &keystore).secretKey
         try keystore.write(to: directory.keyFile, password: password, overwrite: force)
 
         if force || !FileManager.default.fileExists(atPath: directory.configFile.path) {
@@ -35,7 +35,7 @@ struct InitCommand: AsyncParsableCommand {
         }
         print("""
             Created node \(identity.synthientId)
-              Nostr key: \(Hex.encode(nostr.publicKey))
+              Nostr key: \(NodeKeys.nostrPublicKey(secretKey: nostr) ?? "?")
               key file:  \(directory.keyFile.path)
               config:    \(directory.configFile.path)
               API token: \(directory.apiTokenFile.path)

@@ -1,8 +1,6 @@
 import Foundation
 import Logging
-import RakisInference
 import RakisNode
-import RakisServer
 
 /// Reports model loading until every model has a loaded worker (or one failed): a progress bar
 /// redrawn in place on a terminal, plain log lines at each quarter otherwise, then `models ready`
@@ -54,7 +52,7 @@ struct ModelLoadReport {
 
     /// Per model, the load progress of its furthest worker.
     private func currentProgress() async -> [(String, Double)] {
-        let workers = await node.llm.status().map(WorkerView.init) + node.embeddings.status().map(WorkerView.init)
+        let workers = await node.workers()
         let models = models.llms.map(\.configuration.name) + models.embeddings.map(\.name)
         return models.map { model in (model, workers.filter { $0.model == model }.map(\.progress).max() ?? 0) }
     }

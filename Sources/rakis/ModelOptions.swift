@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import RakisInference
 import RakisNode
 
 /// Which models `rakis run` serves, and with how many workers each.
@@ -15,7 +14,7 @@ struct ModelOptions: ParsableArguments {
     @Option(
         name: .customLong("embedder"),
         help: ArgumentHelp(
-            "An embedding model and its worker count (repeatable): the default \(SentenceEmbeddingModel.defaultName)=N, or a sentence-transformers directory DIR=N (named after it).",
+            "An embedding model and its worker count (repeatable): the default \(ModelLocator.defaultEmbeddingName)=N, or a sentence-transformers directory DIR=N (named after it).",
             valueName: "MODEL=COUNT"))
     var embedders: [String] = []
 
@@ -49,7 +48,7 @@ struct ModelOptions: ParsableArguments {
         }
         for spec in embedders {
             let (model, count) = try Self.split(spec)
-            if model == SentenceEmbeddingModel.defaultName {
+            if model == ModelLocator.defaultEmbeddingName {
                 guard let directory = ModelLocator.defaultEmbeddingModelDirectory() else {
                     throw CLIError("the default embedding model (\(model)) is not installed; run `make setup` in the rakis checkout (it installs the models into \(ModelLocator.userModelsDirectory.path)), or set RAKIS_MODELS_DIR")
                 }
@@ -57,7 +56,7 @@ struct ModelOptions: ParsableArguments {
             } else {
                 let directory = URL(fileURLWithPath: (model as NSString).expandingTildeInPath)
                 guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.safetensors").path) else {
-                    throw CLIError("--embedder \(spec): \(directory.path) holds no model.safetensors; give a sentence-transformers model directory or \(SentenceEmbeddingModel.defaultName)")
+                    throw CLIError("--embedder \(spec): \(directory.path) holds no model.safetensors; give a sentence-transformers model directory or \(ModelLocator.defaultEmbeddingName)")
                 }
                 models.embeddings.append(.init(name: directory.lastPathComponent, directory: directory, workers: count))
             }

@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import RakisCore
 import RakisNode
-import RakisP2P
 import RakisServer
 import ServiceLifecycle
 
@@ -60,13 +59,13 @@ struct RunCommand: AsyncParsableCommand {
         var keystore = try Keystore.read(from: directory.keyFile, password: password)
         let identity = try keystore.identity()
 
-        let transports = try network.transports(
-            settings: settings, identity: identity, keystore: &keystore,
+        let plan = try network.plan(
+            settings: settings, keystore: &keystore,
             save: { try $0.write(to: directory.keyFile, password: password, overwrite: true) }, logger: logger)
 
         let models = try self.models.resolve()
         let node = try RakisNode(
-            identity: identity, settings: settings, dataDirectory: directory, transports: transports, models: models, logger: logger)
+            identity: identity, settings: settings, dataDirectory: directory, network: plan, models: models, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: node)]
         if !noHttp {
             let address = try APIServer.Configuration.address(http)
@@ -89,7 +88,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         defer { watcher?.cancel() }
         try await group.run()
-        let stored = try await node.p2p.packetDB.store.count()
+        let stored = try await node.storedPacketCount()
         logger.info("shut down cleanly", metadata: ["packetsStored": "\(stored)"])
     }
 

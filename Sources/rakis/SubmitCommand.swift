@@ -2,11 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import RakisCore
-import RakisInference
 import RakisNode
-import RakisP2P
 import RakisServer
-import Synchronization
 
 /// A light client: joins the network just long enough to send one request and collect the
 /// nodes' consensus results, without running models or keeping a node's data.
@@ -54,10 +51,17 @@ struct SubmitCommand: AsyncParsableCommand {
             guard !wait else { throw ValidationError("--wait goes with --node; through relays and peers submit always waits") }
         }
         try TransportOptions.requireWebSocketURLs(relays + peers, flags: "--relay and --peer")
-        guard quorum >= 1 else { throw ValidationError("--quorum must be at least 1") }
-        guard percentage > 0 && percentage <= 1 else { throw ValidationError("--percentage must be in (0, 1]") }
-        guard time >= 1 && time <= 3600 else { throw ValidationError("--time must be between 1 and 3600 seconds") }
         if let results, results < 1 { throw ValidationError("--results must be at least 1") }
+        guard time.isFinite, time.magnitude < 1e9 else { throw ValidationError("--time must be a number of seconds, e.g. 20") }
+        // The limits every request keeps, whoever sends it (the same check as the API's and intake's).
+        if let problem = InferenceRequestCheck.problem(with: payload(createdAt: Date())) { throw ValidationError("invalid request: \(problem)") }
+    }
+
+    /// The request as the flags describe it.
+    func payload(createdAt: Date) -> InferenceRequestPayload {
+        InferenceRequestDefaults.payload(
+            prompt: prompt, acceptedModels: models, temperature: temperature, maxTokens: maxTokens, quorum: quorum,
+            maxTimeMs: Int((time * 1000).rounded()), secDistance: distance, secPercentage: percentage, createdAt: createdAt)
     }
 
     func run() async throws {
@@ -67,38 +71,14 @@ struct SubmitCommand: AsyncParsableCommand {
         var settings = Settings()
         settings.topic = topic
         settings.receivePacketQueueDebounceMs = 10
-        let payload = InferenceRequestPayload(
-            fromChain: "p2p", blockNumber: 0, createdAt: Date(), prompt: prompt, acceptedModels: models, temperature: temperature,
-            maxTokens: maxTokens,
-            securityFrame: SecurityFrame(
-                quorum: quorum, maxTimeMs: Int(time * 1000), secDistance: distance, secPercentage: percentage,
-                embeddingModel: SentenceEmbeddingModel.defaultName))
-        if let problem = InferenceRequestCheck.problem(with: payload) { throw CLIError("invalid request: \(problem)") }
-
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-submit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let identity = NodeIdentity.generate()
-        var transports: [any P2PTransport] = []
-        if !relays.isEmpty {
-            transports.append(NostrTransport(keys: .generate(), configuration: NostrTransportConfiguration(settings: settings, relays: relays), logger: logger))
-        }
-        if !peers.isEmpty {
-            transports.append(MeshTransport(
-                identity: identity,
-                configuration: MeshConfiguration(settings: settings, listenHost: nil, listenPort: 0, bootstrapPeers: peers), logger: logger))
-        }
-        let p2p = P2PLayer(identity: identity, settings: settings, database: try P2PDatabase(directory: folder), transports: transports, logger: logger)
-        let events = p2p.packetDB.events.subscribe()
-        try await p2p.start()
-
-        let requestId = UUID().uuidString.lowercased()
-        try await p2p.transmit(.p2pInferenceRequest(P2PInferenceRequest(requestId: requestId, payload: payload, createdAt: Date())))
         let wanted = results ?? quorum
-        progress("request \(requestId) sent; waiting for \(wanted) consensus results")
         let deadline = time + Double(settings.quorumRevealTimeoutMs + settings.quorumConsensusWindowMs) / 1000 + 10
-        let collected = await Self.collect(events, requestId: requestId, wanted: wanted, timeout: .seconds(deadline))
-        await p2p.shutdown()
+        var plan = NetworkPlan()
+        if !relays.isEmpty { plan.nostr = .init(relays: relays, secretKey: NodeKeys.freshNostrSecretKey()) }
+        if !peers.isEmpty { plan.mesh = .init(listenHost: nil, listenPort: 0, peers: peers) }
+        let (requestId, collected) = try await LightClient.request(
+            payload(createdAt: Date()), network: plan, settings: settings, wanted: wanted, timeout: .seconds(deadline), logger: logger,
+            sent: { requestId in Self.progress("request \(requestId) sent; waiting for \(wanted) consensus results") })
 
         let hashes = Set(collected.map(\.validInferenceJointHash))
         let agreed = collected.count >= wanted && hashes.count == 1
@@ -121,31 +101,6 @@ struct SubmitCommand: AsyncParsableCommand {
             print(agreed ? "consensus: \(collected.count) nodes agree" : "consensus: \(collected.count) of \(wanted) results, \(hashes.count) different")
         }
         guard agreed else { throw ExitCode(1) }
-    }
-
-    /// The results of distinct nodes (each signed by the node it names), until `wanted` arrived
-    /// or the time is up.
-    private static func collect(
-        _ events: AsyncStream<PacketEvent>, requestId: String, wanted: Int, timeout: Duration
-    ) async -> [InferenceQuorumComputed] {
-        final class Results: Sendable {
-            let byNode = Mutex<[String: InferenceQuorumComputed]>([:])
-        }
-        let collected = Results()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await event in events {
-                    guard case .inferenceQuorumComputed(let delivered) = event, delivered.body.requestId == requestId,
-                          delivered.body.verifiedBy == delivered.synthientId else { continue }
-                    let count = collected.byNode.withLock { $0[delivered.synthientId] = delivered.body; return $0.count }
-                    if count >= wanted { return }
-                }
-            }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-        }
-        return collected.byNode.withLock { Array($0.values) }.sorted { $0.verifiedBy < $1.verifiedBy }
     }
 
     private func submitThroughNode(_ url: String) async throws {
@@ -198,7 +153,9 @@ struct SubmitCommand: AsyncParsableCommand {
         guard detail.consensus?.succeeded == true else { throw ExitCode(1) }
     }
 
-    private func progress(_ message: String) {
+    private func progress(_ message: String) { Self.progress(message) }
+
+    private static func progress(_ message: String) {
         FileHandle.standardError.write(Data("submit: \(message)\n".utf8))
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import RakisCore
-import RakisP2P
+import RakisNode
 
 /// How `rakis run` reaches the network: Nostr relays, the direct mesh, or both.
 struct TransportOptions: ParsableArguments {
@@ -55,33 +55,28 @@ struct TransportOptions: ParsableArguments {
 
     var settingsAssignments: [String] { topic.map { ["topic=\($0)"] } ?? [] }
 
-    /// The transports to run; the Nostr key comes from the keystore (added and saved when missing).
-    func transports(
-        settings: Settings, identity: NodeIdentity, keystore: inout Keystore, save: (Keystore) throws -> Void, logger: Logger
-    ) throws -> [any P2PTransport] {
-        guard !offline else { return [] }
-        var transports: [any P2PTransport] = []
+    /// The network to join; the Nostr key comes from the keystore (added and saved when missing).
+    func plan(settings: Settings, keystore: inout Keystore, save: (Keystore) throws -> Void, logger: Logger) throws -> NetworkPlan {
+        guard !offline else { return .offline }
+        var plan = NetworkPlan()
         if !noRelays {
-            let (nostrKeys, added) = try keystore.ensureNostrKeys()
+            let (secretKey, added) = try NodeKeys.nostrSecretKey(ensuredIn: &keystore)
             if added {
                 try save(keystore)
-                logger.notice("added a Nostr key to the key file", metadata: ["nostrPubkey": "\(Hex.encode(nostrKeys.publicKey))"])
+                logger.notice("added a Nostr key to the key file", metadata: ["nostrPubkey": "\(NodeKeys.nostrPublicKey(secretKey: secretKey) ?? "?")"])
             }
-            let configuration = NostrTransportConfiguration(settings: settings, relays: relays.isEmpty ? nil : relays)
+            plan.nostr = .init(relays: relays.isEmpty ? nil : relays, secretKey: secretKey)
             logger.info("joining the network through Nostr", metadata: [
-                "relays": "\(configuration.relays.joined(separator: ", "))", "topic": "\(settings.topic)",
+                "relays": "\(plan.relays(settings: settings).joined(separator: ", "))", "topic": "\(settings.topic)",
             ])
-            transports.append(NostrTransport(keys: nostrKeys, configuration: configuration, logger: logger))
         }
         if listen != nil || !peers.isEmpty {
             let address = try listen.map(Self.hostAndPort)
-            let configuration = MeshConfiguration(
-                settings: settings, listenHost: address?.host, listenPort: address?.port ?? 0, bootstrapPeers: peers, advertise: advertise)
+            plan.mesh = .init(listenHost: address?.host, listenPort: address?.port ?? 0, peers: peers, advertise: advertise)
             logger.info("joining the mesh", metadata: [
                 "listen": "\(listen ?? "no")", "peers": "\(peers.joined(separator: ", "))", "topic": "\(settings.topic)",
             ])
-            transports.append(MeshTransport(identity: identity, configuration: configuration, logger: logger))
         }
-        return transports
+        return plan
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import RakisCore
-import RakisEthereum
+import RakisNode
 
 /// `rakis wallet`: the node's Ethereum key, kept in its encrypted key file.
 struct WalletCommand: AsyncParsableCommand {
@@ -16,11 +16,11 @@ struct WalletCommand: AsyncParsableCommand {
         let file = options.directory.keyFile
         let password = try PasswordPrompt.existing()
         var keystore = try Keystore.read(from: file, password: password)
-        if try keystore.wallet() != nil, !replace {
+        if try NodeKeys.wallet(in: keystore) != nil, !replace {
             throw CLIError("this node has a wallet already (`rakis wallet address`); pass --replace to put another in its place")
         }
         let wallet = try make()
-        keystore.setWallet(wallet)
+        NodeKeys.setWallet(wallet, in: &keystore)
         try keystore.write(to: file, password: password, overwrite: true)
         return wallet
     }
@@ -67,7 +67,7 @@ struct WalletCommand: AsyncParsableCommand {
 
         func run() async throws {
             let keystore = try Keystore.read(from: dataDirectory.directory.keyFile, password: try PasswordPrompt.existing())
-            guard let wallet = try keystore.wallet() else { throw CLIError("this node has no wallet; make one with `rakis wallet new` or `rakis wallet import`") }
+            guard let wallet = try NodeKeys.wallet(in: keystore) else { throw CLIError("this node has no wallet; make one with `rakis wallet new` or `rakis wallet import`") }
             print(wallet.address.checksummed)
         }
     }
@@ -99,7 +99,7 @@ struct ChainCommand: AsyncParsableCommand {
         func run() async throws {
             let directory = dataDirectory.directory
             let keystore = try Keystore.read(from: directory.keyFile, password: try PasswordPrompt.existing())
-            guard let wallet = try keystore.wallet() else { throw CLIError("this node has no wallet; make one with `rakis wallet new` or `rakis wallet import`") }
+            guard let wallet = try NodeKeys.wallet(in: keystore) else { throw CLIError("this node has no wallet; make one with `rakis wallet new` or `rakis wallet import`") }
             let identity = try wallet.bind(synthientId: try keystore.identity().synthientId, chain: chain, signedWithWallet: signedWith)
             try ChainIdentityFile.save(identity, in: directory)
             print(CanonicalJSON.string(of: try PacketCoding.jsonValue(encoding: identity)))

@@ -33,7 +33,7 @@ import Testing
 
         for (arguments, extra, message) in [
             (["submit", "--node", base, "--prompt", "x"], ["RAKIS_TOKEN": "wrong"], "wrong bearer token"),
-            (["submit", "--node", base, "--prompt", "x", "--quorum", "0"], [:], "--quorum must be at least 1"),
+            (["submit", "--node", base, "--prompt", "x", "--quorum", "0"], [:], "securityFrame.quorum must be 1 to 100; got 0"),
             (["submit", "--node", base, "--data-dir", dataDir, "--prompt", "x", "--models", "nope"], [:], "unknown model nope"),
             (["submit", "--node", "ftp://x", "--prompt", "x"], [:], "not an http:// URL"),
             (["submit", "--node", "http://127.0.0.1:\(LLMFixtures.freePort())", "--data-dir", dataDir, "--prompt", "x"], [:], "cannot reach the node"),

@@ -4,7 +4,7 @@ import RakisConsensus
 import RakisCoordination
 import RakisCore
 import RakisInference
-import RakisNode
+@testable import RakisNode
 import RakisP2P
 import RakisTestSupport
 import Testing

@@ -2,7 +2,7 @@ import Foundation
 import RakisCoordination
 import RakisCore
 import RakisInference
-import RakisNode
+@testable import RakisNode
 import RakisTestSupport
 import Synchronization
 import Testing

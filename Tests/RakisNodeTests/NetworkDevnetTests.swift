@@ -3,8 +3,10 @@ import Logging
 import RakisCoordination
 import RakisCore
 import RakisInference
-import RakisNode
+@testable import RakisNode
 import RakisP2P
+import RakisNostr
+import RakisMesh
 import RakisTestSupport
 import Testing
 

@@ -1,6 +1,6 @@
 import Foundation
 import RakisCore
-import RakisNode
+@testable import RakisNode
 @testable import RakisP2P
 import Testing
 

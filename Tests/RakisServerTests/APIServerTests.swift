@@ -1,7 +1,7 @@
 import Foundation
 import RakisCoordination
 import RakisCore
-import RakisNode
+@testable import RakisNode
 import RakisP2P
 import RakisServer
 import RakisTestSupport

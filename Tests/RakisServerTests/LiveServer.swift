@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import RakisCore
 import RakisInference
-import RakisNode
+@testable import RakisNode
 import RakisP2P
 import RakisServer
 import RakisTestSupport

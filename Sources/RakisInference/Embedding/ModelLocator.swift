@@ -13,6 +13,7 @@ public import Foundation
 public enum ModelLocator {
     /// The network name of the default LLM, Gemma 3 270M in llama.cpp's Q4_K_M quantisation.
     public static let defaultLLMName = "gemma-3-270m-q4_k_m"
+    public static let defaultEmbeddingName = SentenceEmbeddingModel.defaultName
     static let defaultLLMFile = "gemma-3-270m-q4_k_m.gguf"
 
     /// The models directories searched, in order (step 4 aside). With `RAKIS_MODELS_DIR` set, only it.

@@ -39,6 +39,28 @@ public actor LocalDevnet {
         self.logger = logger
     }
 
+    /// `nodes` nodes on real transports: through `relays` (each node with a Nostr key of its
+    /// own) and, with `mesh`, on a loopback mesh where every node listens on a free port and dials
+    /// all the others. With neither, on the in-memory transport.
+    public init(
+        root: URL, settings: Settings, nodes: Int, relays: [String], mesh: Bool, logger: Logger = Logger(label: "rakis.devnet"),
+        models: @escaping @Sendable (Int) throws -> NodeModels
+    ) throws {
+        guard !relays.isEmpty || mesh else {
+            self.init(root: root, settings: settings, logger: logger, models: models)
+            return
+        }
+        let ports = mesh ? try (0..<nodes).map { _ in try LoopbackPort.free() } : []
+        let transports: @Sendable (Int) throws -> [any P2PTransport] = { index in
+            let peers = ports.enumerated().filter { $0.offset != index }.map { "ws://127.0.0.1:\($0.element)" }
+            let plan = NetworkPlan(
+                nostr: relays.isEmpty ? nil : .init(relays: relays, secretKey: NodeKeys.freshNostrSecretKey()),
+                mesh: ports.isEmpty ? nil : .init(listenHost: "127.0.0.1", listenPort: ports[index], peers: peers))
+            return try plan.transports(identity: .generate(), settings: settings, logger: logger)
+        }
+        self.init(root: root, settings: settings, transports: transports, logger: logger, models: models)
+    }
+
     /// Creates and starts `count` nodes, each with a fresh identity.
     public func start(nodes count: Int) async throws {
         for _ in 0..<count { try await addNode(identity: .generate()) }

@@ -5,6 +5,10 @@ public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
     case modelFailed(model: String, reason: String)
     case notRunning
     case invalidRequest(String)
+    /// Scaling asked for a model this node was not started with.
+    case unknownModel(kind: WorkerSnapshot.Kind, model: String, served: [String])
+    case scalingFailed(model: String, reason: String)
+    case invalidNetwork(String)
 
     public var description: String {
         switch self {
@@ -13,6 +17,10 @@ public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .modelFailed(let model, let reason): "model \(model) failed to load: \(reason)"
         case .notRunning: "the node is not running; start it first"
         case .invalidRequest(let problem): "invalid inference request: \(problem)"
+        case .unknownModel(let kind, let model, let served):
+            "this node has no \(kind == .llm ? "LLM" : "embedding model") \(model.debugDescription); it serves \(served.joined(separator: ", "))"
+        case .scalingFailed(let model, let reason): "cannot scale \(model): \(reason)"
+        case .invalidNetwork(let problem): "cannot join the network: \(problem)"
         }
     }
 }

@@ -1,9 +1,9 @@
 public import Foundation
 public import Logging
-public import RakisCoordination
+import RakisCoordination
 public import RakisCore
 import RakisEthereum
-public import RakisInference
+import RakisInference
 public import RakisP2P
 public import ServiceLifecycle
 
@@ -14,17 +14,19 @@ public import ServiceLifecycle
 public actor RakisNode: Service {
     public nonisolated let identity: NodeIdentity
     public nonisolated let settings: Settings
-    public nonisolated let p2p: P2PLayer
-    public nonisolated let stores: CoordinationStores
-    public nonisolated let llm: LLMEngine
-    public nonisolated let embeddings: EmbeddingEngine
-    public nonisolated let coordinator: QuorumCoordinator
-    public nonisolated let inferenceQueue: InferenceRequestQueue
-    public nonisolated let embeddingQueue: EmbeddingQueue
-    public nonisolated let models: NodeModels
     public nonisolated let startedAt: Date
+    // The layers stay behind the Domain: the edge asks the node (RakisNode+Queries), never them.
+    nonisolated let p2p: P2PLayer
+    nonisolated let stores: CoordinationStores
+    nonisolated let llm: LLMEngine
+    nonisolated let embeddings: EmbeddingEngine
+    nonisolated let coordinator: QuorumCoordinator
+    nonisolated let inferenceQueue: InferenceRequestQueue
+    nonisolated let embeddingQueue: EmbeddingQueue
+    nonisolated let models: NodeModels
+    nonisolated let knownModels: KnownModels
     private nonisolated let dataDirectory: DataDirectory
-    private let now: @Sendable () -> Date
+    let now: @Sendable () -> Date
     private let logger: Logger
     private var pump: Task<Void, Never>?
 
@@ -40,6 +42,7 @@ public actor RakisNode: Service {
         self.settings = settings
         self.dataDirectory = dataDirectory
         self.models = models
+        self.knownModels = KnownModels(llms: models.llms.map(\.configuration.name), embedders: models.embeddings.map(\.name))
         self.startedAt = now()
         self.now = now
         self.logger = logger
@@ -75,6 +78,15 @@ public actor RakisNode: Service {
             engine: embeddings, synthientId: identity.synthientId, results: coordinator, consensus: coordinator, now: now, logger: logger)
     }
 
+    /// A node on `network`: the edge names the transports it wants, the Domain builds them.
+    public init(
+        identity: NodeIdentity, settings: Settings, dataDirectory: DataDirectory, network: NetworkPlan, models: NodeModels = NodeModels(),
+        logger: Logger = Logger(label: "rakis.node")
+    ) throws(NodeError) {
+        let transports = try network.transports(identity: identity, settings: settings, logger: logger)
+        try self.init(identity: identity, settings: settings, dataDirectory: dataDirectory, transports: transports, models: models, logger: logger)
+    }
+
     /// Wires the layers, loads the models, brings the transports up, announces this node with a
     /// `boot` status packet and resumes every open request from the stores.
     public func start() async throws {
@@ -82,8 +94,12 @@ public actor RakisNode: Service {
         phase = .running
         // Subscribe before any transport is up so that no packet goes unseen.
         let events = p2p.packetDB.events.subscribe()
-        pump = Task { [coordinator] in
-            for await event in events { await coordinator.handle(event) }
+        await knownModels.learnFromStore(p2p.packetDB.store)
+        pump = Task { [coordinator, knownModels] in
+            for await event in events {
+                if case .peerStatusUpdate(let delivered) = event { knownModels.learn(from: delivered.body.status) }
+                await coordinator.handle(event)
+            }
         }
         await coordinator.attach(inferenceQueue: inferenceQueue, embeddingQueue: embeddingQueue)
         await inferenceQueue.start()
@@ -126,18 +142,12 @@ public actor RakisNode: Service {
 
     /// Whether every configured model has at least one loaded worker; throws when one failed to load.
     public func modelsReady() async throws(NodeError) -> Bool {
+        let workers = await workers()
         var ready = true
-        let llmWorkers = await llm.status()
-        for model in models.llms.map(\.configuration.name) {
-            let workers = llmWorkers.filter { $0.model == model }
-            if case .failed(let reason) = workers.first(where: \.state.isFailed)?.state { throw .modelFailed(model: model, reason: reason) }
-            if !workers.contains(where: { $0.state == .idle || $0.state == .inferencing }) { ready = false }
-        }
-        let embeddingWorkers = await embeddings.status()
-        for model in models.embeddings.map(\.name) {
-            let workers = embeddingWorkers.filter { $0.model == model }
-            for worker in workers { if case .failed(let reason) = worker.state { throw .modelFailed(model: model, reason: reason) } }
-            if !workers.contains(where: { $0.state == .loaded }) { ready = false }
+        for model in servedModels.llms + servedModels.embedders {
+            let own = workers.filter { $0.model == model }
+            if let failed = own.first(where: \.isFailed) { throw .modelFailed(model: model, reason: failed.failure ?? "unknown reason") }
+            if !own.contains(where: \.isLoaded) { ready = false }
         }
         return ready
     }

@@ -17,7 +17,7 @@ struct EventRoutes: Sendable {
 
     func add(to api: RouterGroup<APIRequestContext>) {
         api.get("events") { _, _ -> Response in
-            let packets = node.p2p.packetDB.feed.subscribe()
+            let packets = node.packetFeed()
             let lines = logs.live.subscribe()
             let body = ResponseBody { writer in
                 // A slow client loses the oldest events rather than holding memory without bound.

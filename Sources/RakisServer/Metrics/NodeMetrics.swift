@@ -4,9 +4,7 @@ import Logging
 import Metrics
 import Prometheus
 import RakisCore
-import RakisInference
 import RakisNode
-import RakisP2P
 import Synchronization
 
 /// The node's metrics through swift-metrics, kept in a Prometheus registry of its own (not the
@@ -59,37 +57,32 @@ final class NodeMetrics: Sendable {
     }
 
     private func recordGauges() async {
-        let queue = node.embeddingQueue
-        gauge("rakis_embedding_queue_length").record(await queue.length)
-        gauge("rakis_embedding_queue_in_flight").record(await queue.inFlight)
-        gauge("rakis_embedding_queue_dispatched").record(await queue.dispatched)
-        gauge("rakis_embedding_queue_wait_seconds_sum").record(await queue.totalWaitSeconds)
-        gauge("rakis_embedding_queue_expired").record(await queue.expired)
-        if let outcomes = try? node.stores.consensus.outcomeCounts() {
-            gauge("rakis_consensus_outcomes", [("outcome", "succeeded")]).record(outcomes.succeeded)
-            gauge("rakis_consensus_outcomes", [("outcome", "failed")]).record(outcomes.failed)
+        let snapshot: NodeSnapshot
+        do { snapshot = try await node.snapshot() } catch {
+            // The scrape still answers with the counters; the gauges keep their last values.
+            return
         }
-        if let peers = try? await node.p2p.packetDB.peers.count() { gauge("rakis_peers").record(peers) }
-        if let packets = try? await node.p2p.packetDB.store.count() { gauge("rakis_packets_stored").record(packets) }
-        gauge("rakis_chain_identities_rejected").record(node.p2p.packetDB.peers.rejectedChainIdentities)
-        for transport in await node.transportStatus() {
+        let queue = snapshot.embeddingQueue
+        gauge("rakis_embedding_queue_length").record(queue.length)
+        gauge("rakis_embedding_queue_in_flight").record(queue.inFlight)
+        gauge("rakis_embedding_queue_dispatched").record(queue.dispatched)
+        gauge("rakis_embedding_queue_wait_seconds_sum").record(queue.totalWaitSeconds)
+        gauge("rakis_embedding_queue_expired").record(queue.expired)
+        gauge("rakis_consensus_outcomes", [("outcome", "succeeded")]).record(snapshot.consensusSucceeded)
+        gauge("rakis_consensus_outcomes", [("outcome", "failed")]).record(snapshot.consensusFailed)
+        gauge("rakis_peers").record(snapshot.peers)
+        gauge("rakis_packets_stored").record(snapshot.packetsStored)
+        gauge("rakis_chain_identities_rejected").record(snapshot.rejectedChainIdentities)
+        for transport in snapshot.transports {
             gauge("rakis_transport_connected", [("transport", transport.name)]).record(transport.connected ? 1 : 0)
         }
-
-        let llmStates = ["loading", "idle", "inferencing", "failed"]
-        let llm = await node.llm.status()
-        for model in node.models.llms.map(\.configuration.name) {
-            for state in llmStates {
-                let count = llm.filter { $0.model == model && WorkerView.stateName($0.state) == state }.count
-                gauge("rakis_llm_workers", [("model", model), ("state", state)]).record(count)
-            }
-        }
-        let embeddingStates = ["loading", "idle", "busy", "failed"]
-        let embedding = await node.embeddings.status()
-        for model in node.models.embeddings.map(\.name) {
-            for state in embeddingStates {
-                let count = embedding.filter { $0.model == model && WorkerView.stateName($0) == state }.count
-                gauge("rakis_embedding_workers", [("model", model), ("state", state)]).record(count)
+        for kind in WorkerSnapshot.Kind.allCases {
+            let models = kind == .llm ? snapshot.llmModels : snapshot.embeddingModels
+            for model in models {
+                for state in kind.states {
+                    let count = snapshot.workers.filter { $0.kind == kind && $0.model == model && $0.state == state }.count
+                    gauge("rakis_\(kind.rawValue)_workers", [("model", model), ("state", state)]).record(count)
+                }
             }
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import RakisCoordination
 import RakisCore
+import RakisNode
 
 /// Turns what the stores hold about one request into the API's request detail.
 enum InferenceDetailBuilder {

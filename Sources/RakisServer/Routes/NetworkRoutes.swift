@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import RakisCore
 import RakisNode
-import RakisP2P
 
 /// `GET /api/peers` and `GET /api/packets`.
 struct NetworkRoutes: Sendable {
@@ -11,7 +10,7 @@ struct NetworkRoutes: Sendable {
     func add(to api: RouterGroup<APIRequestContext>) {
         api.get("peers") { request, _ -> PeerList in
             let limit = try request.integerQuery("limit", in: 1...1000, default: 100)
-            let peers = try await node.p2p.packetDB.peers.lastPeers(since: .distantPast, limit: limit)
+            let peers = try await node.peers(limit: limit)
             return PeerList(peers: peers.map {
                 PeerView(synthientId: $0.synthientId, seenOn: $0.seenOn, lastSeen: $0.lastSeenDate, totalTokens: $0.totalTokens,
                          totalWorkers: $0.totalWorkers, deviceInfo: $0.deviceInfo, chainIdentities: $0.chainIdentities)
@@ -28,7 +27,7 @@ struct NetworkRoutes: Sendable {
                 type = known
             }
             let own = node.identity.synthientId
-            let rows = try await node.p2p.packetDB.store.lastPackets(count: limit, type: type)
+            let rows = try await node.packets(limit: limit, type: type)
             return PacketList(packets: rows.map { Self.view($0, own: own) })
         }
     }

@@ -46,23 +46,6 @@ struct NodeRoutes: Sendable {
     }
 
     func stats() async throws -> StatsView {
-        let packetDB = node.p2p.packetDB
-        let intake = await packetDB.statistics
-        let totals = try node.stores.inferences.resultTotals()
-        let outcomes = try node.stores.consensus.outcomeCounts()
-        let llm = await node.llm.status()
-        let embedding = await node.embeddings.status()
-        let fiveMinutesAgo = Date().addingTimeInterval(-300)
-        return StatsView(
-            synthientId: node.identity.synthientId, startedAt: node.startedAt, uptimeSeconds: Date().timeIntervalSince(node.startedAt),
-            totalPackets: try await packetDB.store.count(), totalPeers: try await packetDB.peers.count(),
-            activePeers: try await packetDB.peers.count(since: fiveMinutesAgo),
-            requestsSeen: try node.stores.inferences.requestCount(),
-            ownInferences: totals.results, failedInferences: totals.failed, totalTokens: totals.tokens,
-            consensusSucceeded: outcomes.succeeded, consensusFailed: outcomes.failed,
-            llmWorkers: llm.filter { !$0.state.isFailed }.count, embeddingWorkers: embedding.filter { WorkerView.stateName($0) != "failed" }.count,
-            embeddingQueueLength: await node.embeddingQueue.length, packetsTransmitted: intake.transmitted,
-            invalidSignatures: intake.invalidSignatures, duplicates: intake.duplicates, malformedPackets: node.p2p.malformedPackets,
-            models: node.models.llms.map(\.configuration.name), embeddingModels: node.models.embeddings.map(\.name))
+        StatsView(try await node.snapshot())
     }
 }

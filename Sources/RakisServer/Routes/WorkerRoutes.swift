@@ -18,31 +18,24 @@ struct WorkerRoutes: Sendable {
             guard (0...Self.maxWorkers).contains(scaling.count) else {
                 throw APIError.unprocessable("count must be 0 to \(Self.maxWorkers); got \(scaling.count)")
             }
-            switch kind {
-            case "llm":
-                guard node.models.llms.contains(where: { $0.configuration.name == model }) else {
-                    throw APIError.notFound("this node has no LLM \(model.debugDescription); it serves \(node.models.llms.map(\.configuration.name).joined(separator: ", "))")
-                }
-                do {
-                    try await node.llm.scaleLLMWorkers(model: model, count: scaling.count)
-                } catch {
-                    throw APIError.unprocessable("cannot scale \(model): \(error)")
-                }
-            case "embedding":
-                guard node.models.embeddings.contains(where: { $0.name == model }) else {
-                    throw APIError.notFound("this node has no embedding model \(model.debugDescription); it has \(node.models.embeddings.map(\.name).joined(separator: ", "))")
-                }
-                await node.embeddings.scaleEmbeddingWorkers(model: model, count: scaling.count)
-            default:
+            guard let workerKind = WorkerSnapshot.Kind(rawValue: kind) else {
                 throw APIError.notFound("unknown worker kind \(kind.debugDescription); use llm or embedding")
+            }
+            do {
+                try await node.scaleWorkers(workerKind, model: model, count: scaling.count)
+            } catch NodeError.unknownModel(let kind, let model, let served) {
+                throw APIError.notFound(NodeError.unknownModel(kind: kind, model: model, served: served).description)
+            } catch {
+                throw APIError.unprocessable("\(error)")
             }
             return await list()
         }
     }
 
     func list() async -> WorkerList {
-        WorkerList(
-            llm: await node.llm.status().map(WorkerView.init), embedding: await node.embeddings.status().map(WorkerView.init),
-            llmModels: node.models.llms.map(\.configuration.name), embeddingModels: node.models.embeddings.map(\.name))
+        let workers = await node.workers()
+        return WorkerList(
+            llm: workers.filter { $0.kind == .llm }.map(WorkerView.init), embedding: workers.filter { $0.kind == .embedding }.map(WorkerView.init),
+            llmModels: node.servedModels.llms, embeddingModels: node.servedModels.embedders)
     }
 }

@@ -1,6 +1,6 @@
 public import Foundation
 public import Hummingbird
-import RakisCoordination
+import RakisNode
 
 /// The body of `POST /api/inferences`. Only the prompt is required; the rest default to
 /// `InferenceRequestDefaults`.

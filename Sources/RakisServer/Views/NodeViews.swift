@@ -1,5 +1,5 @@
 public import Foundation
-public import RakisP2P
+public import RakisNode
 public import Hummingbird
 
 /// The reference's `RakisStats`, and what this node adds to it.
@@ -26,6 +26,30 @@ public struct StatsView: Codable, Sendable, ResponseEncodable {
     public let malformedPackets: Int
     public let models: [String]
     public let embeddingModels: [String]
+
+    init(_ snapshot: NodeSnapshot) {
+        synthientId = snapshot.synthientId
+        startedAt = snapshot.startedAt
+        uptimeSeconds = snapshot.uptimeSeconds
+        totalPackets = snapshot.packetsStored
+        totalPeers = snapshot.peers
+        activePeers = snapshot.activePeers
+        requestsSeen = snapshot.requestsSeen
+        ownInferences = snapshot.ownInferences
+        failedInferences = snapshot.failedInferences
+        totalTokens = snapshot.totalTokens
+        consensusSucceeded = snapshot.consensusSucceeded
+        consensusFailed = snapshot.consensusFailed
+        llmWorkers = snapshot.workers.filter { $0.kind == .llm && !$0.isFailed }.count
+        embeddingWorkers = snapshot.workers.filter { $0.kind == .embedding && !$0.isFailed }.count
+        embeddingQueueLength = snapshot.embeddingQueue.length
+        packetsTransmitted = snapshot.intake.transmitted
+        invalidSignatures = snapshot.intake.invalidSignatures
+        duplicates = snapshot.intake.duplicates
+        malformedPackets = snapshot.malformedPackets
+        models = snapshot.llmModels
+        embeddingModels = snapshot.embeddingModels
+    }
 }
 
 public struct HealthView: Codable, Sendable, ResponseEncodable {
@@ -51,6 +75,19 @@ public struct WorkerView: Codable, Sendable {
     public let progress: Double
     public let retiring: Bool
     public let failure: String?
+
+    public init(_ worker: WorkerSnapshot) {
+        self.init(id: worker.id, model: worker.model, state: worker.state, progress: worker.progress, retiring: worker.retiring, failure: worker.failure)
+    }
+
+    init(id: Int, model: String, state: String, progress: Double, retiring: Bool, failure: String?) {
+        self.id = id
+        self.model = model
+        self.state = state
+        self.progress = progress
+        self.retiring = retiring
+        self.failure = failure
+    }
 }
 
 public struct WorkerList: Codable, Sendable, ResponseEncodable {

@@ -1,0 +1,65 @@
+public import RakisCore
+public import RakisP2P
+
+/// How the mesh transport behaves; `init(settings:…)` takes it from the node's settings.
+public struct MeshConfiguration: Sendable {
+    /// Where to accept connections (`host`, `port`; port 0 picks a free one). Nil: dial only.
+    public var listenHost: String?
+    public var listenPort: Int
+    /// The address to give peers instead of the one they see (behind NAT, say).
+    public var advertise: String?
+    /// Peers to dial at start and to keep dialing while they are away (`ws://host:port`).
+    public var bootstrapPeers: [String]
+    public var topic: String
+    /// How many times a packet is passed on at most.
+    public var hopLimit: Int
+    /// How many peers each node passes a packet on to (its own packets go to every peer).
+    public var fanout: Int
+    /// Connections kept at most; beyond it, new ones are refused and learned addresses not dialed.
+    public var maxPeers: Int
+    /// Frames a second per connection; a peer over it is dropped and banned.
+    public var messagesPerSecond: Double
+    public var banDuration: Duration
+    public var maxPacketBytes: Int
+    public var maxFrameBytes: Int
+    /// Whether to share and dial the addresses peers tell of. Off only in tests that need a fixed shape.
+    public var exchangePeers = true
+    public var handshakeTimeout: Duration = .seconds(10)
+    public var redialBackoff = ReconnectBackoff(base: .milliseconds(250), maximum: .seconds(15))
+    public var rememberedPackets = 20_000
+    /// Connections from one address still without a valid hello; more are refused at the upgrade,
+    /// so that one host cannot hold every slot with handshakes it never finishes.
+    public var maxPendingHandshakesPerHost = 8
+    /// How far back a peer that (re)connects is brought up to date: every packet this node sent
+    /// or passed on within the window is offered again, so that nothing sent while a connection
+    /// was being set up, replaced or re-established is lost (the mesh's `since`).
+    public var catchUpWindow: Duration = .seconds(300)
+    /// Packets kept for catch-up at most, oldest dropped first.
+    public var catchUpMaxPackets = 1000
+
+    public init(
+        listenHost: String?, listenPort: Int, bootstrapPeers: [String], topic: String, hopLimit: Int = 8, fanout: Int = 8,
+        maxPeers: Int = 16, messagesPerSecond: Double = 500, banDuration: Duration = .seconds(300), maxPacketBytes: Int = 512 * 1024
+    ) {
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.bootstrapPeers = bootstrapPeers
+        self.topic = topic
+        self.hopLimit = hopLimit
+        self.fanout = fanout
+        self.maxPeers = maxPeers
+        self.messagesPerSecond = messagesPerSecond
+        self.banDuration = banDuration
+        self.maxPacketBytes = maxPacketBytes
+        self.maxFrameBytes = maxPacketBytes * 2 + 64 * 1024
+    }
+
+    public init(settings: Settings, listenHost: String?, listenPort: Int, bootstrapPeers: [String], advertise: String? = nil) {
+        self.init(
+            listenHost: listenHost, listenPort: listenPort, bootstrapPeers: bootstrapPeers, topic: settings.topic,
+            hopLimit: settings.meshHopLimit, fanout: settings.meshFanout, maxPeers: settings.meshMaxPeers,
+            messagesPerSecond: Double(settings.meshMessagesPerSecond), banDuration: .milliseconds(settings.meshBanMs),
+            maxPacketBytes: settings.maxPacketBytes)
+        self.advertise = advertise
+    }
+}

@@ -1,0 +1,69 @@
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import RakisCore
+import RakisP2P
+import ServiceLifecycle
+
+/// Gossip: packets checked and passed on to a few peers while they have hops left, catch-up
+/// answers, peer exchange, and the ban for a peer that breaks the protocol.
+extension MeshTransport {
+    /// Answers a peer's catch-up with what it may have missed, in as few frames as fit.
+    func catchUp(session id: UInt64, peer: String, seconds: Int) {
+        guard let connection = connections[id] else { return }
+        let missed = catchUpLog.missed(by: peer, inLast: seconds, now: .now)
+        for frame in MeshCatchUpLog.frames(missed, maxBytes: configuration.maxFrameBytes - 4_096) { connection.outgoing.yield(frame.text) }
+        counters.caughtUp += missed.count
+    }
+
+    func learn(_ list: [String]) {
+        guard configuration.exchangePeers else { return }
+        for address in list where addresses[address] == nil && (address.hasPrefix("ws://") || address.hasPrefix("wss://")) {
+            guard addresses.count < 4096 else { return }
+            addresses[address] = AddressState(isBootstrap: false)
+        }
+    }
+
+    func received(_ envelope: String, hops: Int, session id: UInt64, from peer: String) throws(MeshProtocolError) {
+        counters.received += 1
+        guard envelope.utf8.count <= configuration.maxPacketBytes else { throw .violation("packet over maxPacketBytes") }
+        guard seen.insert(Self.digest(envelope)) else {
+            counters.duplicates += 1
+            return
+        }
+        // Checked before it is passed on, so that garbage never spreads and its sender is found out.
+        let bytes = Array(envelope.utf8)
+        let origin: String
+        do {
+            origin = try PacketEnvelope.decode(wire: bytes, limits: PacketLimits(maxBytes: configuration.maxPacketBytes)).verify().synthientId
+        } catch {
+            throw .violation("invalid packet: \(error)")
+        }
+        continuation.yield(TransportDelivery(bytes: bytes, from: peer))
+        catchUpLog.record(MeshPacket(hops: max(0, hops - 1), envelope: envelope), origin: origin, from: peer, at: .now)
+        guard hops > 1 else { return }
+        let frame = MeshMessage.packet(hops: hops - 1, envelope: envelope).text
+        // Neither the peer it came from nor the node that signed it needs it again.
+        let targets = connections.filter { $0.key != id && $0.value.synthientId != origin }.values.shuffled().prefix(configuration.fanout)
+        for target in targets { target.outgoing.yield(frame) }
+        counters.forwarded += targets.count
+    }
+
+    func punish(session id: UInt64, peer: String?, _ error: MeshProtocolError) {
+        counters.violations += 1
+        logger.warning("dropped a misbehaving mesh peer", metadata: ["peer": "\(peer ?? "before hello")", "reason": "\(error)"])
+        if let peer { bans[peer] = .now + configuration.banDuration }
+        sessions[id]?.finish()
+        connections[id] = nil
+    }
+
+    static func digest(_ text: String) -> String {
+        Hex.encode(Array(SHA256.hash(data: Array(text.utf8))))
+    }
+
+    static func urlHost(_ ip: String) -> String { ip.contains(":") ? "[\(ip)]" : ip }
+}

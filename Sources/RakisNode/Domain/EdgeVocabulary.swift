@@ -1,0 +1,41 @@
+public import RakisCoordination
+public import RakisEthereum
+public import RakisInference
+public import RakisP2P
+
+// The lower layers' value types that the Domain's queries and commands take or return, named by
+// the Domain, so that the edge (the HTTP API, the dashboard, the command line) imports only
+// RakisNode and RakisCore. Only plain values are named here: the objects that act (engines,
+// stores, transports) stay behind the Domain.
+
+/// A stored packet, as `RakisNode.packets(limit:type:)` returns it.
+public typealias StoredPacket = RakisP2P.StoredPacket
+/// A peer as the peer table knows it.
+public typealias Peer = RakisP2P.Peer
+/// One transport's connectivity.
+public typealias TransportStatus = RakisP2P.TransportStatus
+/// What packet intake has counted.
+public typealias IntakeStatistics = RakisP2P.IntakeStatistics
+
+/// Everything the stores hold about one request.
+public typealias RequestHistory = RakisCoordination.RequestHistory
+/// One line of the request list.
+public typealias RequestSummary = RakisCoordination.RequestSummary
+/// This node's consensus on one request, as stored.
+public typealias ConsensusRecord = RakisCoordination.ConsensusRecord
+/// A quorum's status on this node.
+public typealias QuorumStatus = RakisCoordination.QuorumStatus
+
+/// An LLM a node serves: its name and where it runs (a GGUF file or an OpenAI-compatible server).
+public typealias LLMModelConfiguration = RakisInference.LLMModelConfiguration
+public typealias OpenAIEndpoint = RakisInference.OpenAIEndpoint
+/// Where installed models are found.
+public typealias ModelLocator = RakisInference.ModelLocator
+/// One-shot generation (`rakis generate`): the request, its messages, its result and its errors.
+public typealias LLMRequest = RakisInference.LLMRequest
+public typealias ChatMessage = RakisInference.ChatMessage
+public typealias LLMCompletion = RakisInference.LLMCompletion
+public typealias LLMError = RakisInference.LLMError
+
+/// The node's Ethereum wallet (`rakis wallet`, `rakis chain bind`).
+public typealias NodeWallet = RakisEthereum.NodeWallet

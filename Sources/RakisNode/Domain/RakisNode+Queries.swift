@@ -1,0 +1,72 @@
+import Foundation
+public import RakisCore
+
+/// What the edge may read of a node: its requests, peers, packets, workers and figures.
+extension RakisNode {
+    /// The newest requests first, each with its quorum's status and this node's outcome.
+    public func recentRequests(limit: Int) throws -> [RequestSummary] {
+        try stores.recentSummaries(limit: limit)
+    }
+
+    /// Everything this node holds about one request; nil when it knows no such request.
+    public func requestHistory(requestId: String) throws -> RequestHistory? {
+        try stores.history(requestId: requestId)
+    }
+
+    /// The peers seen most recently first.
+    public func peers(limit: Int) async throws -> [Peer] {
+        try await p2p.packetDB.peers.lastPeers(since: .distantPast, limit: limit)
+    }
+
+    /// The newest stored packets first, of one type or all.
+    public func packets(limit: Int, type: PacketType? = nil) async throws -> [StoredPacket] {
+        try await p2p.packetDB.store.lastPackets(count: limit, type: type)
+    }
+
+    /// How many packets the packet store holds (readable after a shutdown too).
+    public func storedPacketCount() async throws -> Int {
+        try await p2p.packetDB.store.count()
+    }
+
+    /// Every packet as it is stored, sent or received, from now on (subscribe before `start()`
+    /// to see them all). Ends when the node stops.
+    public nonisolated func packetFeed() -> AsyncStream<ReceivedPacket> {
+        p2p.packetDB.feed.subscribe()
+    }
+
+    /// The LLMs and embedding models this node was started with.
+    public nonisolated var servedModels: (llms: [String], embedders: [String]) {
+        (models.llms.map(\.configuration.name), models.embeddings.map(\.name))
+    }
+
+    /// Why a request naming these models could not be answered by any node this one has heard
+    /// of; nil when it could. A model left out (nil) takes the default and is not checked.
+    public nonisolated func modelProblem(acceptedModels: [String]?, embeddingModel: String?) -> String? {
+        knownModels.problem(acceptedModels: acceptedModels, embeddingModel: embeddingModel)
+    }
+
+    /// Every worker of both engines.
+    public func workers() async -> [WorkerSnapshot] {
+        await llm.status().map(WorkerSnapshot.init) + embeddings.status().map(WorkerSnapshot.init)
+    }
+
+    /// The node's figures, read now.
+    public func snapshot() async throws -> NodeSnapshot {
+        let packetDB = p2p.packetDB
+        let totals = try stores.inferences.resultTotals()
+        let outcomes = try stores.consensus.outcomeCounts()
+        let queue = NodeSnapshot.EmbeddingQueueFigures(
+            length: await embeddingQueue.length, inFlight: await embeddingQueue.inFlight, dispatched: await embeddingQueue.dispatched,
+            totalWaitSeconds: await embeddingQueue.totalWaitSeconds, expired: await embeddingQueue.expired)
+        let takenAt = now()
+        return NodeSnapshot(
+            synthientId: identity.synthientId, startedAt: startedAt, takenAt: takenAt,
+            packetsStored: try await packetDB.store.count(), peers: try await packetDB.peers.count(),
+            activePeers: try await packetDB.peers.count(since: takenAt.addingTimeInterval(-300)),
+            requestsSeen: try stores.inferences.requestCount(), ownInferences: totals.results, failedInferences: totals.failed,
+            totalTokens: totals.tokens, consensusSucceeded: outcomes.succeeded, consensusFailed: outcomes.failed, embeddingQueue: queue,
+            intake: await packetDB.statistics, malformedPackets: p2p.malformedPackets,
+            rejectedChainIdentities: packetDB.peers.rejectedChainIdentities, workers: await workers(),
+            transports: await transportStatus(), llmModels: servedModels.llms, embeddingModels: servedModels.embedders)
+    }
+}

@@ -1,0 +1,308 @@
+import Foundation
+import HummingbirdWSClient
+import Logging
+import RakisCore
+import RakisP2P
+@testable import RakisMesh
+import RakisTestSupport
+import Testing
+
+/// The mesh transport between real WebSocket connections on loopback.
+@Suite(.serialized) struct MeshTransportTests {
+    func mesh(
+        listen: Bool = true, port: Int = 0, peers: [String] = [], exchange: Bool = true, hopLimit: Int = 8, rate: Double = 500,
+        identity: NodeIdentity = .generate()
+    ) -> MeshTransport {
+        var configuration = MeshConfiguration(
+            listenHost: listen ? "127.0.0.1" : nil, listenPort: port, bootstrapPeers: peers, topic: "mesh-test", hopLimit: hopLimit,
+            messagesPerSecond: rate, banDuration: .seconds(60))
+        configuration.exchangePeers = exchange
+        configuration.redialBackoff = ReconnectBackoff(base: .milliseconds(50), maximum: .milliseconds(500))
+        return MeshTransport(identity: identity, configuration: configuration)
+    }
+
+
+    func started(_ transports: [MeshTransport]) async throws {
+        for transport in transports { try await transport.start() }
+    }
+
+    @Test func twoNodesExchangePacketsBothWays() async throws {
+        let a = mesh()
+        try await a.start()
+        let address = try #require(await a.listenAddress())
+        let bIdentity = NodeIdentity.generate()
+        let b = mesh(listen: false, peers: [address], identity: bIdentity)
+        try await b.start()
+        let inboxA = TransportInbox(a), inboxB = TransportInbox(b)
+        #expect(await waitUntil { await a.connectedPeers() == [bIdentity.synthientId] })
+        let fromA = try SamplePackets.commitEnvelope(1), fromB = try SamplePackets.commitEnvelope(2)
+        try await a.broadcast(fromA)
+        try await b.broadcast(fromB)
+        #expect(await waitUntil { inboxB.contains(fromA) && inboxA.contains(fromB) })
+        // Nothing comes back to its sender.
+        #expect(!inboxA.contains(fromA) && !inboxB.contains(fromB))
+        await a.shutdown()
+        await b.shutdown()
+    }
+
+    @Test func packetsSentBeforeAnyPeerConnectedReachTheFirstOne() async throws {
+        let a = mesh()
+        try await a.start()
+        let early = try SamplePackets.commitEnvelope(1)
+        try await a.broadcast(early)
+        let b = mesh(listen: false, peers: [try #require(await a.listenAddress())])
+        let inbox = TransportInbox(b)
+        try await b.start()
+        #expect(await waitUntil { inbox.contains(early) })
+        await a.shutdown()
+        await b.shutdown()
+    }
+
+    @Test func aPeerThatConnectsLateIsCaughtUpOnWhatWasSentAndPassedOnBeforeIt() async throws {
+        let hub = mesh(exchange: false)
+        try await hub.start()
+        let address = try #require(await hub.listenAddress())
+        let early = mesh(listen: false, peers: [address], exchange: false)
+        try await early.start()
+        #expect(await waitUntil { await hub.connectedPeers().count == 1 })
+        // Sent while a peer was connected, so nothing waited for the late one: only the catch-up brings them.
+        let fromHub = try SamplePackets.commitEnvelope(1), fromEarly = try SamplePackets.commitEnvelope(2)
+        try await hub.broadcast(fromHub)
+        try await early.broadcast(fromEarly)
+        // Directly, or through the catch-up when it was sent before the connection was up on its side (or both).
+        #expect(await waitUntil { await hub.statistics().received >= 1 })
+        let lateIdentity = NodeIdentity.generate()
+        let late = mesh(listen: false, peers: [address], exchange: false, identity: lateIdentity)
+        let inbox = TransportInbox(late)
+        try await late.start()
+        #expect(await waitUntil { inbox.contains(fromHub) && inbox.contains(fromEarly) })
+        // Its own packets never come back to it.
+        try await late.broadcast(try SamplePackets.commitEnvelope(3, by: lateIdentity))
+        try await late.restart()
+        #expect(await waitUntil {
+            let caughtUp = await hub.statistics().caughtUp
+            return await late.connectedPeers().count == 1 && caughtUp >= 4
+        })
+        #expect(inbox.all.count == 2)
+        for node in [hub, early, late] { await node.shutdown() }
+    }
+
+    /// Two nodes dial each other at once (both keep one of the two connections) and one drops
+    /// its connections midway, while both send all along and both cores are busy: each still
+    /// gets every packet of the other.
+    @Test func noPacketIsLostWhileConnectionsAreSetUpReplacedAndReestablishedUnderLoad() async throws {
+        let burner = try CPUBurner()
+        defer { burner.stop() }
+        let ports = [LLMFixtures.freePort(), LLMFixtures.freePort()]
+        let nodes = (0..<2).map { index in mesh(port: ports[index], peers: ["ws://127.0.0.1:\(ports[1 - index])"], exchange: false) }
+        let inboxes = nodes.map { TransportInbox($0) }
+        let sent = try (0..<2).map { index in try (0..<60).map { try SamplePackets.commitEnvelope(index * 1000 + $0) } }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<2 {
+                group.addTask {
+                    try await nodes[index].start()
+                    for (n, packet) in sent[index].enumerated() {
+                        try await nodes[index].broadcast(packet)
+                        if index == 1, n == 30 { try await nodes[index].restart() }
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(await waitUntil { sent[1].allSatisfy(inboxes[0].contains) && sent[0].allSatisfy(inboxes[1].contains) },
+                "received \(sent[1].filter(inboxes[0].contains).count) and \(sent[0].filter(inboxes[1].contains).count) of 60")
+        for node in nodes { await node.shutdown() }
+    }
+
+    @Test func aNewcomerFindsTheRestFromOneBootstrapPeer() async throws {
+        let first = mesh()
+        try await first.start()
+        let bootstrap = try #require(await first.listenAddress())
+        let others = (0..<3).map { _ in mesh(peers: [bootstrap]) }
+        try await started(others)
+        // Every node ends up connected to every other, though each was told of one address.
+        #expect(await waitUntil {
+            for node in others where await node.connectedPeers().count < 3 { return false }
+            return true
+        })
+        let newest = mesh(peers: [bootstrap])
+        try await newest.start()
+        #expect(await waitUntil { await newest.connectedPeers().count == 4 })
+        for node in others + [first, newest] { await node.shutdown() }
+    }
+
+    @Test func aTenNodeLineDeliversEndToEndAndSurvivesLosingANodeWithASecondPath() async throws {
+        // Node k dials node k-1 only (no address exchange), and node 5 also dials node 3.
+        var built: [MeshTransport] = []
+        var addresses: [String] = []
+        for k in 0..<10 {
+            var peers = k > 0 ? [addresses[k - 1]] : []
+            if k == 5 { peers.append(addresses[3]) }
+            let node = mesh(peers: peers, exchange: false, hopLimit: 12)
+            try await node.start()
+            built.append(node)
+            addresses.append(try #require(await node.listenAddress()))
+        }
+        let nodes = built
+        #expect(await waitUntil {
+            let counts = (await nodes[9].connectedPeers().count, await nodes[5].connectedPeers().count)
+            return counts == (1, 3)
+        })
+        #expect(await nodes[0].connectedPeers().count == 1, "a line, not a full mesh")
+        let last = TransportInbox(nodes[9])
+        let first = try SamplePackets.commitEnvelope(1)
+        try await nodes[0].broadcast(first)
+        #expect(await waitUntil { last.contains(first) })
+
+        await nodes[4].shutdown()
+        let second = try SamplePackets.commitEnvelope(2)
+        try await nodes[0].broadcast(second)
+        #expect(await waitUntil { last.contains(second) }, "3 → 5 carries it past the lost node 4")
+        #expect(last.all.count == 2, "each packet arrives once")
+        for (k, node) in nodes.enumerated() where k != 4 { await node.shutdown() }
+    }
+
+    /// A hostile client: connects to `address`, answers the challenge as `identity` (or not),
+    /// then sends `frames`.
+    func attack(_ address: String, identity: NodeIdentity?, nonceOverride: String? = nil, frames: [String]) async {
+        _ = try? await WebSocketClient.connect(
+            url: address, configuration: .init(maxFrameSize: 1 << 20), logger: Logger(label: "attacker")
+        ) { inbound, outbound, _ in
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message, case .challenge(let nonce) = try? MeshMessage(parsing: text, maxBytes: 1 << 20) else { continue }
+                if let identity {
+                    let hello = MeshHello.signed(by: identity, topic: "mesh-test", nonce: nonceOverride ?? nonce, listenPort: 0, advertise: nil)
+                    try await outbound.write(.text(MeshMessage.hello(hello).text))
+                }
+                for frame in frames { try await outbound.write(.text(frame)) }
+                try? await Task.sleep(for: .milliseconds(300))
+                return
+            }
+        }
+    }
+
+    @Test func floodsMalformedFramesAndForgeriesFromOnePeerDoNotStopTheOthers() async throws {
+        // a ← b ← c in a line; the attacker goes for b in the middle.
+        let a = mesh(exchange: false)
+        try await a.start()
+        let b = mesh(peers: [try #require(await a.listenAddress())], exchange: false, rate: 50)
+        try await b.start()
+        let bAddress = try #require(await b.listenAddress())
+        let c = mesh(peers: [bAddress], exchange: false)
+        try await c.start()
+        #expect(await waitUntil { await b.connectedPeers().count == 2 })
+        let inboxC = TransportInbox(c)
+
+        // Garbage before any hello; a hello signed over the wrong challenge.
+        await attack(bAddress, identity: nil, frames: ["not json", "{\"type\":\"packet\"}", String(repeating: "x", count: 10_000)])
+        await attack(bAddress, identity: .generate(), nonceOverride: String(repeating: "00", count: 32), frames: [])
+        // A valid hello, then a packet whose signature is forged.
+        let forger = NodeIdentity.generate()
+        var forged = try JSONParser().parse(try SamplePackets.commitEnvelope(9, by: forger))
+        if case .object(var members) = forged { members["signature"] = .string(String(repeating: "ab", count: 64)); forged = .object(members) }
+        await attack(bAddress, identity: forger, frames: [MeshMessage.packet(hops: 3, envelope: CanonicalJSON.string(of: forged)).text])
+        // A valid hello, then a flood far over the rate (valid packets, so only the rate is wrong).
+        let flooder = NodeIdentity.generate()
+        let flood = try (0..<400).map { MeshMessage.packet(hops: 1, envelope: String(decoding: try SamplePackets.commitEnvelope(100 + $0, by: flooder), as: UTF8.self)).text }
+        await attack(bAddress, identity: flooder, frames: flood)
+
+        let stats = await b.statistics()
+        #expect(stats.violations >= 4, "\(stats)")
+        #expect(stats.banned >= 2, "the forger and the flooder are banned")
+        #expect(await b.connectedPeers().count == 2, "a and c are still connected")
+
+        // Delivery between the honest nodes goes on. (A fresh packet every second, so that a
+        // connection that a loaded machine lets time out and redials does not decide the test.)
+        var honest: [[UInt8]] = []
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline, !honest.contains(where: inboxC.contains) {
+            honest.append(try SamplePackets.commitEnvelope(honest.count + 1))
+            try await a.broadcast(honest.last!)
+            try await Task.sleep(for: .seconds(1))
+        }
+        #expect(honest.contains(where: inboxC.contains))
+        #expect(!inboxC.all.contains { delivery in
+            (try? PacketEnvelope.decode(wire: delivery.bytes))?.synthientId == forger.synthientId
+        }, "the forged packet never spread")
+        for node in [a, b, c] { await node.shutdown() }
+    }
+
+    @Test func oneHostCannotHoldEveryHandshakeSlot() async throws {
+        var configuration = MeshConfiguration(listenHost: "127.0.0.1", listenPort: 0, bootstrapPeers: [], topic: "mesh-test")
+        configuration.maxPendingHandshakesPerHost = 3
+        configuration.handshakeTimeout = .seconds(5)
+        let node = MeshTransport(identity: .generate(), configuration: configuration)
+        try await node.start()
+        let address = try #require(await node.listenAddress())
+        // Three connections that never say hello hold the slots ...
+        let holders = (0..<3).map { _ in
+            Task { _ = try? await WebSocketClient.connect(url: address, logger: Logger(label: "holder")) { inbound, _, _ in
+                for try await _ in inbound.messages(maxSize: 1 << 16) {}
+            } }
+        }
+        #expect(await waitUntil { await node.statistics().pendingHandshakes == 3 })
+        var refused = false
+        do { try await WebSocketClient.connect(url: address, logger: Logger(label: "extra")) { _, _, _ in } } catch { refused = true }
+        #expect(refused, "a fourth handshake from the same host is refused")
+        #expect(await node.statistics().refusedHandshakes >= 1)
+        // ... until the handshake deadline closes them; then an honest node gets in.
+        for holder in holders { await holder.value }
+        let honest = mesh(listen: false, peers: [address])
+        try await honest.start()
+        #expect(await node.connectedPeers().count == 1)
+        await honest.shutdown()
+        await node.shutdown()
+    }
+
+    @Test func aBannedPeerIsKeptOff() async throws {
+        let b = mesh(rate: 20)
+        try await b.start()
+        let address = try #require(await b.listenAddress())
+        let flooder = NodeIdentity.generate()
+        let flood = try (0..<200).map { MeshMessage.packet(hops: 1, envelope: String(decoding: try SamplePackets.commitEnvelope($0, by: flooder), as: UTF8.self)).text }
+        await attack(address, identity: flooder, frames: flood)
+        #expect(await b.statistics().banned == 1)
+        // The same identity, behaving now, is still refused.
+        let honestNow = mesh(listen: false, peers: [address], identity: flooder)
+        try await honestNow.start()
+        #expect(await b.connectedPeers().isEmpty)
+        #expect(await !honestNow.status().connected)
+        await honestNow.shutdown()
+        await b.shutdown()
+    }
+
+    @Test func startFailsOnlyOnMisconfigurationAndAnAbsentPeerIsDialedUntilItComes() async throws {
+        let idle = mesh(listen: false)
+        await #expect(throws: TransportError.self) { try await idle.start() }
+        // A peer that is not there yet: start returns, says so, and keeps dialing.
+        let port = LLMFixtures.freePort()
+        let early = mesh(listen: false, peers: ["ws://127.0.0.1:\(port)"])
+        try await early.start()
+        let waiting = await early.status()
+        #expect(!waiting.connected)
+        #expect(waiting.detail.contains("no peer connected") && waiting.detail.contains("dialing ws://127.0.0.1:\(port)"), "\(waiting.detail)")
+        let sentWhileAlone = try SamplePackets.commitEnvelope(1)
+        try await early.broadcast(sentWhileAlone)
+        let late = mesh(port: port)
+        let inbox = TransportInbox(late)
+        try await late.start()
+        #expect(await waitUntil { await early.status().connected })
+        #expect(await waitUntil { inbox.contains(sentWhileAlone) })
+        await early.shutdown()
+        await late.shutdown()
+        // A port that is taken.
+        let first = mesh()
+        try await first.start()
+        let taken = try #require(await first.listenAddress().flatMap { URL(string: $0)?.port })
+        let second = mesh(port: taken)
+        do {
+            try await second.start()
+            Issue.record("listened on a port in use")
+        } catch {
+            #expect("\(error)".contains("cannot listen") && "\(error)".contains("misconfigured"))
+        }
+        await first.shutdown()
+        await second.shutdown()
+    }
+}
