@@ -41,27 +41,7 @@ struct EmbeddingBenchmark: AsyncParsableCommand {
         try checkDigest(model)
 
         var ours: [String: (single: Double, one: Double, two: Double)] = [:]
-        for name in ["short", "long"] {
-            let texts = sets[name]!
-            _ = texts.prefix(4).map { model.embed($0) }  // warm-up
-            let start = ContinuousClock.now
-            for text in texts { _ = model.embed(text) }
-            let single = (ContinuousClock.now - start).seconds / Double(texts.count)
-            var rates: [Double] = []
-            for workers in [1, 2] {
-                let engine = EmbeddingEngine(loader: { _, _ in model })
-                await engine.scaleEmbeddingWorkers(model: "m", count: workers)
-                _ = try await engine.embed(["warm"], model: "m")
-                let began = ContinuousClock.now
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for text in texts { group.addTask { _ = try await engine.embed([text], model: "m") } }
-                    try await group.waitForAll()
-                }
-                rates.append(Double(texts.count) / (ContinuousClock.now - began).seconds)
-                await engine.shutdown()
-            }
-            ours[name] = (single, rates[0], rates[1])
-        }
+        for name in ["short", "long"] { ours[name] = try await measure(model, texts: sets[name]!) }
 
         var reference: [String: (single: Double, batched: Double)] = [:]
         var referenceNote = "sentence-transformers: skipped"
@@ -90,6 +70,28 @@ struct EmbeddingBenchmark: AsyncParsableCommand {
                 print(line)
             }
         }
+    }
+
+    /// Seconds per text embedded alone, and texts per second through the engine on one and two workers.
+    private func measure(_ model: SentenceEmbeddingModel, texts: [String]) async throws -> (single: Double, one: Double, two: Double) {
+        _ = texts.prefix(4).map { model.embed($0) }  // warm-up
+        let start = ContinuousClock.now
+        for text in texts { _ = model.embed(text) }
+        let single = (ContinuousClock.now - start).seconds / Double(texts.count)
+        var rates: [Double] = []
+        for workers in [1, 2] {
+            let engine = EmbeddingEngine(loader: { _, _ in model })
+            await engine.scaleEmbeddingWorkers(model: "m", count: workers)
+            _ = try await engine.embed(["warm"], model: "m")
+            let began = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for text in texts { group.addTask { _ = try await engine.embed([text], model: "m") } }
+                try await group.waitForAll()
+            }
+            rates.append(Double(texts.count) / (ContinuousClock.now - began).seconds)
+            await engine.shutdown()
+        }
+        return (single, rates[0], rates[1])
     }
 
     /// The release build must compute the same bits as the debug build the tests ran.
