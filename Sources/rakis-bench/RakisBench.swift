@@ -78,7 +78,3 @@ struct IntakeBenchmark: AsyncParsableCommand {
         }
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -19,7 +19,7 @@ import Testing
             first, ["--no-relays", "--listen", "127.0.0.1:\(meshPort)", "--topic", "dashboard-test"])
         let (nodeB, logB, _) = try await RakisProcess.startNode(
             second, ["--no-relays", "--listen", "127.0.0.1:0", "--peer", "ws://127.0.0.1:\(meshPort)", "--topic", "dashboard-test"])
-        #expect(await waitUntil {
+        #expect(await eventually {
             ((try? await HTTPExchange.send("GET", base + "/api/peers").json?["peers"] as? [Any]) ?? []).count >= 1
         }, "node A sees node B")
 

@@ -78,7 +78,7 @@ import Testing
             "PUT", base + "/api/workers/llm/remote-gemma", body: HTTPExchange.json(["count": 1]), token: token)
         #expect(scaled.status == 200, "\(scaled.text)")
         let firstBase = base
-        #expect(await waitUntil {
+        #expect(await eventually {
             ((try? await HTTPExchange.send("GET", firstBase + "/api/workers").json?["llm"] as? [Any]) ?? []).count == 1
         })
         try await RakisProcess.terminate(process)
@@ -96,7 +96,7 @@ import Testing
         #expect(sent.status == 202, "\(sent.text)")
         let requestId = try #require(sent.json?["requestId"] as? String)
         let firstBase = base
-        #expect(await waitUntil {
+        #expect(await eventually {
             let workers = (try? await HTTPExchange.send("GET", firstBase + "/api/workers").json?["llm"] as? [[String: Any]]) ?? []
             return workers.contains { $0["state"] as? String == "inferencing" }
         })

@@ -16,7 +16,7 @@ import Testing
         })
         let events = await engine.events()
         await engine.scaleEmbeddingWorkers(model: "m", count: 3)
-        #expect(await waitUntil { await engine.freeWorkerCount(model: "m") == 3 })
+        #expect(await eventually { await engine.freeWorkerCount(model: "m") == 3 })
         #expect(loads.withLock { $0 } == 1, "the weights are loaded once and shared")
         let vectors = try await engine.embed(["a", "bb", "ccc"], model: "m")
         #expect(vectors == [[1], [2], [3]])
@@ -35,7 +35,7 @@ import Testing
         let engine = EmbeddingEngine(loader: { _, _ in GatedEmbedder() })
         await #expect(throws: EmbeddingError.unknownModel("nobody")) { try await engine.embed(["x"], model: "nobody") }
         await engine.scaleEmbeddingWorkers(model: "m", count: 1)
-        #expect(await waitUntil { await engine.freeWorkerCount(model: "m") == 1 })
+        #expect(await eventually { await engine.freeWorkerCount(model: "m") == 1 })
         await engine.scaleEmbeddingWorkers(model: "m", count: 0)
         await #expect(throws: EmbeddingError.noWorkers(model: "m")) { try await engine.embed(["x"], model: "m") }
     }
@@ -55,7 +55,7 @@ import Testing
         })
         await engine.scaleEmbeddingWorkers(model: "broken", count: 1)
         await engine.scaleEmbeddingWorkers(model: "good", count: 1)
-        #expect(await waitUntil { await engine.status().contains { $0.model == "broken" && $0.state != .loading(progress: 0) && $0.state != .loaded } })
+        #expect(await eventually { await engine.status().contains { $0.model == "broken" && $0.state != .loading(progress: 0) && $0.state != .loaded } })
         let status = await engine.status().first { $0.model == "broken" }
         guard case .failed(let reason)? = status?.state else { Issue.record("expected a failed worker"); return }
         #expect(reason.contains("config.json"))
@@ -67,9 +67,9 @@ import Testing
         let embedder = GatedEmbedder(gated: true)
         let engine = EmbeddingEngine(loader: { _, _ in embedder })
         await engine.scaleEmbeddingWorkers(model: "m", count: 2)
-        #expect(await waitUntil { await engine.freeWorkerCount(model: "m") == 2 })
+        #expect(await eventually { await engine.freeWorkerCount(model: "m") == 2 })
         let busyJob = Task { try await engine.embed(["busy"], model: "m") }
-        #expect(await waitUntil { await engine.freeWorkerCount(model: "m") == 1 })
+        #expect(await eventually { await engine.freeWorkerCount(model: "m") == 1 })
         let busyWorker = await engine.status().first { $0.busy }!.id
 
         await engine.scaleEmbeddingWorkers(model: "m", count: 1)
@@ -81,7 +81,7 @@ import Testing
 
         embedder.release()
         #expect(try await busyJob.value == [[4]], "its job completes")
-        #expect(await waitUntil { await engine.status().isEmpty })
+        #expect(await eventually { await engine.status().isEmpty })
     }
 
     @Test func scalingUpAndDownUnderLoadLosesNoJob() async throws {

@@ -13,7 +13,7 @@ import Testing
     private func engine(workers: Int, contextLength: Int = 512) async throws -> LLMEngine {
         let engine = LLMEngine(models: [try LLMFixtures.gemma(contextLength: contextLength, threads: workers > 1 ? 1 : 2)])
         try await engine.scaleLLMWorkers(model: ModelLocator.defaultLLMName, count: workers)
-        #expect(await waitUntil { await engine.availability(model: ModelLocator.defaultLLMName).free == workers })
+        #expect(await eventually { await engine.availability(model: ModelLocator.defaultLLMName).free == workers })
         return engine
     }
 
@@ -86,7 +86,7 @@ import Testing
         var completion: LLMCompletion?
         while let event = try await iterator.next() { if case .completed(let done) = event { completion = done } }
         #expect(completion != nil, "the busy worker finished its inference")
-        #expect(await waitUntil { await engine.status().isEmpty })
+        #expect(await eventually { await engine.status().isEmpty })
         await #expect(throws: LLMError.noWorkers(model: model)) { try await engine.complete(model: model, request: prompt) }
         await engine.shutdown()
         var seen: [LLMEngine.Event] = []
@@ -104,7 +104,7 @@ import Testing
                 pieces.withLock { $0 += 1 }
             }
         }
-        #expect(await waitUntil { pieces.withLock { $0 } >= 2 })
+        #expect(await eventually { pieces.withLock { $0 } >= 2 })
         task.cancel()
         await #expect(throws: LLMError.cancelled) { try await task.value }
         #expect(pieces.withLock { $0 } < 400)
@@ -151,7 +151,7 @@ import Testing
         ])
         for name in ["missing", "garbage", "truncated"] {
             try await engine.scaleLLMWorkers(model: name, count: 1)
-            #expect(await waitUntil { await engine.status().contains { $0.model == name && $0.state.isFailed } })
+            #expect(await eventually { await engine.status().contains { $0.model == name && $0.state.isFailed } })
             await #expect(throws: LLMError.self) { try await engine.complete(model: name, request: prompt) }
         }
         let reasons = await engine.status().compactMap { status -> String? in

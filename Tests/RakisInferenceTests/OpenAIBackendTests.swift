@@ -9,7 +9,7 @@ import Testing
     private func engine(_ endpoint: OpenAIEndpoint, workers: Int = 1) async throws -> LLMEngine {
         let engine = LLMEngine(models: [LLMModelConfiguration(name: "remote", source: .openAI(endpoint))])
         try await engine.scaleLLMWorkers(model: "remote", count: workers)
-        #expect(await waitUntil { await engine.availability(model: "remote").free == workers })
+        #expect(await eventually { await engine.availability(model: "remote").free == workers })
         return engine
     }
 
@@ -79,15 +79,15 @@ import Testing
         ])
         try await engine.scaleLLMWorkers(model: "slow", count: 1)
         try await engine.scaleLLMWorkers(model: "fast", count: 1)
-        #expect(await waitUntil { await engine.availability().allSatisfy { $0.free == 1 } })
+        #expect(await eventually { await engine.availability().allSatisfy { $0.free == 1 } })
         let stuck = Task { try await engine.complete(model: "slow", request: LLMRequest(prompt: "hi")) }
-        #expect(await waitUntil { await engine.availability(model: "slow").free == 0 })
+        #expect(await eventually { await engine.availability(model: "slow").free == 0 })
         let answer = try await engine.complete(model: "fast", request: LLMRequest(prompt: "hi"))
         #expect(answer.text == "Hello")
         #expect(answer.tokenCount == 2)
         stuck.cancel()
         await #expect(throws: LLMError.cancelled) { try await stuck.value }
-        #expect(await waitUntil { await engine.availability(model: "slow").free == 1 }, "cancelling frees the remote worker")
+        #expect(await eventually { await engine.availability(model: "slow").free == 1 }, "cancelling frees the remote worker")
         await engine.shutdown()
     }
 

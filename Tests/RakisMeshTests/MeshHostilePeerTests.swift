@@ -37,7 +37,7 @@ extension MeshTransportTests {
         let bAddress = try #require(await b.listenAddress())
         let c = mesh(peers: [bAddress], exchange: false)
         try await c.start()
-        #expect(await waitUntil { await b.connectedPeers().count == 2 })
+        #expect(await eventually { await b.connectedPeers().count == 2 })
         let inboxC = TransportInbox(c)
 
         // Garbage before any hello; a hello signed over the wrong challenge.
@@ -87,7 +87,7 @@ extension MeshTransportTests {
                 for try await _ in inbound.messages(maxSize: 1 << 16) {}
             } }
         }
-        #expect(await waitUntil { await node.statistics().pendingHandshakes == 3 })
+        #expect(await eventually { await node.statistics().pendingHandshakes == 3 })
         var refused = false
         do { try await WebSocketClient.connect(url: address, logger: Logger(label: "extra")) { _, _, _ in } } catch { refused = true }
         #expect(refused, "a fourth handshake from the same host is refused")

@@ -34,11 +34,11 @@ import Testing
         let b = mesh(listen: false, peers: [address], identity: bIdentity)
         try await b.start()
         let inboxA = TransportInbox(a), inboxB = TransportInbox(b)
-        #expect(await waitUntil { await a.connectedPeers() == [bIdentity.synthientId] })
+        #expect(await eventually { await a.connectedPeers() == [bIdentity.synthientId] })
         let fromA = try SamplePackets.commitEnvelope(1), fromB = try SamplePackets.commitEnvelope(2)
         try await a.broadcast(fromA)
         try await b.broadcast(fromB)
-        #expect(await waitUntil { inboxB.contains(fromA) && inboxA.contains(fromB) })
+        #expect(await eventually { inboxB.contains(fromA) && inboxA.contains(fromB) })
         // Nothing comes back to its sender.
         #expect(!inboxA.contains(fromA) && !inboxB.contains(fromB))
         await a.shutdown()
@@ -53,7 +53,7 @@ import Testing
         let b = mesh(listen: false, peers: [try #require(await a.listenAddress())])
         let inbox = TransportInbox(b)
         try await b.start()
-        #expect(await waitUntil { inbox.contains(early) })
+        #expect(await eventually { inbox.contains(early) })
         await a.shutdown()
         await b.shutdown()
     }
@@ -64,22 +64,22 @@ import Testing
         let address = try #require(await hub.listenAddress())
         let early = mesh(listen: false, peers: [address], exchange: false)
         try await early.start()
-        #expect(await waitUntil { await hub.connectedPeers().count == 1 })
+        #expect(await eventually { await hub.connectedPeers().count == 1 })
         // Sent while a peer was connected, so nothing waited for the late one: only the catch-up brings them.
         let fromHub = try SamplePackets.commitEnvelope(1), fromEarly = try SamplePackets.commitEnvelope(2)
         try await hub.broadcast(fromHub)
         try await early.broadcast(fromEarly)
         // Directly, or through the catch-up when it was sent before the connection was up on its side (or both).
-        #expect(await waitUntil { await hub.statistics().received >= 1 })
+        #expect(await eventually { await hub.statistics().received >= 1 })
         let lateIdentity = NodeIdentity.generate()
         let late = mesh(listen: false, peers: [address], exchange: false, identity: lateIdentity)
         let inbox = TransportInbox(late)
         try await late.start()
-        #expect(await waitUntil { inbox.contains(fromHub) && inbox.contains(fromEarly) })
+        #expect(await eventually { inbox.contains(fromHub) && inbox.contains(fromEarly) })
         // Its own packets never come back to it.
         try await late.broadcast(try SamplePackets.commitEnvelope(3, by: lateIdentity))
         try await late.restart()
-        #expect(await waitUntil {
+        #expect(await eventually {
             let caughtUp = await hub.statistics().caughtUp
             return await late.connectedPeers().count == 1 && caughtUp >= 4
         })
@@ -110,7 +110,7 @@ import Testing
             }
             try await group.waitForAll()
         }
-        #expect(await waitUntil { sent[1].allSatisfy(inboxes[0].contains) && sent[0].allSatisfy(inboxes[1].contains) },
+        #expect(await eventually { sent[1].allSatisfy(inboxes[0].contains) && sent[0].allSatisfy(inboxes[1].contains) },
                 "received \(sent[1].filter(inboxes[0].contains).count) and \(sent[0].filter(inboxes[1].contains).count) of 60")
         for node in nodes { await node.shutdown() }
     }
@@ -122,13 +122,13 @@ import Testing
         let others = (0..<3).map { _ in mesh(peers: [bootstrap]) }
         try await started(others)
         // Every node ends up connected to every other, though each was told of one address.
-        #expect(await waitUntil {
+        #expect(await eventually {
             for node in others where await node.connectedPeers().count < 3 { return false }
             return true
         })
         let newest = mesh(peers: [bootstrap])
         try await newest.start()
-        #expect(await waitUntil { await newest.connectedPeers().count == 4 })
+        #expect(await eventually { await newest.connectedPeers().count == 4 })
         for node in others + [first, newest] { await node.shutdown() }
     }
 
@@ -145,7 +145,7 @@ import Testing
             addresses.append(try #require(await node.listenAddress()))
         }
         let nodes = built
-        #expect(await waitUntil {
+        #expect(await eventually {
             let counts = (await nodes[9].connectedPeers().count, await nodes[5].connectedPeers().count)
             return counts == (1, 3)
         })
@@ -153,12 +153,12 @@ import Testing
         let last = TransportInbox(nodes[9])
         let first = try SamplePackets.commitEnvelope(1)
         try await nodes[0].broadcast(first)
-        #expect(await waitUntil { last.contains(first) })
+        #expect(await eventually { last.contains(first) })
 
         await nodes[4].shutdown()
         let second = try SamplePackets.commitEnvelope(2)
         try await nodes[0].broadcast(second)
-        #expect(await waitUntil { last.contains(second) }, "3 → 5 carries it past the lost node 4")
+        #expect(await eventually { last.contains(second) }, "3 → 5 carries it past the lost node 4")
         #expect(last.all.count == 2, "each packet arrives once")
         for (k, node) in nodes.enumerated() where k != 4 { await node.shutdown() }
     }
@@ -178,8 +178,8 @@ import Testing
         let late = mesh(port: port)
         let inbox = TransportInbox(late)
         try await late.start()
-        #expect(await waitUntil { await early.status().connected })
-        #expect(await waitUntil { inbox.contains(sentWhileAlone) })
+        #expect(await eventually { await early.status().connected })
+        #expect(await eventually { inbox.contains(sentWhileAlone) })
         await early.shutdown()
         await late.shutdown()
         // A port that is taken.

@@ -25,6 +25,7 @@ actor Adversaries {
     private(set) var participants: [String: Participant] = [:]
     private let honest: Set<String>
     private let revealTimeout: TimeInterval
+    private let clock: any NodeClock
     private var request: P2PInferenceRequest?
     private var inferenceIds: [String: String] = [:]
     private var copiedFrom: InferenceCommit?
@@ -33,8 +34,9 @@ actor Adversaries {
     private var revealed: Set<String> = []
     private var pumps: [Task<Void, Never>] = []
 
-    init(honest: Set<String>, settings: Settings) {
+    init(honest: Set<String>, settings: Settings, clock: any NodeClock) {
         self.honest = honest
+        self.clock = clock
         self.revealTimeout = Double(settings.quorumRevealTimeoutMs) / 1000
     }
 
@@ -45,7 +47,9 @@ actor Adversaries {
             let directory = root.appendingPathComponent("adversary-\(role)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let identity = NodeIdentity.generate()
-            let p2p = P2PLayer(identity: identity, settings: settings, database: try P2PDatabase(directory: directory), transports: [network.makeTransport()])
+            let p2p = P2PLayer(
+                identity: identity, settings: settings, database: try P2PDatabase(directory: directory), transports: [network.makeTransport()],
+                now: { [clock] in clock.now() })
             let events = p2p.packetDB.events.subscribe()
             participants[role] = Participant(name: role, identity: identity, p2p: p2p)
             pumps.append(Task { [weak self] in
@@ -73,7 +77,7 @@ actor Adversaries {
                 inferenceIds[role] = inferenceId
                 await send(.inferenceCommit(InferenceCommit(
                     requestId: delivered.body.requestId, inferenceId: inferenceId,
-                    bEmbeddingHash: BinaryEmbedding.hash(Self.claimed[role]!, synthientId: synthientId(role)), createdAt: Date())), as: role)
+                    bEmbeddingHash: BinaryEmbedding.hash(Self.claimed[role]!, synthientId: synthientId(role)), createdAt: clock.now())), as: role)
             }
         case .inferenceCommit(let delivered) where role == "liar" && honest.contains(delivered.synthientId) && copiedFrom == nil:
             copiedFrom = delivered.body
@@ -81,7 +85,7 @@ actor Adversaries {
             inferenceIds["copier"] = UUID().uuidString.lowercased()
             await send(.inferenceCommit(InferenceCommit(
                 requestId: delivered.body.requestId, inferenceId: inferenceIds["copier"]!, bEmbeddingHash: delivered.body.bEmbeddingHash,
-                createdAt: Date())), as: "copier")
+                createdAt: clock.now())), as: "copier")
         case .inferenceReveal(let delivered) where role == "liar" && honest.contains(delivered.synthientId):
             honestReveals[delivered.synthientId] = delivered.body
         case .inferenceRevealRequest(let delivered) where !revealed.contains(role):
@@ -97,7 +101,7 @@ actor Adversaries {
         func packet(_ output: String, _ bits: [UInt8], for who: String? = nil) -> Packet {
             .inferenceReveal(InferenceReveal(
                 requestedSynthientId: synthientId(who ?? role), requestId: requestId, inferenceId: inferenceId, output: output,
-                embedding: [], bEmbedding: bits, createdAt: Date()))
+                embedding: [], bEmbedding: bits, createdAt: clock.now()))
         }
         switch role {
         case "liar":
@@ -115,8 +119,7 @@ actor Adversaries {
             await send(packet(copied.output, copied.bEmbedding), as: role)
         case "latecomer":
             guard let endingAt = request?.payload.endingAt else { return }
-            let lateBy = endingAt.addingTimeInterval(revealTimeout + 1.5).timeIntervalSinceNow
-            try? await Task.sleep(for: .milliseconds(Int(max(0, lateBy) * 1000)))
+            try? await clock.sleep(until: endingAt.addingTimeInterval(revealTimeout + 1.5))
             await send(packet("an honest answer, too late", Self.claimed[role]!), as: role)
         case "impostor":
             await send(packet("signed by someone else", Self.claimed[role]!, for: "impostor"), as: "forger")

@@ -10,12 +10,15 @@ import RakisTestSupport
 import Testing
 
 /// Several real nodes — Gemma through llama.cpp, all-MiniLM-L6-v2, SQLite stores — on the
-/// in-memory transport, taking a request through commit, reveal and consensus.
+/// in-memory transport, taking a request through commit, reveal and consensus. The nodes run on
+/// a test clock: once the work that must come before a deadline is done (inference, embedding,
+/// commits crossing the network), the test moves the clock past the deadline, so the protocol's
+/// windows take no real time.
 @Suite(.serialized) struct DevnetTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-devnet-test-\(UUID().uuidString)")
+    let clock = TestClock()
 
-    /// Short windows so that a test takes seconds: reveals close 10 s after endingAt. (Not
-    /// shorter: on a loaded two-core machine a timer can fire seconds late.)
+    /// The windows of a real deployment would do as well; these keep the numbers in the test short.
     static var settings: Settings {
         var settings = Settings()
         settings.quorumRevealRequestIssueTimeoutMs = 8000
@@ -24,9 +27,13 @@ import Testing
         return settings
     }
 
-    static func payload(quorum: Int, maxTimeMs: Int = 15000, secPercentage: Double = 0.5) -> InferenceRequestPayload {
+    func payload(quorum: Int, maxTimeMs: Int = 15000, secPercentage: Double = 0.5) -> InferenceRequestPayload {
+        Self.payload(quorum: quorum, maxTimeMs: maxTimeMs, secPercentage: secPercentage, createdAt: clock.now())
+    }
+
+    static func payload(quorum: Int, maxTimeMs: Int = 15000, secPercentage: Double = 0.5, createdAt: Date = Date()) -> InferenceRequestPayload {
         InferenceRequestPayload(
-            fromChain: "devnet", blockNumber: 0, createdAt: Date(), prompt: "Name one colour of the sky.",
+            fromChain: "devnet", blockNumber: 0, createdAt: createdAt, prompt: "Name one colour of the sky.",
             acceptedModels: [ModelLocator.defaultLLMName], temperature: 0, maxTokens: 12,
             securityFrame: SecurityFrame(
                 quorum: quorum, maxTimeMs: maxTimeMs, secDistance: 96, secPercentage: secPercentage,
@@ -35,7 +42,7 @@ import Testing
 
     func devnet(nodes: Int, network: InMemoryNetwork = InMemoryNetwork()) async throws -> LocalDevnet {
         let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
-        let devnet = LocalDevnet(root: root, settings: Self.settings, network: network) { _ in models }
+        let devnet = LocalDevnet(root: root, settings: Self.settings, network: network, clock: clock) { _ in models }
         try await devnet.start(nodes: nodes)
         try await devnet.waitUntilReady()
         return devnet
@@ -46,17 +53,14 @@ import Testing
         try? FileManager.default.removeItem(at: root)
     }
 
-    private func waitUntil(timeout: Duration = .seconds(60), _ what: String, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw DevnetError.timedOut(what) }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+    private func waitUntil(timeout: Duration = .seconds(90), _ what: String, _ condition: () async throws -> Bool) async throws {
+        guard try await eventually(timeout: timeout, condition) else { throw DevnetError.timedOut(what) }
     }
 
     @Test func everyHonestNodeSelectsTheSameOutput() async throws {
         let devnet = try await devnet(nodes: 3)
-        let requestId = try await devnet.members[0].node.submit(Self.payload(quorum: 3))
+        let requestId = try await devnet.members[0].node.submit(payload(quorum: 3))
+        try await devnet.endRequest(requestId, on: clock, afterCommits: 3)
         try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
         let report = try await devnet.report(requestId: requestId)
         #expect(report.agreed, "every node completes with the same joint hash and output")
@@ -85,7 +89,8 @@ import Testing
 
     @Test func aQuorumThatIsNotReachedFailsOnEveryNode() async throws {
         let devnet = try await devnet(nodes: 2)
-        let requestId = try await devnet.members[0].node.submit(Self.payload(quorum: 3, maxTimeMs: 10000))
+        let requestId = try await devnet.members[0].node.submit(payload(quorum: 3, maxTimeMs: 10000))
+        try await devnet.endRequest(requestId, on: clock, afterCommits: 2)
         try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(60))
         for node in try await devnet.report(requestId: requestId).nodes {
             #expect(node.status == .failed)
@@ -99,11 +104,22 @@ import Testing
         let network = InMemoryNetwork()
         let devnet = try await devnet(nodes: 3, network: network)
         let honest = Set(await devnet.members.map(\.identity.synthientId))
-        let adversaries = Adversaries(honest: honest, settings: Self.settings)
+        let adversaries = Adversaries(honest: honest, settings: Self.settings, clock: clock)
         try await adversaries.start(network: network, root: root, settings: Self.settings)
-        let requestId = try await devnet.members[0].node.submit(Self.payload(quorum: 3))
+        let requestId = try await devnet.members[0].node.submit(payload(quorum: 3))
+        try await devnet.endRequest(requestId, on: clock, afterCommits: 8)
+        // Every reveal that comes in time (the latecomer's does not, and the impostor's is filed
+        // under the forger), then the reveal window closes.
+        let timely = honest.union([await adversaries.synthientId("liar"), await adversaries.synthientId("copier"),
+                                   await adversaries.synthientId("forger"), await adversaries.synthientId("mismatch")])
+        try await waitUntil("the timely reveals") {
+            try await devnet.report(requestId: requestId).nodes.allSatisfy { timely.isSubset(of: Set($0.reveals.map(\.synthientId))) }
+        }
+        let revealBy = try await devnet.deadlines(requestId, settings: Self.settings).revealBy
+        clock.advance(to: revealBy.addingTimeInterval(0.1))
         try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
-        // The late reveal goes out 1.5 s after the window; give it time to arrive and be judged.
+        // The late reveal goes out 1.5 s after the window; it arrives and is judged.
+        clock.advance(to: revealBy.addingTimeInterval(2))
         try await waitUntil("the late reveal") {
             let latecomer = await adversaries.synthientId("latecomer")
             return try await devnet.report(requestId: requestId).nodes.allSatisfy { $0.reveals.contains { $0.synthientId == latecomer } }
@@ -132,14 +148,21 @@ import Testing
 
     @Test func aNodeKilledBetweenCommitAndRevealResumesAfterRestart() async throws {
         let devnet = try await devnet(nodes: 3)
-        let requestId = try await devnet.members[0].node.submit(Self.payload(quorum: 3))
+        let requestId = try await devnet.members[0].node.submit(payload(quorum: 3))
         let victim = await devnet.members[2]
-        try await waitUntil("node 3 to file every commit") { try victim.node.stores.quorums.commits(requestId: requestId).count == 3 }
-        let endingAt = try #require(try victim.node.stores.inferences.request(requestId)).endingAt
+        try await waitUntil("every node to file every commit") {
+            try await devnet.members.map(\.node).allSatisfy { try $0.stores.quorums.commits(requestId: requestId).count == 3 }
+        }
         await devnet.kill(2)
         // The others request reveals at endingAt while node 3 is down.
-        try await Task.sleep(for: .milliseconds(Int(max(0, endingAt.timeIntervalSinceNow) * 1000) + 500))
+        try await devnet.endRequest(requestId, on: clock, afterCommits: 3, on: [0, 1])
+        try await waitUntil("the others to request reveals") {
+            let nodes = await devnet.members.map(\.node)
+            return try [0, 1].allSatisfy { try nodes[$0].stores.quorums.status(requestId: requestId) != .awaitingCommitments }
+        }
         #expect(try victim.node.stores.quorums.record(requestId: requestId)?.revealSentAt == nil, "killed before revealing")
+        // Node 3 is down for a while; its reveal request after the restart comes after the others' reveals.
+        clock.advance(by: .seconds(1))
         try await devnet.restart(2)
         try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
         let report = try await devnet.report(requestId: requestId)
@@ -150,15 +173,22 @@ import Testing
 
     @Test func aNodeRestartedAfterEveryWindowMarksTheRequestFailed() async throws {
         let devnet = try await devnet(nodes: 3)
-        let requestId = try await devnet.members[0].node.submit(Self.payload(quorum: 2, maxTimeMs: 10000))
+        let requestId = try await devnet.members[0].node.submit(payload(quorum: 2, maxTimeMs: 10000))
         let victim = await devnet.members[2]
-        try await waitUntil("node 3 to file every commit") { try victim.node.stores.quorums.commits(requestId: requestId).count == 3 }
+        try await waitUntil("every node to file every commit") {
+            try await devnet.members.map(\.node).allSatisfy { try $0.stores.quorums.commits(requestId: requestId).count == 3 }
+        }
         await devnet.kill(2)
         // Without node 3's reveal the other two still make the quorum of 2 when the window closes.
+        try await devnet.endRequest(requestId, on: clock, afterCommits: 3, on: [0, 1])
+        try await waitUntil("the two reveals on both nodes") {
+            let nodes = await devnet.members.map(\.node)
+            return try [0, 1].allSatisfy { try nodes[$0].stores.quorums.reveals(requestId: requestId, acceptedOnly: true).count == 2 }
+        }
+        let revealBy = try await devnet.deadlines(requestId, settings: Self.settings).revealBy
+        clock.advance(to: revealBy.addingTimeInterval(0.1))
         try await devnet.waitForOutcome(requestId: requestId, nodes: [0, 1], timeout: .seconds(60))
-        let endingAt = try #require(try victim.node.stores.inferences.request(requestId)).endingAt
-        let windowsClosed = endingAt.addingTimeInterval(Double(Self.settings.quorumRevealTimeoutMs) / 1000 + 0.5)
-        try await Task.sleep(for: .milliseconds(Int(max(0, windowsClosed.timeIntervalSinceNow) * 1000)))
+        clock.advance(to: revealBy.addingTimeInterval(0.5))
         try await devnet.restart(2)
         try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(30))
         let report = try await devnet.report(requestId: requestId)
@@ -173,7 +203,7 @@ import Testing
     @Test func aCleanShutdownFinishesTheRunningInferenceAndClosesTheStores() async throws {
         let devnet = try await devnet(nodes: 1)
         let node = await devnet.members[0].node
-        var payload = Self.payload(quorum: 1)
+        var payload = payload(quorum: 1)
         payload.maxTokens = 48
         let requestId = try await node.submit(payload)
         try await waitUntil("the inference to start") { await node.inferenceQueue.runningCount > 0 }

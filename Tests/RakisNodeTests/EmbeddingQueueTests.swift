@@ -58,7 +58,7 @@ final class ManualClock: Sendable {
     func makeQueue(embedder: GatedEmbedder, workers: Int = 1) async -> (EmbeddingQueue, EmbeddingEngine, RecordingConsumers) {
         let engine = EmbeddingEngine(loader: { _, _ in embedder })
         await engine.scaleEmbeddingWorkers(model: "m", count: workers)
-        _ = await waitUntil { await engine.freeWorkerCount(model: "m") == workers }
+        _ = await eventually { await engine.freeWorkerCount(model: "m") == workers }
         let consumers = RecordingConsumers()
         let clock = self.clock
         let queue = EmbeddingQueue(engine: engine, synthientId: synthientId, results: consumers, consensus: consumers, now: { clock.now })
@@ -81,14 +81,14 @@ final class ManualClock: Sendable {
         #expect(await queue.pendingItems().map(\.requestId) == expected)
 
         embedder.release(20)
-        #expect(await waitUntil { await consumers.records.count == 6 })
+        #expect(await eventually { await consumers.records.count == 6 })
         #expect(await consumers.records.map(\.requestId) == ["blocker"] + expected)
     }
 
     @Test func resultEmbeddingsCarryTheBinaryEmbeddingAndItsHash() async throws {
         let (queue, _, consumers) = await makeQueue(embedder: GatedEmbedder())
         await queue.enqueue(result("r", expiresIn: 10, output: "abcd"))
-        #expect(await waitUntil { await consumers.records.count == 1 })
+        #expect(await eventually { await consumers.records.count == 1 })
         guard case .saved(let saved)? = await consumers.records.first else { Issue.record("expected a saved embedding"); return }
         #expect(saved.embedding == [4])
         #expect(saved.bEmbedding == [0x80])
@@ -98,7 +98,7 @@ final class ManualClock: Sendable {
     @Test func verificationsEmbedEveryRevealedOutput() async throws {
         let (queue, _, consumers) = await makeQueue(embedder: GatedEmbedder())
         await queue.enqueue(verification("v", expiresIn: 10, mine: false))
-        #expect(await waitUntil { await consumers.records.count == 1 })
+        #expect(await eventually { await consumers.records.count == 1 })
         guard case .verified(_, let embeddings)? = await consumers.records.first else { Issue.record("expected verified embeddings"); return }
         #expect(embeddings.map(\.inferenceId) == ["a", "b"])
         #expect(embeddings.map(\.embedding) == [[3], [5]])
@@ -114,7 +114,7 @@ final class ManualClock: Sendable {
         await queue.enqueue(result("long-lived", expiresIn: 50))
         clock.advance(10)
         embedder.release(10)  // the worker frees up: a change
-        #expect(await waitUntil { await consumers.records.count == 4 })
+        #expect(await eventually { await consumers.records.count == 4 })
         let records = await consumers.records
         #expect(records.contains { if case .embeddingFailed("short-lived", let reason) = $0 { reason.contains("expired") } else { false } })
         #expect(records.contains { if case .verificationFailed("short-verification", let reason) = $0 { reason.contains("expired") } else { false } })
@@ -129,7 +129,7 @@ final class ManualClock: Sendable {
         #expect(await engine.freeWorkerCount(model: "m") == 0)
         #expect(await queue.pendingItems().count == 2)
         embedder.release(5)
-        #expect(await waitUntil { await consumers.records.count == 5 })
+        #expect(await eventually { await consumers.records.count == 5 })
         #expect(await queue.inFlight == 0)
     }
 
@@ -137,7 +137,7 @@ final class ManualClock: Sendable {
         let (queue, _, consumers) = await makeQueue(embedder: GatedEmbedder())
         await queue.enqueue(result("bad", expiresIn: 10, output: "fail"))
         await queue.enqueue(result("good", expiresIn: 10, output: "fine"))
-        #expect(await waitUntil { await consumers.records.count == 2 })
+        #expect(await eventually { await consumers.records.count == 2 })
         let records = await consumers.records
         #expect(records.contains { if case .embeddingFailed("bad", _) = $0 { true } else { false } })
         #expect(records.contains { if case .saved(let e) = $0 { e.requestId == "good" } else { false } })
@@ -156,6 +156,6 @@ final class ManualClock: Sendable {
         await engine.scaleEmbeddingWorkers(model: "m", count: 1)
         await queue.enqueue(result("early", expiresIn: 10))
         #expect(await queue.pendingItems().count == 1, "no worker is loaded yet")
-        #expect(await waitUntil { await consumers.records.count == 1 }, "the worker's loaded event runs the queue")
+        #expect(await eventually { await consumers.records.count == 1 }, "the worker's loaded event runs the queue")
     }
 }

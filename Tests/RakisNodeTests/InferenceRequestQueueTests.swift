@@ -105,13 +105,13 @@ private final class RecordingSink: InferenceResultSink, PeerStatusPublisher {
         await queue.add(request("r1", endsIn: 30, models: ["a", "b"]))
         await queue.add(request("r2", endsIn: 30, models: ["a", "b"]))
         await queue.add(request("r3", endsIn: 30, models: ["a"]))
-        #expect(await waitUntil { await pool.waitingCount == 2 })
+        #expect(await eventually { await pool.waitingCount == 2 })
         let models = await pool.calls.map(\.model).sorted()
         #expect(models == ["a", "b"], "the second request runs on b, the accepted model with a free worker")
         #expect(await queue.waitingRequests().map(\.requestId) == ["r3"])
         await pool.failTheNextOne()
         await pool.releaseAll()
-        #expect(await waitUntil { await pool.waitingCount == 1 }, "r3 starts once a worker of a is free")
+        #expect(await eventually { await pool.waitingCount == 1 }, "r3 starts once a worker of a is free")
         await pool.releaseAll()
         await queue.waitUntilIdle()
         let results = sink.results.withLock { $0 }
@@ -134,7 +134,7 @@ private final class RecordingSink: InferenceResultSink, PeerStatusPublisher {
         await queue.add(request("once", endsIn: 30))
         await queue.add(request("once", endsIn: 30))
         await queue.add(request("done-before-restart", endsIn: 30))
-        #expect(await waitUntil { await pool.waitingCount == 1 })
+        #expect(await eventually { await pool.waitingCount == 1 })
         await pool.releaseAll()
         await queue.waitUntilIdle()
         await queue.add(request("once", endsIn: 30))
@@ -153,7 +153,7 @@ private final class RecordingSink: InferenceResultSink, PeerStatusPublisher {
         await queue.add(request("r", endsIn: 30, models: ["c"]))
         #expect(await queue.waitingRequests().count == 1)
         await pool.load(model: "c", total: 1)
-        #expect(await waitUntil { await pool.waitingCount == 1 })
+        #expect(await eventually { await pool.waitingCount == 1 })
         #expect(sink.statuses.withLock { $0 }.contains(.loadedWorker(modelName: "c", totalWorkers: 1)))
         await pool.releaseAll()
         await queue.waitUntilIdle()
@@ -170,7 +170,7 @@ private final class RecordingSink: InferenceResultSink, PeerStatusPublisher {
             let store = InferenceStore(database: try CoordinationDatabase(directory: directory))
             let queue = InferenceRequestQueue(pool: pool, results: StoredInferenceResults(store: store), status: status, now: { [base] in base })
             await queue.add(request("persisted", endsIn: 30))
-            #expect(await waitUntil { await pool.waitingCount == 1 })
+            #expect(await eventually { await pool.waitingCount == 1 })
             await pool.releaseAll()
             await queue.waitUntilIdle()
             let saved = try store.results(requestId: "persisted")
@@ -199,7 +199,7 @@ private final class RecordingSink: InferenceResultSink, PeerStatusPublisher {
             await queue.add(InferenceRequestItem(requestId: id, prompt: "Say \(id).", acceptedModels: ["other", ModelLocator.defaultLLMName],
                                                  temperature: 0, maxTokens: 6, endingAt: ending))
         }
-        #expect(await waitUntil { sink.results.withLock { $0.count } == 2 })
+        #expect(await eventually { sink.results.withLock { $0.count } == 2 })
         for result in sink.results.withLock({ $0 }) {
             guard case .success(let text, let tokens, let tps) = result.outcome else { Issue.record("\(result.outcome)"); continue }
             #expect(!text.isEmpty && tokens > 0 && tps > 0)

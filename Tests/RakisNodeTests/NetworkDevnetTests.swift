@@ -14,6 +14,8 @@ import Testing
 /// loopback), the direct mesh, and both at once.
 @Suite(.serialized) struct NetworkDevnetTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-nostr-devnet-\(UUID().uuidString)")
+    /// The protocol's windows pass in virtual time; the transports keep their own real timers.
+    let clock = TestClock()
 
     func nostr(_ relays: [String], settings: Settings) -> NostrTransport {
         var configuration = NostrTransportConfiguration(settings: settings, relays: relays)
@@ -32,7 +34,7 @@ import Testing
 
     func devnet(nodes: Int, settings: Settings, transports: @escaping @Sendable (Int) throws -> [any P2PTransport]) async throws -> LocalDevnet {
         let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
-        let devnet = LocalDevnet(root: root, settings: settings, transports: transports) { _ in models }
+        let devnet = LocalDevnet(root: root, settings: settings, transports: transports, clock: clock) { _ in models }
         try await devnet.start(nodes: nodes)
         try await devnet.waitUntilReady()
         return devnet
@@ -47,7 +49,8 @@ import Testing
     /// Two nodes on `transports` alone agree on a request, each having seen the other only there.
     func twoNodesAgree(settings: Settings, over transport: String, _ transports: @escaping @Sendable (Int) throws -> [any P2PTransport]) async throws {
         let devnet = try await devnet(nodes: 2, settings: settings, transports: transports)
-        let requestId = try await devnet.members[0].node.submit(DevnetTests.payload(quorum: 2))
+        let requestId = try await devnet.members[0].node.submit(DevnetTests.payload(quorum: 2, createdAt: clock.now()))
+        try await devnet.endRequest(requestId, on: clock, afterCommits: 2)
         try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
         let report = try await devnet.report(requestId: requestId)
         #expect(report.agreed)
@@ -81,7 +84,8 @@ import Testing
         let devnet = try await devnet(nodes: 2, settings: settings) { [self] index in
             [nostr([url], settings: settings), mesh(index, ports: ports, settings: settings)]
         }
-        let requestId = try await devnet.members[0].node.submit(DevnetTests.payload(quorum: 2))
+        let requestId = try await devnet.members[0].node.submit(DevnetTests.payload(quorum: 2, createdAt: clock.now()))
+        try await devnet.endRequest(requestId, on: clock, afterCommits: 2)
         try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
         #expect(try await devnet.report(requestId: requestId).agreed)
         for (index, member) in await devnet.members.enumerated() {
@@ -108,13 +112,14 @@ import Testing
         let settings = settings
         let url = NostrRelayFixture.url(relay)
         let devnet = try await devnet(nodes: 2, settings: settings) { _ in [nostr([url], settings: settings)] }
-        let requestId = try await devnet.members[0].node.submit(DevnetTests.payload(quorum: 2))
+        let requestId = try await devnet.members[0].node.submit(DevnetTests.payload(quorum: 2, createdAt: clock.now()))
         // Down while the nodes infer and commit, back before the reveals are due.
         try await Task.sleep(for: .seconds(1))
         relay.kill()
         try await Task.sleep(for: .seconds(4))
         relay = try await NostrRelayFixture.start(port: port, directory: folder)
         defer { relay.kill() }
+        try await devnet.endRequest(requestId, on: clock, afterCommits: 2)
         try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
         let report = try await devnet.report(requestId: requestId)
         #expect(report.agreed)

@@ -26,7 +26,7 @@ import Testing
 
     /// Waits until both transports are subscribed to `count` relays (start() returns with the first).
     func bothConnected(_ a: NostrTransport, _ b: NostrTransport, to count: Int) async -> Bool {
-        await waitUntil {
+        await eventually {
             let connected = (await a.connectedRelays().count, await b.connectedRelays().count)
             return connected == (count, count)
         }
@@ -45,7 +45,7 @@ import Testing
 
         let sent = try (0..<5).map { try SamplePackets.commitEnvelope($0) }
         for bytes in sent { try await alice.broadcast(bytes) }
-        #expect(await waitUntil { bobInbox.all.count >= 5 })
+        #expect(await eventually { bobInbox.all.count >= 5 })
         try await Task.sleep(for: .milliseconds(500))
         // Both relays delivered every event; the copies were dropped before intake.
         #expect(bobInbox.all.count == 5)
@@ -67,11 +67,11 @@ import Testing
         #expect(await bothConnected(alice, bob, to: 2))
         let inbox = TransportInbox(bob)
         doomed.kill()
-        #expect(await waitUntil { await alice.connectedRelays() == [urls[0]] })
+        #expect(await eventually { await alice.connectedRelays() == [urls[0]] })
         let afterwards = try (0..<3).map { try SamplePackets.commitEnvelope($0) }
         // Sent through the relay that is left: no error, and every packet arrives.
         for bytes in afterwards { try await alice.broadcast(bytes) }
-        #expect(await waitUntil { Set(inbox.all.map(\.bytes)) == Set(afterwards) })
+        #expect(await eventually { Set(inbox.all.map(\.bytes)) == Set(afterwards) })
         await alice.shutdown()
         await bob.shutdown()
     }
@@ -84,7 +84,7 @@ import Testing
         for t in [sender, sameTopic, otherTopic] { try await t.start() }
         let same = TransportInbox(sameTopic), other = TransportInbox(otherTopic)
         try await sender.broadcast(SamplePackets.commitEnvelope(1))
-        #expect(await waitUntil { same.all.count == 1 })
+        #expect(await eventually { same.all.count == 1 })
         try await Task.sleep(for: .milliseconds(500))
         #expect(other.all.isEmpty)
         for t in [sender, sameTopic, otherTopic] { await t.shutdown() }
@@ -97,10 +97,10 @@ import Testing
         let url = NostrRelayFixture.url(relay)
         let (alice, bob, inbox) = try await startedPair(on: url)
         try await alice.broadcast(SamplePackets.commitEnvelope(0))
-        #expect(await waitUntil { inbox.all.count == 1 })
+        #expect(await eventually { inbox.all.count == 1 })
 
         relay.kill()
-        #expect(await waitUntil { await alice.connectedRelays().isEmpty })
+        #expect(await eventually { await alice.connectedRelays().isEmpty })
         // Sent while the relay is down: kept by the transport until the relay is back.
         let whileDown = try SamplePackets.commitEnvelope(1)
         try await alice.broadcast(whileDown)
@@ -110,7 +110,7 @@ import Testing
         defer { relay.kill() }
         #expect(await bothConnected(alice, bob, to: 1))
         try await alice.broadcast(SamplePackets.commitEnvelope(2))
-        #expect(await waitUntil { inbox.all.count == 3 })
+        #expect(await eventually { inbox.all.count == 3 })
         #expect(inbox.all.map(\.bytes).contains(whileDown))
         await alice.shutdown()
         await bob.shutdown()
@@ -132,8 +132,8 @@ import Testing
         let later = transport([url])
         try await later.start()
         let inbox = TransportInbox(later)
-        #expect(await waitUntil { await early.status().connected })
-        #expect(await waitUntil { inbox.contains(whileDown) })
+        #expect(await eventually { await early.status().connected })
+        #expect(await eventually { inbox.contains(whileDown) })
         await early.shutdown()
         await later.shutdown()
 
@@ -168,7 +168,7 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-envelope-\(UUID().uuidString).json")
         try Data(theirs).write(to: file)
         _ = try await runNostrPeer(["publish", url, "\(NostrEvent.packetKind)", "rakis-test", file.path])
-        #expect(await waitUntil { inbox.contains(theirs) })
+        #expect(await eventually { inbox.contains(theirs) })
         await node.shutdown()
     }
 
@@ -181,11 +181,11 @@ import Testing
         let big = try SamplePackets.commitEnvelope(1)
         #expect(big.count > 300)
         try await alice.broadcast(big)
-        #expect(await waitUntil { await alice.chunkCounts().lostOnRelays == 1 })
+        #expect(await eventually { await alice.chunkCounts().lostOnRelays == 1 })
         #expect(inbox.all.isEmpty)
         // The connection (a fresh one, as the relay slows down a connection that sent a refused
         // event) is good for what the relay accepts.
-        #expect(await waitUntil { await alice.connectedRelays().count == 1 })
+        #expect(await eventually { await alice.connectedRelays().count == 1 })
         await alice.shutdown()
         await bob.shutdown()
     }
@@ -198,7 +198,7 @@ import Testing
         let sent = try (0..<10).map { try SamplePackets.commitEnvelope($0) }
         for bytes in sent { try await alice.broadcast(bytes) }
         // The relay refuses most of the burst; the transport pauses, then sends those again.
-        #expect(await waitUntil { Set(inbox.all.map(\.bytes)) == Set(sent) })
+        #expect(await eventually { Set(inbox.all.map(\.bytes)) == Set(sent) })
         #expect(await alice.refusedEvents() > 0)
         await alice.shutdown()
         await bob.shutdown()
@@ -236,7 +236,7 @@ import Testing
         let inbox = TransportInbox(bob)
         let packets = [try reveal(outputBytes: 8_192), try reveal(outputBytes: 40_000), try reveal(outputBytes: 200), try SamplePackets.commitEnvelope(1)]
         for packet in packets { try await alice.broadcast(packet) }
-        #expect(await waitUntil { packets.allSatisfy(inbox.contains) }, "bob received \(inbox.all.count) of \(packets.count)")
+        #expect(await eventually { packets.allSatisfy(inbox.contains) }, "bob received \(inbox.all.count) of \(packets.count)")
         // The two long ones went as chunks (the relay states no limits, so 4,096 characters are
         // assumed); nothing was refused or lost.
         #expect(await alice.chunkCounts().sent == 2)
@@ -258,7 +258,7 @@ import Testing
         let inbox = TransportInbox(bob)
         let long = try reveal(outputBytes: 8_192)
         try await alice.broadcast(long)
-        #expect(await waitUntil { inbox.contains(long) })
+        #expect(await eventually { inbox.contains(long) })
         #expect(await alice.refusedEvents() >= 1)
         #expect(await alice.chunkCounts().lostOnRelays == 0)
         #expect(try #require(await alice.relayLimits()[url]).maxContentLength <= 4_096)
@@ -287,7 +287,7 @@ import Testing
         configuration.backoff = ReconnectBackoff(base: .milliseconds(100), maximum: .milliseconds(500))
         let transport = NostrTransport(keys: .generate(), configuration: configuration)
         try await transport.start()
-        #expect(await waitUntil { await transport.relayLimits()[url]?.maxContentLength == 9_000 })
+        #expect(await eventually { await transport.relayLimits()[url]?.maxContentLength == 9_000 })
         await transport.shutdown()
         // Nothing there at all: no limits read, the assumption stays.
         #expect(await RelayLimits.fetch(relay: "ws://127.0.0.1:\(LLMFixtures.freePort())", fallback: .assumed) == nil)

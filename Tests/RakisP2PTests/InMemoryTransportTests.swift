@@ -2,6 +2,7 @@ import Foundation
 import RakisCore
 @testable import RakisNode
 @testable import RakisP2P
+import RakisTestSupport
 import Testing
 
 @Suite struct InMemoryTransportTests {

@@ -50,15 +50,6 @@ func record(_ stream: AsyncStream<PacketEvent>) -> (Recorder<PacketEvent>, Task<
 
 /// Polls `condition` until it holds or `timeout` passes; for waiting on asynchronous delivery
 /// without asserting anything about speed.
-func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}
-
 func commit(_ n: Int, at date: Date = Date()) -> Packet {
     .inferenceCommit(InferenceCommit(requestId: "req-\(n)", inferenceId: "inf-\(n)", bEmbeddingHash: String(repeating: "0a", count: 32), createdAt: date))
 }

@@ -183,7 +183,7 @@ import Testing
         #expect(unauthorized.status == 401)
         let scaled = try await HTTPExchange.send("PUT", server.base + path, body: HTTPExchange.json(["count": 2]), token: server.token)
         #expect(scaled.status == 200, "\(scaled.text)")
-        #expect(await waitUntil {
+        #expect(await eventually {
             let workers = (try? await server.get("/api/workers").json?["embedding"] as? [[String: Any]]) ?? []
             return workers.count == 2 && workers.allSatisfy { $0["state"] as? String == "idle" && $0["progress"] as? Double == 1 }
         })
@@ -201,7 +201,7 @@ import Testing
         }
         let down = try await HTTPExchange.send("PUT", server.base + path, body: HTTPExchange.json(["count": 1]), token: server.token)
         #expect(down.status == 200)
-        #expect(await waitUntil {
+        #expect(await eventually {
             ((try? await server.get("/api/workers").json?["embedding"] as? [Any]) ?? []).count == 1
         })
         try await server.stop()
@@ -239,7 +239,7 @@ import Testing
         #expect(before.errorMessage?.contains("unknown model gemma-3-270m-q4_k_m") == true, "\(before.text)")
 
         let b = try await LiveServer(models: try LiveServer.defaults(), transports: [network.makeTransport()])
-        #expect(await waitUntil {
+        #expect(await eventually {
             let packets = (try? await a.get("/api/packets?type=peerStatusUpdate").json?["packets"] as? [[String: Any]]) ?? []
             return packets.contains { $0["synthientId"] as? String == b.node.identity.synthientId && ($0["packet"] as? String)?.contains("loaded_worker") == true }
         }, "A hears B's loaded_worker status")

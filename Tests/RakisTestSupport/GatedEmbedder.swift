@@ -24,13 +24,3 @@ public final class GatedEmbedder: TextEmbedder {
     public var threadNames: Set<String> { threads.withLock { $0 } }
     public func release(_ count: Int = 1) { for _ in 0..<count { gate.signal() } }
 }
-
-public func waitUntil(_ condition: @Sendable () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .seconds(30)
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return false
-}
-

@@ -17,7 +17,7 @@ extension QuorumCoordinator: ConsensusVerificationConsumer {
             try stores.quorums.mark(.consensusQueued, requestId: requestId, at: queuedAt)
             setStatus(.awaitingConsensus, requestId: requestId)
         }
-        let expiry = expiresAt ?? deadlines.consensusBy(queuedAt: queuedAt ?? now())
+        let expiry = expiresAt ?? deadlines.consensusBy(queuedAt: queuedAt ?? now)
         let reveals = try stores.quorums.reveals(requestId: requestId, acceptedOnly: true)
         let others = reveals.filter { $0.synthientId != synthientId }.map {
             EmbeddingQueueItem.RevealedOutput(inferenceId: $0.inferenceId, synthientId: $0.synthientId, output: $0.output)
@@ -51,11 +51,11 @@ extension QuorumCoordinator: ConsensusVerificationConsumer {
             await status.publish(.verifyingQuorum(requestId: requestId))
             let report = ClusterConsensus.compute(parameters(for: request), reveals: try revealedInferences(requestId: requestId, embeddings: embeddings))
             for rejection in report.rejections { await announce(rejection, in: report) }
-            let record = ConsensusRecord(report, computedAt: now())
+            let record = ConsensusRecord(report, computedAt: now)
             try stores.consensus.save(record)
             switch report.outcome {
             case .success(let selection):
-                if let packet = report.quorumComputedPacket(verifiedBy: synthientId, createdAt: now()) {
+                if let packet = report.quorumComputedPacket(verifiedBy: synthientId, createdAt: now) {
                     try await transmit(.inferenceQuorumComputed(packet))
                 }
                 logger.info("consensus reached", metadata: [
@@ -113,7 +113,7 @@ extension QuorumCoordinator: ConsensusVerificationConsumer {
         ])
         do {
             try await transmit(.inferenceRevealRejected(InferenceRevealRejected(
-                requestId: report.requestId, inferenceId: rejection.inferenceId, rejectReason: reason, createdAt: now())))
+                requestId: report.requestId, inferenceId: rejection.inferenceId, rejectReason: reason, createdAt: now)))
         } catch {
             logger.error("cannot send a reveal rejection", metadata: ["requestId": "\(report.requestId)", "error": "\(error)"])
         }

@@ -17,7 +17,7 @@ extension QuorumCoordinator: InferenceResultSink, InferenceEmbeddingConsumer {
     }
 
     func queueEmbedding(requestId: String, inferenceId: String, output: String) async {
-        guard let request = try? stores.inferences.request(requestId), now() < request.endingAt else {
+        guard let request = try? stores.inferences.request(requestId), now < request.endingAt else {
             logger.info("result finished after its request ended; not committing", metadata: ["requestId": "\(requestId)"])
             return
         }
@@ -42,13 +42,13 @@ extension QuorumCoordinator: InferenceResultSink, InferenceEmbeddingConsumer {
     }
 
     private func commit(requestId: String, inferenceId: String, bEmbeddingHash: String) async {
-        guard let request = try? stores.inferences.request(requestId), now() < request.endingAt else {
+        guard let request = try? stores.inferences.request(requestId), now < request.endingAt else {
             logger.info("embedded after the request ended; not committing", metadata: ["requestId": "\(requestId)"])
             return
         }
         do {
             try await transmit(.inferenceCommit(InferenceCommit(
-                requestId: requestId, inferenceId: inferenceId, bEmbeddingHash: bEmbeddingHash, createdAt: now())))
+                requestId: requestId, inferenceId: inferenceId, bEmbeddingHash: bEmbeddingHash, createdAt: now)))
             logger.info("committed", metadata: ["requestId": "\(requestId)", "inferenceId": "\(inferenceId)"])
         } catch {
             logger.error("cannot send a commit", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
@@ -60,7 +60,7 @@ extension QuorumCoordinator: InferenceResultSink, InferenceEmbeddingConsumer {
     /// never filed are committed.
     func resumeOwnWork() async {
         let active: [InferenceStore.StoredRequest]
-        do { active = try stores.inferences.activeRequests(at: now()) } catch {
+        do { active = try stores.inferences.activeRequests(at: now) } catch {
             logger.error("cannot read the inference store", metadata: ["error": "\(error)"])
             return
         }

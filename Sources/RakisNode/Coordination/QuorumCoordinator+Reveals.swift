@@ -12,8 +12,8 @@ extension QuorumCoordinator {
             InferenceRevealRequest.Member(synthientId: $0.synthientId, inferenceId: $0.inferenceId, bEmbeddingHash: $0.bEmbeddingHash)
         }
         try await transmit(.inferenceRevealRequest(InferenceRevealRequest(
-            requestId: request.requestId, quorum: members, timeoutMs: settings.quorumRevealTimeoutMs, createdAt: now())))
-        try stores.quorums.mark(.revealRequestSent, requestId: request.requestId, at: now())
+            requestId: request.requestId, quorum: members, timeoutMs: settings.quorumRevealTimeoutMs, createdAt: now)))
+        try stores.quorums.mark(.revealRequestSent, requestId: request.requestId, at: now)
         setStatus(.awaitingReveal, requestId: request.requestId)
     }
 
@@ -28,7 +28,7 @@ extension QuorumCoordinator {
                 logger.info("reveal request for an unknown request; ignored", metadata: metadata)
                 return
             }
-            let moment = now()
+            let moment = now
             guard moment >= request.endingAt else {
                 logger.info("reveal request before the request ended; ignored", metadata: metadata)
                 return
@@ -54,8 +54,8 @@ extension QuorumCoordinator {
             if let sentAt = try stores.quorums.record(requestId: requestId)?.revealSentAt, revealRequest.createdAt <= sentAt { return }
             try await transmit(.inferenceReveal(InferenceReveal(
                 requestedSynthientId: synthientId, requestId: requestId, inferenceId: member.inferenceId, output: output,
-                embedding: [], bEmbedding: embedding.bEmbedding, createdAt: now())))
-            try stores.quorums.mark(.revealSent, requestId: requestId, at: now())
+                embedding: [], bEmbedding: embedding.bEmbedding, createdAt: now)))
+            try stores.quorums.mark(.revealSent, requestId: requestId, at: now)
             logger.info("revealed", metadata: metadata)
         } catch {
             metadata["error"] = "\(error)"

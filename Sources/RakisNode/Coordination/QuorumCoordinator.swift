@@ -15,8 +15,9 @@ public actor QuorumCoordinator {
     public nonisolated let stores: CoordinationStores
     let transmit: @Sendable (Packet) async throws -> Void
     let status: any PeerStatusPublisher
-    let now: @Sendable () -> Date
+    let clock: any NodeClock
     let logger: Logger
+    var now: Date { clock.now() }
     /// Every status change of a quorum on this node, for reports and waiting callers.
     public nonisolated let updates = EventHub<QuorumUpdate>()
 
@@ -32,14 +33,14 @@ public actor QuorumCoordinator {
 
     public init(
         synthientId: String, settings: Settings, stores: CoordinationStores, status: any PeerStatusPublisher,
-        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "rakis.coordination"),
+        clock: any NodeClock = SystemClock(), logger: Logger = Logger(label: "rakis.coordination"),
         transmit: @escaping @Sendable (Packet) async throws -> Void
     ) {
         self.synthientId = synthientId
         self.settings = settings
         self.stores = stores
         self.status = status
-        self.now = now
+        self.clock = clock
         self.logger = logger
         self.transmit = transmit
     }
@@ -90,14 +91,14 @@ public actor QuorumCoordinator {
         }
         do {
             guard try stores.inferences.saveRequest(request, from: sender) else { return }
-            try stores.quorums.openQuorum(requestId: request.requestId, at: now())
+            try stores.quorums.openQuorum(requestId: request.requestId, at: now)
         } catch {
             logger.error("cannot store an inference request", metadata: ["requestId": "\(request.requestId)", "error": "\(error)"])
             return
         }
         logger.info("inference request", metadata: ["requestId": "\(request.requestId)", "endingAt": "\(ISO8601Timestamp.format(request.payload.endingAt))"])
         publish(request.requestId, .awaitingCommitments, reason: nil)
-        if now() < request.payload.endingAt { await inferenceQueue?.add(InferenceRequestItem(request)) }
+        if now < request.payload.endingAt { await inferenceQueue?.add(InferenceRequestItem(request)) }
         await evaluate()
     }
 
@@ -165,10 +166,10 @@ public actor QuorumCoordinator {
         timer?.cancel()
         timer = nil
         guard let date, !halted else { return }
-        let delay = max(0, date.timeIntervalSince(now())) + 0.005
-        timer = Task { [weak self] in
-            try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
-            guard !Task.isCancelled else { return }
+        // A little after the deadline, so that a step due exactly then is due when it wakes.
+        let wake = date.addingTimeInterval(0.005)
+        timer = Task { [weak self, clock] in
+            do { try await clock.sleep(until: wake) } catch { return }
             await self?.evaluate()
         }
     }
@@ -177,7 +178,7 @@ public actor QuorumCoordinator {
         let open: [(requestId: String, status: QuorumStatus)]
         do { open = try stores.quorums.openQuorums() } catch {
             logger.error("cannot read the quorum store", metadata: ["error": "\(error)"])
-            return now().addingTimeInterval(1)
+            return now.addingTimeInterval(1)
         }
         var earliest: Date?
         func wake(at date: Date?) {
@@ -188,7 +189,7 @@ public actor QuorumCoordinator {
             do {
                 let request = try stores.inferences.request(requestId)
                 let state = try snapshot(requestId: requestId, request: request)
-                switch QuorumStep.next(state, now: now()) {
+                switch QuorumStep.next(state, now: now) {
                 case .wait(let until):
                     wake(at: until)
                 case .requestReveals:
@@ -197,7 +198,7 @@ public actor QuorumCoordinator {
                     wake(at: QuorumDeadlines(endingAt: request.endingAt, settings: settings).revealBy)
                 case .queueConsensus:
                     guard let request else { continue }
-                    let expiresAt = try await queueConsensus(request, queuedAt: now())
+                    let expiresAt = try await queueConsensus(request, queuedAt: now)
                     wake(at: expiresAt)
                 case .requeueConsensus(let expiresAt):
                     guard let request else { continue }
@@ -208,7 +209,7 @@ public actor QuorumCoordinator {
                 }
             } catch {
                 logger.error("cannot advance a quorum", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
-                wake(at: now().addingTimeInterval(1))
+                wake(at: now.addingTimeInterval(1))
             }
         }
         return earliest
@@ -230,7 +231,7 @@ public actor QuorumCoordinator {
     /// Moves a quorum on and tells whoever listens; final statuses never change.
     func setStatus(_ status: QuorumStatus, requestId: String, reason: String? = nil) {
         do {
-            guard try stores.quorums.setStatus(status, requestId: requestId, reason: reason, at: now()) else { return }
+            guard try stores.quorums.setStatus(status, requestId: requestId, reason: reason, at: now) else { return }
         } catch {
             logger.error("cannot record a quorum status", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
             return

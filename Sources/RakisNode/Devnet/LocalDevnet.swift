@@ -21,6 +21,8 @@ public actor LocalDevnet {
     private let models: @Sendable (Int) throws -> NodeModels
     private let transports: (@Sendable (Int) throws -> [any P2PTransport])?
     private let logger: Logger
+    /// The clock every node runs on.
+    public nonisolated let clock: any NodeClock
     public private(set) var members: [Member] = []
 
     /// - Parameters:
@@ -28,10 +30,11 @@ public actor LocalDevnet {
     ///   - models: the models of node `index`.
     public init(
         root: URL, settings: Settings, network: InMemoryNetwork = InMemoryNetwork(),
-        transports: (@Sendable (Int) throws -> [any P2PTransport])? = nil,
+        transports: (@Sendable (Int) throws -> [any P2PTransport])? = nil, clock: any NodeClock = SystemClock(),
         logger: Logger = Logger(label: "rakis.devnet"), models: @escaping @Sendable (Int) throws -> NodeModels
     ) {
         self.root = root
+        self.clock = clock
         self.settings = settings
         self.network = network
         self.transports = transports
@@ -77,7 +80,7 @@ public actor LocalDevnet {
         let node = try RakisNode(
             identity: identity, settings: settings, dataDirectory: directory,
             transports: try transports?(index) ?? [network.makeTransport()],
-            models: try models(index), logger: nodeLogger)
+            models: try models(index), clock: clock, logger: nodeLogger)
         try await node.start()
         let member = Member(index: index, identity: identity, dataDirectory: directory, node: node)
         if index < members.count { members[index] = member } else { members.append(member) }
@@ -112,16 +115,33 @@ public actor LocalDevnet {
         try await addNode(identity: members[index].identity)
     }
 
-    /// Waits until the request's quorum is completed or failed on every node (or the nodes listed).
+    /// Waits until the request's quorum is completed or failed on every node (or the nodes
+    /// listed), following each node's quorum updates; `timeout` is real time, a guard.
     public func waitForOutcome(requestId: String, nodes: [Int]? = nil, timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         for index in nodes ?? Array(members.indices) {
-            while try members[index].node.stores.quorums.status(requestId: requestId)?.isFinal != true {
-                guard ContinuousClock.now < deadline else {
-                    let status = try members[index].node.stores.quorums.status(requestId: requestId)
+            let node = members[index].node
+            let updates = node.quorumUpdates()
+            if try await node.quorumStatus(requestId: requestId)?.isFinal == true { continue }
+            let remaining = deadline - ContinuousClock.now
+            let finished = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    for await update in updates where update.requestId == requestId && update.status.isFinal { return true }
+                    return false
+                }
+                group.addTask {
+                    try? await Task.sleep(for: remaining)
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            if !finished {
+                let status = try await node.quorumStatus(requestId: requestId)
+                guard status?.isFinal == true else {
                     throw DevnetError.timedOut("node \(index + 1) is still \(status?.rawValue ?? "without the request") for request \(requestId)")
                 }
-                try await Task.sleep(for: .milliseconds(50))
             }
         }
     }

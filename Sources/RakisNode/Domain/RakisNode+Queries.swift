@@ -13,6 +13,16 @@ extension RakisNode {
         try stores.history(requestId: requestId)
     }
 
+    /// The status of a request's quorum on this node; nil when it knows no such request.
+    public func quorumStatus(requestId: String) throws -> QuorumStatus? {
+        try stores.quorums.status(requestId: requestId)
+    }
+
+    /// Every status change of a quorum on this node from now on.
+    public nonisolated func quorumUpdates() -> AsyncStream<QuorumUpdate> {
+        coordinator.updates.subscribe()
+    }
+
     /// The peers seen most recently first.
     public func peers(limit: Int) async throws -> [Peer] {
         try await p2p.packetDB.peers.lastPeers(since: .distantPast, limit: limit)
@@ -58,7 +68,7 @@ extension RakisNode {
         let queue = NodeSnapshot.EmbeddingQueueFigures(
             length: await embeddingQueue.length, inFlight: await embeddingQueue.inFlight, dispatched: await embeddingQueue.dispatched,
             totalWaitSeconds: await embeddingQueue.totalWaitSeconds, expired: await embeddingQueue.expired)
-        let takenAt = now()
+        let takenAt = clock.now()
         return NodeSnapshot(
             synthientId: identity.synthientId, startedAt: startedAt, takenAt: takenAt,
             packetsStored: try await packetDB.store.count(), peers: try await packetDB.peers.count(),

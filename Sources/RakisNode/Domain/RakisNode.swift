@@ -26,7 +26,8 @@ public actor RakisNode: Service {
     nonisolated let models: NodeModels
     nonisolated let knownModels: KnownModels
     private nonisolated let dataDirectory: DataDirectory
-    let now: @Sendable () -> Date
+    /// Every protocol timer and timestamp of this node reads it.
+    nonisolated let clock: any NodeClock
     private let logger: Logger
     private var pump: Task<Void, Never>?
 
@@ -35,16 +36,17 @@ public actor RakisNode: Service {
 
     public init(
         identity: NodeIdentity, settings: Settings, dataDirectory: DataDirectory, transports: [any P2PTransport],
-        models: NodeModels = NodeModels(), now: @escaping @Sendable () -> Date = { Date() },
+        models: NodeModels = NodeModels(), clock: any NodeClock = SystemClock(),
         logger: Logger = Logger(label: "rakis.node")
     ) throws(NodeError) {
+        let now: @Sendable () -> Date = { clock.now() }
         self.identity = identity
         self.settings = settings
         self.dataDirectory = dataDirectory
         self.models = models
         self.knownModels = KnownModels(llms: models.llms.map(\.configuration.name), embedders: models.embeddings.map(\.name))
-        self.startedAt = now()
-        self.now = now
+        self.startedAt = clock.now()
+        self.clock = clock
         self.logger = logger
         let database: P2PDatabase
         let stores: CoordinationStores
@@ -65,9 +67,9 @@ public actor RakisNode: Service {
         let embeddings = EmbeddingEngine(
             loader: SentenceEmbeddingModel.loader(directories: Dictionary(models.embeddings.map { ($0.name, $0.directory) }, uniquingKeysWith: { a, _ in a })),
             logger: logger)
-        let status = P2PStatusPublisher(p2p: p2p, logger: logger)
+        let status = P2PStatusPublisher(p2p: p2p, clock: clock, logger: logger)
         let coordinator = QuorumCoordinator(
-            synthientId: identity.synthientId, settings: settings, stores: stores, status: status, now: now, logger: logger,
+            synthientId: identity.synthientId, settings: settings, stores: stores, status: status, clock: clock, logger: logger,
             transmit: { packet in _ = try await p2p.transmit(packet) })
         self.llm = llm
         self.embeddings = embeddings
@@ -81,10 +83,12 @@ public actor RakisNode: Service {
     /// A node on `network`: the edge names the transports it wants, the Domain builds them.
     public init(
         identity: NodeIdentity, settings: Settings, dataDirectory: DataDirectory, network: NetworkPlan, models: NodeModels = NodeModels(),
-        logger: Logger = Logger(label: "rakis.node")
+        clock: any NodeClock = SystemClock(), logger: Logger = Logger(label: "rakis.node")
     ) throws(NodeError) {
         let transports = try network.transports(identity: identity, settings: settings, logger: logger)
-        try self.init(identity: identity, settings: settings, dataDirectory: dataDirectory, transports: transports, models: models, logger: logger)
+        try self.init(
+            identity: identity, settings: settings, dataDirectory: dataDirectory, transports: transports, models: models, clock: clock,
+            logger: logger)
     }
 
     /// Wires the layers, loads the models, brings the transports up, announces this node with a
@@ -107,7 +111,7 @@ public actor RakisNode: Service {
         for model in models.llms { try await llm.scaleLLMWorkers(model: model.configuration.name, count: model.workers) }
         for model in models.embeddings { await embeddings.scaleEmbeddingWorkers(model: model.name, count: model.workers) }
         try await p2p.start()
-        try await p2p.transmit(.peerStatusUpdate(PeerStatusUpdate(status: .boot(totalTokens: 0), createdAt: now())))
+        try await p2p.transmit(.peerStatusUpdate(PeerStatusUpdate(status: .boot(totalTokens: 0), createdAt: clock.now())))
         try await announceChainIdentities()
         await coordinator.resume()
         logger.info("node started", metadata: ["synthientId": "\(identity.synthientId)"])
@@ -131,7 +135,7 @@ public actor RakisNode: Service {
             }
         }
         guard !verified.isEmpty else { return }
-        try await p2p.transmit(.peerConnectedChain(PeerConnectedChain(identities: verified, createdAt: now())))
+        try await p2p.transmit(.peerConnectedChain(PeerConnectedChain(identities: verified, createdAt: clock.now())))
         logger.info("announced chain identities", metadata: ["addresses": "\(verified.map(\.address).joined(separator: ", "))"])
     }
 
@@ -158,7 +162,7 @@ public actor RakisNode: Service {
         guard phase == .running else { throw NodeError.notRunning }
         if let problem = InferenceRequestCheck.problem(with: payload) { throw NodeError.invalidRequest(problem) }
         let requestId = UUID().uuidString.lowercased()
-        let request = P2PInferenceRequest(requestId: requestId, payload: payload, createdAt: now())
+        let request = P2PInferenceRequest(requestId: requestId, payload: payload, createdAt: clock.now())
         try await p2p.transmit(.p2pInferenceRequest(request))
         // Recorded now rather than when the packet comes back through intake (which then finds it
         // stored), so that the caller can look it up at once.
@@ -201,9 +205,7 @@ public actor RakisNode: Service {
                 await inferenceQueue.waitUntilIdle()
             }
             await embeddingQueue.stop()
-            _ = await finishes(within: .seconds(10)) { [embeddingQueue] in
-                while await embeddingQueue.inFlight > 0 { try? await Task.sleep(for: .milliseconds(20)) }
-            }
+            _ = await finishes(within: .seconds(10)) { [embeddingQueue] in await embeddingQueue.waitUntilIdle() }
         }
         await coordinator.halt()
         await p2p.shutdown()
@@ -239,8 +241,8 @@ public actor RakisNode: Service {
             await work()
             outcome.yield(true)
         }
-        let timer = Task {
-            try? await Task.sleep(for: limit)
+        let timer = Task { [clock] in
+            try? await clock.sleep(for: limit)
             outcome.yield(false)
         }
         var finished = false

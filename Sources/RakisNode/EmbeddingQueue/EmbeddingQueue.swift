@@ -27,7 +27,10 @@ public actor EmbeddingQueue {
     private var processing = false
     private var processAgain = false
     private var engineWatcher: Task<Void, Never>?
-    public private(set) var inFlight = 0
+    public private(set) var inFlight = 0 {
+        didSet { if inFlight == 0 { resumeIdleWaiters() } }
+    }
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     public private(set) var expired = 0
     /// Items handed to a worker so far, and the seconds they waited in the queue in all.
     public private(set) var dispatched = 0
@@ -71,6 +74,17 @@ public actor EmbeddingQueue {
         entries.append(Entry(item: item, sequence: nextSequence, enqueuedAt: .now))
         nextSequence += 1
         await process()
+    }
+
+    /// Returns once no item is with a worker (at once when none is).
+    public func waitUntilIdle() async {
+        if inFlight == 0 { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
+    }
+
+    private func resumeIdleWaiters() {
+        for waiter in idleWaiters { waiter.resume() }
+        idleWaiters = []
     }
 
     /// The waiting items in the order they will be handed out.
