@@ -1,23 +1,6 @@
-/// Why a reveal was not counted (sent as `inferenceRevealRejected.rejectReason`).
-public enum RevealRejectionReason: Sendable, Hashable, CustomStringConvertible {
-    /// SHA-256 of the revealed `bEmbedding` with the sender's synthientId is not its commit.
-    case hashMismatch
-    /// This node's embedding of the output differs from the revealed one by more than the threshold.
-    case embeddingMismatch(distance: Int, threshold: Int)
-    /// The revealed and recomputed embeddings have different lengths.
-    case embeddingLengthMismatch(revealed: Int, recomputed: Int)
+public import RakisCore
 
-    public var description: String {
-        switch self {
-        case .hashMismatch: "bEmbeddingHash mismatch: the revealed bEmbedding does not hash to the commit"
-        case .embeddingMismatch(let distance, let threshold):
-            "recomputed bEmbedding differs from the revealed one by \(distance) bits (threshold \(threshold))"
-        case .embeddingLengthMismatch(let revealed, let recomputed):
-            "revealed bEmbedding has \(revealed) bytes, the recomputed one \(recomputed)"
-        }
-    }
-}
-
+/// A reveal that failed verification, and why (announced as `inferenceRevealRejected`).
 public struct RevealRejection: Sendable, Hashable {
     public var synthientId: String
     public var inferenceId: String

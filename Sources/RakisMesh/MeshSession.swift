@@ -39,6 +39,8 @@ struct MeshSession: Sendable {
     let nonce: String
     /// The peer's synthientId once its hello was accepted.
     private(set) var peer: String?
+    /// The transport refused the hello (this node itself, another topic, banned, full).
+    private(set) var refused = false
     private var theirChallenge: String?
     private var caughtUp = false
 
@@ -70,6 +72,11 @@ struct MeshSession: Sendable {
             caughtUp = true
             return .answerCatchUp(seconds: seconds, peer: peer)
         }
+    }
+
+    /// The transport refused the hello; the connection closes.
+    mutating func refuse() {
+        refused = true
     }
 
     /// The transport bound the connection to the hello's node.

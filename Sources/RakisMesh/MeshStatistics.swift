@@ -8,6 +8,8 @@ public struct MeshStatistics: Sendable, Equatable {
     public var caughtUp = 0
     public var violations = 0
     public var refusedHandshakes = 0
+    /// Connections bound to a peer since the start, reconnections included.
+    public var connectionsMade = 0
     public var pendingHandshakes = 0
     public var connections = 0
     public var banned = 0

@@ -20,16 +20,19 @@ extension MeshTransport {
         out.yield(MeshMessage.challenge(nonce: nonce).text)
         let timeout = configuration.handshakeTimeout
         let connection = SessionLink(id: id, out: out, remoteHost: remoteHost, dialed: dialed)
-        await withTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: SessionPart.self) { group in
             group.addTask {
                 for await text in outgoing {
                     do { try await outbound.write(.text(text)) } catch { break }
                 }
                 try? await outbound.close(.normalClosure, reason: nil)
+                return .writer
             }
             group.addTask {
                 try? await Task.sleep(for: timeout)
+                // Closes the session only when it gave no valid hello in time.
                 await self.handshakeDeadline(id)
+                return .handshakeDeadline
             }
             group.addTask {
                 var session = MeshSession(role: dialed == nil ? .listener : .dialer, nonce: nonce)
@@ -40,15 +43,21 @@ extension MeshTransport {
                 } catch {
                     // The connection failed or was closed: nothing to punish.
                 }
-                if session.peer == nil, dialed == nil { await self.handshakeFinished(remoteHost) }
+                if session.peer == nil, dialed == nil, !session.refused { await self.handshakeFinished(remoteHost) }
                 out.finish()
+                return .reader
             }
-            // Whichever ends first (reader, writer) ends the session.
-            _ = await group.next()
+            // The reader or the writer ending ends the session; the deadline passing does not.
+            for await part in group where part != .handshakeDeadline { break }
             out.finish()
             group.cancelAll()
         }
         await closed(id)
+    }
+
+    /// The concurrent parts of a session, as each reports its end.
+    enum SessionPart: Sendable {
+        case writer, reader, handshakeDeadline
     }
 
     /// What a session needs to act on its frames.
@@ -75,6 +84,7 @@ extension MeshTransport {
                 let registered = await register(link.id, hello: hello, remoteHost: link.remoteHost, dialed: link.dialed, answering: challenge)
                 if link.dialed == nil { await handshakeFinished(link.remoteHost) }
                 guard registered else {
+                    session.refuse()
                     link.out.finish()
                     return
                 }
@@ -151,6 +161,7 @@ extension MeshTransport {
             if addresses[listenAddress] == nil { addresses[listenAddress] = AddressState(isBootstrap: false) }
             addresses[listenAddress]?.failures = 0
         }
+        counters.connectionsMade += 1
         logger.info("mesh peer connected", metadata: ["peer": "\(hello.synthientId)", "address": "\(listenAddress ?? "inbound")"])
         stateChanges.fire()
         // Whatever the peer sent while this connection was being set up, replaced or re-established

@@ -11,16 +11,16 @@ import Testing
 @Suite(.serialized) struct MeshTransportTests {
     func mesh(
         listen: Bool = true, port: Int = 0, peers: [String] = [], exchange: Bool = true, hopLimit: Int = 8, rate: Double = 500,
-        identity: NodeIdentity = .generate()
+        identity: NodeIdentity = .generate(), handshakeTimeout: Duration = .seconds(10)
     ) -> MeshTransport {
         var configuration = MeshConfiguration(
             listenHost: listen ? "127.0.0.1" : nil, listenPort: port, bootstrapPeers: peers, topic: "mesh-test", hopLimit: hopLimit,
             messagesPerSecond: rate, banDuration: .seconds(60))
         configuration.exchangePeers = exchange
+        configuration.handshakeTimeout = handshakeTimeout
         configuration.redialBackoff = ReconnectBackoff(base: .milliseconds(50), maximum: .milliseconds(500))
         return MeshTransport(identity: identity, configuration: configuration)
     }
-
 
     func started(_ transports: [MeshTransport]) async throws {
         for transport in transports { try await transport.start() }
@@ -41,6 +41,21 @@ import Testing
         #expect(await eventually { inboxB.contains(fromA) && inboxA.contains(fromB) })
         // Nothing comes back to its sender.
         #expect(!inboxA.contains(fromA) && !inboxB.contains(fromB))
+        await a.shutdown()
+        await b.shutdown()
+    }
+
+    @Test func aConnectionOutlivesItsHandshakeDeadline() async throws {
+        let a = mesh(handshakeTimeout: .milliseconds(500))
+        try await a.start()
+        let b = mesh(listen: false, peers: [try #require(await a.listenAddress())], handshakeTimeout: .milliseconds(500))
+        try await b.start()
+        #expect(await eventually { await a.connectedPeers().count == 1 })
+        // Well past the deadline, the first connection is still the one in use on both sides.
+        try await Task.sleep(for: .seconds(2))
+        #expect(await a.statistics().connectionsMade == 1)
+        #expect(await b.statistics().connectionsMade == 1)
+        #expect(await a.connectedPeers().count == 1)
         await a.shutdown()
         await b.shutdown()
     }

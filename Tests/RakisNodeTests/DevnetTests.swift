@@ -156,9 +156,9 @@ import Testing
         await devnet.kill(2)
         // The others request reveals at endingAt while node 3 is down.
         try await devnet.endRequest(requestId, on: clock, afterCommits: 3, on: [0, 1])
-        try await waitUntil("the others to request reveals") {
+        try await waitUntil("the others to reveal to each other") {
             let nodes = await devnet.members.map(\.node)
-            return try [0, 1].allSatisfy { try nodes[$0].stores.quorums.status(requestId: requestId) != .awaitingCommitments }
+            return try [0, 1].allSatisfy { try nodes[$0].stores.quorums.reveals(requestId: requestId, acceptedOnly: true).count == 2 }
         }
         #expect(try victim.node.stores.quorums.record(requestId: requestId)?.revealSentAt == nil, "killed before revealing")
         // Node 3 is down for a while; its reveal request after the restart comes after the others' reveals.
@@ -174,7 +174,6 @@ import Testing
     @Test func aNodeRestartedAfterEveryWindowMarksTheRequestFailed() async throws {
         let devnet = try await devnet(nodes: 3)
         let requestId = try await devnet.members[0].node.submit(payload(quorum: 2, maxTimeMs: 10000))
-        let victim = await devnet.members[2]
         try await waitUntil("every node to file every commit") {
             try await devnet.members.map(\.node).allSatisfy { try $0.stores.quorums.commits(requestId: requestId).count == 3 }
         }

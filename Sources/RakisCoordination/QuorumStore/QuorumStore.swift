@@ -25,7 +25,7 @@ public struct QuorumStore: Sendable {
         case accepted
         /// The same reveal again (a node answering a later reveal request): not stored twice.
         case repeated
-        case rejected(RevealCheckFailure)
+        case rejected(RevealRejectionReason)
     }
 
     /// A quorum's row: its status and when this node took its own steps in it.
@@ -169,7 +169,7 @@ public struct QuorumStore: Sendable {
         }
     }
 
-    private static func record(_ row: Row) -> Record? {
+    static func record(_ row: Row) -> Record? {
         guard let status = QuorumStatus(rawValue: row["status"]) else { return nil }
         func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
         return Record(

@@ -20,7 +20,7 @@ extension RakisNode {
 
     /// Every status change of a quorum on this node from now on.
     public nonisolated func quorumUpdates() -> AsyncStream<QuorumUpdate> {
-        coordinator.updates.subscribe()
+        quorums.updates.subscribe()
     }
 
     /// The peers seen most recently first.

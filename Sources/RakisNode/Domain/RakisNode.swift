@@ -8,9 +8,11 @@ public import RakisP2P
 public import ServiceLifecycle
 
 /// The Domain: the one place that knows every layer and connects them with events. Packet
-/// intake feeds the coordinator; the coordinator feeds the inference request queue and the
-/// embedding queue, whose engines report back to it; what the coordinator decides goes out
-/// through the P2P layer. Runs as a service until a graceful shutdown is requested.
+/// intake's events go to the packet filer (requests, commits, reveals, peers' results) and the
+/// reveal responder; requests go to the inference request queue, whose results the result
+/// pipeline embeds on the embedding queue and commits to; the quorum scheduler keeps the
+/// deadlines, asks for reveals and queues their verification; the embedding queue's outcomes
+/// come back as events. Runs as a service until a graceful shutdown is requested.
 public actor RakisNode: Service {
     public nonisolated let identity: NodeIdentity
     public nonisolated let settings: Settings
@@ -20,19 +22,24 @@ public actor RakisNode: Service {
     nonisolated let stores: CoordinationStores
     nonisolated let llm: LLMEngine
     nonisolated let embeddings: EmbeddingEngine
-    nonisolated let coordinator: QuorumCoordinator
+    nonisolated let quorums: QuorumContext
+    nonisolated let filer: PacketFiler
+    nonisolated let pipeline: ResultPipeline
+    nonisolated let scheduler: QuorumScheduler
+    nonisolated let responder: RevealResponder
+    nonisolated let outcomes = EmbeddingOutcomes()
     nonisolated let inferenceQueue: InferenceRequestQueue
     nonisolated let embeddingQueue: EmbeddingQueue
     nonisolated let models: NodeModels
     nonisolated let knownModels: KnownModels
-    private nonisolated let dataDirectory: DataDirectory
+    nonisolated let dataDirectory: DataDirectory
     /// Every protocol timer and timestamp of this node reads it.
     nonisolated let clock: any NodeClock
-    private let logger: Logger
-    private var pump: Task<Void, Never>?
+    let logger: Logger
+    var pumps: [Task<Void, Never>] = []
 
-    private enum Phase { case created, running, stopped }
-    private var phase = Phase.created
+    enum Phase { case created, running, stopped }
+    var phase = Phase.created
 
     public init(
         identity: NodeIdentity, settings: Settings, dataDirectory: DataDirectory, transports: [any P2PTransport],
@@ -68,16 +75,22 @@ public actor RakisNode: Service {
             loader: SentenceEmbeddingModel.loader(directories: Dictionary(models.embeddings.map { ($0.name, $0.directory) }, uniquingKeysWith: { a, _ in a })),
             logger: logger)
         let status = P2PStatusPublisher(p2p: p2p, clock: clock, logger: logger)
-        let coordinator = QuorumCoordinator(
-            synthientId: identity.synthientId, settings: settings, stores: stores, status: status, clock: clock, logger: logger,
-            transmit: { packet in _ = try await p2p.transmit(packet) })
+        let quorums = QuorumContext(
+            synthientId: identity.synthientId, settings: settings, stores: stores, clock: clock,
+            transmit: { packet in _ = try await p2p.transmit(packet) }, status: status, logger: logger)
+        // Built bottom-up, each part handed what it uses; what flows back up (embeddings, packets)
+        // arrives as events that the node routes (`start`), so no part holds one above it.
+        embeddingQueue = EmbeddingQueue(
+            engine: embeddings, synthientId: identity.synthientId, results: outcomes, consensus: outcomes, now: now, logger: logger)
+        pipeline = ResultPipeline(context: quorums, embeddingQueue: embeddingQueue)
+        inferenceQueue = InferenceRequestQueue(
+            pool: llm, results: pipeline, status: status, configuration: .init(settings: settings), now: now, logger: logger)
+        scheduler = QuorumScheduler(context: quorums, embeddingQueue: embeddingQueue)
+        filer = PacketFiler(context: quorums, inferenceQueue: inferenceQueue, scheduler: scheduler)
+        responder = RevealResponder(context: quorums)
+        self.quorums = quorums
         self.llm = llm
         self.embeddings = embeddings
-        self.coordinator = coordinator
-        inferenceQueue = InferenceRequestQueue(
-            pool: llm, results: coordinator, status: status, configuration: .init(settings: settings), now: now, logger: logger)
-        embeddingQueue = EmbeddingQueue(
-            engine: embeddings, synthientId: identity.synthientId, results: coordinator, consensus: coordinator, now: now, logger: logger)
     }
 
     /// A node on `network`: the edge names the transports it wants, the Domain builds them.
@@ -99,13 +112,25 @@ public actor RakisNode: Service {
         // Subscribe before any transport is up so that no packet goes unseen.
         let events = p2p.packetDB.events.subscribe()
         await knownModels.learnFromStore(p2p.packetDB.store)
-        pump = Task { [coordinator, knownModels] in
+        pumps.append(Task { [filer, responder, knownModels] in
             for await event in events {
-                if case .peerStatusUpdate(let delivered) = event { knownModels.learn(from: delivered.body.status) }
-                await coordinator.handle(event)
+                switch event {
+                case .peerStatusUpdate(let delivered): knownModels.learn(from: delivered.body.status)
+                case .inferenceRevealRequest(let delivered): await responder.revealRequested(delivered.body)
+                default: await filer.handle(event)
+                }
             }
-        }
-        await coordinator.attach(inferenceQueue: inferenceQueue, embeddingQueue: embeddingQueue)
+        })
+        pumps.append(Task { [outcomes, pipeline, scheduler] in
+            for await outcome in outcomes.stream {
+                switch outcome {
+                case .embedded(let embedding): await pipeline.embedded(embedding)
+                case .embeddingFailed(let requestId, _, let reason): pipeline.embeddingFailed(requestId: requestId, reason: reason)
+                case .verified(let requestId, let embeddings): await scheduler.verified(requestId: requestId, embeddings: embeddings)
+                case .verificationFailed(let requestId, let reason): await scheduler.verificationFailed(requestId: requestId, reason: reason)
+                }
+            }
+        })
         await inferenceQueue.start()
         await embeddingQueue.start()
         for model in models.llms { try await llm.scaleLLMWorkers(model: model.configuration.name, count: model.workers) }
@@ -113,30 +138,10 @@ public actor RakisNode: Service {
         try await p2p.start()
         try await p2p.transmit(.peerStatusUpdate(PeerStatusUpdate(status: .boot(totalTokens: 0), createdAt: clock.now())))
         try await announceChainIdentities()
-        await coordinator.resume()
+        await filer.resumeOpenRequests()
+        await pipeline.resume()
+        await scheduler.evaluate()
         logger.info("node started", metadata: ["synthientId": "\(identity.synthientId)"])
-    }
-
-    /// Sends the chain identities bound to this node (`rakis chain bind`) in a `peerConnectedChain`
-    /// packet, those that verify: peers drop any other, so sending it would only cost them.
-    public func announceChainIdentities() async throws {
-        let stored: [ChainIdentity]
-        do { stored = try ChainIdentityFile.read(dataDirectory) } catch {
-            logger.error("cannot read the chain identities; none announced", metadata: ["file": "\(ChainIdentityFile.fileName)", "error": "\(error)"])
-            return
-        }
-        let verified = stored.filter { identity in
-            do {
-                _ = try ChainIdentityCheck.verify(identity, sentBy: self.identity.synthientId)
-                return true
-            } catch {
-                logger.error("a stored chain identity does not verify; not announced (bind it again)", metadata: ["chain": "\(identity.chain)", "error": "\(error)"])
-                return false
-            }
-        }
-        guard !verified.isEmpty else { return }
-        try await p2p.transmit(.peerConnectedChain(PeerConnectedChain(identities: verified, createdAt: clock.now())))
-        logger.info("announced chain identities", metadata: ["addresses": "\(verified.map(\.address).joined(separator: ", "))"])
     }
 
     /// Each transport's connectivity (empty for a node started offline).
@@ -166,7 +171,7 @@ public actor RakisNode: Service {
         try await p2p.transmit(.p2pInferenceRequest(request))
         // Recorded now rather than when the packet comes back through intake (which then finds it
         // stored), so that the caller can look it up at once.
-        await coordinator.requestArrived(request, from: identity.synthientId)
+        await filer.requestArrived(request, from: identity.synthientId)
         return requestId
     }
 
@@ -189,69 +194,4 @@ public actor RakisNode: Service {
         await shutdown()
     }
 
-    /// Stops taking work, gives running inferences `inferenceGrace` to finish (their results are
-    /// stored and their embeddings queued), cuts short those still running (they are not
-    /// recorded, so the next start runs them again), then stops the engines and transports and
-    /// closes the stores. The grace is short so that SIGTERM ends the process within seconds.
-    public func shutdown(inferenceGrace: Duration = .seconds(3)) async {
-        guard phase != .stopped else { return }
-        let wasRunning = phase == .running
-        phase = .stopped
-        if wasRunning {
-            await inferenceQueue.close()
-            if await !finishes(within: inferenceGrace, { await self.inferenceQueue.waitUntilIdle() }) {
-                logger.warning("inferences still running at shutdown; stopping them (they run again on the next start)")
-                await llm.shutdown()
-                await inferenceQueue.waitUntilIdle()
-            }
-            await embeddingQueue.stop()
-            _ = await finishes(within: .seconds(10)) { [embeddingQueue] in await embeddingQueue.waitUntilIdle() }
-        }
-        await coordinator.halt()
-        await p2p.shutdown()
-        await pump?.value
-        await llm.shutdown()
-        await embeddings.shutdown()
-        do { try stores.close() } catch {
-            logger.error("cannot close the coordination store", metadata: ["error": "\(error)"])
-        }
-        logger.info("node stopped", metadata: ["synthientId": "\(identity.synthientId)"])
-    }
-
-    /// Tears the node down without a shutdown, as if its process were killed: it drops off the
-    /// network and stops acting at once, recording nothing more. For fault injection in tests
-    /// and the devnet; a new node on the same data directory then resumes from the stores.
-    public func abandon() async {
-        guard phase != .stopped else { return }
-        phase = .stopped
-        await coordinator.halt()
-        await inferenceQueue.close()
-        await embeddingQueue.stop()
-        pump?.cancel()
-        await p2p.disconnect()
-        await llm.shutdown()
-        await embeddings.shutdown()
-    }
-
-    /// Whether `work` finished within `limit`. Returns at the limit even when `work` ignores
-    /// cancellation (as waiting for a running inference does); `work` then goes on by itself.
-    private func finishes(within limit: Duration, _ work: @escaping @Sendable () async -> Void) async -> Bool {
-        let (outcomes, outcome) = AsyncStream.makeStream(of: Bool.self)
-        let worker = Task {
-            await work()
-            outcome.yield(true)
-        }
-        let timer = Task { [clock] in
-            try? await clock.sleep(for: limit)
-            outcome.yield(false)
-        }
-        var finished = false
-        for await result in outcomes {
-            finished = result
-            break
-        }
-        timer.cancel()
-        if !finished { worker.cancel() }
-        return finished
-    }
 }

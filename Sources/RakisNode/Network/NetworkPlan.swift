@@ -1,4 +1,4 @@
-public import Logging
+import Logging
 public import RakisCore
 import RakisP2P
 import RakisNostr

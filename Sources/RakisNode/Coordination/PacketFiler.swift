@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+import RakisCoordination
+import RakisCore
+import RakisP2P
+
+/// Files what packet intake delivers in the coordination stores: requests (which also go to the
+/// inference request queue), commits while their request is open, reveals checked on arrival,
+/// and other nodes' consensus results. What moves a quorum on is handed to the scheduler.
+struct PacketFiler: Sendable {
+    let context: QuorumContext
+    let inferenceQueue: InferenceRequestQueue
+    let scheduler: QuorumScheduler
+    private var logger: Logger { context.logger }
+
+    func handle(_ event: PacketEvent) async {
+        guard !context.halted else { return }
+        switch event {
+        case .p2pInferenceRequest(let delivered):
+            await requestArrived(delivered.body, from: delivered.synthientId)
+        case .inferenceCommit(let delivered):
+            commitArrived(delivered.body, from: delivered.synthientId, receivedAt: delivered.receivedTime)
+        case .inferenceReveal(let delivered):
+            await revealArrived(delivered.body, from: delivered.synthientId, receivedAt: delivered.receivedTime)
+        case .inferenceQuorumComputed(let delivered) where !delivered.isOwn:
+            peerResultArrived(delivered.body, receivedAt: delivered.receivedTime)
+        default:
+            break
+        }
+    }
+
+    /// Stores a request and starts working on it; one already stored is ignored.
+    func requestArrived(_ request: P2PInferenceRequest, from sender: String) async {
+        if let problem = InferenceRequestCheck.problem(with: request.payload) {
+            logger.warning("ignored an invalid inference request", metadata: ["requestId": "\(request.requestId)", "from": "\(sender)", "problem": "\(problem)"])
+            return
+        }
+        do {
+            guard try context.stores.inferences.saveRequest(request, from: sender) else { return }
+            try context.stores.quorums.openQuorum(requestId: request.requestId, at: context.now)
+        } catch {
+            logger.error("cannot store an inference request", metadata: ["requestId": "\(request.requestId)", "error": "\(error)"])
+            return
+        }
+        logger.info("inference request", metadata: ["requestId": "\(request.requestId)", "endingAt": "\(ISO8601Timestamp.format(request.payload.endingAt))"])
+        context.publish(request.requestId, .awaitingCommitments, reason: nil)
+        if context.now < request.payload.endingAt { await inferenceQueue.add(InferenceRequestItem(request)) }
+        await scheduler.evaluate()
+    }
+
+    /// After a restart: every request still open goes back to the inference request queue, which
+    /// skips those this node already answered.
+    func resumeOpenRequests() async {
+        do {
+            for request in try context.stores.inferences.activeRequests(at: context.now) {
+                await inferenceQueue.add(InferenceRequestItem(
+                    requestId: request.requestId, prompt: request.payload.prompt, acceptedModels: request.payload.acceptedModels,
+                    temperature: request.payload.temperature, maxTokens: request.payload.maxTokens, endingAt: request.endingAt))
+            }
+        } catch {
+            logger.error("cannot read the inference store", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func commitArrived(_ commit: InferenceCommit, from sender: String, receivedAt: Date) {
+        do {
+            if let request = try context.stores.inferences.request(commit.requestId), receivedAt >= request.endingAt {
+                logger.info("ignored a commit that arrived after endingAt", metadata: ["requestId": "\(commit.requestId)", "from": "\(sender)"])
+                return
+            }
+            if try context.stores.quorums.addCommit(commit, from: sender, receivedAt: receivedAt) {
+                logger.debug("commit filed", metadata: ["requestId": "\(commit.requestId)", "from": "\(sender)"])
+            }
+        } catch {
+            logger.error("cannot file a commit", metadata: ["requestId": "\(commit.requestId)", "error": "\(error)"])
+        }
+    }
+
+    private func revealArrived(_ reveal: InferenceReveal, from sender: String, receivedAt: Date) async {
+        let outcome: QuorumStore.RevealOutcome
+        do {
+            let deadline = try context.stores.inferences.request(reveal.requestId).map { context.deadlines($0).revealBy }
+            outcome = try context.stores.quorums.addReveal(reveal, from: sender, receivedAt: receivedAt, revealDeadline: deadline)
+        } catch {
+            logger.error("cannot file a reveal", metadata: ["requestId": "\(reveal.requestId)", "error": "\(error)"])
+            return
+        }
+        switch outcome {
+        case .accepted:
+            logger.debug("reveal accepted", metadata: ["requestId": "\(reveal.requestId)", "from": "\(sender)"])
+            await scheduler.evaluate()
+        case .repeated:
+            break
+        case .rejected(let failure):
+            logger.info("reveal rejected on arrival", metadata: ["requestId": "\(reveal.requestId)", "from": "\(sender)", "reason": "\(failure)"])
+        }
+    }
+
+    private func peerResultArrived(_ result: InferenceQuorumComputed, receivedAt: Date) {
+        do { try context.stores.consensus.savePeerResult(result, receivedAt: receivedAt) } catch {
+            logger.error("cannot store a peer's consensus result", metadata: ["requestId": "\(result.requestId)", "error": "\(error)"])
+        }
+    }
+}
