@@ -61,7 +61,7 @@ import Testing
         #expect((workers["llm"] as? [Any])?.count == 2)
 
         let sent = try await HTTPExchange.send("POST", base + "/api/inferences", body: HTTPExchange.json([
-            "prompt": "Name a colour.", "acceptedModels": ["remote-gemma"], "maxTokens": 8, "securityFrame": ["quorum": 1, "maxTimeMs": 20000],
+            "prompt": "Name a colour.", "acceptedModels": ["remote-gemma"], "maxTokens": 8, "securityFrame": ["quorum": 1, "maxTimeMs": 10000],
         ]), token: token)
         #expect(sent.status == 202, "\(sent.text)")
         let requestId = try #require(sent.json?["requestId"] as? String)
@@ -89,7 +89,8 @@ import Testing
         var (process, log, base) = try await RakisProcess.startNode(dataDir, ["--offline"])
         let token = try RakisProcess.token(dataDir)
         let body = HTTPExchange.json([
-            "prompt": "Count from 1 to 400, one number per line.", "maxTokens": 900,
+            // Long enough to be running when SIGTERM comes, short enough to run again in seconds.
+            "prompt": "Count from 1 to 100, one number per line.", "maxTokens": 300,
             "securityFrame": ["quorum": 1, "maxTimeMs": 300_000],
         ])
         let sent = try await HTTPExchange.send("POST", base + "/api/inferences", body: body, token: token)

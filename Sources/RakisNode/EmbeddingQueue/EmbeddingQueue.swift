@@ -24,8 +24,7 @@ public actor EmbeddingQueue {
 
     private var entries: [Entry] = []
     private var nextSequence = 0
-    private var processing = false
-    private var processAgain = false
+    private var runner = CoalescingRunner()
     private var engineWatcher: Task<Void, Never>?
     public private(set) var inFlight = 0 {
         didSet { if inFlight == 0 { resumeIdleWaiters() } }
@@ -100,16 +99,8 @@ public actor EmbeddingQueue {
 
     /// One pass over the queue; a change during a pass triggers another.
     public func process() async {
-        if processing {
-            processAgain = true
-            return
-        }
-        processing = true
-        defer { processing = false }
-        repeat {
-            processAgain = false
-            await processOnce()
-        } while processAgain
+        guard runner.begin() else { return }
+        repeat { await processOnce() } while runner.again()
     }
 
     private func processOnce() async {

@@ -41,9 +41,8 @@ public actor InferenceRequestQueue {
     private var started: Set<String> = []
     /// Requests handed to the engine and not yet finished, per model.
     private var running: [String: Int] = [:]
-    private var processing = false
+    private var runner = CoalescingRunner()
     private var closed = false
-    private var processAgain = false
     private var engineWatcher: Task<Void, Never>?
     private var finishedWaiters: [CheckedContinuation<Void, Never>] = []
     /// Tokens this node has generated, as `completed_inference` reports them.
@@ -127,16 +126,8 @@ public actor InferenceRequestQueue {
     /// Matches requests to workers until no waiting request has a free worker. Re-entrant calls
     /// (from events that arrive while it awaits the engine) make it go round once more.
     public func process() async {
-        if processing {
-            processAgain = true
-            return
-        }
-        processing = true
-        defer { processing = false }
-        repeat {
-            processAgain = false
-            await matchOnce()
-        } while processAgain
+        guard runner.begin() else { return }
+        repeat { await matchOnce() } while runner.again()
     }
 
     private func matchOnce() async {
