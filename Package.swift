@@ -7,6 +7,10 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
+// The embedding model's Swift code is optimised in debug builds too: the tests and the debug
+// `rakis` run the real model, and unoptimised they spend most of their time there. The release
+// build computes the same bits (`rakis-bench embed` checks the committed digest).
+let optimisedInDebug: [SwiftSetting] = strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
 // The llama.cpp libraries (scripts/build-llama.sh), found at run time through the rpath.
 let llamaLibraries = Context.packageDirectory + "/.llama/lib"
@@ -124,7 +128,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
-            swiftSettings: strict,
+            swiftSettings: optimisedInDebug,
             linkerSettings: [.unsafeFlags(["-L\(llamaLibraries)", "-Xlinker", "-rpath=\(llamaLibraries)"])]
         ),
         .target(

@@ -61,7 +61,7 @@ import Testing
         #expect((workers["llm"] as? [Any])?.count == 2)
 
         let sent = try await HTTPExchange.send("POST", base + "/api/inferences", body: HTTPExchange.json([
-            "prompt": "Name a colour.", "acceptedModels": ["remote-gemma"], "maxTokens": 8, "securityFrame": ["quorum": 1, "maxTimeMs": 10000],
+            "prompt": "Name a colour.", "acceptedModels": ["remote-gemma"], "maxTokens": 8, "securityFrame": ["quorum": 1, "maxTimeMs": 20000],
         ]), token: token)
         #expect(sent.status == 202, "\(sent.text)")
         let requestId = try #require(sent.json?["requestId"] as? String)
