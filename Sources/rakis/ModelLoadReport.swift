@@ -18,7 +18,8 @@ struct ModelLoadReport {
         let names = (models.llms.map(\.configuration.name) + models.embeddings.map(\.name)).joined(separator: ", ")
         logger.info("loading models", metadata: ["models": "\(names)"])
         var reportedQuarter: [String: Int] = [:]
-        while !Task.isCancelled {
+        // Redrawn on every change of a worker: load progress, loaded, failed.
+        for await _ in await node.workerChanges() {
             let progress = await currentProgress()
             if drawsBar {
                 draw(progress)
@@ -32,21 +33,19 @@ struct ModelLoadReport {
                 }
             }
             do {
-                if try await node.modelsReady() {
-                    if drawsBar {
-                        draw(progress.map { ($0.0, 1.0) })
-                        terminal.finish()
-                    }
-                    let elapsed = ContinuousClock.now - started
-                    logger.info("models ready", metadata: ["models": "\(names)", "seconds": "\(elapsed.components.seconds)"])
-                    return
+                guard try await node.modelsReady() else { continue }
+                if drawsBar {
+                    draw(progress.map { ($0.0, 1.0) })
+                    terminal.finish()
                 }
+                let elapsed = ContinuousClock.now - started
+                logger.info("models ready", metadata: ["models": "\(names)", "seconds": "\(elapsed.components.seconds)"])
+                return
             } catch {
                 if drawsBar { terminal.finish() }
                 logger.error("a model failed to load; this node will not infer", metadata: ["error": "\(error)"])
                 return
             }
-            try? await Task.sleep(for: .milliseconds(200))
         }
     }
 

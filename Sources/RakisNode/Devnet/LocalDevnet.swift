@@ -87,16 +87,29 @@ public actor LocalDevnet {
         return member
     }
 
-    /// Waits until every node has loaded its models and reaches others through a transport.
+    /// Waits until every node has loaded its models (following its workers' changes) and reaches
+    /// others through a transport.
     public func waitUntilReady(timeout: Duration = .seconds(300)) async throws {
         let deadline = ContinuousClock.now + timeout
         for member in members {
-            while try await !member.node.modelsReady() {
-                guard ContinuousClock.now < deadline else { throw DevnetError.timedOut("models did not load on node \(member.index + 1)") }
-                try await Task.sleep(for: .milliseconds(50))
+            let node = member.node
+            let loaded = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    for await _ in await node.workerChanges() where try await node.modelsReady() { return true }
+                    return try await node.modelsReady()
+                }
+                group.addTask {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    return false
+                }
+                let first = try await group.next() ?? false
+                group.cancelAll()
+                return first
             }
-            // Packets would wait for a transport that is still connecting; ready means reaching the others.
-            while case let transports = await member.node.transportStatus(), !transports.isEmpty, !transports.contains(where: \.connected) {
+            guard loaded else { throw DevnetError.timedOut("models did not load on node \(member.index + 1)") }
+            // Packets would wait for a transport that is still connecting; ready means reaching the
+            // others. Transports report no changes, so their status is looked at every 50 ms.
+            while case let transports = await node.transportStatus(), !transports.isEmpty, !transports.contains(where: \.connected) {
                 guard ContinuousClock.now < deadline else {
                     throw DevnetError.timedOut("node \(member.index + 1) reached no other node: \(transports.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))")
                 }

@@ -60,6 +60,26 @@ extension RakisNode {
         await llm.status().map(WorkerSnapshot.init) + embeddings.status().map(WorkerSnapshot.init)
     }
 
+    /// Fires whenever a worker of either engine changes (load progress, loaded, failed, busy,
+    /// free, stopped): subscribe, then read `workers()` or `modelsReady()` on each change. Ends
+    /// when the engines shut down.
+    public func workerChanges() async -> AsyncStream<Void> {
+        let (changes, change) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let llmEvents = await llm.events()
+        let embeddingEvents = await embeddings.events()
+        // Ends with both engines' streams (at shutdown), or when the caller stops listening.
+        let merge = Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { for await _ in llmEvents { change.yield() } }
+                group.addTask { for await _ in embeddingEvents { change.yield() } }
+            }
+            change.finish()
+        }
+        change.onTermination = { _ in merge.cancel() }
+        change.yield()
+        return changes
+    }
+
     /// The node's figures, read now.
     public func snapshot() async throws -> NodeSnapshot {
         let packetDB = p2p.packetDB
