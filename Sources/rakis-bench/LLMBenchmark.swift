@@ -31,7 +31,7 @@ struct LLMBenchmark: AsyncParsableCommand {
         try await engine.scaleLLMWorkers(model: "bench", count: 1)
         for await event in events {
             if case .workerLoaded = event { break }
-            if case .workerLoadFailed(_, _, let reason) = event { throw ValidationError(reason) }
+            if case .workerFailed(_, _, let reason) = event { throw ValidationError(reason) }
         }
         let port = Int.random(in: 20_000...60_000)
         let process = Process()

@@ -91,7 +91,7 @@ import Testing
         await engine.shutdown()
         var seen: [LLMEngine.Event] = []
         for await event in events { seen.append(event) }
-        #expect(seen.contains(.workerUnloaded(model: model, worker: 0)))
+        #expect(seen.contains(.workerStopped(model: model, worker: 0)))
         #expect(!seen.contains(.workerFree(model: model, worker: 0)), "a retiring worker unloads instead of coming free")
     }
 

@@ -57,7 +57,7 @@ extension RakisNode {
 
     /// Every worker of both engines.
     public func workers() async -> [WorkerSnapshot] {
-        await llm.status().map(WorkerSnapshot.init) + embeddings.status().map(WorkerSnapshot.init)
+        await llm.status().map { WorkerSnapshot($0, kind: .llm) } + embeddings.status().map { WorkerSnapshot($0, kind: .embedding) }
     }
 
     /// Fires whenever a worker of either engine changes (load progress, loaded, failed, busy,

@@ -29,23 +29,15 @@ public struct WorkerSnapshot: Sendable, Equatable {
     /// Loaded and able to take work (now or once its job is done).
     public var isLoaded: Bool { !isFailed && state != "loading" }
 
-    init(_ worker: LLMEngine.WorkerStatus) {
+    /// The API names the busy state after the work: an LLM worker is `inferencing`.
+    init(_ worker: WorkerStatus, kind: Kind) {
         let (state, progress, failure): (String, Double, String?) = switch worker.state {
         case .loading(let fraction): ("loading", fraction, nil)
         case .idle: ("idle", 1, nil)
-        case .inferencing: ("inferencing", 1, nil)
+        case .busy: (kind == .llm ? "inferencing" : "busy", 1, nil)
         case .failed(let reason): ("failed", 0, reason)
         }
-        self.init(kind: .llm, id: worker.id, model: worker.model, state: state, progress: progress, retiring: worker.retiring, failure: failure)
-    }
-
-    init(_ worker: EmbeddingEngine.WorkerStatus) {
-        let (state, progress, failure): (String, Double, String?) = switch worker.state {
-        case .loading(let fraction): ("loading", fraction, nil)
-        case .loaded: (worker.busy ? "busy" : "idle", 1, nil)
-        case .failed(let reason): ("failed", 0, reason)
-        }
-        self.init(kind: .embedding, id: worker.id, model: worker.model, state: state, progress: progress, retiring: worker.retiring, failure: failure)
+        self.init(kind: kind, id: worker.id, model: worker.model, state: state, progress: progress, retiring: worker.retiring, failure: failure)
     }
 
     init(kind: Kind, id: Int, model: String, state: String, progress: Double, retiring: Bool, failure: String?) {

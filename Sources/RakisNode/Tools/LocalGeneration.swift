@@ -27,7 +27,7 @@ public enum LocalGeneration {
         for await event in events {
             switch event {
             case .workerLoaded: return
-            case .workerLoadFailed(let model, _, let reason): throw .workerFailed(model: model, reason: reason)
+            case .workerFailed(let model, _, let reason): throw .workerFailed(model: model, reason: reason)
             default: continue
             }
         }
