@@ -8,16 +8,34 @@ import RakisCore
 import RakisP2P
 import ServiceLifecycle
 
-/// Dialing: the known addresses that are not connected are dialed again with backoff.
+/// Dialing: the known addresses that are not connected are dialed again with backoff. The dialer
+/// runs when something changes (an address learned, a dial ended, a connection lost) and when the
+/// next redial is due, never on a fixed beat.
 extension MeshTransport {
     func maintain() {
         guard !isShutDown else { return }
         let now = ContinuousClock.now
         bans = bans.filter { $0.value > now }
         let connected = Set(connections.values.compactMap(\.listenAddress))
-        for (address, state) in addresses where !state.dialing && !state.isSelf && !connected.contains(address) && state.nextAttempt <= now {
+        var nextDue: ContinuousClock.Instant?
+        for (address, state) in addresses where !state.dialing && !state.isSelf && !connected.contains(address) {
             guard state.isBootstrap || (configuration.exchangePeers && connections.count < configuration.maxPeers) else { continue }
-            dial(address)
+            if state.nextAttempt <= now {
+                dial(address)
+            } else {
+                nextDue = min(nextDue ?? state.nextAttempt, state.nextAttempt)
+            }
+        }
+        scheduleRedial(at: nextDue)
+    }
+
+    private func scheduleRedial(at instant: ContinuousClock.Instant?) {
+        redialTimer?.cancel()
+        redialTimer = nil
+        guard let instant else { return }
+        redialTimer = Task { [wakeDialer] in
+            do { try await Task.sleep(until: instant, clock: .continuous) } catch { return }
+            wakeDialer.yield()
         }
     }
 
@@ -54,6 +72,7 @@ extension MeshTransport {
         state.nextAttempt = .now + delay
         addresses[address] = state
         stateChanges.fire()
+        wakeDialer.yield()
     }
 
 }

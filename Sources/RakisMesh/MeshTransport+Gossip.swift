@@ -22,6 +22,7 @@ extension MeshTransport {
 
     func learn(_ list: [String]) {
         guard configuration.exchangePeers else { return }
+        defer { wakeDialer.yield() }
         for address in list where addresses[address] == nil && (address.hasPrefix("ws://") || address.hasPrefix("wss://")) {
             guard addresses.count < 4096 else { return }
             addresses[address] = AddressState(isBootstrap: false)

@@ -116,6 +116,8 @@ extension MeshTransport {
         if let connection = connections.removeValue(forKey: id) {
             logger.debug("mesh peer disconnected", metadata: ["peer": "\(connection.synthientId)"])
         }
+        // A lost connection may need redialing.
+        wakeDialer.yield()
     }
 
     func handshakeDeadline(_ id: UInt64) {

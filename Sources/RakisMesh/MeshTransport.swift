@@ -29,6 +29,11 @@ public actor MeshTransport: P2PTransport {
     var serverGroup: ServiceGroup?
     var serverState: ServerState = .idle
     var maintenance: Task<Void, Never>?
+    /// Wakes the dialer: an address learned, a dial ended, a connection lost, a redial due.
+    let dialerWakeUps: AsyncStream<Void>
+    let wakeDialer: AsyncStream<Void>.Continuation
+    /// Wakes the dialer when the next redial is due.
+    var redialTimer: Task<Void, Never>?
     var sessions: [UInt64: AsyncStream<String>.Continuation] = [:]
     var connections: [UInt64: Connection] = [:]
     var nextSessionId: UInt64 = 0
@@ -77,6 +82,7 @@ public actor MeshTransport: P2PTransport {
         self.logger = logger
         self.seen = RecentIds(capacity: configuration.rememberedPackets)
         self.catchUpLog = MeshCatchUpLog(window: configuration.catchUpWindow, capacity: configuration.catchUpMaxPackets)
+        (dialerWakeUps, wakeDialer) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (incoming, continuation) = AsyncStream.makeStream(of: TransportDelivery.self, bufferingPolicy: .unbounded)
         for peer in configuration.bootstrapPeers { addresses[peer] = AddressState(isBootstrap: true) }
     }
@@ -95,12 +101,13 @@ public actor MeshTransport: P2PTransport {
         if !isStarted {
             isStarted = true
             if let host = configuration.listenHost { startServer(host: host, port: configuration.listenPort) }
-            maintenance = Task { [weak self] in
-                while !Task.isCancelled {
-                    await self?.maintain()
-                    try? await Task.sleep(for: .milliseconds(200))
+            maintenance = Task { [weak self, dialerWakeUps] in
+                for await _ in dialerWakeUps {
+                    guard let self else { return }
+                    await self.maintain()
                 }
             }
+            wakeDialer.yield()
         }
         // Woken when the listener comes up or fails, a peer connects or a dial ends.
         let changes = stateChanges.changes()
@@ -156,11 +163,14 @@ public actor MeshTransport: P2PTransport {
         guard !isShutDown else { throw .shutDown(transport: name) }
         for session in sessions.values { session.finish() }
         for key in addresses.keys { addresses[key]?.nextAttempt = .now; addresses[key]?.failures = 0 }
+        wakeDialer.yield()
     }
 
     public func shutdown() async {
         isShutDown = true
         maintenance?.cancel()
+        redialTimer?.cancel()
+        wakeDialer.finish()
         for session in sessions.values { session.finish() }
         await serverGroup?.triggerGracefulShutdown()
         await server?.value
