@@ -12,58 +12,30 @@ public struct ConsensusStore: Sendable {
     /// Stores this node's result; a request's first result stands.
     @discardableResult
     public func save(_ record: ConsensusRecord) throws -> Bool {
-        let details = String(decoding: try JSONEncoder().encode(record.details), as: UTF8.self)
+        let row = try ConsensusResultRow(record)
         return try pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT OR IGNORE INTO consensusResult (requestId, succeeded, reason, validInferenceJointHash, selectedOutput,
-                        selectedSynthientId, selectedBEmbeddingHash, details, computedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [record.requestId, record.succeeded, record.failureReason, record.validInferenceJointHash,
-                            record.selected?.output, record.selected?.synthientId, record.selected?.bEmbeddingHash, details,
-                            record.computedAt.timeIntervalSince1970])
+            try row.insert(db, onConflict: .ignore)
             return db.changesCount > 0
         }
     }
 
     public func result(requestId: String) throws -> ConsensusRecord? {
-        try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM consensusResult WHERE requestId = ?", arguments: [requestId]) else {
-                return nil
-            }
-            let details = try JSONDecoder().decode(ConsensusRecord.Details.self, from: Data((row["details"] as String).utf8))
-            let selected: ConsensusRecord.Selected? = (row["selectedOutput"] as String?).map {
-                .init(output: $0, synthientId: row["selectedSynthientId"], bEmbeddingHash: row["selectedBEmbeddingHash"])
-            }
-            return ConsensusRecord(
-                requestId: row["requestId"], failureReason: row["reason"], validInferenceJointHash: row["validInferenceJointHash"],
-                selected: selected, details: details, computedAt: Date(timeIntervalSince1970: row["computedAt"]))
-        }
+        try pool.read { db in try ConsensusResultRow.fetchOne(db, key: requestId)?.record() }
     }
 
     /// Stores another node's result under `(requestId, verifiedBy)`; the caller has checked that
     /// the packet came from `verifiedBy`. A node's later result for the same request replaces its earlier one.
     public func savePeerResult(_ packet: InferenceQuorumComputed, receivedAt: Date) throws {
-        let text = String(decoding: try JSONEncoder().encode(packet), as: UTF8.self)
-        try pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO peerConsensusResult (requestId, verifiedBy, validInferenceJointHash, selectedOutput,
-                        selectedSynthientId, packet, receivedAt) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [packet.requestId, packet.verifiedBy, packet.validInferenceJointHash, packet.validSingleInference.output,
-                            packet.validSingleInference.fromSynthientId, text, receivedAt.timeIntervalSince1970])
-        }
+        let row = try PeerConsensusResultRow(packet, receivedAt: receivedAt)
+        try pool.write { db in try row.insert(db, onConflict: .replace) }
     }
 
     public func peerResults(requestId: String) throws -> [PeerConsensusRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM peerConsensusResult WHERE requestId = ? ORDER BY verifiedBy", arguments: [requestId]).map {
-                PeerConsensusRecord(
-                    requestId: $0["requestId"], verifiedBy: $0["verifiedBy"], validInferenceJointHash: $0["validInferenceJointHash"],
-                    selectedOutput: $0["selectedOutput"], selectedSynthientId: $0["selectedSynthientId"],
-                    receivedAt: Date(timeIntervalSince1970: $0["receivedAt"]))
-            }
+            try PeerConsensusResultRow
+                .filter(PeerConsensusResultRow.Columns.requestId == requestId)
+                .order(PeerConsensusResultRow.Columns.verifiedBy)
+                .fetchAll(db).map(\.record)
         }
     }
 

@@ -48,24 +48,19 @@ public struct InferenceStore: Sendable {
     /// Stores a request the first time it is seen; returns whether it was new.
     @discardableResult
     public func saveRequest(_ request: P2PInferenceRequest, from synthientId: String) throws -> Bool {
-        let payload = String(decoding: try JSONEncoder().encode(request.payload), as: UTF8.self)
+        let row = try InferenceRequestRow(request, from: synthientId)
         return try pool.write { db in
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO inferenceRequest (requestId, fromSynthientId, payload, createdAt, endingAt) VALUES (?, ?, ?, ?, ?)",
-                arguments: [request.requestId, synthientId, payload, request.payload.createdAt.timeIntervalSince1970,
-                            request.payload.endingAt.timeIntervalSince1970])
+            try row.insert(db, onConflict: .ignore)
             return db.changesCount > 0
         }
     }
 
     public func request(_ requestId: String) throws -> StoredRequest? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM inferenceRequest WHERE requestId = ?", arguments: [requestId]).map(Self.request)
-        }
+        try pool.read { db in try InferenceRequestRow.fetchOne(db, key: requestId)?.stored() }
     }
 
     public func requestCount() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inferenceRequest") ?? 0 }
+        try pool.read { db in try InferenceRequestRow.fetchCount(db) }
     }
 
     /// How many results this node produced (and how many of them failed), and their tokens.
@@ -81,60 +76,36 @@ public struct InferenceStore: Sendable {
     /// Requests still taking inferences at `date` (`date < endingAt`), latest-ending first.
     public func activeRequests(at date: Date) throws -> [StoredRequest] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM inferenceRequest WHERE endingAt > ? ORDER BY endingAt DESC, requestId",
-                             arguments: [date.timeIntervalSince1970]).map(Self.request)
+            try InferenceRequestRow
+                .filter(InferenceRequestRow.Columns.endingAt > date.timeIntervalSince1970)
+                .order(InferenceRequestRow.Columns.endingAt.desc, InferenceRequestRow.Columns.requestId)
+                .fetchAll(db).map { try $0.stored() }
         }
-    }
-
-    static func request(_ row: Row) throws -> StoredRequest {
-        let text: String = row["payload"]
-        return StoredRequest(
-            requestId: row["requestId"], fromSynthientId: row["fromSynthientId"],
-            payload: try JSONDecoder().decode(InferenceRequestPayload.self, from: Data(text.utf8)))
     }
 
     // MARK: Results
 
     public func saveResult(_ result: StoredResult) throws {
-        try pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO inferenceResult
-                    (inferenceId, requestId, modelName, succeeded, output, tokenCount, tokensPerSecond, failureReason, startedAt, completedAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [result.inferenceId, result.requestId, result.modelName, result.output != nil, result.output,
-                            result.tokenCount, result.tokensPerSecond, result.failureReason,
-                            result.startedAt.timeIntervalSince1970, result.completedAt.timeIntervalSince1970])
-        }
+        try pool.write { db in try InferenceResultRow(result).insert(db, onConflict: .replace) }
     }
 
     public func hasResult(requestId: String) throws -> Bool {
-        try pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM inferenceResult WHERE requestId = ?)", arguments: [requestId]) ?? false
-        }
+        try pool.read { db in try !InferenceResultRow.filter(InferenceResultRow.Columns.requestId == requestId).isEmpty(db) }
     }
 
     public func results(requestId: String) throws -> [StoredResult] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM inferenceResult WHERE requestId = ? ORDER BY completedAt", arguments: [requestId]).map {
-                StoredResult(
-                    requestId: $0["requestId"], inferenceId: $0["inferenceId"], modelName: $0["modelName"], output: $0["output"],
-                    tokenCount: $0["tokenCount"], tokensPerSecond: $0["tokensPerSecond"], failureReason: $0["failureReason"],
-                    startedAt: Date(timeIntervalSince1970: $0["startedAt"]), completedAt: Date(timeIntervalSince1970: $0["completedAt"]))
-            }
+            try InferenceResultRow
+                .filter(InferenceResultRow.Columns.requestId == requestId)
+                .order(InferenceResultRow.Columns.completedAt)
+                .fetchAll(db).map(\.stored)
         }
     }
 
     // MARK: Embeddings
 
     public func saveEmbedding(_ embedding: InferenceEmbedding) throws {
-        let vector = embedding.embedding.withUnsafeBufferPointer { Data(buffer: $0) }
-        try pool.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO inferenceEmbedding (inferenceId, requestId, embedding, bEmbedding, bEmbeddingHash) VALUES (?, ?, ?, ?, ?)",
-                arguments: [embedding.inferenceId, embedding.requestId, vector, Data(embedding.bEmbedding), embedding.bEmbeddingHash])
-        }
+        try pool.write { db in try InferenceEmbeddingRow(embedding).insert(db, onConflict: .replace) }
     }
 
     /// This node's embedding of one of its results, as saved (what a commit and a reveal use).
@@ -147,14 +118,6 @@ public struct InferenceStore: Sendable {
     }
 
     public func embedding(inferenceId: String) throws -> StoredEmbedding? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM inferenceEmbedding WHERE inferenceId = ?", arguments: [inferenceId]).map { row in
-                let vector: Data = row["embedding"]
-                let floats = vector.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-                return StoredEmbedding(
-                    requestId: row["requestId"], inferenceId: row["inferenceId"], embedding: floats,
-                    bEmbedding: [UInt8](row["bEmbedding"] as Data), bEmbeddingHash: row["bEmbeddingHash"])
-            }
-        }
+        try pool.read { db in try InferenceEmbeddingRow.fetchOne(db, key: inferenceId)?.stored }
     }
 }

@@ -16,9 +16,8 @@ public struct QuorumSnapshot: Sendable, Hashable {
 extension CoordinationStores {
     public func quorumSnapshot(requestId: String) throws -> QuorumSnapshot {
         try database.pool.read { db in
-            let request = try Row.fetchOne(db, sql: "SELECT * FROM inferenceRequest WHERE requestId = ?", arguments: [requestId])
-                .map(InferenceStore.request)
-            let record = try Row.fetchOne(db, sql: "SELECT * FROM quorum WHERE requestId = ?", arguments: [requestId]).flatMap(QuorumStore.record)
+            let request = try InferenceRequestRow.fetchOne(db, key: requestId)?.stored()
+            let record = try QuorumRow.fetchOne(db, key: requestId)?.record
             let counts = try Row.fetchOne(db, sql: """
                 SELECT (SELECT COUNT(*) FROM quorumCommit WHERE requestId = ?) AS commits,
                        (SELECT COUNT(*) FROM quorumReveal WHERE requestId = ? AND rejectReason IS NULL) AS reveals,

@@ -46,11 +46,7 @@ public struct QuorumStore: Sendable {
     /// Opens a request's quorum (awaiting commitments) if it has none yet, so that a request
     /// nobody commits to still ends with a status.
     public func openQuorum(requestId: String, at date: Date) throws {
-        try pool.write { db in
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO quorum (requestId, status, updatedAt) VALUES (?, ?, ?)",
-                arguments: [requestId, QuorumStatus.awaitingCommitments.rawValue, date.timeIntervalSince1970])
-        }
+        try pool.write { db in try QuorumRow(opening: requestId, at: date).insert(db, onConflict: .ignore) }
     }
 
     /// Files a commit under its request's quorum, opening the quorum on the first. Commits are
@@ -59,26 +55,22 @@ public struct QuorumStore: Sendable {
     @discardableResult
     public func addCommit(_ commit: InferenceCommit, from synthientId: String, receivedAt: Date) throws -> Bool {
         try pool.write { db in
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO quorum (requestId, status, updatedAt) VALUES (?, ?, ?)",
-                arguments: [commit.requestId, QuorumStatus.awaitingCommitments.rawValue, receivedAt.timeIntervalSince1970])
-            try db.execute(
-                sql: """
-                    INSERT OR IGNORE INTO quorumCommit (requestId, synthientId, inferenceId, bEmbeddingHash, receivedAt)
-                    SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM quorum WHERE requestId = ? AND status = ?)
-                    """,
-                arguments: [commit.requestId, synthientId, commit.inferenceId, commit.bEmbeddingHash, receivedAt.timeIntervalSince1970,
-                            commit.requestId, QuorumStatus.awaitingCommitments.rawValue])
+            try QuorumRow(opening: commit.requestId, at: receivedAt).insert(db, onConflict: .ignore)
+            guard try QuorumRow.fetchOne(db, key: commit.requestId)?.status == QuorumStatus.awaitingCommitments.rawValue else { return false }
+            let row = QuorumCommitRow(
+                requestId: commit.requestId, synthientId: synthientId, inferenceId: commit.inferenceId, bEmbeddingHash: commit.bEmbeddingHash,
+                receivedAt: receivedAt.timeIntervalSince1970)
+            try row.insert(db, onConflict: .ignore)
             return db.changesCount > 0
         }
     }
 
     public func commits(requestId: String) throws -> [Commit] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM quorumCommit WHERE requestId = ? ORDER BY receivedAt, synthientId", arguments: [requestId]).map {
-                Commit(synthientId: $0["synthientId"], inferenceId: $0["inferenceId"], bEmbeddingHash: $0["bEmbeddingHash"],
-                       receivedAt: Date(timeIntervalSince1970: $0["receivedAt"]))
-            }
+            try QuorumCommitRow
+                .filter(QuorumCommitRow.Columns.requestId == requestId)
+                .order(QuorumCommitRow.Columns.receivedAt, QuorumCommitRow.Columns.synthientId)
+                .fetchAll(db).map(\.commit)
         }
     }
 
@@ -88,40 +80,31 @@ public struct QuorumStore: Sendable {
     @discardableResult
     public func addReveal(_ reveal: InferenceReveal, from sender: String, receivedAt: Date, revealDeadline: Date?) throws -> RevealOutcome {
         try pool.write { db in
-            let commitRow = try Row.fetchOne(
-                db, sql: "SELECT inferenceId, bEmbeddingHash FROM quorumCommit WHERE requestId = ? AND synthientId = ?",
-                arguments: [reveal.requestId, sender])
-            let commit = commitRow.map { (inferenceId: $0["inferenceId"] as String, bEmbeddingHash: $0["bEmbeddingHash"] as String) }
-            if try Bool.fetchOne(
-                db, sql: """
-                    SELECT EXISTS (SELECT 1 FROM quorumReveal WHERE requestId = ? AND synthientId = ? AND inferenceId = ?
-                        AND output = ? AND bEmbedding = ? AND rejectReason IS NULL)
-                    """,
-                arguments: [reveal.requestId, sender, reveal.inferenceId, reveal.output, Data(reveal.bEmbedding)]) == true {
-                return .repeated
-            }
-            var failure = RevealCheck.check(reveal, sender: sender, commit: commit, receivedAt: receivedAt, revealDeadline: revealDeadline)
-            if failure == nil, try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM quorumReveal WHERE requestId = ? AND synthientId = ? AND rejectReason IS NULL)",
-                arguments: [reveal.requestId, sender]) == true {
-                failure = .duplicate
-            }
-            try db.execute(
-                sql: "INSERT INTO quorumReveal (requestId, synthientId, inferenceId, output, bEmbedding, receivedAt, rejectReason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [reveal.requestId, sender, reveal.inferenceId, reveal.output, Data(reveal.bEmbedding),
-                            receivedAt.timeIntervalSince1970, failure?.description])
+            let commit = try QuorumCommitRow.fetchOne(db, key: ["requestId": reveal.requestId, "synthientId": sender])
+            let accepted = QuorumRevealRow
+                .filter(QuorumRevealRow.Columns.requestId == reveal.requestId && QuorumRevealRow.Columns.synthientId == sender)
+                .filter(QuorumRevealRow.Columns.rejectReason == nil)
+            let same = accepted.filter(
+                QuorumRevealRow.Columns.inferenceId == reveal.inferenceId && QuorumRevealRow.Columns.output == reveal.output
+                    && QuorumRevealRow.Columns.bEmbedding == Data(reveal.bEmbedding))
+            if try !same.isEmpty(db) { return .repeated }
+            var failure = RevealCheck.check(
+                reveal, sender: sender, commit: commit.map { ($0.inferenceId, $0.bEmbeddingHash) }, receivedAt: receivedAt,
+                revealDeadline: revealDeadline)
+            if failure == nil, try !accepted.isEmpty(db) { failure = .duplicate }
+            try QuorumRevealRow(
+                requestId: reveal.requestId, synthientId: sender, inferenceId: reveal.inferenceId, output: reveal.output,
+                bEmbedding: Data(reveal.bEmbedding), receivedAt: receivedAt.timeIntervalSince1970, rejectReason: failure?.description
+            ).insert(db)
             return failure.map(RevealOutcome.rejected) ?? .accepted
         }
     }
 
     public func reveals(requestId: String, acceptedOnly: Bool = false) throws -> [Reveal] {
         try pool.read { db in
-            let filter = acceptedOnly ? " AND rejectReason IS NULL" : ""
-            return try Row.fetchAll(db, sql: "SELECT * FROM quorumReveal WHERE requestId = ?\(filter) ORDER BY id", arguments: [requestId]).map {
-                Reveal(synthientId: $0["synthientId"], inferenceId: $0["inferenceId"], output: $0["output"],
-                       bEmbedding: [UInt8]($0["bEmbedding"] as Data), receivedAt: Date(timeIntervalSince1970: $0["receivedAt"]),
-                       rejectReason: $0["rejectReason"])
-            }
+            var request = QuorumRevealRow.filter(QuorumRevealRow.Columns.requestId == requestId)
+            if acceptedOnly { request = request.filter(QuorumRevealRow.Columns.rejectReason == nil) }
+            return try request.order(QuorumRevealRow.Columns.id).fetchAll(db).map(\.reveal)
         }
     }
 
@@ -137,45 +120,34 @@ public struct QuorumStore: Sendable {
     }
 
     public func status(requestId: String) throws -> QuorumStatus? {
-        try pool.read { db in
-            try String.fetchOne(db, sql: "SELECT status FROM quorum WHERE requestId = ?", arguments: [requestId]).flatMap(QuorumStatus.init)
-        }
+        try pool.read { db in try QuorumRow.fetchOne(db, key: requestId).flatMap { QuorumStatus(rawValue: $0.status) } }
     }
 
     /// Moves a quorum to `status`; a final status (completed, failed) never changes again.
     @discardableResult
     public func setStatus(_ status: QuorumStatus, requestId: String, reason: String? = nil, at date: Date) throws -> Bool {
         try pool.write { db in
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO quorum (requestId, status, updatedAt) VALUES (?, ?, ?)",
-                arguments: [requestId, QuorumStatus.awaitingCommitments.rawValue, date.timeIntervalSince1970])
-            try db.execute(
-                sql: "UPDATE quorum SET status = ?, statusReason = ?, updatedAt = ? WHERE requestId = ? AND status NOT IN ('completed', 'failed')",
-                arguments: [status.rawValue, reason, date.timeIntervalSince1970, requestId])
-            return db.changesCount > 0
+            try QuorumRow(opening: requestId, at: date).insert(db, onConflict: .ignore)
+            let changed = try QuorumRow
+                .filter(key: requestId)
+                .filter(!QuorumRow.finalStatuses.contains(QuorumRow.Columns.status))
+                .updateAll(db, [
+                    QuorumRow.Columns.status.set(to: status.rawValue), QuorumRow.Columns.statusReason.set(to: reason),
+                    QuorumRow.Columns.updatedAt.set(to: date.timeIntervalSince1970),
+                ])
+            return changed > 0
         }
     }
 
     public func record(requestId: String) throws -> Record? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM quorum WHERE requestId = ?", arguments: [requestId]).flatMap(Self.record)
-        }
+        try pool.read { db in try QuorumRow.fetchOne(db, key: requestId)?.record }
     }
 
     /// Every quorum, latest first (for reports and the dashboard).
     public func records(limit: Int = 100) throws -> [Record] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM quorum ORDER BY updatedAt DESC LIMIT ?", arguments: [limit]).compactMap(Self.record)
+            try QuorumRow.order(QuorumRow.Columns.updatedAt.desc).limit(limit).fetchAll(db).compactMap(\.record)
         }
-    }
-
-    static func record(_ row: Row) -> Record? {
-        guard let status = QuorumStatus(rawValue: row["status"]) else { return nil }
-        func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
-        return Record(
-            requestId: row["requestId"], status: status, statusReason: row["statusReason"],
-            updatedAt: Date(timeIntervalSince1970: row["updatedAt"]), revealRequestSentAt: date("revealRequestSentAt"),
-            revealSentAt: date("revealSentAt"), consensusQueuedAt: date("consensusQueuedAt"))
     }
 
     /// This node's own steps, recorded so that a restart neither repeats nor forgets them.
@@ -186,17 +158,18 @@ public struct QuorumStore: Sendable {
     }
 
     public func mark(_ step: OwnStep, requestId: String, at date: Date) throws {
-        try pool.write { db in
-            try db.execute(sql: "UPDATE quorum SET \(step.rawValue) = ? WHERE requestId = ?", arguments: [date.timeIntervalSince1970, requestId])
+        _ = try pool.write { db in
+            try QuorumRow.filter(key: requestId).updateAll(db, [Column(step.rawValue).set(to: date.timeIntervalSince1970)])
         }
     }
 
     /// Request ids of quorums not yet completed or failed: what a restarted node resumes.
     public func openQuorums() throws -> [(requestId: String, status: QuorumStatus)] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT requestId, status FROM quorum WHERE status NOT IN ('completed', 'failed') ORDER BY requestId").compactMap { row in
-                QuorumStatus(rawValue: row["status"]).map { (requestId: row["requestId"] as String, status: $0) }
-            }
+            try QuorumRow
+                .filter(!QuorumRow.finalStatuses.contains(QuorumRow.Columns.status))
+                .order(QuorumRow.Columns.requestId)
+                .fetchAll(db).compactMap { row in QuorumStatus(rawValue: row.status).map { (requestId: row.requestId, status: $0) } }
         }
     }
 }

@@ -48,7 +48,7 @@ extension CoordinationStores {
                 """, arguments: [limit]).map { row in
                 let hasConsensus: Bool = row["hasConsensus"]
                 return RequestSummary(
-                    request: try InferenceStore.request(row), status: (row["quorumStatus"] as String?).flatMap(QuorumStatus.init(rawValue:)),
+                    request: try InferenceRequestRow(row: row).stored(), status: (row["quorumStatus"] as String?).flatMap(QuorumStatus.init(rawValue:)),
                     commitCount: row["commitCount"], consensusSucceeded: hasConsensus ? row["consensusSucceeded"] : nil,
                     selectedOutput: row["selectedOutput"])
             }
