@@ -151,16 +151,16 @@ import Testing
         let requestId = try await devnet.members[0].node.submit(payload(quorum: 3))
         let victim = await devnet.members[2]
         try await waitUntil("every node to file every commit") {
-            try await devnet.members.map(\.node).allSatisfy { try $0.stores.quorums.commits(requestId: requestId).count == 3 }
+            try await devnet.members.map(\.node).allSatisfy { try await $0.stores.quorums.commits(requestId: requestId).count == 3 }
         }
         await devnet.kill(2)
         // The others request reveals at endingAt while node 3 is down.
         try await devnet.endRequest(requestId, on: clock, afterCommits: 3, on: [0, 1])
         try await waitUntil("the others to reveal to each other") {
             let nodes = await devnet.members.map(\.node)
-            return try [0, 1].allSatisfy { try nodes[$0].stores.quorums.reveals(requestId: requestId, acceptedOnly: true).count == 2 }
+            return try await [0, 1].allSatisfy { try await nodes[$0].stores.quorums.reveals(requestId: requestId, acceptedOnly: true).count == 2 }
         }
-        #expect(try victim.node.stores.quorums.record(requestId: requestId)?.revealSentAt == nil, "killed before revealing")
+        #expect(try await victim.node.stores.quorums.record(requestId: requestId)?.revealSentAt == nil, "killed before revealing")
         // Node 3 is down for a while; its reveal request after the restart comes after the others' reveals.
         clock.advance(by: .seconds(1))
         try await devnet.restart(2)
@@ -175,14 +175,14 @@ import Testing
         let devnet = try await devnet(nodes: 3)
         let requestId = try await devnet.members[0].node.submit(payload(quorum: 2, maxTimeMs: 10000))
         try await waitUntil("every node to file every commit") {
-            try await devnet.members.map(\.node).allSatisfy { try $0.stores.quorums.commits(requestId: requestId).count == 3 }
+            try await devnet.members.map(\.node).allSatisfy { try await $0.stores.quorums.commits(requestId: requestId).count == 3 }
         }
         await devnet.kill(2)
         // Without node 3's reveal the other two still make the quorum of 2 when the window closes.
         try await devnet.endRequest(requestId, on: clock, afterCommits: 3, on: [0, 1])
         try await waitUntil("the two reveals on both nodes") {
             let nodes = await devnet.members.map(\.node)
-            return try [0, 1].allSatisfy { try nodes[$0].stores.quorums.reveals(requestId: requestId, acceptedOnly: true).count == 2 }
+            return try await [0, 1].allSatisfy { try await nodes[$0].stores.quorums.reveals(requestId: requestId, acceptedOnly: true).count == 2 }
         }
         let revealBy = try await devnet.deadlines(requestId, settings: Self.settings).revealBy
         clock.advance(to: revealBy.addingTimeInterval(0.1))
@@ -208,9 +208,9 @@ import Testing
         try await waitUntil("the inference to start") { await node.inferenceQueue.runningCount > 0 }
         await node.shutdown()
         await #expect(throws: NodeError.notRunning) { _ = try await node.submit(payload) }
-        #expect(throws: (any Error).self, "the stores are closed") { _ = try node.stores.quorums.openQuorums() }
+        await #expect(throws: (any Error).self, "the stores are closed") { _ = try await node.stores.quorums.openQuorums() }
         let reopened = try CoordinationStores(directory: await devnet.members[0].dataDirectory.url)
-        let result = try #require(try reopened.inferences.results(requestId: requestId).first)
+        let result = try #require(try await reopened.inferences.results(requestId: requestId).first)
         #expect(result.output?.isEmpty == false, "the running inference finished and its result was stored")
         try reopened.close()
         await cleanUp(devnet)

@@ -173,7 +173,7 @@ private final class RecordingSink: InferenceResultSink, PeerStatusPublisher {
             #expect(await eventually { await pool.waitingCount == 1 })
             await pool.releaseAll()
             await queue.waitUntilIdle()
-            let saved = try store.results(requestId: "persisted")
+            let saved = try await store.results(requestId: "persisted")
             #expect(saved.count == 1)
             #expect(saved.first?.output == "answer to prompt persisted")
             #expect(saved.first?.tokenCount == 5)

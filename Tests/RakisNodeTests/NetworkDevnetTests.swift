@@ -100,7 +100,7 @@ import Testing
             #expect(await db.statistics.duplicates >= aboutRequest.count)
             #expect(try await db.peers.peer(other)?.seenOn.sorted() == ["mesh", "nostr"])
             // One commit each in the quorum: nothing was counted twice.
-            #expect(try member.node.stores.quorums.commits(requestId: requestId).count == 2)
+            #expect(try await member.node.stores.quorums.commits(requestId: requestId).count == 2)
         }
         await devnet.shutdown()
     }

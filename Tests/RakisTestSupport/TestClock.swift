@@ -87,3 +87,11 @@ public func eventually(timeout: Duration = .seconds(30), _ condition: () async t
     }
     return true
 }
+
+extension Sequence {
+    /// `allSatisfy` for a condition that awaits (a store read, an actor's state).
+    public func allSatisfy(_ condition: (Element) async throws -> Bool) async rethrows -> Bool {
+        for element in self where try await !condition(element) { return false }
+        return true
+    }
+}

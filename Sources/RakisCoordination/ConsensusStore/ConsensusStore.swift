@@ -11,27 +11,27 @@ public struct ConsensusStore: Sendable {
 
     /// Stores this node's result; a request's first result stands.
     @discardableResult
-    public func save(_ record: ConsensusRecord) throws -> Bool {
+    public func save(_ record: ConsensusRecord) async throws -> Bool {
         let row = try ConsensusResultRow(record)
-        return try pool.write { db in
+        return try await pool.write { db in
             try row.insert(db, onConflict: .ignore)
             return db.changesCount > 0
         }
     }
 
-    public func result(requestId: String) throws -> ConsensusRecord? {
-        try pool.read { db in try ConsensusResultRow.fetchOne(db, key: requestId)?.record() }
+    public func result(requestId: String) async throws -> ConsensusRecord? {
+        try await pool.read { db in try ConsensusResultRow.fetchOne(db, key: requestId)?.record() }
     }
 
     /// Stores another node's result under `(requestId, verifiedBy)`; the caller has checked that
     /// the packet came from `verifiedBy`. A node's later result for the same request replaces its earlier one.
-    public func savePeerResult(_ packet: InferenceQuorumComputed, receivedAt: Date) throws {
+    public func savePeerResult(_ packet: InferenceQuorumComputed, receivedAt: Date) async throws {
         let row = try PeerConsensusResultRow(packet, receivedAt: receivedAt)
-        try pool.write { db in try row.insert(db, onConflict: .replace) }
+        try await pool.write { db in try row.insert(db, onConflict: .replace) }
     }
 
-    public func peerResults(requestId: String) throws -> [PeerConsensusRecord] {
-        try pool.read { db in
+    public func peerResults(requestId: String) async throws -> [PeerConsensusRecord] {
+        try await pool.read { db in
             try PeerConsensusResultRow
                 .filter(PeerConsensusResultRow.Columns.requestId == requestId)
                 .order(PeerConsensusResultRow.Columns.verifiedBy)
@@ -40,8 +40,8 @@ public struct ConsensusStore: Sendable {
     }
 
     /// How many of this node's consensus runs succeeded and how many failed.
-    public func outcomeCounts() throws -> (succeeded: Int, failed: Int) {
-        try pool.read { db in
+    public func outcomeCounts() async throws -> (succeeded: Int, failed: Int) {
+        try await pool.read { db in
             let row = try Row.fetchOne(db, sql: """
                 SELECT COALESCE(SUM(reason IS NULL), 0) AS succeeded, COALESCE(SUM(reason IS NOT NULL), 0) AS failed FROM consensusResult
                 """)

@@ -47,25 +47,25 @@ public struct InferenceStore: Sendable {
 
     /// Stores a request the first time it is seen; returns whether it was new.
     @discardableResult
-    public func saveRequest(_ request: P2PInferenceRequest, from synthientId: String) throws -> Bool {
+    public func saveRequest(_ request: P2PInferenceRequest, from synthientId: String) async throws -> Bool {
         let row = try InferenceRequestRow(request, from: synthientId)
-        return try pool.write { db in
+        return try await pool.write { db in
             try row.insert(db, onConflict: .ignore)
             return db.changesCount > 0
         }
     }
 
-    public func request(_ requestId: String) throws -> StoredRequest? {
-        try pool.read { db in try InferenceRequestRow.fetchOne(db, key: requestId)?.stored() }
+    public func request(_ requestId: String) async throws -> StoredRequest? {
+        try await pool.read { db in try InferenceRequestRow.fetchOne(db, key: requestId)?.stored() }
     }
 
-    public func requestCount() throws -> Int {
-        try pool.read { db in try InferenceRequestRow.fetchCount(db) }
+    public func requestCount() async throws -> Int {
+        try await pool.read { db in try InferenceRequestRow.fetchCount(db) }
     }
 
     /// How many results this node produced (and how many of them failed), and their tokens.
-    public func resultTotals() throws -> (results: Int, failed: Int, tokens: Int) {
-        try pool.read { db in
+    public func resultTotals() async throws -> (results: Int, failed: Int, tokens: Int) {
+        try await pool.read { db in
             let row = try Row.fetchOne(db, sql: """
                 SELECT COUNT(*) AS results, COALESCE(SUM(succeeded = 0), 0) AS failed, COALESCE(SUM(tokenCount), 0) AS tokens FROM inferenceResult
                 """)
@@ -74,8 +74,8 @@ public struct InferenceStore: Sendable {
     }
 
     /// Requests still taking inferences at `date` (`date < endingAt`), latest-ending first.
-    public func activeRequests(at date: Date) throws -> [StoredRequest] {
-        try pool.read { db in
+    public func activeRequests(at date: Date) async throws -> [StoredRequest] {
+        try await pool.read { db in
             try InferenceRequestRow
                 .filter(InferenceRequestRow.Columns.endingAt > date.timeIntervalSince1970)
                 .order(InferenceRequestRow.Columns.endingAt.desc, InferenceRequestRow.Columns.requestId)
@@ -85,16 +85,16 @@ public struct InferenceStore: Sendable {
 
     // MARK: Results
 
-    public func saveResult(_ result: StoredResult) throws {
-        try pool.write { db in try InferenceResultRow(result).insert(db, onConflict: .replace) }
+    public func saveResult(_ result: StoredResult) async throws {
+        try await pool.write { db in try InferenceResultRow(result).insert(db, onConflict: .replace) }
     }
 
-    public func hasResult(requestId: String) throws -> Bool {
-        try pool.read { db in try !InferenceResultRow.filter(InferenceResultRow.Columns.requestId == requestId).isEmpty(db) }
+    public func hasResult(requestId: String) async throws -> Bool {
+        try await pool.read { db in try !InferenceResultRow.filter(InferenceResultRow.Columns.requestId == requestId).isEmpty(db) }
     }
 
-    public func results(requestId: String) throws -> [StoredResult] {
-        try pool.read { db in
+    public func results(requestId: String) async throws -> [StoredResult] {
+        try await pool.read { db in
             try InferenceResultRow
                 .filter(InferenceResultRow.Columns.requestId == requestId)
                 .order(InferenceResultRow.Columns.completedAt)
@@ -104,8 +104,8 @@ public struct InferenceStore: Sendable {
 
     // MARK: Embeddings
 
-    public func saveEmbedding(_ embedding: InferenceEmbedding) throws {
-        try pool.write { db in try InferenceEmbeddingRow(embedding).insert(db, onConflict: .replace) }
+    public func saveEmbedding(_ embedding: InferenceEmbedding) async throws {
+        try await pool.write { db in try InferenceEmbeddingRow(embedding).insert(db, onConflict: .replace) }
     }
 
     /// This node's embedding of one of its results, as saved (what a commit and a reveal use).
@@ -117,7 +117,7 @@ public struct InferenceStore: Sendable {
         public let bEmbeddingHash: String
     }
 
-    public func embedding(inferenceId: String) throws -> StoredEmbedding? {
-        try pool.read { db in try InferenceEmbeddingRow.fetchOne(db, key: inferenceId)?.stored }
+    public func embedding(inferenceId: String) async throws -> StoredEmbedding? {
+        try await pool.read { db in try InferenceEmbeddingRow.fetchOne(db, key: inferenceId)?.stored }
     }
 }

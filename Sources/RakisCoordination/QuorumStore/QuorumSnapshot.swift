@@ -14,8 +14,8 @@ public struct QuorumSnapshot: Sendable, Hashable {
 }
 
 extension CoordinationStores {
-    public func quorumSnapshot(requestId: String) throws -> QuorumSnapshot {
-        try database.pool.read { db in
+    public func quorumSnapshot(requestId: String) async throws -> QuorumSnapshot {
+        try await database.pool.read { db in
             let request = try InferenceRequestRow.fetchOne(db, key: requestId)?.stored()
             let record = try QuorumRow.fetchOne(db, key: requestId)?.record
             let counts = try Row.fetchOne(db, sql: """

@@ -45,16 +45,16 @@ public struct QuorumStore: Sendable {
 
     /// Opens a request's quorum (awaiting commitments) if it has none yet, so that a request
     /// nobody commits to still ends with a status.
-    public func openQuorum(requestId: String, at date: Date) throws {
-        try pool.write { db in try QuorumRow(opening: requestId, at: date).insert(db, onConflict: .ignore) }
+    public func openQuorum(requestId: String, at date: Date) async throws {
+        try await pool.write { db in try QuorumRow(opening: requestId, at: date).insert(db, onConflict: .ignore) }
     }
 
     /// Files a commit under its request's quorum, opening the quorum on the first. Commits are
     /// filed only while the quorum awaits commitments, and a node's second commit for the same
     /// request is ignored; returns whether it was filed.
     @discardableResult
-    public func addCommit(_ commit: InferenceCommit, from synthientId: String, receivedAt: Date) throws -> Bool {
-        try pool.write { db in
+    public func addCommit(_ commit: InferenceCommit, from synthientId: String, receivedAt: Date) async throws -> Bool {
+        try await pool.write { db in
             try QuorumRow(opening: commit.requestId, at: receivedAt).insert(db, onConflict: .ignore)
             guard try QuorumRow.fetchOne(db, key: commit.requestId)?.status == QuorumStatus.awaitingCommitments.rawValue else { return false }
             let row = QuorumCommitRow(
@@ -65,8 +65,8 @@ public struct QuorumStore: Sendable {
         }
     }
 
-    public func commits(requestId: String) throws -> [Commit] {
-        try pool.read { db in
+    public func commits(requestId: String) async throws -> [Commit] {
+        try await pool.read { db in
             try QuorumCommitRow
                 .filter(QuorumCommitRow.Columns.requestId == requestId)
                 .order(QuorumCommitRow.Columns.receivedAt, QuorumCommitRow.Columns.synthientId)
@@ -78,8 +78,8 @@ public struct QuorumStore: Sendable {
     /// either way (a rejected one with its reason). A second reveal from the same node is
     /// rejected as a duplicate.
     @discardableResult
-    public func addReveal(_ reveal: InferenceReveal, from sender: String, receivedAt: Date, revealDeadline: Date?) throws -> RevealOutcome {
-        try pool.write { db in
+    public func addReveal(_ reveal: InferenceReveal, from sender: String, receivedAt: Date, revealDeadline: Date?) async throws -> RevealOutcome {
+        try await pool.write { db in
             let commit = try QuorumCommitRow.fetchOne(db, key: ["requestId": reveal.requestId, "synthientId": sender])
             let accepted = QuorumRevealRow
                 .filter(QuorumRevealRow.Columns.requestId == reveal.requestId && QuorumRevealRow.Columns.synthientId == sender)
@@ -100,8 +100,8 @@ public struct QuorumStore: Sendable {
         }
     }
 
-    public func reveals(requestId: String, acceptedOnly: Bool = false) throws -> [Reveal] {
-        try pool.read { db in
+    public func reveals(requestId: String, acceptedOnly: Bool = false) async throws -> [Reveal] {
+        try await pool.read { db in
             var request = QuorumRevealRow.filter(QuorumRevealRow.Columns.requestId == requestId)
             if acceptedOnly { request = request.filter(QuorumRevealRow.Columns.rejectReason == nil) }
             return try request.order(QuorumRevealRow.Columns.id).fetchAll(db).map(\.reveal)
@@ -109,8 +109,8 @@ public struct QuorumStore: Sendable {
     }
 
     /// True once every committed node has an accepted reveal: consensus need not wait longer.
-    public func everyMemberRevealed(requestId: String) throws -> Bool {
-        try pool.read { db in
+    public func everyMemberRevealed(requestId: String) async throws -> Bool {
+        try await pool.read { db in
             try Bool.fetchOne(db, sql: """
                 SELECT COUNT(*) > 0 AND COUNT(*) = (SELECT COUNT(DISTINCT synthientId) FROM quorumReveal
                     WHERE requestId = ? AND rejectReason IS NULL)
@@ -119,14 +119,14 @@ public struct QuorumStore: Sendable {
         }
     }
 
-    public func status(requestId: String) throws -> QuorumStatus? {
-        try pool.read { db in try QuorumRow.fetchOne(db, key: requestId).flatMap { QuorumStatus(rawValue: $0.status) } }
+    public func status(requestId: String) async throws -> QuorumStatus? {
+        try await pool.read { db in try QuorumRow.fetchOne(db, key: requestId).flatMap { QuorumStatus(rawValue: $0.status) } }
     }
 
     /// Moves a quorum to `status`; a final status (completed, failed) never changes again.
     @discardableResult
-    public func setStatus(_ status: QuorumStatus, requestId: String, reason: String? = nil, at date: Date) throws -> Bool {
-        try pool.write { db in
+    public func setStatus(_ status: QuorumStatus, requestId: String, reason: String? = nil, at date: Date) async throws -> Bool {
+        try await pool.write { db in
             try QuorumRow(opening: requestId, at: date).insert(db, onConflict: .ignore)
             let changed = try QuorumRow
                 .filter(key: requestId)
@@ -139,13 +139,13 @@ public struct QuorumStore: Sendable {
         }
     }
 
-    public func record(requestId: String) throws -> Record? {
-        try pool.read { db in try QuorumRow.fetchOne(db, key: requestId)?.record }
+    public func record(requestId: String) async throws -> Record? {
+        try await pool.read { db in try QuorumRow.fetchOne(db, key: requestId)?.record }
     }
 
     /// Every quorum, latest first (for reports and the dashboard).
-    public func records(limit: Int = 100) throws -> [Record] {
-        try pool.read { db in
+    public func records(limit: Int = 100) async throws -> [Record] {
+        try await pool.read { db in
             try QuorumRow.order(QuorumRow.Columns.updatedAt.desc).limit(limit).fetchAll(db).compactMap(\.record)
         }
     }
@@ -157,15 +157,15 @@ public struct QuorumStore: Sendable {
         case consensusQueued = "consensusQueuedAt"
     }
 
-    public func mark(_ step: OwnStep, requestId: String, at date: Date) throws {
-        _ = try pool.write { db in
+    public func mark(_ step: OwnStep, requestId: String, at date: Date) async throws {
+        _ = try await pool.write { db in
             try QuorumRow.filter(key: requestId).updateAll(db, [Column(step.rawValue).set(to: date.timeIntervalSince1970)])
         }
     }
 
     /// Request ids of quorums not yet completed or failed: what a restarted node resumes.
-    public func openQuorums() throws -> [(requestId: String, status: QuorumStatus)] {
-        try pool.read { db in
+    public func openQuorums() async throws -> [(requestId: String, status: QuorumStatus)] {
+        try await pool.read { db in
             try QuorumRow
                 .filter(!QuorumRow.finalStatuses.contains(QuorumRow.Columns.status))
                 .order(QuorumRow.Columns.requestId)

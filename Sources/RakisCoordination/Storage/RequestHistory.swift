@@ -26,18 +26,18 @@ public struct RequestSummary: Sendable {
 
 extension CoordinationStores {
     /// nil when the request is unknown.
-    public func history(requestId: String) throws -> RequestHistory? {
-        guard let request = try inferences.request(requestId) else { return nil }
+    public func history(requestId: String) async throws -> RequestHistory? {
+        guard let request = try await inferences.request(requestId) else { return nil }
         return RequestHistory(
-            request: request, quorum: try quorums.record(requestId: requestId), commits: try quorums.commits(requestId: requestId),
-            reveals: try quorums.reveals(requestId: requestId), consensus: try consensus.result(requestId: requestId),
-            peerResults: try consensus.peerResults(requestId: requestId), results: try inferences.results(requestId: requestId))
+            request: request, quorum: try await quorums.record(requestId: requestId), commits: try await quorums.commits(requestId: requestId),
+            reveals: try await quorums.reveals(requestId: requestId), consensus: try await consensus.result(requestId: requestId),
+            peerResults: try await consensus.peerResults(requestId: requestId), results: try await inferences.results(requestId: requestId))
     }
 
     /// The newest requests first, each with its summary, in one query (the dashboard asks for it
     /// every few seconds).
-    public func recentSummaries(limit: Int) throws -> [RequestSummary] {
-        try database.pool.read { db in
+    public func recentSummaries(limit: Int) async throws -> [RequestSummary] {
+        try await database.pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT r.*, q.status AS quorumStatus, c.reason IS NULL AS consensusSucceeded, c.requestId IS NOT NULL AS hasConsensus,
                        c.selectedOutput, (SELECT COUNT(*) FROM quorumCommit k WHERE k.requestId = r.requestId) AS commitCount

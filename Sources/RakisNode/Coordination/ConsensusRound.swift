@@ -12,18 +12,18 @@ struct ConsensusRound: Sendable {
 
     func decide(requestId: String, embeddings: [VerifiedEmbedding]) async {
         do {
-            guard let request = try context.stores.inferences.request(requestId),
-                  let current = try context.stores.quorums.status(requestId: requestId), !current.isFinal
+            guard let request = try await context.stores.inferences.request(requestId),
+                  let current = try await context.stores.quorums.status(requestId: requestId), !current.isFinal
             else { return }
-            context.setStatus(.verifyingConsensus, requestId: requestId)
+            await context.setStatus(.verifyingConsensus, requestId: requestId)
             await context.status.publish(.verifyingQuorum(requestId: requestId))
-            let report = ClusterConsensus.compute(parameters(for: request), reveals: try revealedInferences(requestId: requestId, embeddings: embeddings))
+            let report = ClusterConsensus.compute(parameters(for: request), reveals: try await revealedInferences(requestId: requestId, embeddings: embeddings))
             for rejection in report.rejections { await announce(rejection, in: report) }
-            try context.stores.consensus.save(ConsensusRecord(report, computedAt: context.now))
+            try await context.stores.consensus.save(ConsensusRecord(report, computedAt: context.now))
             try await conclude(report)
         } catch {
             context.logger.error("cannot compute consensus", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
-            context.setStatus(.failed, requestId: requestId, reason: "consensus could not be computed: \(error)")
+            await context.setStatus(.failed, requestId: requestId, reason: "consensus could not be computed: \(error)")
         }
     }
 
@@ -37,9 +37,9 @@ struct ConsensusRound: Sendable {
                 "requestId": "\(report.requestId)", "validInferences": "\(selection.validInferences.count)",
                 "validInferenceJointHash": "\(selection.validInferenceJointHash)", "selectedFrom": "\(selection.selected.synthientId)",
             ])
-            context.setStatus(.completed, requestId: report.requestId)
+            await context.setStatus(.completed, requestId: report.requestId)
         case .failure(let failure):
-            context.setStatus(.failed, requestId: report.requestId, reason: "consensus failed: \(failure)")
+            await context.setStatus(.failed, requestId: report.requestId, reason: "consensus failed: \(failure)")
         }
     }
 
@@ -52,11 +52,11 @@ struct ConsensusRound: Sendable {
 
     /// The accepted reveals with their commits and this node's embeddings of them. A reveal
     /// accepted after the verification was queued has no embedding here and is left out.
-    private func revealedInferences(requestId: String, embeddings: [VerifiedEmbedding]) throws -> [RevealedInference] {
-        let commits = Dictionary(try context.stores.quorums.commits(requestId: requestId).map { ($0.synthientId, $0) }, uniquingKeysWith: { a, _ in a })
+    private func revealedInferences(requestId: String, embeddings: [VerifiedEmbedding]) async throws -> [RevealedInference] {
+        let commits = Dictionary(try await context.stores.quorums.commits(requestId: requestId).map { ($0.synthientId, $0) }, uniquingKeysWith: { a, _ in a })
         var recomputed: [String: [UInt8]] = [:]
         for embedding in embeddings { recomputed[embedding.synthientId + "/" + embedding.inferenceId] = embedding.bEmbedding }
-        return try context.stores.quorums.reveals(requestId: requestId, acceptedOnly: true).compactMap { reveal in
+        return try await context.stores.quorums.reveals(requestId: requestId, acceptedOnly: true).compactMap { reveal in
             guard let commit = commits[reveal.synthientId] else { return nil }
             let own = reveal.synthientId == context.synthientId
             let mine = recomputed[reveal.synthientId + "/" + reveal.inferenceId]

@@ -19,11 +19,11 @@ struct PacketFiler: Sendable {
         case .p2pInferenceRequest(let delivered):
             await requestArrived(delivered.body, from: delivered.synthientId)
         case .inferenceCommit(let delivered):
-            commitArrived(delivered.body, from: delivered.synthientId, receivedAt: delivered.receivedTime)
+            await commitArrived(delivered.body, from: delivered.synthientId, receivedAt: delivered.receivedTime)
         case .inferenceReveal(let delivered):
             await revealArrived(delivered.body, from: delivered.synthientId, receivedAt: delivered.receivedTime)
         case .inferenceQuorumComputed(let delivered) where !delivered.isOwn:
-            peerResultArrived(delivered.body, receivedAt: delivered.receivedTime)
+            await peerResultArrived(delivered.body, receivedAt: delivered.receivedTime)
         default:
             break
         }
@@ -36,8 +36,8 @@ struct PacketFiler: Sendable {
             return
         }
         do {
-            guard try context.stores.inferences.saveRequest(request, from: sender) else { return }
-            try context.stores.quorums.openQuorum(requestId: request.requestId, at: context.now)
+            guard try await context.stores.inferences.saveRequest(request, from: sender) else { return }
+            try await context.stores.quorums.openQuorum(requestId: request.requestId, at: context.now)
         } catch {
             logger.error("cannot store an inference request", metadata: ["requestId": "\(request.requestId)", "error": "\(error)"])
             return
@@ -52,7 +52,7 @@ struct PacketFiler: Sendable {
     /// skips those this node already answered.
     func resumeOpenRequests() async {
         do {
-            for request in try context.stores.inferences.activeRequests(at: context.now) {
+            for request in try await context.stores.inferences.activeRequests(at: context.now) {
                 await inferenceQueue.add(InferenceRequestItem(
                     requestId: request.requestId, prompt: request.payload.prompt, acceptedModels: request.payload.acceptedModels,
                     temperature: request.payload.temperature, maxTokens: request.payload.maxTokens, endingAt: request.endingAt))
@@ -62,13 +62,13 @@ struct PacketFiler: Sendable {
         }
     }
 
-    private func commitArrived(_ commit: InferenceCommit, from sender: String, receivedAt: Date) {
+    private func commitArrived(_ commit: InferenceCommit, from sender: String, receivedAt: Date) async {
         do {
-            if let request = try context.stores.inferences.request(commit.requestId), receivedAt >= request.endingAt {
+            if let request = try await context.stores.inferences.request(commit.requestId), receivedAt >= request.endingAt {
                 logger.info("ignored a commit that arrived after endingAt", metadata: ["requestId": "\(commit.requestId)", "from": "\(sender)"])
                 return
             }
-            if try context.stores.quorums.addCommit(commit, from: sender, receivedAt: receivedAt) {
+            if try await context.stores.quorums.addCommit(commit, from: sender, receivedAt: receivedAt) {
                 logger.debug("commit filed", metadata: ["requestId": "\(commit.requestId)", "from": "\(sender)"])
             }
         } catch {
@@ -79,8 +79,8 @@ struct PacketFiler: Sendable {
     private func revealArrived(_ reveal: InferenceReveal, from sender: String, receivedAt: Date) async {
         let outcome: QuorumStore.RevealOutcome
         do {
-            let deadline = try context.stores.inferences.request(reveal.requestId).map { context.deadlines($0).revealBy }
-            outcome = try context.stores.quorums.addReveal(reveal, from: sender, receivedAt: receivedAt, revealDeadline: deadline)
+            let deadline = try await context.stores.inferences.request(reveal.requestId).map { context.deadlines($0).revealBy }
+            outcome = try await context.stores.quorums.addReveal(reveal, from: sender, receivedAt: receivedAt, revealDeadline: deadline)
         } catch {
             logger.error("cannot file a reveal", metadata: ["requestId": "\(reveal.requestId)", "error": "\(error)"])
             return
@@ -96,8 +96,8 @@ struct PacketFiler: Sendable {
         }
     }
 
-    private func peerResultArrived(_ result: InferenceQuorumComputed, receivedAt: Date) {
-        do { try context.stores.consensus.savePeerResult(result, receivedAt: receivedAt) } catch {
+    private func peerResultArrived(_ result: InferenceQuorumComputed, receivedAt: Date) async {
+        do { try await context.stores.consensus.savePeerResult(result, receivedAt: receivedAt) } catch {
             logger.error("cannot store a peer's consensus result", metadata: ["requestId": "\(result.requestId)", "error": "\(error)"])
         }
     }

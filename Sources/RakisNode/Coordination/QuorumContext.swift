@@ -27,9 +27,9 @@ struct QuorumContext: Sendable {
     }
 
     /// Moves a quorum on and tells whoever listens; final statuses never change.
-    func setStatus(_ status: QuorumStatus, requestId: String, reason: String? = nil) {
+    func setStatus(_ status: QuorumStatus, requestId: String, reason: String? = nil) async {
         do {
-            guard try stores.quorums.setStatus(status, requestId: requestId, reason: reason, at: now) else { return }
+            guard try await stores.quorums.setStatus(status, requestId: requestId, reason: reason, at: now) else { return }
         } catch {
             logger.error("cannot record a quorum status", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
             return

@@ -56,7 +56,7 @@ actor QuorumScheduler {
 
     private func evaluateOnce() async -> Date? {
         let open: [(requestId: String, status: QuorumStatus)]
-        do { open = try context.stores.quorums.openQuorums() } catch {
+        do { open = try await context.stores.quorums.openQuorums() } catch {
             logger.error("cannot read the quorum store", metadata: ["error": "\(error)"])
             return context.now.addingTimeInterval(1)
         }
@@ -74,7 +74,7 @@ actor QuorumScheduler {
 
     /// Takes the quorum's next step; returns when it should be looked at again.
     private func advance(_ requestId: String) async throws -> Date? {
-        let snapshot = try context.stores.quorumSnapshot(requestId: requestId)
+        let snapshot = try await context.stores.quorumSnapshot(requestId: requestId)
         let state = QuorumStep.State(
             status: snapshot.record?.status ?? .awaitingCommitments, deadlines: snapshot.request.map(context.deadlines),
             quorum: snapshot.request?.payload.securityFrame.quorum ?? 1, commits: snapshot.commitCount,
@@ -83,7 +83,7 @@ actor QuorumScheduler {
         let step = QuorumStep.next(state, now: context.now)
         if case .wait(let until) = step { return until }
         if case .fail(let reason) = step {
-            context.setStatus(.failed, requestId: requestId, reason: reason)
+            await context.setStatus(.failed, requestId: requestId, reason: reason)
             return nil
         }
         guard let request = snapshot.request else { return nil }
@@ -103,13 +103,13 @@ actor QuorumScheduler {
     /// At `endingAt` with enough commits: ask the quorum's members to reveal. Sent before the
     /// status moves, so that a crash in between sends it again rather than never.
     private func requestReveals(_ request: InferenceStore.StoredRequest) async throws {
-        let members = try context.stores.quorums.commits(requestId: request.requestId).map {
+        let members = try await context.stores.quorums.commits(requestId: request.requestId).map {
             InferenceRevealRequest.Member(synthientId: $0.synthientId, inferenceId: $0.inferenceId, bEmbeddingHash: $0.bEmbeddingHash)
         }
         try await context.transmit(.inferenceRevealRequest(InferenceRevealRequest(
             requestId: request.requestId, quorum: members, timeoutMs: context.settings.quorumRevealTimeoutMs, createdAt: context.now)))
-        try context.stores.quorums.mark(.revealRequestSent, requestId: request.requestId, at: context.now)
-        context.setStatus(.awaitingReveal, requestId: request.requestId)
+        try await context.stores.quorums.mark(.revealRequestSent, requestId: request.requestId, at: context.now)
+        await context.setStatus(.awaitingReveal, requestId: request.requestId)
     }
 
     /// Queues the verification of every accepted reveal but this node's own. `queuedAt` is nil
@@ -117,11 +117,11 @@ actor QuorumScheduler {
     private func queueConsensus(_ request: InferenceStore.StoredRequest, queuedAt: Date?, expiresAt: Date? = nil) async throws -> Date {
         let requestId = request.requestId
         if let queuedAt {
-            try context.stores.quorums.mark(.consensusQueued, requestId: requestId, at: queuedAt)
-            context.setStatus(.awaitingConsensus, requestId: requestId)
+            try await context.stores.quorums.mark(.consensusQueued, requestId: requestId, at: queuedAt)
+            await context.setStatus(.awaitingConsensus, requestId: requestId)
         }
         let expiry = expiresAt ?? context.deadlines(request).consensusBy(queuedAt: queuedAt ?? context.now)
-        let others = try context.stores.quorums.reveals(requestId: requestId, acceptedOnly: true).filter { $0.synthientId != context.synthientId }.map {
+        let others = try await context.stores.quorums.reveals(requestId: requestId, acceptedOnly: true).filter { $0.synthientId != context.synthientId }.map {
             EmbeddingQueueItem.RevealedOutput(inferenceId: $0.inferenceId, synthientId: $0.synthientId, output: $0.output)
         }
         queuedVerifications.insert(requestId)
@@ -129,7 +129,7 @@ actor QuorumScheduler {
             await verified(requestId: requestId, embeddings: [])
             return expiry
         }
-        let contributed = try context.stores.quorums.commits(requestId: requestId).contains { $0.synthientId == context.synthientId }
+        let contributed = try await context.stores.quorums.commits(requestId: requestId).contains { $0.synthientId == context.synthientId }
         await embeddingQueue.enqueue(EmbeddingQueueItem(
             kind: .consensusVerification(requestId: requestId, reveals: others), model: request.payload.securityFrame.embeddingModel,
             expiresAt: expiry, hasMyContribution: contributed))
@@ -143,9 +143,9 @@ actor QuorumScheduler {
         await consensus.decide(requestId: requestId, embeddings: embeddings)
     }
 
-    func verificationFailed(requestId: String, reason: String) {
+    func verificationFailed(requestId: String, reason: String) async {
         queuedVerifications.remove(requestId)
         guard !context.halted else { return }
-        context.setStatus(.failed, requestId: requestId, reason: "consensus verification failed: \(reason)")
+        await context.setStatus(.failed, requestId: requestId, reason: "consensus verification failed: \(reason)")
     }
 }

@@ -24,7 +24,7 @@ struct ResultPipeline: InferenceResultSink {
     /// The embedding queue's answer for one of this node's results.
     func embedded(_ embedding: InferenceEmbedding) async {
         guard !context.halted else { return }
-        do { try context.stores.inferences.saveEmbedding(embedding) } catch {
+        do { try await context.stores.inferences.saveEmbedding(embedding) } catch {
             logger.error("cannot save an embedding", metadata: ["requestId": "\(embedding.requestId)", "error": "\(error)"])
             return
         }
@@ -39,16 +39,16 @@ struct ResultPipeline: InferenceResultSink {
     /// whose commit was never filed are committed.
     func resume() async {
         let active: [InferenceStore.StoredRequest]
-        do { active = try context.stores.inferences.activeRequests(at: context.now) } catch {
+        do { active = try await context.stores.inferences.activeRequests(at: context.now) } catch {
             logger.error("cannot read the inference store", metadata: ["error": "\(error)"])
             return
         }
         for request in active {
-            let committed = Set(((try? context.stores.quorums.commits(requestId: request.requestId)) ?? []).map(\.synthientId))
+            let committed = Set(((try? await context.stores.quorums.commits(requestId: request.requestId)) ?? []).map(\.synthientId))
             guard !committed.contains(context.synthientId) else { continue }
-            for result in (try? context.stores.inferences.results(requestId: request.requestId)) ?? [] {
+            for result in (try? await context.stores.inferences.results(requestId: request.requestId)) ?? [] {
                 guard let output = result.output else { continue }
-                if let embedding = try? context.stores.inferences.embedding(inferenceId: result.inferenceId) {
+                if let embedding = try? await context.stores.inferences.embedding(inferenceId: result.inferenceId) {
                     await commit(requestId: request.requestId, inferenceId: result.inferenceId, bEmbeddingHash: embedding.bEmbeddingHash)
                 } else {
                     await queueEmbedding(requestId: request.requestId, inferenceId: result.inferenceId, output: output)
@@ -58,7 +58,7 @@ struct ResultPipeline: InferenceResultSink {
     }
 
     private func queueEmbedding(requestId: String, inferenceId: String, output: String) async {
-        guard let request = try? context.stores.inferences.request(requestId), context.now < request.endingAt else {
+        guard let request = try? await context.stores.inferences.request(requestId), context.now < request.endingAt else {
             logger.info("result finished after its request ended; not committing", metadata: ["requestId": "\(requestId)"])
             return
         }
@@ -70,7 +70,7 @@ struct ResultPipeline: InferenceResultSink {
     }
 
     private func commit(requestId: String, inferenceId: String, bEmbeddingHash: String) async {
-        guard let request = try? context.stores.inferences.request(requestId), context.now < request.endingAt else {
+        guard let request = try? await context.stores.inferences.request(requestId), context.now < request.endingAt else {
             logger.info("embedded after the request ended; not committing", metadata: ["requestId": "\(requestId)"])
             return
         }

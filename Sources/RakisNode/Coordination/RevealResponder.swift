@@ -14,13 +14,13 @@ struct RevealResponder: Sendable {
         let requestId = revealRequest.requestId
         var metadata: Logger.Metadata = ["requestId": "\(requestId)"]
         do {
-            guard let member = try answerable(revealRequest, metadata: &metadata) else { return }
-            guard let (output, bEmbedding) = try ownResult(member, requestId: requestId, metadata: metadata) else { return }
-            if let sentAt = try context.stores.quorums.record(requestId: requestId)?.revealSentAt, revealRequest.createdAt <= sentAt { return }
+            guard let member = try await answerable(revealRequest, metadata: &metadata) else { return }
+            guard let (output, bEmbedding) = try await ownResult(member, requestId: requestId, metadata: metadata) else { return }
+            if let sentAt = try await context.stores.quorums.record(requestId: requestId)?.revealSentAt, revealRequest.createdAt <= sentAt { return }
             try await context.transmit(.inferenceReveal(InferenceReveal(
                 requestedSynthientId: context.synthientId, requestId: requestId, inferenceId: member.inferenceId, output: output,
                 embedding: [], bEmbedding: bEmbedding, createdAt: context.now)))
-            try context.stores.quorums.mark(.revealSent, requestId: requestId, at: context.now)
+            try await context.stores.quorums.mark(.revealSent, requestId: requestId, at: context.now)
             context.logger.info("revealed", metadata: metadata)
         } catch {
             metadata["error"] = "\(error)"
@@ -29,8 +29,8 @@ struct RevealResponder: Sendable {
     }
 
     /// This node's entry in the request, when the request is one it may answer now.
-    private func answerable(_ revealRequest: InferenceRevealRequest, metadata: inout Logger.Metadata) throws -> InferenceRevealRequest.Member? {
-        guard let request = try context.stores.inferences.request(revealRequest.requestId) else {
+    private func answerable(_ revealRequest: InferenceRevealRequest, metadata: inout Logger.Metadata) async throws -> InferenceRevealRequest.Member? {
+        guard let request = try await context.stores.inferences.request(revealRequest.requestId) else {
             context.logger.info("reveal request for an unknown request; ignored", metadata: metadata)
             return nil
         }
@@ -51,14 +51,14 @@ struct RevealResponder: Sendable {
     /// The output and bEmbedding this node committed to as `member`; nil (logged) when it has none.
     private func ownResult(
         _ member: InferenceRevealRequest.Member, requestId: String, metadata: Logger.Metadata
-    ) throws -> (output: String, bEmbedding: [UInt8])? {
-        guard let result = try context.stores.inferences.results(requestId: requestId).first(where: { $0.inferenceId == member.inferenceId }),
+    ) async throws -> (output: String, bEmbedding: [UInt8])? {
+        guard let result = try await context.stores.inferences.results(requestId: requestId).first(where: { $0.inferenceId == member.inferenceId }),
               let output = result.output
         else {
             context.logger.warning("reveal request names an inference this node has no successful result for; ignored", metadata: metadata)
             return nil
         }
-        guard let embedding = try context.stores.inferences.embedding(inferenceId: member.inferenceId),
+        guard let embedding = try await context.stores.inferences.embedding(inferenceId: member.inferenceId),
               embedding.bEmbeddingHash == member.bEmbeddingHash
         else {
             context.logger.warning("reveal request names a commit that is not this node's; ignored", metadata: metadata)

@@ -15,10 +15,10 @@ public struct DevnetReport: Sendable {
         public let peerResults: [PeerConsensusRecord]
         public let ownResult: InferenceStore.StoredResult?
 
-        init(index: Int, synthientId: String, stores: CoordinationStores, requestId: String) throws {
+        init(index: Int, synthientId: String, stores: CoordinationStores, requestId: String) async throws {
             self.index = index
             self.synthientId = synthientId
-            let history = try stores.history(requestId: requestId)
+            let history = try await stores.history(requestId: requestId)
             status = history?.quorum?.status
             statusReason = history?.quorum?.statusReason
             quorum = history?.commits ?? []

@@ -160,10 +160,13 @@ public actor LocalDevnet {
     }
 
     /// What every node knows of one request.
-    public func report(requestId: String) throws -> DevnetReport {
-        try DevnetReport(requestId: requestId, nodes: members.map { member in
-            try DevnetReport.Node(index: member.index, synthientId: member.identity.synthientId, stores: member.node.stores, requestId: requestId)
-        })
+    public func report(requestId: String) async throws -> DevnetReport {
+        var nodes: [DevnetReport.Node] = []
+        for member in members {
+            nodes.append(try await DevnetReport.Node(
+                index: member.index, synthientId: member.identity.synthientId, stores: member.node.stores, requestId: requestId))
+        }
+        return DevnetReport(requestId: requestId, nodes: nodes)
     }
 
     public func shutdown() async {

@@ -4,18 +4,18 @@ public import RakisCore
 /// What the edge may read of a node: its requests, peers, packets, workers and figures.
 extension RakisNode {
     /// The newest requests first, each with its quorum's status and this node's outcome.
-    public func recentRequests(limit: Int) throws -> [RequestSummary] {
-        try stores.recentSummaries(limit: limit)
+    public func recentRequests(limit: Int) async throws -> [RequestSummary] {
+        try await stores.recentSummaries(limit: limit)
     }
 
     /// Everything this node holds about one request; nil when it knows no such request.
-    public func requestHistory(requestId: String) throws -> RequestHistory? {
-        try stores.history(requestId: requestId)
+    public func requestHistory(requestId: String) async throws -> RequestHistory? {
+        try await stores.history(requestId: requestId)
     }
 
     /// The status of a request's quorum on this node; nil when it knows no such request.
-    public func quorumStatus(requestId: String) throws -> QuorumStatus? {
-        try stores.quorums.status(requestId: requestId)
+    public func quorumStatus(requestId: String) async throws -> QuorumStatus? {
+        try await stores.quorums.status(requestId: requestId)
     }
 
     /// Every status change of a quorum on this node from now on.
@@ -83,8 +83,8 @@ extension RakisNode {
     /// The node's figures, read now.
     public func snapshot() async throws -> NodeSnapshot {
         let packetDB = p2p.packetDB
-        let totals = try stores.inferences.resultTotals()
-        let outcomes = try stores.consensus.outcomeCounts()
+        let totals = try await stores.inferences.resultTotals()
+        let outcomes = try await stores.consensus.outcomeCounts()
         let queue = NodeSnapshot.EmbeddingQueueFigures(
             length: await embeddingQueue.length, inFlight: await embeddingQueue.inFlight, dispatched: await embeddingQueue.dispatched,
             totalWaitSeconds: await embeddingQueue.totalWaitSeconds, expired: await embeddingQueue.expired)
@@ -93,7 +93,7 @@ extension RakisNode {
             synthientId: identity.synthientId, startedAt: startedAt, takenAt: takenAt,
             packetsStored: try await packetDB.store.count(), peers: try await packetDB.peers.count(),
             activePeers: try await packetDB.peers.count(since: takenAt.addingTimeInterval(-300)),
-            requestsSeen: try stores.inferences.requestCount(), ownInferences: totals.results, failedInferences: totals.failed,
+            requestsSeen: try await stores.inferences.requestCount(), ownInferences: totals.results, failedInferences: totals.failed,
             totalTokens: totals.tokens, consensusSucceeded: outcomes.succeeded, consensusFailed: outcomes.failed, embeddingQueue: queue,
             intake: await packetDB.statistics, malformedPackets: p2p.malformedPackets,
             rejectedChainIdentities: packetDB.peers.rejectedChainIdentities, workers: await workers(),

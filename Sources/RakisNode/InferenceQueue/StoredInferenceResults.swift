@@ -15,7 +15,7 @@ public struct StoredInferenceResults: InferenceResultSink {
     }
 
     public func hasInferenceResult(requestId: String) async -> Bool {
-        do { return try store.hasResult(requestId: requestId) } catch {
+        do { return try await store.hasResult(requestId: requestId) } catch {
             // Unknown is treated as "already done": running a request twice is worse than skipping it.
             logger.error("cannot read the inference store", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
             return true
@@ -34,7 +34,7 @@ public struct StoredInferenceResults: InferenceResultSink {
                            tokenCount: nil, tokensPerSecond: nil, failureReason: reason,
                            startedAt: result.startedAt, completedAt: result.completedAt)
         }
-        do { try store.saveResult(stored) } catch {
+        do { try await store.saveResult(stored) } catch {
             logger.error("cannot save an inference result", metadata: ["requestId": "\(result.requestId)", "error": "\(error)"])
         }
     }
