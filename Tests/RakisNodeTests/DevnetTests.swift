@@ -115,7 +115,7 @@ import Testing
         try await waitUntil("the timely reveals") {
             try await devnet.report(requestId: requestId).nodes.allSatisfy { timely.isSubset(of: Set($0.reveals.map(\.synthientId))) }
         }
-        let revealBy = try await devnet.deadlines(requestId, settings: Self.settings).revealBy
+        let revealBy = try await devnet.deadlines(requestId).revealBy
         clock.advance(to: revealBy.addingTimeInterval(0.1))
         try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
         // The late reveal goes out 1.5 s after the window; it arrives and is judged.
@@ -184,7 +184,7 @@ import Testing
             let nodes = await devnet.members.map(\.node)
             return try await [0, 1].allSatisfy { try await nodes[$0].stores.quorums.reveals(requestId: requestId, acceptedOnly: true).count == 2 }
         }
-        let revealBy = try await devnet.deadlines(requestId, settings: Self.settings).revealBy
+        let revealBy = try await devnet.deadlines(requestId).revealBy
         clock.advance(to: revealBy.addingTimeInterval(0.1))
         try await devnet.waitForOutcome(requestId: requestId, nodes: [0, 1], timeout: .seconds(60))
         clock.advance(to: revealBy.addingTimeInterval(0.5))

@@ -15,15 +15,14 @@ extension LocalDevnet {
             try await (nodes ?? Array(members.indices)).allSatisfy { try await members[$0].node.stores.quorums.commits(requestId: requestId).count >= count }
         }
         guard filed else { throw DevnetError.timedOut("\(count) commits on every node for \(requestId)") }
-        let settings = members[0].node.settings
-        clock.advance(to: try await deadlines(requestId, settings: settings).endingAt.addingTimeInterval(0.1))
+        clock.advance(to: try await deadlines(requestId).endingAt.addingTimeInterval(0.1))
     }
 
     /// The request's windows as node 1 stored them.
-    func deadlines(_ requestId: String, settings: Settings) async throws -> QuorumDeadlines {
+    func deadlines(_ requestId: String) async throws -> QuorumDeadlines {
         guard let request = try await members[0].node.stores.inferences.request(requestId) else {
             throw DevnetError.timedOut("node 1 does not know request \(requestId)")
         }
-        return QuorumDeadlines(endingAt: request.endingAt, settings: settings)
+        return QuorumDeadlines(endingAt: request.endingAt, settings: members[0].node.settings)
     }
 }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GRDB
 
 /// What the scheduler needs to know of one open quorum, read in one transaction: its request,
@@ -18,16 +18,12 @@ extension CoordinationStores {
         try await database.pool.read { db in
             let request = try InferenceRequestRow.fetchOne(db, key: requestId)?.stored()
             let record = try QuorumRow.fetchOne(db, key: requestId)?.record
-            let counts = try Row.fetchOne(db, sql: """
-                SELECT (SELECT COUNT(*) FROM quorumCommit WHERE requestId = ?) AS commits,
-                       (SELECT COUNT(*) FROM quorumReveal WHERE requestId = ? AND rejectReason IS NULL) AS reveals,
-                       (SELECT COUNT(DISTINCT synthientId) FROM quorumReveal WHERE requestId = ? AND rejectReason IS NULL) AS revealers
-                """, arguments: [requestId, requestId, requestId])
-            let commits: Int = counts?["commits"] ?? 0
-            let revealers: Int = counts?["revealers"] ?? 0
+            let commits = try QuorumCommitRow.filter(QuorumCommitRow.Columns.requestId == requestId).fetchCount(db)
+            let reveals = try QuorumRevealRow
+                .filter(QuorumRevealRow.Columns.requestId == requestId && QuorumRevealRow.Columns.rejectReason == nil).fetchCount(db)
             return QuorumSnapshot(
-                request: request, record: record, commitCount: commits, acceptedRevealCount: counts?["reveals"] ?? 0,
-                everyMemberRevealed: commits > 0 && commits == revealers)
+                request: request, record: record, commitCount: commits, acceptedRevealCount: reveals,
+                everyMemberRevealed: try QuorumStore.everyMemberRevealed(requestId: requestId, in: db))
         }
     }
 }

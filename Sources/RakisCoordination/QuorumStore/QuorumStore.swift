@@ -110,13 +110,15 @@ public struct QuorumStore: Sendable {
 
     /// True once every committed node has an accepted reveal: consensus need not wait longer.
     public func everyMemberRevealed(requestId: String) async throws -> Bool {
-        try await pool.read { db in
-            try Bool.fetchOne(db, sql: """
-                SELECT COUNT(*) > 0 AND COUNT(*) = (SELECT COUNT(DISTINCT synthientId) FROM quorumReveal
-                    WHERE requestId = ? AND rejectReason IS NULL)
-                FROM quorumCommit WHERE requestId = ?
-                """, arguments: [requestId, requestId]) ?? false
-        }
+        try await pool.read { db in try Self.everyMemberRevealed(requestId: requestId, in: db) }
+    }
+
+    static func everyMemberRevealed(requestId: String, in db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT COUNT(*) > 0 AND COUNT(*) = (SELECT COUNT(DISTINCT synthientId) FROM quorumReveal
+                WHERE requestId = ? AND rejectReason IS NULL)
+            FROM quorumCommit WHERE requestId = ?
+            """, arguments: [requestId, requestId]) ?? false
     }
 
     public func status(requestId: String) async throws -> QuorumStatus? {
@@ -141,13 +143,6 @@ public struct QuorumStore: Sendable {
 
     public func record(requestId: String) async throws -> Record? {
         try await pool.read { db in try QuorumRow.fetchOne(db, key: requestId)?.record }
-    }
-
-    /// Every quorum, latest first (for reports and the dashboard).
-    public func records(limit: Int = 100) async throws -> [Record] {
-        try await pool.read { db in
-            try QuorumRow.order(QuorumRow.Columns.updatedAt.desc).limit(limit).fetchAll(db).compactMap(\.record)
-        }
     }
 
     /// This node's own steps, recorded so that a restart neither repeats nor forgets them.

@@ -24,9 +24,6 @@ public actor EmbeddingEngine {
     /// Loaded workers of `model` that are idle and not retiring.
     public func freeWorkerCount(model: String) async -> Int { await pool.availability(model: model).free }
 
-    /// Workers of `model` that are loaded or still loading (and not retiring).
-    public func workerCount(model: String) async -> Int { await pool.liveWorkerCount(model: model) }
-
     /// Sets the number of workers of `model`. Scaling up starts workers (loading the model on
     /// first use); scaling down stops idle workers first, and a busy one after its current job.
     public func scaleEmbeddingWorkers(model: String, count: Int) async {

@@ -49,17 +49,19 @@ struct PacketFiler: Sendable {
     }
 
     /// After a restart: every request still open goes back to the inference request queue, which
-    /// skips those this node already answered.
-    func resumeOpenRequests() async {
-        do {
-            for request in try await context.stores.inferences.activeRequests(at: context.now) {
-                await inferenceQueue.add(InferenceRequestItem(
-                    requestId: request.requestId, prompt: request.payload.prompt, acceptedModels: request.payload.acceptedModels,
-                    temperature: request.payload.temperature, maxTokens: request.payload.maxTokens, endingAt: request.endingAt))
-            }
-        } catch {
+    /// skips those this node already answered. Returns them, for the result pipeline to resume.
+    func resumeOpenRequests() async -> [InferenceStore.StoredRequest] {
+        let active: [InferenceStore.StoredRequest]
+        do { active = try await context.stores.inferences.activeRequests(at: context.now) } catch {
             logger.error("cannot read the inference store", metadata: ["error": "\(error)"])
+            return []
         }
+        for request in active {
+            await inferenceQueue.add(InferenceRequestItem(
+                requestId: request.requestId, prompt: request.payload.prompt, acceptedModels: request.payload.acceptedModels,
+                temperature: request.payload.temperature, maxTokens: request.payload.maxTokens, endingAt: request.endingAt))
+        }
+        return active
     }
 
     private func commitArrived(_ commit: InferenceCommit, from sender: String, receivedAt: Date) async {

@@ -38,7 +38,7 @@ actor QuorumScheduler {
         var earliest: Date?
         repeat {
             earliest = await evaluateOnce()
-        } while runner.again() && !context.halted
+        } while runner.again()
         schedule(at: earliest)
     }
 

@@ -35,14 +35,9 @@ struct ResultPipeline: InferenceResultSink {
         logger.warning("a result could not be embedded; no commit", metadata: ["requestId": "\(requestId)", "reason": "\(reason)"])
     }
 
-    /// After a restart: results of open requests not yet embedded are embedded, and embeddings
-    /// whose commit was never filed are committed.
-    func resume() async {
-        let active: [InferenceStore.StoredRequest]
-        do { active = try await context.stores.inferences.activeRequests(at: context.now) } catch {
-            logger.error("cannot read the inference store", metadata: ["error": "\(error)"])
-            return
-        }
+    /// After a restart: results of the open requests not yet embedded are embedded, and
+    /// embeddings whose commit was never filed are committed.
+    func resume(_ active: [InferenceStore.StoredRequest]) async {
         for request in active {
             let committed = Set(((try? await context.stores.quorums.commits(requestId: request.requestId)) ?? []).map(\.synthientId))
             guard !committed.contains(context.synthientId) else { continue }

@@ -85,9 +85,7 @@ extension RakisNode {
         let packetDB = p2p.packetDB
         let totals = try await stores.inferences.resultTotals()
         let outcomes = try await stores.consensus.outcomeCounts()
-        let queue = NodeSnapshot.EmbeddingQueueFigures(
-            length: await embeddingQueue.length, inFlight: await embeddingQueue.inFlight, dispatched: await embeddingQueue.dispatched,
-            totalWaitSeconds: await embeddingQueue.totalWaitSeconds, expired: await embeddingQueue.expired)
+        let queue = await embeddingQueue.figures
         let takenAt = clock.now()
         return NodeSnapshot(
             synthientId: identity.synthientId, startedAt: startedAt, takenAt: takenAt,

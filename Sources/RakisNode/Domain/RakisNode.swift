@@ -138,8 +138,7 @@ public actor RakisNode: Service {
         try await p2p.start()
         try await p2p.transmit(.peerStatusUpdate(PeerStatusUpdate(status: .boot(totalTokens: 0), createdAt: clock.now())))
         try await announceChainIdentities()
-        await filer.resumeOpenRequests()
-        await pipeline.resume()
+        await pipeline.resume(await filer.resumeOpenRequests())
         await scheduler.evaluate()
         logger.info("node started", metadata: ["synthientId": "\(identity.synthientId)"])
     }

@@ -37,6 +37,11 @@ public actor EmbeddingQueue {
     /// Items waiting for a worker.
     public var length: Int { entries.count }
 
+    /// The queue's counters, read together.
+    var figures: NodeSnapshot.EmbeddingQueueFigures {
+        .init(length: length, inFlight: inFlight, dispatched: dispatched, totalWaitSeconds: totalWaitSeconds, expired: expired)
+    }
+
     public init(
         engine: EmbeddingEngine, synthientId: String, results: any InferenceEmbeddingConsumer,
         consensus: any ConsensusVerificationConsumer, now: @escaping @Sendable () -> Date = { Date() },

@@ -38,16 +38,15 @@ struct InferenceRoutes: Sendable {
         }
     }
 
-    /// The submission with defaults filled in, or a 422 that names the field to fix. The limits
-    /// are the node's one request check (`InferenceRequestCheck`), the same as the command line's
-    /// and intake's; the API also refuses models that no node it has heard of serves.
+    /// The submission with defaults filled in, or a 422 for a model that no node this one has heard
+    /// of serves. The limits are checked by `RakisNode.submit` (`InferenceRequestCheck`, the same
+    /// for the command line and intake), whose refusal is a 422 too.
     func validated(_ submission: InferenceSubmission) throws -> InferenceRequestPayload {
         let frame = submission.securityFrame ?? .init()
         let payload = InferenceRequestDefaults.payload(
             prompt: submission.prompt, acceptedModels: submission.acceptedModels, temperature: submission.temperature,
             maxTokens: submission.maxTokens, quorum: frame.quorum, maxTimeMs: frame.maxTimeMs, secDistance: frame.secDistance,
             secPercentage: frame.secPercentage, embeddingModel: frame.embeddingModel, createdAt: Date())
-        if let problem = InferenceRequestCheck.problem(with: payload) { throw APIError.unprocessable(problem) }
         if let problem = node.modelProblem(acceptedModels: submission.acceptedModels, embeddingModel: frame.embeddingModel) {
             throw APIError.unprocessable(problem)
         }

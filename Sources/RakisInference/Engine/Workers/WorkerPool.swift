@@ -61,13 +61,10 @@ actor WorkerPool<Backend: WorkerBackend> {
         return WorkerAvailability(model: model, count: loaded.count, free: loaded.filter { $0.state == .idle }.count)
     }
 
+    func availability(models: [String]) -> [WorkerAvailability] { models.map { availability(model: $0) } }
+
     /// Whether `model` has ever been given workers.
     func knows(_ model: String) -> Bool { scaledModels.contains(model) }
-
-    /// Workers of `model` that are loaded or still loading, and not retiring.
-    func liveWorkerCount(model: String) -> Int {
-        workers.values.filter { $0.model == model && $0.isLive }.count
-    }
 
     func emit(_ event: WorkerEvent) {
         hub.publish(event)

@@ -35,9 +35,7 @@ public actor LLMEngine {
 
     /// Availability of every registered model, by name.
     public func availability() async -> [Availability] {
-        var all: [Availability] = []
-        for model in registry.names { all.append(await pool.availability(model: model)) }
-        return all
+        await pool.availability(models: registry.names)
     }
 
     /// Sets the number of workers of `model`. Scaling up starts workers (loading the model's
