@@ -47,7 +47,7 @@ struct RakisProcess {
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
         let log = LogCollector(err.fileHandleForReading)
-        try process.run()
+        try process.runWithStopSignals()
         let deadline = ContinuousClock.now + .seconds(60)
         while !log.text.contains(ready), ContinuousClock.now < deadline, process.isRunning {
             try await Task.sleep(for: .milliseconds(50))

@@ -24,7 +24,7 @@ public func runToEnd(
             process.standardOutput = out
             process.standardError = err
             process.standardInput = FileHandle.nullDevice
-            do { try process.run() } catch {
+            do { try process.runWithStopSignals() } catch {
                 continuation.resume(throwing: error)
                 return
             }

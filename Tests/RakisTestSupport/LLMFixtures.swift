@@ -53,7 +53,7 @@ public final class ServerProcess: @unchecked Sendable {
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.runWithStopSignals()
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw FixtureMissing("\(executable) exited with status \(process.terminationStatus)") }
