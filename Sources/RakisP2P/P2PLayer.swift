@@ -16,7 +16,7 @@ public actor P2PLayer {
 
     public init(
         identity: NodeIdentity, settings: Settings, database: P2PDatabase, transports: [any P2PTransport],
-        now: @escaping @Sendable () -> Date = { Date() },
+        clock: any NodeClock = SystemClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger = Logger(label: "rakis.p2p")
     ) {
@@ -26,7 +26,7 @@ public actor P2PLayer {
         self.logger = logger
         self.packetDB = PacketDB(
             database: database, identity: identity, settings: settings,
-            transmitter: { await set.broadcast($0.wireBytes) }, now: now, random: random, logger: logger)
+            transmitter: { await set.broadcast($0.wireBytes) }, clock: clock, random: random, logger: logger)
     }
 
     /// Packets from peers that could not be parsed (each was logged and dropped).

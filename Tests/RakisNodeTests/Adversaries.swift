@@ -49,7 +49,7 @@ actor Adversaries {
             let identity = NodeIdentity.generate()
             let p2p = P2PLayer(
                 identity: identity, settings: settings, database: try P2PDatabase(directory: directory), transports: [network.makeTransport()],
-                now: { [clock] in clock.now() })
+                clock: clock)
             let events = p2p.packetDB.events.subscribe()
             participants[role] = Participant(name: role, identity: identity, p2p: p2p)
             pumps.append(Task { [weak self] in

@@ -24,6 +24,9 @@ import Testing
         settings.quorumRevealRequestIssueTimeoutMs = 8000
         settings.quorumRevealTimeoutMs = 10000
         settings.quorumConsensusWindowMs = 30000
+        // Intake's debounce runs on the test clock too, which moves only when a test moves it:
+        // at 0 each packet is processed as it arrives instead of waiting for the next advance.
+        settings.receivePacketQueueDebounceMs = 0
         return settings
     }
 

@@ -15,7 +15,7 @@ struct IntakeHarness {
     /// so that tests can count exactly the packets they sent.
     init(
         settings: Settings = Settings(), answerPeerLists: Bool = false, random: @escaping @Sendable () -> Double = { 0.5 },
-        now: @escaping @Sendable () -> Date = { Date() }
+        clock: any NodeClock = SystemClock()
     ) throws {
         var settings = settings
         if !answerPeerLists { settings.peerCommunicationCount = 0 }
@@ -25,13 +25,32 @@ struct IntakeHarness {
         let sent = Recorder<TransmittedPacket>()
         self.sent = sent
         packetDB = PacketDB(
-            database: database, identity: identity, settings: settings, transmitter: { sent.append($0) }, now: now, random: random)
+            database: database, identity: identity, settings: settings, transmitter: { sent.append($0) }, clock: clock, random: random)
     }
 
     /// Signs `packet` as `sender` and parses it back as if it came off the wire.
     static func envelope(_ packet: Packet, from sender: NodeIdentity) throws -> PacketEnvelope {
         try PacketEnvelope.decode(wire: sender.sign(packet).wireBytes)
     }
+}
+
+/// A clock whose every reading is one second after the one before, so that the order in which
+/// intake stamps packets shows in their times; its sleeps return at once.
+final class TickingClock: NodeClock {
+    private let readings = Mutex(0)
+    private let start: Date
+
+    init(start: Date = Date()) { self.start = start }
+
+    func now() -> Date {
+        let count = readings.withLock { count in
+            count += 1
+            return count
+        }
+        return start.addingTimeInterval(Double(count))
+    }
+
+    func sleep(until deadline: Date) async throws { try Task.checkCancellation() }
 }
 
 /// Collects values from concurrent code.

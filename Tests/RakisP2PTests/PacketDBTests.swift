@@ -114,16 +114,35 @@ import Testing
         #expect(try await eventually { try await harness.packetDB.store.count() == 1 })
     }
 
+    @Test func theDebounceRunsOnTheNodesClock() async throws {
+        var settings = Settings()
+        settings.receivePacketQueueDebounceMs = 1000
+        let clock = TestClock()
+        let harness = try IntakeHarness(settings: settings, clock: clock)
+        let batches = harness.packetDB.feed.subscribe()
+        let peer = NodeIdentity.generate()
+        await harness.packetDB.receive(try IntakeHarness.envelope(commit(1), from: peer), deliveredThrough: "memory")
+        #expect(await eventually { clock.nextDeadline != nil }, "the debounce sleeps on the node's clock")
+        clock.advance(by: .milliseconds(600))
+        await harness.packetDB.receive(try IntakeHarness.envelope(commit(2), from: peer), deliveredThrough: "memory")
+        clock.advance(by: .milliseconds(600))
+        #expect(try await harness.packetDB.store.count() == 0, "a packet 600 ms ago keeps the queue waiting")
+        clock.advance(by: .milliseconds(400))
+        var stored: [String] = []
+        for await packet in batches {
+            stored.append(packet.packet.requestId ?? "")
+            if stored.count == 2 { break }
+        }
+        #expect(stored == ["req-1", "req-2"], "1 s of quiet on the clock dispatches both in one batch")
+        await harness.packetDB.shutdown()
+    }
+
     @Test func pruningKeepsTheNewestPackets() async throws {
         var settings = Settings()
         settings.maxPacketDBSize = 20
         settings.packetDBPruneHysteresis = 5
         let start = Date(timeIntervalSince1970: 1_700_000_000)
-        let clock = Recorder<Int>()
-        let harness = try IntakeHarness(settings: settings, now: {
-            clock.append(1)
-            return start.addingTimeInterval(Double(clock.all.count))
-        })
+        let harness = try IntakeHarness(settings: settings, clock: TickingClock(start: start))
         let peer = NodeIdentity.generate()
         for n in 0..<25 { await harness.packetDB.receive(try IntakeHarness.envelope(commit(n), from: peer), deliveredThrough: "memory") }
         await harness.packetDB.flush()

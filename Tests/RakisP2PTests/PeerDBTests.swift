@@ -2,6 +2,7 @@ import Foundation
 import RakisCore
 import RakisEthereum
 @testable import RakisP2P
+import RakisTestSupport
 import Testing
 
 @Suite struct PeerDBTests {
@@ -16,9 +17,7 @@ import Testing
     }
 
     @Test func tracksSeenOnLastSeenAndMaxima() async throws {
-        let clock = Recorder<Int>()
-        let base = now
-        let harness = try IntakeHarness(now: { clock.append(1); return base.addingTimeInterval(Double(clock.all.count)) })
+        let harness = try IntakeHarness(clock: TickingClock(start: now))
         let peer = NodeIdentity.generate()
         try await deliver(harness, status(.boot(totalTokens: 500)), from: peer, via: "nostr")
         try await deliver(harness, status(.loadedWorker(modelName: "m", totalWorkers: 3)), from: peer, via: "memory")
@@ -44,7 +43,7 @@ import Testing
     }
 
     @Test func mergesKnownPeersFromTheNewestList() async throws {
-        let harness = try IntakeHarness(now: { [now] in now })
+        let harness = try IntakeHarness(clock: TestClock(now: now))
         let reporterA = NodeIdentity.generate(), reporterB = NodeIdentity.generate()
         let carol = NodeIdentity.generate().synthientId
         let older = KnownPeers(peerList: [

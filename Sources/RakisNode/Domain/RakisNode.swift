@@ -67,7 +67,7 @@ public actor RakisNode: Service {
         } catch {
             throw .storeUnavailable(path: dataDirectory.url.appendingPathComponent(CoordinationDatabase.fileName).path, reason: "\(error)")
         }
-        let p2p = P2PLayer(identity: identity, settings: settings, database: database, transports: transports, now: now, logger: logger)
+        let p2p = P2PLayer(identity: identity, settings: settings, database: database, transports: transports, clock: clock, logger: logger)
         self.p2p = p2p
         self.stores = stores
         let llm = LLMEngine(models: models.llms.map(\.configuration), logger: logger)

@@ -48,7 +48,7 @@ extension PacketDB {
     /// transaction, pruning the oldest packets when the store is over its size; nil when the
     /// write failed (logged and counted).
     func store(_ unique: [ReceivedPacket], verified: [ReceivedPacket]) async -> (inserted: [ReceivedPacket], newPeers: Bool, pruned: Int)? {
-        let timestamp = now()
+        let timestamp = clock.now()
         let pruneThreshold = settings.maxPacketDBSize + settings.packetDBPruneHysteresis
         let keep = settings.maxPacketDBSize
         let knownCount = storedCount

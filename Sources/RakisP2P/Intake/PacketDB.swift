@@ -19,7 +19,7 @@ public actor PacketDB {
     let identity: NodeIdentity
     let settings: Settings
     let transmitter: @Sendable (TransmittedPacket) async -> Void
-    let now: @Sendable () -> Date
+    let clock: any NodeClock
     let random: @Sendable () -> Double
     let logger: Logger
 
@@ -35,7 +35,7 @@ public actor PacketDB {
     }
 
     var queue: [Incoming] = []
-    var lastArrival = ContinuousClock.now
+    var lastArrival = Date.distantPast
     var debounceTimer: Task<Void, Never>?
     let batchInput: AsyncStream<Batch>.Continuation
     let batchOutput: AsyncStream<Batch>
@@ -45,12 +45,12 @@ public actor PacketDB {
 
     /// - Parameters:
     ///   - transmitter: sends a signed packet out on every transport (the P2P layer's broadcast).
-    ///   - now: the clock for `receivedTime`; injectable for tests.
+    ///   - clock: the node's clock, for `receivedTime` and the debounce.
     ///   - random: uniform in [0, 1), for the probabilistic peer-list answer.
     public init(
         database: P2PDatabase, identity: NodeIdentity, settings: Settings,
         transmitter: @escaping @Sendable (TransmittedPacket) async -> Void,
-        now: @escaping @Sendable () -> Date = { Date() },
+        clock: any NodeClock = SystemClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger = Logger(label: "rakis.p2p.packetdb")
     ) {
@@ -59,7 +59,7 @@ public actor PacketDB {
         self.identity = identity
         self.settings = settings
         self.transmitter = transmitter
-        self.now = now
+        self.clock = clock
         self.random = random
         self.logger = logger
         (batchOutput, batchInput) = AsyncStream.makeStream(of: Batch.self, bufferingPolicy: .unbounded)
@@ -70,9 +70,9 @@ public actor PacketDB {
     /// Queues a packet from a transport. Cheap: the work happens when the batch is processed.
     public func receive(_ envelope: PacketEnvelope, deliveredThrough: String) {
         guard !isShutDown else { return }
-        queue.append(Incoming(envelope: envelope, deliveredThrough: deliveredThrough, receivedTime: now()))
+        queue.append(Incoming(envelope: envelope, deliveredThrough: deliveredThrough, receivedTime: clock.now()))
         statistics.queued += 1
-        lastArrival = .now
+        lastArrival = clock.now()
         if queue.count >= settings.maxReceivedPacketQueueSize {
             dispatchQueue(done: nil)
         } else if debounceTimer == nil {
@@ -104,19 +104,19 @@ public actor PacketDB {
 
     func startDebounceTimer() {
         let quiet = Duration.milliseconds(settings.receivePacketQueueDebounceMs)
-        debounceTimer = Task { [weak self] in
+        debounceTimer = Task { [weak self, clock] in
             while let deadline = await self?.debounceDeadline(quiet: quiet) {
-                try? await Task.sleep(until: deadline, clock: .continuous)
+                try? await clock.sleep(until: deadline)
                 if await self?.debounceTimerFired(quiet: quiet) ?? true { return }
             }
         }
     }
 
-    func debounceDeadline(quiet: Duration) -> ContinuousClock.Instant { lastArrival + quiet }
+    func debounceDeadline(quiet: Duration) -> Date { lastArrival.addingTimeInterval(quiet.seconds) }
 
     /// The trailing edge of the debounce: dispatch once the queue has been quiet long enough.
     func debounceTimerFired(quiet: Duration) -> Bool {
-        guard ContinuousClock.now >= lastArrival + quiet || Task.isCancelled else { return false }
+        guard clock.now() >= debounceDeadline(quiet: quiet) || Task.isCancelled else { return false }
         debounceTimer = nil
         dispatchQueue(done: nil)
         return true
@@ -128,7 +128,7 @@ public actor PacketDB {
     @discardableResult
     public func transmit(_ packet: Packet) async throws -> TransmittedPacket {
         let signed = try identity.sign(packet)
-        let received = ReceivedPacket(transmitted: signed, receivedTime: now(), deliveredThrough: nil)
+        let received = ReceivedPacket(transmitted: signed, receivedTime: clock.now(), deliveredThrough: nil)
         let inserted = try await store.pool.write { db in try PacketStore.insertNew([received], in: db) }
         storedCount = storedCount.map { $0 + inserted.count }
         statistics.transmitted += 1
@@ -140,7 +140,7 @@ public actor PacketDB {
     /// The reference's probabilistic peer-list answer: when a newcomer appears, each node
     /// answers with probability `peerCommunicationCount / peers`, so about that many answer.
     func maybeTransmitPeerList() async {
-        let timestamp = now()
+        let timestamp = clock.now()
         let since = timestamp.addingTimeInterval(-Double(settings.peerListWindowMs) / 1000)
         guard let recent = try? await peers.lastPeers(since: since, limit: settings.peerListMaxCount), !recent.isEmpty else { return }
         let probability = Double(settings.peerCommunicationCount) / Double(recent.count)
