@@ -66,6 +66,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -220,11 +221,16 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "RakisNodeTests",
-            dependencies: ["RakisCore", "RakisP2P", "RakisMesh", "RakisNostr", "RakisInference", "RakisNode", "RakisCoordination", "RakisConsensus", "RakisTestSupport"], swiftSettings: strict),
+            dependencies: [
+                "RakisCore", "RakisP2P", "RakisMesh", "RakisNostr", "RakisInference", "RakisNode", "RakisCoordination", "RakisConsensus",
+                "RakisTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "RakisP2PTests",
             dependencies: [
-                "RakisCore", "RakisP2P", "RakisNode", "RakisEthereum", "RakisTestSupport",
+                "RakisCore", "RakisP2P", "RakisNode", "RakisEthereum", "RakisTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(

@@ -1,17 +1,19 @@
 public import Foundation
 public import Logging
 public import RakisCore
+public import ServiceLifecycle
 import Synchronization
 
 /// Layer 1 as the rest of the node sees it: every configured transport, the packet intake
 /// behind them, and the peer table. Broadcasts go out on every transport that is up; what
-/// arrives on any of them is parsed, then queued into the one `PacketDB`.
+/// arrives on any of them is parsed, then queued into the one `PacketDB`. Intake and the
+/// transports run as services (`services`) in the node's group.
 public actor P2PLayer {
     public nonisolated let packetDB: PacketDB
     private let transports: TransportSet
+    private let starts: TransportStarts
     private let settings: Settings
     private let logger: Logger
-    private var pumps: [Task<Void, Never>] = []
     private let malformed = Counter()
 
     public init(
@@ -22,6 +24,7 @@ public actor P2PLayer {
     ) {
         let set = TransportSet(transports, settings: settings, logger: logger)
         self.transports = set
+        self.starts = TransportStarts(count: transports.count)
         self.settings = settings
         self.logger = logger
         self.packetDB = PacketDB(
@@ -32,40 +35,57 @@ public actor P2PLayer {
     /// Packets from peers that could not be parsed (each was logged and dropped).
     public nonisolated var malformedPackets: Int { malformed.value }
 
-    /// Starts every transport, waiting up to `waitForP2PBootupMs` for them to connect. A
-    /// transport that reaches nobody yet keeps trying in the background (the node runs, and
-    /// `transportStatus()` says what is down); only misconfiguration fails the start.
-    public func start() async throws(P2PError) {
-        let failures = await transports.startAll(timeout: .milliseconds(settings.waitForP2PBootupMs))
-        if !failures.isEmpty {
-            await transports.shutdownAll()
-            throw .misconfigured(failures)
+    /// Intake, then one service per transport: in this order in the group, so that the
+    /// transports stop first and intake then processes what they delivered.
+    public nonisolated var services: [any Service] {
+        let limits = PacketLimits(maxBytes: settings.maxPacketBytes)
+        return [PacketIntakeService(packetDB: packetDB)] + transports.all.enumerated().map { index, transport in
+            TransportService(
+                transport: transport, index: index, packetDB: packetDB, starts: starts, limits: limits, malformed: malformed, logger: logger)
         }
+    }
+
+    /// Waits up to `waitForP2PBootupMs` for the transport services to start them. A transport
+    /// that reaches nobody yet keeps trying in the background (the node runs, and
+    /// `transportStatus()` says what is down); only misconfiguration fails.
+    public func waitForTransports() async throws(P2PError) {
+        let (failures, timedOut) = await starts.wait(timeout: .milliseconds(settings.waitForP2PBootupMs))
+        if !failures.isEmpty { throw .misconfigured(failures) }
+        transports.markStarted()
         if transports.all.isEmpty {
             logger.warning("no transports configured: this node is offline and only sees its own packets")
-        } else {
-            let down = await transportStatus().filter { !$0.connected }
-            if down.count == transports.all.count {
-                logger.notice("no transport connected yet; the node runs and keeps trying", metadata: [
-                    "down": "\(down.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))",
-                ])
-            }
+            return
         }
-        let limits = PacketLimits(maxBytes: settings.maxPacketBytes)
-        for transport in transports.all {
-            pumps.append(Task { [packetDB, logger, malformed] in
-                for await delivery in transport.incoming {
-                    do {
-                        let envelope = try PacketEnvelope.decode(wire: delivery.bytes, limits: limits)
-                        await packetDB.receive(envelope, deliveredThrough: transport.name)
-                    } catch {
-                        malformed.increment()
-                        logger.debug("dropped a malformed packet", metadata: [
-                            "transport": "\(transport.name)", "from": "\(delivery.from ?? "?")", "error": "\(error)",
-                        ])
-                    }
-                }
-            })
+        if timedOut { logger.notice("not every transport connected in time; they keep trying in the background") }
+        let down = await transportStatus().filter { !$0.connected }
+        if down.count == transports.all.count {
+            logger.notice("no transport connected yet; the node runs and keeps trying", metadata: [
+                "down": "\(down.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))",
+            ])
+        }
+    }
+
+    /// Runs intake and the transports for as long as `body` runs (a client that only sends a
+    /// request and collects answers), then stops them in order.
+    public func running<Result: Sendable>(_ body: @Sendable () async throws -> Result) async throws -> Result {
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: logger))
+        return try await withThrowingTaskGroup(of: Result?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            defer { tasks.cancelAll() }
+            do {
+                try await waitForTransports()
+                let result = try await body()
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
         }
     }
 
@@ -80,22 +100,6 @@ public actor P2PLayer {
     @discardableResult
     public func transmit(_ packet: Packet) async throws -> TransmittedPacket {
         try await packetDB.transmit(packet)
-    }
-
-    /// Drops off the network at once without flushing intake, as a killed process would (for
-    /// fault injection in tests and the devnet).
-    public func disconnect() async {
-        await transports.shutdownAll()
-        for pump in pumps { pump.cancel() }
-        pumps = []
-    }
-
-    /// Stops the transports, lets intake finish what it holds, and ends its event streams.
-    public func shutdown() async {
-        await transports.shutdownAll()
-        for pump in pumps { await pump.value }
-        pumps = []
-        await packetDB.shutdown()
     }
 }
 
@@ -126,48 +130,8 @@ final class TransportSet: Sendable {
         self.logger = logger
     }
 
-    /// Starts all transports concurrently and returns the reasons of those that cannot run
-    /// (misconfigured). Those still connecting when `timeout` is over carry on in the background.
-    func startAll(timeout: Duration) async -> [String] {
-        guard !all.isEmpty else { return [] }
-        enum Outcome: Sendable { case started, failed(String), timedOut }
-        let failures = await withTaskGroup(of: Outcome.self) { group in
-            for transport in all {
-                group.addTask {
-                    do {
-                        try await transport.start()
-                        return .started
-                    } catch {
-                        return .failed("\(error)")
-                    }
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return .timedOut
-            }
-            var failures: [String] = []
-            var answered = 0
-            waiting: for await outcome in group {
-                switch outcome {
-                case .started:
-                    answered += 1
-                case .failed(let reason):
-                    answered += 1
-                    failures.append(reason)
-                case .timedOut:
-                    logger.notice("not every transport connected in time; they keep trying in the background")
-                    break waiting
-                }
-                if answered == all.count { break }
-            }
-            // Ends the timer; a transport's start returns when cancelled, its retries going on.
-            group.cancelAll()
-            return failures
-        }
-        if failures.isEmpty { started.withLock { $0 = true } }
-        return failures
-    }
+    /// From now on broadcasts go out (before, the transports are still being started).
+    func markStarted() { started.withLock { $0 = true } }
 
     func broadcast(_ bytes: [UInt8]) async {
         // A transport that is down keeps what it is given until it is back.
@@ -195,13 +159,6 @@ final class TransportSet: Sendable {
                 }
             }
         }
-    }
-
-    func shutdownAll() async {
-        await withTaskGroup(of: Void.self) { group in
-            for transport in all { group.addTask { await transport.shutdown() } }
-        }
-        started.withLock { $0 = false }
     }
 }
 

@@ -66,11 +66,12 @@ struct RunCommand: AsyncParsableCommand {
         let models = try self.models.resolve()
         let node = try RakisNode(
             identity: identity, settings: settings, dataDirectory: directory, network: plan, models: models, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: node)]
+        // Intake, the transports and the node, then the API: started in this order and stopped
+        // in reverse, so that the API stops first and the transports outlive the node's shutdown.
+        var services = node.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         if !noHttp {
             let address = try APIServer.Configuration.address(http)
             let token = try Self.readToken(directory)
-            // Listed after the node, so that it stops first and the node shuts down behind it.
             services.append(.init(service: try APIServer(
                 node: node, configuration: .init(host: address.host, port: address.port, token: token), logs: logs,
                 logger: Logger(label: "rakis.http"))))

@@ -1,6 +1,8 @@
 import Foundation
 import RakisCore
+import Logging
 import RakisP2P
+import ServiceLifecycle
 
 /// Nodes that break the protocol on purpose, each in its own way, speaking real packets on the
 /// devnet's network:
@@ -33,6 +35,7 @@ actor Adversaries {
     private var honestReveals: [String: InferenceReveal] = [:]
     private var revealed: Set<String> = []
     private var pumps: [Task<Void, Never>] = []
+    private var networks: [(group: ServiceGroup, running: Task<Void, any Error>)] = []
 
     init(honest: Set<String>, settings: Settings, clock: any NodeClock) {
         self.honest = honest
@@ -55,12 +58,18 @@ actor Adversaries {
             pumps.append(Task { [weak self] in
                 for await event in events { await self?.handle(event, as: role) }
             })
-            try await p2p.start()
+            // Intake and the transport run as a node runs them: services of one group.
+            let group = ServiceGroup(configuration: .init(services: p2p.services.map { .init(service: $0) }, logger: Logger(label: "adversary")))
+            networks.append((group, Task { try await group.run() }))
+            try await p2p.waitForTransports()
         }
     }
 
     func shutdown() async {
-        for participant in participants.values { await participant.p2p.shutdown() }
+        for network in networks {
+            await network.group.triggerGracefulShutdown()
+            _ = await network.running.result
+        }
         for pump in pumps { pump.cancel() }
     }
 

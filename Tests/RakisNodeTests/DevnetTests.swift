@@ -209,7 +209,7 @@ import Testing
         payload.maxTokens = 48
         let requestId = try await node.submit(payload)
         try await waitUntil("the inference to start") { await node.inferenceQueue.runningCount > 0 }
-        await node.shutdown()
+        await devnet.stop(0)
         await #expect(throws: NodeError.notRunning) { _ = try await node.submit(payload) }
         await #expect(throws: (any Error).self, "the stores are closed") { _ = try await node.stores.quorums.openQuorums() }
         let reopened = try CoordinationStores(directory: await devnet.members[0].dataDirectory.url)

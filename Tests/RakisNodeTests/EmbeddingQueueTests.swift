@@ -62,7 +62,7 @@ final class ManualClock: Sendable {
         let consumers = RecordingConsumers()
         let clock = self.clock
         let queue = EmbeddingQueue(engine: engine, synthientId: synthientId, results: consumers, consensus: consumers, now: { clock.now })
-        await queue.start()
+        await queue.followInBackground()
         return (queue, engine, consumers)
     }
 
@@ -152,10 +152,19 @@ final class ManualClock: Sendable {
         let consumers = RecordingConsumers()
         let clock = self.clock
         let queue = EmbeddingQueue(engine: engine, synthientId: synthientId, results: consumers, consensus: consumers, now: { clock.now })
-        await queue.start()
+        await queue.followInBackground()
         await engine.scaleEmbeddingWorkers(model: "m", count: 1)
         await queue.enqueue(result("early", expiresIn: 10))
         #expect(await queue.pendingItems().count == 1, "no worker is loaded yet")
         #expect(await eventually { await consumers.records.count == 1 }, "the worker's loaded event runs the queue")
+    }
+}
+
+extension EmbeddingQueue {
+    /// Follows the engine's events on a task of the test's, which ends with the engine's events
+    /// (the node runs this as a child of its service).
+    func followInBackground() async {
+        let events = await engineEvents()
+        Task { await follow(events) }
     }
 }

@@ -101,7 +101,7 @@ private final class RecordingSink: InferenceResultSink, PeerStatusPublisher {
         let pool = ScriptedPool(workers: ["a": 1, "b": 1])
         let sink = RecordingSink()
         let queue = InferenceRequestQueue(pool: pool, results: sink, status: sink, seed: 3, now: { [base] in base })
-        await queue.start()
+        let following = await queue.followInBackground()
         await queue.add(request("r1", endsIn: 30, models: ["a", "b"]))
         await queue.add(request("r2", endsIn: 30, models: ["a", "b"]))
         await queue.add(request("r3", endsIn: 30, models: ["a"]))
@@ -123,7 +123,7 @@ private final class RecordingSink: InferenceResultSink, PeerStatusPublisher {
         let statuses = sink.statuses.withLock { $0 }
         #expect(statuses.filter { if case .inferencing = $0 { true } else { false } }.count == 3)
         #expect(statuses.contains(.completedInference(tps: 50, modelName: "a", totalTokens: 10)))
-        await queue.stop()
+        following.cancel()
     }
 
     @Test func neverRunsARequestTwiceAndSkipsEndedOnes() async throws {
@@ -149,7 +149,7 @@ private final class RecordingSink: InferenceResultSink, PeerStatusPublisher {
         let pool = ScriptedPool(workers: [:])
         let sink = RecordingSink()
         let queue = InferenceRequestQueue(pool: pool, results: sink, status: sink, now: { [base] in base })
-        await queue.start()
+        let following = await queue.followInBackground()
         await queue.add(request("r", endsIn: 30, models: ["c"]))
         #expect(await queue.waitingRequests().count == 1)
         await pool.load(model: "c", total: 1)
@@ -157,7 +157,7 @@ private final class RecordingSink: InferenceResultSink, PeerStatusPublisher {
         #expect(sink.statuses.withLock { $0 }.contains(.loadedWorker(modelName: "c", totalWorkers: 1)))
         await pool.releaseAll()
         await queue.waitUntilIdle()
-        await queue.stop()
+        following.cancel()
     }
 
     @Test func resultsGoToTheInferenceStoreAndARestartDoesNotRunThemAgain() async throws {
@@ -192,7 +192,7 @@ private final class RecordingSink: InferenceResultSink, PeerStatusPublisher {
         let engine = LLMEngine(models: [try LLMFixtures.gemma(contextLength: 256)])
         let sink = RecordingSink()
         let queue = InferenceRequestQueue(pool: engine, results: sink, status: sink)
-        await queue.start()
+        let following = await queue.followInBackground()
         try await engine.scaleLLMWorkers(model: ModelLocator.defaultLLMName, count: 1)
         let ending = Date().addingTimeInterval(300)
         for id in ["one", "two"] {
@@ -206,7 +206,15 @@ private final class RecordingSink: InferenceResultSink, PeerStatusPublisher {
             #expect(result.modelName == ModelLocator.defaultLLMName)
         }
         #expect(sink.statuses.withLock { $0 }.contains(.loadedWorker(modelName: ModelLocator.defaultLLMName, totalWorkers: 1)))
-        await queue.stop()
+        following.cancel()
         await engine.shutdown()
+    }
+}
+
+extension InferenceRequestQueue {
+    /// Follows the engine's events on a task of the test's (the node runs this as a child of its service).
+    func followInBackground() async -> Task<Void, Never> {
+        let events = await engineEvents()
+        return Task { await follow(events) }
     }
 }

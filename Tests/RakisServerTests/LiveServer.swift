@@ -10,7 +10,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// A node and its API server running for real in this process (offline, on a free port), as
-/// `rakis run` runs them: one ServiceGroup, server after node.
+/// `rakis run` runs them: one ServiceGroup, the server after the node's services.
 final class LiveServer: Sendable {
     let node: RakisNode
     let token = "test-token-\(UUID().uuidString)"
@@ -35,7 +35,7 @@ final class LiveServer: Sendable {
         let server = try APIServer(
             node: node, configuration: .init(host: "127.0.0.1", port: 0, token: token), logs: logs, logger: logger,
             onListening: { bound in port.value.withLock { $0 = bound } })
-        group = ServiceGroup(configuration: .init(services: [.init(service: node), .init(service: server)], logger: logger))
+        group = ServiceGroup(configuration: .init(services: (node.services + [server]).map { .init(service: $0) }, logger: logger))
         running = Task { [group] in try await group.run() }
         let deadline = ContinuousClock.now + .seconds(60)
         while port.value.withLock({ $0 }) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }

@@ -15,8 +15,23 @@ public final class EventHub<Event: Sendable>: Sendable {
 
     public init() {}
 
+    /// A subscription its holder ends: after `end()` its stream yields what was published
+    /// before and then finishes, so that a consumer stops between two events rather than being
+    /// cancelled in the middle of one.
+    public struct Subscription: Sendable {
+        public let events: AsyncStream<Event>
+        let continuation: AsyncStream<Event>.Continuation
+
+        public func end() { continuation.finish() }
+    }
+
     /// A new stream of every event published from now on.
     public func subscribe() -> AsyncStream<Event> {
+        subscription().events
+    }
+
+    /// A new subscription to every event published from now on.
+    public func subscription() -> Subscription {
         let (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
         let id: Int? = state.withLock { state in
             guard !state.finished else { return nil }
@@ -26,12 +41,12 @@ public final class EventHub<Event: Sendable>: Sendable {
         }
         guard let id else {
             continuation.finish()
-            return stream
+            return Subscription(events: stream, continuation: continuation)
         }
         continuation.onTermination = { [weak self] _ in
             _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
         }
-        return stream
+        return Subscription(events: stream, continuation: continuation)
     }
 
     public func publish(_ event: Event) {

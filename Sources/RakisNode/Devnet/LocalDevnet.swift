@@ -13,6 +13,7 @@ public actor LocalDevnet {
         public let identity: NodeIdentity
         public let dataDirectory: DataDirectory
         public let node: RakisNode
+        let process: DevnetNodeProcess
     }
 
     public let network: InMemoryNetwork
@@ -81,8 +82,15 @@ public actor LocalDevnet {
             identity: identity, settings: settings, dataDirectory: directory,
             transports: try transports?(index) ?? [network.makeTransport()],
             models: try models(index), clock: clock, logger: nodeLogger)
-        try await node.start()
-        let member = Member(index: index, identity: identity, dataDirectory: directory, node: node)
+        let process = DevnetNodeProcess(node: node, logger: nodeLogger)
+        do {
+            try await node.waitUntilStarted()
+        } catch {
+            // The group's own error says more (a misconfigured transport cancels the node's start).
+            await process.stop()
+            throw await process.failure() ?? error
+        }
+        let member = Member(index: index, identity: identity, dataDirectory: directory, node: node, process: process)
         if index < members.count { members[index] = member } else { members.append(member) }
         return member
     }
@@ -120,7 +128,12 @@ public actor LocalDevnet {
 
     /// Kills node `index` without a shutdown, as if its process died.
     public func kill(_ index: Int) async {
-        await members[index].node.abandon()
+        await members[index].process.kill()
+    }
+
+    /// Shuts node `index` down cleanly, as SIGTERM would.
+    public func stop(_ index: Int) async {
+        await members[index].process.stop()
     }
 
     /// Starts node `index` again from its data directory, with its identity.
@@ -169,8 +182,9 @@ public actor LocalDevnet {
         return DevnetReport(requestId: requestId, nodes: nodes)
     }
 
+    /// Shuts every node down cleanly.
     public func shutdown() async {
-        for member in members { await member.node.shutdown() }
+        for member in members { await member.process.stop() }
     }
 }
 

@@ -3,50 +3,50 @@ import Logging
 
 /// Ending a node: cleanly (SIGINT, SIGTERM) or as if its process died.
 extension RakisNode {
-    /// Stops taking work, gives running inferences `inferenceGrace` to finish (their results are
-    /// stored and their embeddings queued), cuts short those still running (they are not
-    /// recorded, so the next start runs them again), then stops the engines and transports and
-    /// closes the stores. The grace is short so that SIGTERM ends the process within seconds.
-    public func shutdown(inferenceGrace: Duration = .seconds(3)) async {
-        guard phase != .stopped else { return }
-        let wasRunning = phase == .running
+    /// The first half of a clean shutdown (SIGINT, SIGTERM): stops taking work, gives running
+    /// inferences `inferenceGrace` to finish (their results are stored and their embeddings
+    /// queued), cuts short those still running (they are not recorded, so the next start runs
+    /// them again), lets the embedding queue wind down and ends its outcomes. The grace is
+    /// short so that SIGTERM ends the process within seconds.
+    func drain(inferenceGrace: Duration = .seconds(3)) async {
+        guard phase == .running else { return }
         phase = .stopped
-        if wasRunning {
-            await inferenceQueue.close()
-            if await !finishes(within: inferenceGrace, { await self.inferenceQueue.waitUntilIdle() }) {
-                logger.warning("inferences still running at shutdown; stopping them (they run again on the next start)")
-                await llm.shutdown()
-                await inferenceQueue.waitUntilIdle()
-            }
-            await embeddingQueue.stop()
-            _ = await finishes(within: .seconds(10)) { [embeddingQueue] in await embeddingQueue.waitUntilIdle() }
+        graceful = true
+        await inferenceQueue.close()
+        if await !finishes(within: inferenceGrace, { await self.inferenceQueue.waitUntilIdle() }) {
+            logger.warning("inferences still running at shutdown; stopping them (they run again on the next start)")
+            await llm.shutdown()
+            await inferenceQueue.waitUntilIdle()
         }
-        // What the embedding queue finished is still committed or decided before the node halts.
+        await embeddingQueue.stop()
+        _ = await finishes(within: .seconds(10)) { [embeddingQueue] in await embeddingQueue.waitUntilIdle() }
         outcomes.finish()
-        if pumps.count > 1 { await pumps[1].value }
+    }
+
+    /// The second half, once the outcomes are routed: the scheduler halts, the engines stop
+    /// and, after a clean shutdown, the stores close. The transports and intake stop after the
+    /// node, as their services.
+    func halt() async {
         await scheduler.halt()
-        await p2p.shutdown()
-        for pump in pumps { await pump.value }
         await llm.shutdown()
         await embeddings.shutdown()
+        guard graceful else { return }
         do { try stores.close() } catch {
             logger.error("cannot close the coordination store", metadata: ["error": "\(error)"])
         }
         logger.info("node stopped", metadata: ["synthientId": "\(identity.synthientId)"])
     }
 
-    /// Tears the node down without a shutdown, as if its process were killed: it drops off the
-    /// network and stops acting at once, recording nothing more. For fault injection in tests
-    /// and the devnet; a new node on the same data directory then resumes from the stores.
-    public func abandon() async {
+    /// Stops the node where it stands, as if its process were killed: it stops acting at once
+    /// and records nothing more (its transports are cancelled with it). For fault injection in
+    /// the devnet; a new node on the same data directory then resumes from the stores.
+    func abandon() async {
         guard phase != .stopped else { return }
         phase = .stopped
         await scheduler.halt()
         await inferenceQueue.close()
         await embeddingQueue.stop()
-        for pump in pumps { pump.cancel() }
         outcomes.finish()
-        await p2p.disconnect()
         await llm.shutdown()
         await embeddings.shutdown()
     }

@@ -12,8 +12,9 @@ public import ServiceLifecycle
 /// reveal responder; requests go to the inference request queue, whose results the result
 /// pipeline embeds on the embedding queue and commits to; the quorum scheduler keeps the
 /// deadlines, asks for reveals and queues their verification; the embedding queue's outcomes
-/// come back as events. Runs as a service until a graceful shutdown is requested.
-public actor RakisNode: Service {
+/// come back as events. Runs with its intake and transports as the services of one group
+/// (`services`), until the group shuts down.
+public actor RakisNode {
     public nonisolated let identity: NodeIdentity
     public nonisolated let settings: Settings
     public nonisolated let startedAt: Date
@@ -36,10 +37,12 @@ public actor RakisNode: Service {
     /// Every protocol timer and timestamp of this node reads it.
     nonisolated let clock: any NodeClock
     let logger: Logger
-    var pumps: [Task<Void, Never>] = []
+    let readiness = NodeReadiness()
 
     enum Phase { case created, running, stopped }
     var phase = Phase.created
+    /// Whether the node stopped through a clean shutdown (its stores are then closed).
+    var graceful = false
 
     public init(
         identity: NodeIdentity, settings: Settings, dataDirectory: DataDirectory, transports: [any P2PTransport],
@@ -104,43 +107,69 @@ public actor RakisNode: Service {
             logger: logger)
     }
 
-    /// Wires the layers, loads the models, brings the transports up, announces this node with a
-    /// `boot` status packet and resumes every open request from the stores.
-    public func start() async throws {
-        guard phase == .created else { return }
+    /// Intake, the transports and the node itself, in the order a `ServiceGroup` should run
+    /// them: the node stops first, the transports after it, and intake last processes what they
+    /// delivered. Add the edge's services (the API) after these.
+    public nonisolated var services: [any Service] {
+        p2p.services + [NodeService(node: self)]
+    }
+
+    /// Returns once the node has started (its models loading, its transports up or still
+    /// trying, its boot packet sent); throws why it could not.
+    public nonisolated func waitUntilStarted() async throws {
+        try await readiness.wait()
+    }
+
+    /// What the node's loops read, subscribed before anything can happen.
+    struct Subscriptions: Sendable {
+        let packets: EventHub<PacketEvent>.Subscription
+        let llmWorkers: AsyncStream<LLMEngine.Event>
+        let embeddingWorkers: AsyncStream<EmbeddingEngine.Event>
+    }
+
+    /// Loads the models, waits for the transports, announces this node with a `boot` status
+    /// packet and resumes every open request from the stores.
+    func start() async throws -> Subscriptions {
+        guard phase == .created else { throw NodeError.notRunning }
         phase = .running
-        // Subscribe before any transport is up so that no packet goes unseen.
-        let events = p2p.packetDB.events.subscribe()
+        // Subscribed before any transport or worker is up, so that no packet or event goes unseen.
+        let subscriptions = Subscriptions(
+            packets: p2p.packetDB.events.subscription(), llmWorkers: await inferenceQueue.engineEvents(),
+            embeddingWorkers: await embeddingQueue.engineEvents())
         await knownModels.learnFromStore(p2p.packetDB.store)
-        pumps.append(Task { [filer, responder, knownModels] in
-            for await event in events {
-                switch event {
-                case .peerStatusUpdate(let delivered): knownModels.learn(from: delivered.body.status)
-                case .inferenceRevealRequest(let delivered): await responder.revealRequested(delivered.body)
-                default: await filer.handle(event)
-                }
-            }
-        })
-        pumps.append(Task { [outcomes, pipeline, scheduler] in
-            for await outcome in outcomes.stream {
-                switch outcome {
-                case .embedded(let embedding): await pipeline.embedded(embedding)
-                case .embeddingFailed(let requestId, _, let reason): pipeline.embeddingFailed(requestId: requestId, reason: reason)
-                case .verified(let requestId, let embeddings): await scheduler.verified(requestId: requestId, embeddings: embeddings)
-                case .verificationFailed(let requestId, let reason): await scheduler.verificationFailed(requestId: requestId, reason: reason)
-                }
-            }
-        })
-        await inferenceQueue.start()
-        await embeddingQueue.start()
         for model in models.llms { try await llm.scaleLLMWorkers(model: model.configuration.name, count: model.workers) }
         for model in models.embeddings { await embeddings.scaleEmbeddingWorkers(model: model.name, count: model.workers) }
-        try await p2p.start()
+        try await p2p.waitForTransports()
         try await p2p.transmit(.peerStatusUpdate(PeerStatusUpdate(status: .boot(totalTokens: 0), createdAt: clock.now())))
         try await announceChainIdentities()
         await pipeline.resume(await filer.resumeOpenRequests())
         await scheduler.evaluate()
         logger.info("node started", metadata: ["synthientId": "\(identity.synthientId)"])
+        return subscriptions
+    }
+
+    /// Routes intake's events: status packets teach the known models, reveal requests go to the
+    /// responder, the rest to the filer.
+    func route(_ events: AsyncStream<PacketEvent>) async {
+        for await event in events {
+            switch event {
+            case .peerStatusUpdate(let delivered): knownModels.learn(from: delivered.body.status)
+            case .inferenceRevealRequest(let delivered): await responder.revealRequested(delivered.body)
+            default: await filer.handle(event)
+            }
+        }
+    }
+
+    /// Routes the embedding queue's outcomes until they end (at shutdown, once it is drained).
+    func route(_ outcomes: AsyncStream<EmbeddingOutcome>) async {
+        for await outcome in outcomes {
+            switch outcome {
+            case .embedded(let embedding): await pipeline.embedded(embedding)
+            case .embeddingFailed(let requestId, _, let reason): pipeline.embeddingFailed(requestId: requestId, reason: reason)
+            case .verified(let requestId, let embeddings): await scheduler.verified(requestId: requestId, embeddings: embeddings)
+            case .verificationFailed(let requestId, let reason): await scheduler.verificationFailed(requestId: requestId, reason: reason)
+            }
+        }
     }
 
     /// Each transport's connectivity (empty for a node started offline).
@@ -173,24 +202,4 @@ public actor RakisNode: Service {
         await filer.requestArrived(request, from: identity.synthientId)
         return requestId
     }
-
-    /// Runs until the service group asks for a graceful shutdown (SIGINT or SIGTERM), then
-    /// shuts down cleanly.
-    public nonisolated func run() async throws {
-        try await start()
-        // A `rakis chain bind` while the node runs is announced at once.
-        let watch = FileChangeWatch(directory: dataDirectory.url, fileName: ChainIdentityFile.fileName)
-        await withTaskGroup(of: Void.self) { group in
-            if let watch {
-                group.addTask { [self] in
-                    for await _ in watch.changes { try? await announceChainIdentities() }
-                }
-            }
-            try? await gracefulShutdown()
-            watch?.stop()
-            await group.waitForAll()
-        }
-        await shutdown()
-    }
-
 }

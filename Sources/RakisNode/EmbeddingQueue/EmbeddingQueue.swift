@@ -25,7 +25,7 @@ public actor EmbeddingQueue {
     private var entries: [Entry] = []
     private var nextSequence = 0
     private var runner = CoalescingRunner()
-    private var engineWatcher: Task<Void, Never>?
+    private var stopped = false
     public private(set) var inFlight = 0 {
         didSet { if inFlight == 0 { resumeIdleWaiters() } }
     }
@@ -55,23 +55,23 @@ public actor EmbeddingQueue {
         self.logger = logger
     }
 
-    /// Re-processes the queue whenever a worker is freed or finishes loading.
-    public func start() async {
-        guard engineWatcher == nil else { return }
-        let events = await engine.events()
-        engineWatcher = Task { [weak self] in
-            for await event in events {
-                switch event {
-                case .workerFree, .workerLoaded: await self?.process()
-                default: break
-                }
+    /// The engine's events, for `follow(_:)`: subscribed before any worker loads, so that none is missed.
+    func engineEvents() async -> AsyncStream<EmbeddingEngine.Event> { await engine.events() }
+
+    /// Re-processes the queue whenever a worker is freed or finishes loading, until the events
+    /// end or the task is cancelled; after `stop()` only what is enqueued is started.
+    func follow(_ events: AsyncStream<EmbeddingEngine.Event>) async {
+        for await event in events where !stopped {
+            switch event {
+            case .workerFree, .workerLoaded: await process()
+            default: break
             }
         }
     }
 
+    /// Stops starting items when workers free up, so that the queue winds down (at shutdown).
     public func stop() {
-        engineWatcher?.cancel()
-        engineWatcher = nil
+        stopped = true
     }
 
     public func enqueue(_ item: EmbeddingQueueItem) async {

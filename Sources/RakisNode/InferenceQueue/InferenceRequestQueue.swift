@@ -43,7 +43,6 @@ public actor InferenceRequestQueue {
     private var running: [String: Int] = [:]
     private var runner = CoalescingRunner()
     private var closed = false
-    private var engineWatcher: Task<Void, Never>?
     private var finishedWaiters: [CheckedContinuation<Void, Never>] = []
     /// Tokens this node has generated, as `completed_inference` reports them.
     public private(set) var totalTokens = 0
@@ -63,37 +62,29 @@ public actor InferenceRequestQueue {
         self.logger = logger
     }
 
-    /// Watches the engine: a freed or loaded worker re-runs the matching, and a loaded worker is
-    /// announced with `loaded_worker`.
-    public func start() async {
-        guard engineWatcher == nil else { return }
-        let events = await pool.events()
-        engineWatcher = Task { [weak self] in
-            for await event in events {
-                guard let self else { return }
-                switch event {
-                case .workerLoaded(let model, _, let totalWorkers):
-                    await self.status.publish(.loadedWorker(modelName: model, totalWorkers: totalWorkers))
-                    await self.process()
-                case .workerFree:
-                    await self.process()
-                default:
-                    break
-                }
+    /// The engine's events, for `follow(_:)`: subscribed before any worker loads, so that none is missed.
+    func engineEvents() async -> AsyncStream<LLMEngine.Event> { await pool.events() }
+
+    /// Follows the engine until its events end or the task is cancelled: a freed or loaded
+    /// worker re-runs the matching, and a loaded worker is announced with `loaded_worker`.
+    func follow(_ events: AsyncStream<LLMEngine.Event>) async {
+        for await event in events {
+            switch event {
+            case .workerLoaded(let model, _, let totalWorkers):
+                await status.publish(.loadedWorker(modelName: model, totalWorkers: totalWorkers))
+                await process()
+            case .workerFree:
+                await process()
+            default:
+                break
             }
         }
-    }
-
-    public func stop() {
-        engineWatcher?.cancel()
-        engineWatcher = nil
     }
 
     /// Stops taking requests and starting inferences (for shutdown); running ones finish.
     public func close() {
         closed = true
         waiting = [:]
-        stop()
     }
 
     /// Adds a request; one this node has seen before, or already has a result for, is ignored.

@@ -13,7 +13,7 @@ public enum LightClient {
     /// `timeout` passed. `sent` is told the request id as soon as it is out.
     public static func request(
         _ payload: InferenceRequestPayload, network: NetworkPlan, settings: Settings, wanted: Int, timeout: Duration,
-        logger: Logger, sent: @Sendable (String) -> Void = { _ in }
+        logger: Logger, sent: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> (requestId: String, results: [InferenceQuorumComputed]) {
         if let problem = InferenceRequestCheck.problem(with: payload) { throw NodeError.invalidRequest(problem) }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-submit-\(UUID().uuidString)")
@@ -23,17 +23,12 @@ public enum LightClient {
         let transports = try network.transports(identity: identity, settings: settings, logger: logger)
         let p2p = P2PLayer(identity: identity, settings: settings, database: try P2PDatabase(directory: folder), transports: transports, logger: logger)
         let events = p2p.packetDB.events.subscribe()
-        try await p2p.start()
         let requestId = UUID().uuidString.lowercased()
-        do {
+        let results = try await p2p.running {
             try await p2p.transmit(.p2pInferenceRequest(P2PInferenceRequest(requestId: requestId, payload: payload, createdAt: Date())))
-        } catch {
-            await p2p.shutdown()
-            throw error
+            sent(requestId)
+            return await collect(events, requestId: requestId, wanted: wanted, timeout: timeout)
         }
-        sent(requestId)
-        let results = await collect(events, requestId: requestId, wanted: wanted, timeout: timeout)
-        await p2p.shutdown()
         return (requestId, results)
     }
 

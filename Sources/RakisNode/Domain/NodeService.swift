@@ -1,0 +1,51 @@
+import RakisCore
+public import ServiceLifecycle
+
+/// The node as a service of its group, after its intake and transports. Its loops (intake's
+/// events, the embedding queue's outcomes, the engines' events, the chain identity file) are
+/// child tasks of `run()`. A graceful shutdown drains the queues and closes the stores; a
+/// cancellation (a killed process, in the devnet) abandons the node where it stands.
+struct NodeService: Service {
+    let node: RakisNode
+
+    func run() async throws {
+        let subscriptions: RakisNode.Subscriptions
+        do {
+            subscriptions = try await node.start()
+        } catch {
+            node.readiness.fail(error)
+            await node.abandon()
+            throw error
+        }
+        node.readiness.succeed()
+        // A `rakis chain bind` while the node runs is announced at once.
+        let watch = FileChangeWatch(directory: node.dataDirectory.url, fileName: ChainIdentityFile.fileName)
+        await withDiscardingTaskGroup { outer in
+            // Ends with its subscription, between two events: a packet being filed is filed.
+            outer.addTask { await node.route(subscriptions.packets.events) }
+            await withDiscardingTaskGroup { group in
+                group.addTask { await node.inferenceQueue.follow(subscriptions.llmWorkers) }
+                group.addTask { await node.embeddingQueue.follow(subscriptions.embeddingWorkers) }
+                if let watch {
+                    group.addTask { for await _ in watch.changes { try? await node.announceChainIdentities() } }
+                }
+                group.addTask {
+                    do {
+                        try await gracefulShutdown()
+                        await node.drain()
+                    } catch {
+                        await node.abandon()
+                    }
+                    watch?.stop()
+                    subscriptions.packets.end()
+                }
+                // Ends once the node drained or was abandoned: what the embedding queue finished
+                // is still committed or decided before the node halts.
+                await node.route(node.outcomes.stream)
+                group.cancelAll()
+            }
+        }
+        // Only once no loop files anything more do the stores close.
+        await node.halt()
+    }
+}
