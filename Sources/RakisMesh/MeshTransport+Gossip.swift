@@ -59,7 +59,7 @@ extension MeshTransport {
         logger.warning("dropped a misbehaving mesh peer", metadata: ["peer": "\(peer ?? "before hello")", "reason": "\(error)"])
         if let peer { bans[peer] = .now + configuration.banDuration }
         sessions[id]?.finish()
-        connections[id] = nil
+        if connections.removeValue(forKey: id) != nil { stateChanges.fire() }
     }
 
     static func digest(_ text: String) -> String {

@@ -115,6 +115,7 @@ extension MeshTransport {
         sessions[id] = nil
         if let connection = connections.removeValue(forKey: id) {
             logger.debug("mesh peer disconnected", metadata: ["peer": "\(connection.synthientId)"])
+            stateChanges.fire()
         }
         // A lost connection may need redialing.
         wakeDialer.yield()

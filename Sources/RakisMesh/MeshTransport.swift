@@ -166,6 +166,8 @@ public actor MeshTransport: P2PTransport {
         wakeDialer.yield()
     }
 
+    public nonisolated func statusChanges() -> AsyncStream<Void> { stateChanges.observers.subscribe() }
+
     public func shutdown() async {
         isShutDown = true
         maintenance?.cancel()
@@ -175,6 +177,7 @@ public actor MeshTransport: P2PTransport {
         await serverGroup?.triggerGracefulShutdown()
         await server?.value
         continuation.finish()
+        stateChanges.observers.finish()
     }
 
     // MARK: Introspection

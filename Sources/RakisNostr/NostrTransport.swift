@@ -183,10 +183,13 @@ public actor NostrTransport: P2PTransport {
         for client in clients { await client.reconnect() }
     }
 
+    public nonisolated func statusChanges() -> AsyncStream<Void> { stateChanges.observers.subscribe() }
+
     public func shutdown() async {
         isShutDown = true
         for client in clients { await client.stop() }
         continuation.finish()
+        stateChanges.observers.finish()
     }
 
     /// Relays that are subscribed right now.

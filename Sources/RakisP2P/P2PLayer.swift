@@ -89,6 +89,20 @@ public actor P2PLayer {
         }
     }
 
+    /// Yields whenever some transport's connectivity may have changed; ends when all are shut down.
+    public nonisolated func transportChanges() -> AsyncStream<Void> {
+        let streams = transports.all.map { $0.statusChanges() }
+        return AsyncStream { continuation in
+            let merge = Task {
+                await withDiscardingTaskGroup { group in
+                    for stream in streams { group.addTask { for await _ in stream { continuation.yield() } } }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in merge.cancel() }
+        }
+    }
+
     /// Every transport's connectivity, in the order they were configured.
     public func transportStatus() async -> [TransportStatus] {
         var statuses: [TransportStatus] = []

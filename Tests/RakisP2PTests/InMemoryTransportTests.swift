@@ -116,6 +116,18 @@ import Testing
         #expect("\(failure.map { "\($0)" } ?? "none")".contains("cannot start the network: transport broken is misconfigured: no such relay"))
     }
 
+    @Test func statusChangesAreAnnouncedAndEndWithTheTransport() async throws {
+        let transport = InMemoryNetwork().makeTransport()
+        let changes = transport.statusChanges()
+        #expect(await transport.status().connected == false)
+        try await transport.start()
+        var iterator = changes.makeAsyncIterator()
+        #expect(await iterator.next() != nil, "starting is a change")
+        #expect(await transport.status().connected)
+        await transport.shutdown()
+        #expect(await iterator.next() == nil, "the changes end with the transport")
+    }
+
     @Test func broadcastBeforeStartOrAfterShutdownFails() async throws {
         let network = InMemoryNetwork()
         let transport = network.makeTransport()
@@ -160,6 +172,7 @@ struct ProbedTransport: P2PTransport {
     var incoming: AsyncStream<TransportDelivery> { base.incoming }
     func start() async throws(TransportError) { try await base.start() }
     func status() async -> TransportStatus { await base.status() }
+    func statusChanges() -> AsyncStream<Void> { base.statusChanges() }
     func broadcast(_ envelope: [UInt8]) async throws(TransportError) { try await base.broadcast(envelope) }
     func restart() async throws(TransportError) { try await base.restart() }
     func shutdown() async {
@@ -174,6 +187,7 @@ struct MisconfiguredTransport: P2PTransport {
     let incoming = AsyncStream<TransportDelivery> { $0.finish() }
     func start() async throws(TransportError) { throw .misconfigured(transport: "broken", reason: "no such relay") }
     func status() async -> TransportStatus { TransportStatus(name: name, connected: false, detail: "misconfigured") }
+    func statusChanges() -> AsyncStream<Void> { AsyncStream { $0.finish() } }
     func broadcast(_ envelope: [UInt8]) async throws(TransportError) { throw .notStarted(transport: name) }
     func restart() async throws(TransportError) {}
     func shutdown() async {}

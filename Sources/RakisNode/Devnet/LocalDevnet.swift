@@ -116,14 +116,34 @@ public actor LocalDevnet {
             }
             guard loaded else { throw DevnetError.timedOut("models did not load on node \(member.index + 1)") }
             // Packets would wait for a transport that is still connecting; ready means reaching the
-            // others. Transports report no changes, so their status is looked at every 50 ms.
-            while case let transports = await node.transportStatus(), !transports.isEmpty, !transports.contains(where: \.connected) {
-                guard ContinuousClock.now < deadline else {
-                    throw DevnetError.timedOut("node \(member.index + 1) reached no other node: \(transports.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))")
+            // others. Woken by the transports' changes, subscribed before their status is read.
+            let changes = node.p2p.transportChanges()
+            let reached = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    if await Self.reachesOthers(node) { return true }
+                    for await _ in changes where await Self.reachesOthers(node) { return true }
+                    return false
                 }
-                try await Task.sleep(for: .milliseconds(50))
+                group.addTask {
+                    try? await Task.sleep(until: deadline, clock: .continuous)
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            if !reached {
+                let transports = await node.transportStatus()
+                throw DevnetError.timedOut(
+                    "node \(member.index + 1) reached no other node: \(transports.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))")
             }
         }
+    }
+
+    /// Whether some transport of `node` is connected (true for a node without transports).
+    private static func reachesOthers(_ node: RakisNode) async -> Bool {
+        let transports = await node.transportStatus()
+        return transports.isEmpty || transports.contains(where: \.connected)
     }
 
     /// Kills node `index` without a shutdown, as if its process died.

@@ -1,3 +1,4 @@
+import RakisCore
 import Synchronization
 
 /// A transport on an `InMemoryNetwork`.
@@ -8,6 +9,7 @@ public final class InMemoryTransport: P2PTransport {
     private let network: InMemoryNetwork
     private let endpoint = Mutex<Int?>(nil)
     private let isShutDown = Mutex(false)
+    private let changes = EventHub<Void>()
 
     init(network: InMemoryNetwork, name: String) {
         self.network = network
@@ -25,12 +27,15 @@ public final class InMemoryTransport: P2PTransport {
             endpoint.withLock { $0 = id }
         }
         await network.attach(id, continuation)
+        changes.publish(())
     }
 
     public func status() async -> TransportStatus {
         let attached = if let id = endpoint.withLock({ $0 }) { await network.isAttached(id) } else { false }
         return TransportStatus(name: name, connected: attached, detail: attached ? "attached to the in-memory network" : "not attached")
     }
+
+    public func statusChanges() -> AsyncStream<Void> { changes.subscribe() }
 
     public func broadcast(_ envelope: [UInt8]) async throws(TransportError) {
         guard !isShutDown.withLock({ $0 }) else { throw .shutDown(transport: name) }
@@ -47,5 +52,6 @@ public final class InMemoryTransport: P2PTransport {
         isShutDown.withLock { $0 = true }
         if let id = endpoint.withLock({ $0 }) { await network.detach(id) }
         continuation.finish()
+        changes.finish()
     }
 }

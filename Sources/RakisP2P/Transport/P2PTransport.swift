@@ -14,6 +14,9 @@ public protocol P2PTransport: Sendable {
     func start() async throws(TransportError)
     /// Whether the transport reaches anyone right now, and what it is waiting for when not.
     func status() async -> TransportStatus
+    /// Yields whenever `status()` may have changed (a connection made or lost); ends when the
+    /// transport shuts down. Subscribe, then read `status()`, so that no change is missed.
+    func statusChanges() -> AsyncStream<Void>
     /// Sends envelope bytes to every reachable node.
     func broadcast(_ envelope: [UInt8]) async throws(TransportError)
     /// Drops connections and connects again; `incoming` carries on. Used after repeated errors.
