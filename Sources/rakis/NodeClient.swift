@@ -55,6 +55,34 @@ struct NodeClient {
         return try decoder.decode(T.self, from: try await send(.POST, path, body: data, token: token))
     }
 
+    /// Opens the node's server-sent events (`GET /api/events`), runs `opened` once the stream is
+    /// open (so that no event it causes is missed), then hands each event to `done` until it
+    /// says so; returns `opened`'s value, and whether `done` was satisfied before the stream
+    /// ended or `limit` passed.
+    func followEvents<Value>(
+        for limit: Duration, opened: () async throws -> Value, until done: (Value, ServerSentEvent) -> Bool
+    ) async throws -> (value: Value, done: Bool) {
+        var request = HTTPClientRequest(url: base + "/api/events")
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, deadline: .now() + .seconds(Int64(limit.seconds.rounded(.up))))
+        } catch {
+            throw CLIError("cannot reach the node at \(base): \(error); is `rakis run` running there?")
+        }
+        guard response.status == .ok else { throw CLIError("the node refused its event stream (\(response.status.code))") }
+        let value = try await opened()
+        var events = ServerSentEventParser()
+        do {
+            for try await chunk in response.body {
+                for event in events.append(Array(chunk.readableBytesView)) where done(value, event) { return (value, true) }
+            }
+        } catch {
+            // The deadline passed or the node went away; the caller reads where the request stands.
+        }
+        return (value, false)
+    }
+
     /// The raw JSON of a GET, for `--json` output.
     func raw(_ path: String) async throws -> Data { try await send(.GET, path, body: nil) }
 

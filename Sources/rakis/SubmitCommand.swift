@@ -113,8 +113,8 @@ struct SubmitCommand: AsyncParsableCommand {
         let submission = InferenceSubmission(
             prompt: prompt, acceptedModels: models, temperature: temperature, maxTokens: maxTokens,
             securityFrame: .init(quorum: quorum, maxTimeMs: Int(time * 1000), secDistance: distance, secPercentage: percentage))
-        let sent = try await client.post("/api/inferences", submission, as: SubmittedInference.self)
         guard wait else {
+            let sent = try await client.post("/api/inferences", submission, as: SubmittedInference.self)
             if json {
                 print(CanonicalJSON.string(of: .object(["requestId": .string(sent.requestId), "location": .string(url + sent.location)])))
             } else {
@@ -122,19 +122,21 @@ struct SubmitCommand: AsyncParsableCommand {
             }
             return
         }
-        progress("request \(sent.requestId) sent; waiting for consensus")
         let settings = Settings()
-        let deadline = ContinuousClock.now + .seconds(time + Double(settings.quorumRevealTimeoutMs + settings.quorumConsensusWindowMs) / 1000 + 30)
-        var detail = try await client.get(sent.location, as: InferenceDetail.self)
-        var lastStatus = ""
-        while detail.consensus == nil, detail.status != "failed", ContinuousClock.now < deadline {
-            if detail.status != lastStatus {
-                progress("status \(detail.status), \(detail.commits.count) of \(detail.request.quorum) commits")
-                lastStatus = detail.status
-            }
-            try await Task.sleep(for: .seconds(1))
-            detail = try await client.get(sent.location, as: InferenceDetail.self)
+        let limit = Duration.seconds(time + Double(settings.quorumRevealTimeoutMs + settings.quorumConsensusWindowMs) / 1000 + 30)
+        // The node's events tell when the quorum moves on; they are followed from before the
+        // request is sent, so that none is missed.
+        let (sent, _) = try await client.followEvents(for: limit) {
+            let sent = try await client.post("/api/inferences", submission, as: SubmittedInference.self)
+            progress("request \(sent.requestId) sent; waiting for consensus")
+            return sent
+        } until: { sent, event in
+            guard event.name == "quorum", let update = try? JSONDecoder().decode(QuorumUpdateView.self, from: Data(event.data.utf8)),
+                  update.requestId == sent.requestId else { return false }
+            progress("status \(update.status)" + (update.reason.map { ": \($0)" } ?? ""))
+            return update.isFinal
         }
+        let detail = try await client.get(sent.location, as: InferenceDetail.self)
         if json {
             print(String(decoding: try await client.raw(sent.location), as: UTF8.self))
         } else if let consensus = detail.consensus {

@@ -16,6 +16,7 @@ import Testing
         #expect(waited.status == 0, "\(waited.stderr)\n\(log.text)")
         #expect(waited.stdout.contains("consensus: 1 of 1 reveals agree; selected"), "\(waited.stdout)")
         #expect(waited.stderr.contains("waiting for consensus"))
+        #expect(waited.stderr.contains("submit: status completed"), "the node's quorum events were followed: \(waited.stderr)")
 
         let quick = try await RakisProcess.run(
             ["submit", "--node", base, "--prompt", "Name a fruit.", "--quorum", "1", "--time", "4", "--json"], extra: ["RAKIS_TOKEN": try RakisProcess.token(dataDir)])

@@ -3,9 +3,9 @@ import Hummingbird
 import RakisNode
 import ServiceLifecycle
 
-/// `GET /api/events`: server-sent events for the dashboard — `packet` for every packet stored,
-/// `log` for every log line, and `tick` every two seconds (the dashboard refreshes its tables on
-/// it). The stream ends when the client goes away or the server shuts down.
+/// `GET /api/events`: server-sent events for the dashboard and `rakis submit --wait` — `packet`
+/// for every packet stored, `quorum` when a request's quorum changes status, `log` for every log
+/// line, and `tick` every two seconds (the dashboard refreshes its tables on it). The stream ends when the client goes away or the server shuts down.
 struct EventRoutes: Sendable {
     let node: RakisNode
     let logs: LogBuffer
@@ -18,6 +18,7 @@ struct EventRoutes: Sendable {
     func add(to api: RouterGroup<APIRequestContext>) {
         api.get("events") { _, _ -> Response in
             let packets = node.packetFeed()
+            let quorums = node.quorumUpdates()
             let lines = logs.live.subscribe()
             let body = ResponseBody { writer in
                 // A slow client loses the oldest events rather than holding memory without bound.
@@ -27,6 +28,7 @@ struct EventRoutes: Sendable {
                     await cancelWhenGracefulShutdown {
                         await withTaskGroup(of: Void.self) { group in
                             group.addTask { for await packet in packets { sink.yield(Self.frame("packet", NetworkRoutes.view(packet))) } }
+                            group.addTask { for await update in quorums { sink.yield(Self.frame("quorum", QuorumUpdateView(update))) } }
                             group.addTask { for await line in lines { sink.yield(Self.frame("log", line)) } }
                             group.addTask {
                                 while !Task.isCancelled {
