@@ -69,6 +69,12 @@ struct RunCommand: AsyncParsableCommand {
         // Intake, the transports and the node, then the API: started in this order and stopped
         // in reverse, so that the API stops first and the transports outlive the node's shutdown.
         var services = node.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        if !models.llms.isEmpty || !models.embeddings.isEmpty {
+            var report = ModelLoadReport(node: node, models: models, logger: logger)
+            report.drawsBar = report.drawsBar && logging.logFormat == .text
+            // Done once the models are loaded, while the node runs on.
+            services.append(.init(service: report, successTerminationBehavior: .ignore))
+        }
         if !noHttp {
             let address = try APIServer.Configuration.address(http)
             let token = try Self.readToken(directory)
@@ -82,12 +88,6 @@ struct RunCommand: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         logger.info("running; press Ctrl-C to stop", metadata: ["dataDir": "\(directory.url.path)"])
-        let watcher = models.llms.isEmpty && models.embeddings.isEmpty ? nil : Task {
-            var report = ModelLoadReport(node: node, models: models, logger: logger)
-            report.drawsBar = report.drawsBar && logging.logFormat == .text
-            await report.run()
-        }
-        defer { watcher?.cancel() }
         try await group.run()
         let stored = try await node.storedPacketCount()
         logger.info("shut down cleanly", metadata: ["packetsStored": "\(stored)"])
