@@ -15,20 +15,50 @@ actor QuorumScheduler {
     /// Verifications in this process's embedding queue (empty after a restart, which re-queues them).
     private var queuedVerifications: Set<String> = []
     private var runner = CoalescingRunner()
-    private var timer: Task<Void, Never>?
+    /// What `run()` acts on: a new earliest deadline (nil: none), or that the one it slept for came.
+    private enum Tick: Sendable {
+        case wake(at: Date?)
+        case due
+    }
+    private let ticks: AsyncStream<Tick>
+    private let tick: AsyncStream<Tick>.Continuation
     private var logger: Logger { context.logger }
 
     init(context: QuorumContext, embeddingQueue: EmbeddingQueue) {
         self.context = context
         self.embeddingQueue = embeddingQueue
         self.consensus = ConsensusRound(context: context)
+        (ticks, tick) = AsyncStream.makeStream(of: Tick.self)
+    }
+
+    /// Keeps the timer: sleeps on the node's clock until the earliest deadline a pass found,
+    /// then runs a pass; a new deadline replaces the sleep. Runs as a child task of the node's
+    /// service until the scheduler halts.
+    func run() async {
+        // The one sleep in progress, replaced by each new deadline; it ends with the loop. (A task
+        // group cannot cancel one child alone: cancelling it would cancel every later sleep.)
+        var sleep: Task<Void, Never>?
+        for await next in ticks {
+            switch next {
+            case .wake(let date):
+                sleep?.cancel()
+                sleep = date.map { date in
+                    Task { [clock = context.clock, tick] in
+                        do { try await clock.sleep(until: date) } catch { return }
+                        tick.yield(.due)
+                    }
+                }
+            case .due:
+                await evaluate()
+            }
+        }
+        sleep?.cancel()
     }
 
     /// Stops acting (shutdown, or a simulated crash): no pass and no timer from now on.
     func halt() {
         context.halt.set()
-        timer?.cancel()
-        timer = nil
+        tick.finish()
     }
 
     /// One pass over every open quorum, then a timer for the earliest deadline. A call while a
@@ -43,15 +73,9 @@ actor QuorumScheduler {
     }
 
     private func schedule(at date: Date?) {
-        timer?.cancel()
-        timer = nil
-        guard let date, !context.halted else { return }
+        guard !context.halted else { return }
         // A little after the deadline, so that a step due exactly then is due when it wakes.
-        let wake = date.addingTimeInterval(0.005)
-        timer = Task { [weak self, clock = context.clock] in
-            do { try await clock.sleep(until: wake) } catch { return }
-            await self?.evaluate()
-        }
+        tick.yield(.wake(at: date?.addingTimeInterval(0.005)))
     }
 
     private func evaluateOnce() async -> Date? {

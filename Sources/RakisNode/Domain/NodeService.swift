@@ -2,9 +2,10 @@ import RakisCore
 public import ServiceLifecycle
 
 /// The node as a service of its group, after its intake and transports. Its loops (intake's
-/// events, the embedding queue's outcomes, the engines' events, the chain identity file) are
-/// child tasks of `run()`. A graceful shutdown drains the queues and closes the stores; a
-/// cancellation (a killed process, in the devnet) abandons the node where it stands.
+/// events, the embedding queue's outcomes, the quorum scheduler's timer, the engines' events,
+/// the chain identity file) are child tasks of `run()`. A graceful shutdown drains the queues
+/// and closes the stores; a cancellation (a killed process, in the devnet) abandons the node
+/// where it stands.
 struct NodeService: Service {
     let node: RakisNode
 
@@ -24,6 +25,7 @@ struct NodeService: Service {
             // Ends with its subscription, between two events: a packet being filed is filed.
             outer.addTask { await node.route(subscriptions.packets.events) }
             await withDiscardingTaskGroup { group in
+                group.addTask { await node.scheduler.run() }
                 group.addTask { await node.inferenceQueue.follow(subscriptions.llmWorkers) }
                 group.addTask { await node.embeddingQueue.follow(subscriptions.embeddingWorkers) }
                 if let watch {
