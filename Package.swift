@@ -132,6 +132,19 @@ let package = Package(
             swiftSettings: optimisedInDebug,
             linkerSettings: [.unsafeFlags(["-L\(llamaLibraries)", "-Xlinker", "-rpath=\(llamaLibraries)"])]
         ),
+        // Layer 5: chains as standard JSON-RPC (geth, anvil, public endpoints), the inbox contract.
+        .target(
+            name: "RakisChain",
+            dependencies: [
+                "RakisCore",
+                "RakisEthereum",
+                .product(name: "BigInt", package: "BigInt"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "RakisCoordination",
             dependencies: ["RakisCore", "RakisStorage", .product(name: "GRDB", package: "GRDB.swift")],
@@ -214,6 +227,10 @@ let package = Package(
         .testTarget(name: "RakisConsensusTests", dependencies: ["RakisConsensus", "RakisCore"], swiftSettings: strict),
         .testTarget(
             name: "RakisEthereumTests", dependencies: ["RakisEthereum", "RakisCore", "RakisTestSupport", .product(name: "BigInt", package: "BigInt")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "RakisChainTests",
+            dependencies: ["RakisChain", "RakisEthereum", "RakisCore", "RakisTestSupport", .product(name: "BigInt", package: "BigInt")],
             swiftSettings: strict),
         .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(

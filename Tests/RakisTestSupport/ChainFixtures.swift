@@ -1,0 +1,18 @@
+public import Foundation
+
+extension ServerProcess {
+    /// The test chain of Tests/Fixtures/evm-rpc.py: a real EVM (eth-tester on py-evm) behind
+    /// standard JSON-RPC on a free loopback port. Its funded accounts have the secret keys 1 to 10.
+    public static func evmChain(chainId: UInt64? = nil, mode: String = "ok") async throws -> ServerProcess {
+        let port = LLMFixtures.freePort()
+        let script = LLMFixtures.packageRoot.appendingPathComponent("Tests/Fixtures/evm-rpc.py").path
+        var arguments = [script, "\(port)", "--mode", mode]
+        if let chainId { arguments += ["--chain-id", "\(chainId)"] }
+        return try await ServerProcess(
+            executable: LLMFixtures.packageRoot.appendingPathComponent(".venv/bin/python").path, arguments: arguments, port: port,
+            readyPath: "/ready")
+    }
+}
+
+/// The secret key `n` of the test chain's funded accounts (eth-tester's keys 1 to 10).
+public func testChainKey(_ n: UInt8) -> [UInt8] { [UInt8](repeating: 0, count: 31) + [n] }
