@@ -138,6 +138,9 @@ let package = Package(
             dependencies: [
                 "RakisCore",
                 "RakisEthereum",
+                "RakisStorage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -230,7 +233,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "RakisChainTests",
-            dependencies: ["RakisChain", "RakisEthereum", "RakisCore", "RakisTestSupport", .product(name: "BigInt", package: "BigInt")],
+            dependencies: [
+                "RakisChain", "RakisEthereum", "RakisCore", "RakisTestSupport", .product(name: "BigInt", package: "BigInt"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(

@@ -16,7 +16,7 @@ struct ArchitectureTests {
         "RakisInference": ["RakisCore", "CRakisKernels", "CLlama"],
         "RakisCoordination": ["RakisCore", "RakisStorage"],
         "RakisConsensus": ["RakisCore"],
-        "RakisChain": ["RakisCore", "RakisEthereum"],
+        "RakisChain": ["RakisCore", "RakisEthereum", "RakisStorage"],
         "RakisNode": ["RakisCore", "RakisEthereum", "RakisP2P", "RakisMesh", "RakisNostr", "RakisInference", "RakisCoordination", "RakisConsensus"],
         "RakisServer": ["RakisCore", "RakisNode"],
         "rakis": ["RakisCore", "RakisNode", "RakisServer"],

@@ -1,0 +1,49 @@
+public import BigInt
+public import RakisEthereum
+
+/// The events of `contracts/RakisInbox.vy` that the node reads, as ABI descriptions.
+public enum InboxEvents {
+    public static let inferenceRequested = ABIEvent(name: "InferenceRequested", parameters: [
+        .init("requestId", .uint(bits: 256), indexed: true), .init("requester", .address, indexed: true), .init("reward", .uint(bits: 256)),
+        .init("prompt", .string), .init("acceptedModels", .array(.string, length: nil)), .init("quorum", .uint(bits: 16)),
+        .init("maxTimeMs", .uint(bits: 32)), .init("secDistance", .uint(bits: 16)), .init("secPercentageBps", .uint(bits: 16)),
+        .init("embeddingModel", .string), .init("maxTokens", .uint(bits: 16)), .init("temperatureMilli", .uint(bits: 16)),
+    ])
+
+    /// The request an `InferenceRequested` log describes, with its block's time; throws what is
+    /// wrong with a log that does not decode as one.
+    public static func request(from log: EthereumLog, chainId: UInt64, blockTime: UInt64) throws(InboxLogError) -> ChainInferenceRequest {
+        guard log.topics.first == inferenceRequested.topic else { throw .notARequest }
+        let values: [ABIValue]
+        do { values = try inferenceRequested.decode(topics: log.topics, data: log.data) } catch { throw .undecodable("\(error)") }
+        guard values.count == 12, case .uint(let id) = values[0], case .address(let requester) = values[1], case .uint(let reward) = values[2],
+              case .string(let prompt) = values[3], case .array(let models) = values[4], case .string(let embeddingModel) = values[9]
+        else { throw .undecodable("unexpected field types") }
+        func small(_ index: Int) throws(InboxLogError) -> Int {
+            guard case .uint(let value) = values[index], value <= BigUInt(UInt32.max) else { throw .undecodable("field \(index) out of range") }
+            return Int(value)
+        }
+        var acceptedModels: [String] = []
+        for model in models {
+            guard case .string(let name) = model else { throw .undecodable("a model name is not a string") }
+            acceptedModels.append(name)
+        }
+        return ChainInferenceRequest(
+            chainId: chainId, inbox: log.address, id: id, requester: requester, reward: reward, prompt: prompt, acceptedModels: acceptedModels,
+            quorum: try small(5), maxTimeMs: try small(6), secDistance: try small(7), secPercentageBps: try small(8), embeddingModel: embeddingModel,
+            maxTokens: try small(10), temperatureMilli: try small(11), blockNumber: log.blockNumber, blockHash: log.blockHash, blockTime: blockTime,
+            transactionHash: log.transactionHash, logIndex: log.logIndex)
+    }
+}
+
+public enum InboxLogError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notARequest
+    case undecodable(String)
+
+    public var description: String {
+        switch self {
+        case .notARequest: "the log is not an InferenceRequested event"
+        case .undecodable(let reason): "an InferenceRequested log that does not decode: \(reason)"
+        }
+    }
+}

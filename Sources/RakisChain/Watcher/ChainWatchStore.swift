@@ -1,0 +1,84 @@
+public import Foundation
+import GRDB
+public import RakisEthereum
+import RakisStorage
+
+/// `chain.sqlite`: how far each watcher has read its chain (the next block and the hash of the
+/// last one read, to notice a reorganisation) and every request it found. A batch of requests
+/// and the cursor past them are written in one transaction, so a restart resumes with nothing
+/// lost and nothing doubled.
+public final class ChainWatchStore: Sendable {
+    public static let fileName = "chain.sqlite"
+    let pool: DatabasePool
+
+    public struct Cursor: Sendable, Equatable {
+        public var nextBlock: UInt64
+        public var lastBlockHash: [UInt8]?
+    }
+
+    public init(directory: URL) throws {
+        pool = try SQLiteFile.open(path: directory.appendingPathComponent(Self.fileName).path, label: "rakis.chain", migrator: Self.migrator)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "chainCursor") { t in
+                t.column("chainId", .integer).notNull()
+                t.column("inbox", .text).notNull()
+                t.column("nextBlock", .integer).notNull()
+                t.column("lastBlockHash", .blob)
+                t.primaryKey(["chainId", "inbox"])
+            }
+            try db.create(table: "chainRequest") { t in
+                t.primaryKey("requestId", .text)
+                t.column("chainId", .integer).notNull()
+                t.column("inbox", .text).notNull()
+                t.column("blockNumber", .integer).notNull()
+                t.column("transactionHash", .blob).notNull()
+                t.column("logIndex", .integer).notNull()
+                t.column("prompt", .text).notNull()
+            }
+        }
+        return migrator
+    }
+
+    public func cursor(chainId: UInt64, inbox: EthereumAddress) async throws -> Cursor? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT nextBlock, lastBlockHash FROM chainCursor WHERE chainId = ? AND inbox = ?",
+                arguments: [Int64(chainId), inbox.checksummed]
+            ).map { Cursor(nextBlock: UInt64($0["nextBlock"] as Int64), lastBlockHash: ($0["lastBlockHash"] as Data?).map { Array($0) }) }
+        }
+    }
+
+    /// Records `requests` and moves the cursor to `cursor` in one transaction; returns the
+    /// requests not recorded before.
+    public func record(_ requests: [ChainInferenceRequest], cursor: Cursor, chainId: UInt64, inbox: EthereumAddress) async throws -> [ChainInferenceRequest] {
+        try await pool.write { db in
+            var fresh: [ChainInferenceRequest] = []
+            for request in requests {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO chainRequest (requestId, chainId, inbox, blockNumber, transactionHash, logIndex, prompt)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [request.requestId, Int64(chainId), inbox.checksummed, Int64(request.blockNumber), Data(request.transactionHash),
+                                Int64(request.logIndex), request.prompt])
+                if db.changesCount > 0 { fresh.append(request) }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO chainCursor (chainId, inbox, nextBlock, lastBlockHash) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (chainId, inbox) DO UPDATE SET nextBlock = excluded.nextBlock, lastBlockHash = excluded.lastBlockHash
+                    """,
+                arguments: [Int64(chainId), inbox.checksummed, Int64(cursor.nextBlock), cursor.lastBlockHash.map { Data($0) }])
+            return fresh
+        }
+    }
+
+    /// Whether a request with this network id was found on chain by this node.
+    public func contains(requestId: String) async throws -> Bool {
+        try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM chainRequest WHERE requestId = ?", arguments: [requestId]) ?? false }
+    }
+}

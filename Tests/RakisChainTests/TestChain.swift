@@ -1,0 +1,83 @@
+import BigInt
+import Foundation
+import RakisChain
+import RakisCore
+import RakisEthereum
+import RakisTestSupport
+import Testing
+
+/// The test chain (Tests/Fixtures/evm-rpc.py) with the transactions the tests send through it,
+/// signed by RakisEthereum from its funded accounts.
+struct TestChain {
+    let server: ServerProcess
+    let rpc: EthereumRPC
+    let chainId: UInt64
+    var url: String { server.baseURL.absoluteString }
+
+    static func start(chainId: UInt64? = nil) async throws -> TestChain {
+        let server = try await ServerProcess.evmChain(chainId: chainId)
+        do {
+            let (rpc, found) = try await EthereumRPC.connect(url: server.baseURL.absoluteString)
+            return TestChain(server: server, rpc: rpc, chainId: found)
+        } catch {
+            server.stop()
+            throw error
+        }
+    }
+
+    func stop() { server.stop() }
+
+    static var inboxArtifact: [String: Any] {
+        get throws {
+            let url = LLMFixtures.packageRoot.appendingPathComponent("contracts/RakisInbox.json")
+            return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        }
+    }
+
+    static func inboxBytecode() throws -> [UInt8] {
+        let text = try #require(try inboxArtifact["bytecode"] as? String)
+        return try #require(Hex.decode(String(text.dropFirst(2))))
+    }
+
+    /// Signs and sends an EIP-1559 transaction from the funded account `key`; returns its receipt.
+    func send(key: UInt8, to: EthereumAddress?, data: [UInt8], value: BigUInt = 0) async throws -> TransactionReceipt {
+        let wallet = try NodeWallet(secretKey: testChainKey(key))
+        let nonce = try await rpc.transactionCount(wallet.address)
+        let gas = try await rpc.estimateGas(from: wallet.address, to: to, data: data, value: value)
+        let tip = try await rpc.maxPriorityFeePerGas()
+        let fee = try await rpc.gasPrice() * 2 + tip
+        let transaction = Transaction.eip1559(.init(
+            chainId: BigUInt(chainId), nonce: BigUInt(nonce), maxPriorityFeePerGas: tip, maxFeePerGas: fee, gasLimit: BigUInt(gas * 12 / 10),
+            to: to, value: value, data: data))
+        let hash = try await rpc.sendRawTransaction(try transaction.signed(with: wallet.secretKey).raw)
+        return try #require(try await rpc.receipt(hash), "the test chain mines every transaction at once")
+    }
+
+    func deployInbox(minStake: BigUInt = BigUInt(10).power(18)) async throws -> EthereumAddress {
+        let constructor = try ABI.encode([.uint(minStake), .uint(3600), .uint(600), .uint(1000)], as: Array(repeating: .uint(bits: 256), count: 4))
+        let receipt = try await send(key: 1, to: nil, data: try Self.inboxBytecode() + constructor)
+        #expect(receipt.succeeded)
+        return try #require(receipt.contractAddress)
+    }
+
+    static let requestTypes: [ABIType] = [
+        .string, .array(.string, length: nil), .uint(bits: 16), .uint(bits: 32), .uint(bits: 16), .uint(bits: 16), .string, .uint(bits: 16), .uint(bits: 16),
+    ]
+
+    static func requestValues(prompt: String) -> [ABIValue] {
+        [.string(prompt), .array([.string("gemma-3-270m-q4_k_m")]), .uint(3), .uint(20000), .uint(12), .uint(6000), .string("all-MiniLM-L6-v2"), .uint(8), .uint(0)]
+    }
+
+    @discardableResult
+    func requestInference(inbox: EthereumAddress, prompt: String, key: UInt8 = 2, reward: BigUInt = 5) async throws -> TransactionReceipt {
+        let signature = "requestInference(" + Self.requestTypes.map(\.description).joined(separator: ",") + ")"
+        let receipt = try await send(
+            key: key, to: inbox, data: ABI.selector(signature) + ABI.encode(Self.requestValues(prompt: prompt), as: Self.requestTypes), value: reward)
+        #expect(receipt.succeeded)
+        return receipt
+    }
+
+    func mine(_ blocks: Int) async throws {
+        _ = try await rpc.client.call("evm_mine", [.string("0x" + String(blocks, radix: 16))])
+    }
+}
