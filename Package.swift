@@ -169,6 +169,7 @@ let package = Package(
                 "RakisInference",
                 "RakisCoordination",
                 "RakisConsensus",
+                "RakisChain",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -225,7 +226,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "RakisTestSupport", dependencies: ["RakisCore", "RakisInference", "RakisP2P", "RakisMesh", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "Tests/RakisTestSupport", swiftSettings: strict),
+        .target(name: "RakisTestSupport", dependencies: ["RakisCore", "RakisInference", "RakisP2P", "RakisMesh", "RakisChain", "RakisEthereum", .product(name: "BigInt", package: "BigInt"), .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "Tests/RakisTestSupport", swiftSettings: strict),
         .testTarget(name: "RakisCoordinationTests", dependencies: ["RakisCoordination", "RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(name: "RakisConsensusTests", dependencies: ["RakisConsensus", "RakisCore"], swiftSettings: strict),
         .testTarget(
@@ -245,7 +246,7 @@ let package = Package(
         .testTarget(
             name: "RakisNodeTests",
             dependencies: [
-                "RakisCore", "RakisP2P", "RakisMesh", "RakisNostr", "RakisInference", "RakisNode", "RakisCoordination", "RakisConsensus",
+                "RakisCore", "RakisP2P", "RakisMesh", "RakisNostr", "RakisInference", "RakisNode", "RakisCoordination", "RakisConsensus", "RakisEthereum",
                 "RakisTestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

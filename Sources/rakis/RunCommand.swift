@@ -14,6 +14,9 @@ struct RunCommand: AsyncParsableCommand {
             Settings come from the defaults, then DIR/config.json (or --config FILE), then RAKIS_<SETTING> \
             environment variables (e.g. RAKIS_MAX_PACKET_DB_SIZE), then --set NAME=VALUE flags, each later one winning.
 
+            With --chain (or the chains setting) the node watches inbox contracts (contracts/RakisInbox.vy) on chains \
+            through their standard JSON-RPC, and answers the requests made there together with the network.
+
             The node joins the network through the Nostr relays of the nostrRelays setting (the first \
             relayRedundancy of them), or those given with --relay; their events are signed with the node's Nostr \
             key, kept in its key file (added on the first run of a key file that has none). With --listen and/or \
@@ -37,12 +40,20 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var models: ModelOptions
 
+    @Option(
+        name: .customLong("chain"),
+        help: ArgumentHelp("Watch an inbox contract on a chain, e.g. sepolia=https://rpc.example@0xINBOX (repeatable; replaces the chains setting).", valueName: "NAME=URL@INBOX"))
+    var chains: [String] = []
+
     @Option(help: ArgumentHelp("Where the HTTP API and dashboard listen (port 0 picks a free one).", valueName: "HOST:PORT"))
     var http = "127.0.0.1:8080"
     @Flag(help: "Serve no HTTP API or dashboard.") var noHttp = false
 
     func validate() throws {
         if !noHttp { _ = try APIServer.Configuration.address(http) }
+        for chain in chains where ChainSetting(flag: chain) == nil {
+            throw ValidationError("--chain \(chain.debugDescription) is not NAME=URL@INBOX, e.g. sepolia=https://rpc.example@0x5FbDB2315678afecb367f032d93F642f64180aa3")
+        }
     }
 
     func run() async throws {
@@ -54,7 +65,7 @@ struct RunCommand: AsyncParsableCommand {
             throw CLIError("no data directory at \(directory.url.path); create a node with `rakis init --data-dir \(directory.url.path)`")
         }
         let settings = try SettingsLoader.load(
-            configFile: try configFile(directory), assignments: assignments + network.settingsAssignments)
+            configFile: try configFile(directory), assignments: assignments + network.settingsAssignments + (chains.isEmpty ? [] : ["chains=" + chains.joined(separator: ",")]))
         let password = try PasswordPrompt.existing()
         var keystore = try Keystore.read(from: directory.keyFile, password: password)
         let identity = try keystore.identity()

@@ -17,7 +17,7 @@ struct ArchitectureTests {
         "RakisCoordination": ["RakisCore", "RakisStorage"],
         "RakisConsensus": ["RakisCore"],
         "RakisChain": ["RakisCore", "RakisEthereum", "RakisStorage"],
-        "RakisNode": ["RakisCore", "RakisEthereum", "RakisP2P", "RakisMesh", "RakisNostr", "RakisInference", "RakisCoordination", "RakisConsensus"],
+        "RakisNode": ["RakisCore", "RakisEthereum", "RakisP2P", "RakisMesh", "RakisNostr", "RakisInference", "RakisCoordination", "RakisConsensus", "RakisChain"],
         "RakisServer": ["RakisCore", "RakisNode"],
         "rakis": ["RakisCore", "RakisNode", "RakisServer"],
     ]

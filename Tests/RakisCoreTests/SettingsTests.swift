@@ -34,6 +34,25 @@ import Testing
         #expect(settings.peerHeartLimit == 3)
     }
 
+    @Test func chainsComeFromObjectsInTheFileOrSpecsOnTheCommandLine() throws {
+        let inbox = "0x" + String(repeating: "ab", count: 20)
+        let file = try configFile(#"{"chains": [{"name": "sepolia", "rpcURL": "https://rpc.example", "inbox": "\#(inbox)", "confirmations": 5, "startBlock": 42}]}"#)
+        let fromFile = try SettingsLoader.load(configFile: file, environment: [:])
+        #expect(fromFile.chains == [ChainSetting(name: "sepolia", rpcURL: "https://rpc.example", inbox: inbox, confirmations: 5, startBlock: 42)])
+        let fromFlags = try SettingsLoader.load(configFile: file, environment: [:], assignments: ["chains=a=http://127.0.0.1:8545@\(inbox), b=http://h:1@\(inbox)"])
+        #expect(fromFlags.chains.map(\.name) == ["a", "b"], "later sources replace the list")
+        #expect(fromFlags.chains[0].rpcURL == "http://127.0.0.1:8545" && fromFlags.chains[0].confirmations == 2)
+        let fromEnvironment = try SettingsLoader.load(configFile: nil, environment: ["RAKIS_CHAINS": "[{\"name\": \"x\", \"rpcURL\": \"http://h\", \"inbox\": \"\(inbox)\"}]"])
+        #expect(fromEnvironment.chains.map(\.name) == ["x"])
+        for (bad, reason) in [("nonsense", "must be NAME=URL@INBOX"), ("a=ftp://h@\(inbox)", "http:// or https:// rpcURL"),
+                              ("a=http://h@0x12", "0x and 40 hex digits"), ("a=http://h@\(inbox),a=http://g@\(inbox)", "chain names must differ")] {
+            #expect(throws: SettingsError.self, "\(bad)") { _ = try SettingsLoader.load(configFile: nil, environment: [:], assignments: ["chains=\(bad)"]) }
+            do { _ = try SettingsLoader.load(configFile: nil, environment: [:], assignments: ["chains=\(bad)"]) } catch {
+                #expect("\(error)".contains(reason), "\(error)")
+            }
+        }
+    }
+
     @Test func theDefaultConfigFileLoadsToTheDefaults() throws {
         let file = try configFile(String(decoding: SettingsLoader.defaultConfigFile(), as: UTF8.self))
         #expect(try SettingsLoader.load(configFile: file, environment: [:]) == Settings())

@@ -35,7 +35,7 @@ public actor ChainWatcher {
         }
     }
 
-    public let configuration: Configuration
+    public nonisolated let configuration: Configuration
     /// Requests found on chain that this node had not recorded before, in chain order.
     public nonisolated let requests: AsyncStream<ChainInferenceRequest>
     private let found: AsyncStream<ChainInferenceRequest>.Continuation

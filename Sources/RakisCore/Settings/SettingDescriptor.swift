@@ -1,6 +1,6 @@
 /// One named setting: how to read it from text or JSON, its allowed range, and what it does.
 public struct SettingDescriptor: Sendable {
-    public enum Kind: Sendable { case integer, string }
+    public enum Kind: Sendable { case integer, string, chains }
 
     public let name: String
     public let kind: Kind
@@ -18,7 +18,41 @@ public struct SettingDescriptor: Sendable {
         switch kind {
         case .string: .string(text)
         case .integer: Double(text.trimmingCharacters(in: .whitespaces)).map(JSONValue.number) ?? .string(text)
+        case .chains:
+            // A JSON array as in config.json, or NAME=URL@INBOX specs separated by commas.
+            if text.trimmingCharacters(in: .whitespaces).hasPrefix("["), let parsed = try? JSONParser().parse(text) {
+                parsed
+            } else {
+                .array(text.split(separator: ",").map { spec in
+                    ChainSetting(flag: spec.trimmingCharacters(in: .whitespaces)).map(\.json) ?? .string(String(spec))
+                })
+            }
         }
+    }
+
+    static func chains(_ summary: String) -> SettingDescriptor {
+        SettingDescriptor(
+            name: "chains", kind: .chains, summary: summary,
+            read: { .array($0.chains.map(\.json)) },
+            write: { settings, value, source throws(SettingsError) in
+                guard case .array(let entries) = value else {
+                    throw .invalid(setting: "chains", value: value.displayText, reason: "must be a list of chains", source: source)
+                }
+                var chains: [ChainSetting] = []
+                for entry in entries {
+                    if case .string(let spec) = entry {
+                        throw .invalid(setting: "chains", value: spec, reason: "must be NAME=URL@INBOX", source: source)
+                    }
+                    switch ChainSetting.parse(entry) {
+                    case .success(let chain): chains.append(chain)
+                    case .failure(let problem): throw .invalid(setting: "chains", value: entry.displayText, reason: problem.reason, source: source)
+                    }
+                }
+                guard Set(chains.map(\.name)).count == chains.count else {
+                    throw .invalid(setting: "chains", value: value.displayText, reason: "chain names must differ", source: source)
+                }
+                settings.chains = chains
+            })
     }
 
     static func integer(

@@ -58,6 +58,9 @@ public struct Settings: Sendable, Equatable {
     public var maxLogsInMemory = 1000
     public var newLogEventDebounceMs = 150
 
+    /// The chains whose inbox contracts this node watches (layer 5); none by default.
+    public var chains: [ChainSetting] = []
+
     public init() {}
 
     /// Rules that involve more than one setting.

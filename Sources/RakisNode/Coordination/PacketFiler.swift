@@ -11,12 +11,22 @@ struct PacketFiler: Sendable {
     let context: QuorumContext
     let inferenceQueue: InferenceRequestQueue
     let scheduler: QuorumScheduler
+    let chains: ChainRequests
     private var logger: Logger { context.logger }
 
     func handle(_ event: PacketEvent) async {
         guard !context.halted else { return }
         switch event {
         case .p2pInferenceRequest(let delivered):
+            // A chain request from a peer counts only once this node found it on that chain:
+            // nobody can invent one. Its own watcher files it when it does.
+            let accepted = delivered.isOwn ? true : await chains.accepts(requestId: delivered.body.requestId)
+            guard accepted else {
+                logger.info("a chain request not found on chain (yet); left to this node's watcher", metadata: [
+                    "requestId": "\(delivered.body.requestId)", "from": "\(delivered.synthientId)",
+                ])
+                return
+            }
             await requestArrived(delivered.body, from: delivered.synthientId)
         case .inferenceCommit(let delivered):
             await commitArrived(delivered.body, from: delivered.synthientId, receivedAt: delivered.receivedTime)

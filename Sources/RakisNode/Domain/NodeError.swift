@@ -9,6 +9,7 @@ public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownModel(kind: WorkerSnapshot.Kind, model: String, served: [String])
     case scalingFailed(model: String, reason: String)
     case invalidNetwork(String)
+    case invalidChain(name: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +22,7 @@ public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
             "this node has no \(kind == .llm ? "LLM" : "embedding model") \(model.debugDescription); it serves \(served.joined(separator: ", "))"
         case .scalingFailed(let model, let reason): "cannot scale \(model): \(reason)"
         case .invalidNetwork(let problem): "cannot join the network: \(problem)"
+        case .invalidChain(let name, let reason): "cannot watch chain \(name): \(reason); check the chains setting"
         }
     }
 }

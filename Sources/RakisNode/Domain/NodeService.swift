@@ -26,6 +26,10 @@ struct NodeService: Service {
             outer.addTask { await node.route(subscriptions.packets.events) }
             await withDiscardingTaskGroup { group in
                 group.addTask { await node.scheduler.run() }
+                for watcher in node.chains.watchers {
+                    group.addTask { await watcher.run() }
+                    group.addTask { for await request in watcher.requests { await node.chainRequestFound(request) } }
+                }
                 group.addTask { await node.inferenceQueue.follow(subscriptions.llmWorkers) }
                 group.addTask { await node.embeddingQueue.follow(subscriptions.embeddingWorkers) }
                 if let watch {

@@ -34,6 +34,7 @@ public actor RakisNode {
     nonisolated let models: NodeModels
     nonisolated let knownModels: KnownModels
     nonisolated let dataDirectory: DataDirectory
+    nonisolated let chains: ChainRequests
     /// Every protocol timer and timestamp of this node reads it.
     nonisolated let clock: any NodeClock
     let logger: Logger
@@ -70,6 +71,8 @@ public actor RakisNode {
         } catch {
             throw .storeUnavailable(path: dataDirectory.url.appendingPathComponent(CoordinationDatabase.fileName).path, reason: "\(error)")
         }
+        let chains = try ChainRequests(settings: settings, directory: dataDirectory.url, clock: clock, logger: logger)
+        self.chains = chains
         let p2p = P2PLayer(identity: identity, settings: settings, database: database, transports: transports, clock: clock, logger: logger)
         self.p2p = p2p
         self.stores = stores
@@ -89,7 +92,7 @@ public actor RakisNode {
         inferenceQueue = InferenceRequestQueue(
             pool: llm, results: pipeline, status: status, configuration: .init(settings: settings), now: now, logger: logger)
         scheduler = QuorumScheduler(context: quorums, embeddingQueue: embeddingQueue)
-        filer = PacketFiler(context: quorums, inferenceQueue: inferenceQueue, scheduler: scheduler)
+        filer = PacketFiler(context: quorums, inferenceQueue: inferenceQueue, scheduler: scheduler, chains: chains)
         responder = RevealResponder(context: quorums)
         self.quorums = quorums
         self.llm = llm

@@ -1,20 +1,19 @@
-import BigInt
-import Foundation
-import RakisChain
+public import BigInt
+public import Foundation
+public import RakisChain
 import RakisCore
-import RakisEthereum
-import RakisTestSupport
+public import RakisEthereum
 import Testing
 
 /// The test chain (Tests/Fixtures/evm-rpc.py) with the transactions the tests send through it,
 /// signed by RakisEthereum from its funded accounts.
-struct TestChain {
-    let server: ServerProcess
-    let rpc: EthereumRPC
-    let chainId: UInt64
-    var url: String { server.baseURL.absoluteString }
+public struct TestChain: Sendable {
+    public let server: ServerProcess
+    public let rpc: EthereumRPC
+    public let chainId: UInt64
+    public var url: String { server.baseURL.absoluteString }
 
-    static func start(chainId: UInt64? = nil) async throws -> TestChain {
+    public static func start(chainId: UInt64? = nil) async throws -> TestChain {
         let server = try await ServerProcess.evmChain(chainId: chainId)
         do {
             let (rpc, found) = try await EthereumRPC.connect(url: server.baseURL.absoluteString)
@@ -25,22 +24,22 @@ struct TestChain {
         }
     }
 
-    func stop() { server.stop() }
+    public func stop() { server.stop() }
 
-    static var inboxArtifact: [String: Any] {
+    public static var inboxArtifact: [String: Any] {
         get throws {
             let url = LLMFixtures.packageRoot.appendingPathComponent("contracts/RakisInbox.json")
             return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         }
     }
 
-    static func inboxBytecode() throws -> [UInt8] {
+    public static func inboxBytecode() throws -> [UInt8] {
         let text = try #require(try inboxArtifact["bytecode"] as? String)
         return try #require(Hex.decode(String(text.dropFirst(2))))
     }
 
     /// Signs and sends an EIP-1559 transaction from the funded account `key`; returns its receipt.
-    func send(key: UInt8, to: EthereumAddress?, data: [UInt8], value: BigUInt = 0) async throws -> TransactionReceipt {
+    public func send(key: UInt8, to: EthereumAddress?, data: [UInt8], value: BigUInt = 0) async throws -> TransactionReceipt {
         let wallet = try NodeWallet(secretKey: testChainKey(key))
         let nonce = try await rpc.transactionCount(wallet.address)
         let gas = try await rpc.estimateGas(from: wallet.address, to: to, data: data, value: value)
@@ -53,31 +52,34 @@ struct TestChain {
         return try #require(try await rpc.receipt(hash), "the test chain mines every transaction at once")
     }
 
-    func deployInbox(minStake: BigUInt = BigUInt(10).power(18)) async throws -> EthereumAddress {
+    public func deployInbox(minStake: BigUInt = BigUInt(10).power(18)) async throws -> EthereumAddress {
         let constructor = try ABI.encode([.uint(minStake), .uint(3600), .uint(600), .uint(1000)], as: Array(repeating: .uint(bits: 256), count: 4))
         let receipt = try await send(key: 1, to: nil, data: try Self.inboxBytecode() + constructor)
         #expect(receipt.succeeded)
         return try #require(receipt.contractAddress)
     }
 
-    static let requestTypes: [ABIType] = [
+    public static let requestTypes: [ABIType] = [
         .string, .array(.string, length: nil), .uint(bits: 16), .uint(bits: 32), .uint(bits: 16), .uint(bits: 16), .string, .uint(bits: 16), .uint(bits: 16),
     ]
 
-    static func requestValues(prompt: String) -> [ABIValue] {
-        [.string(prompt), .array([.string("gemma-3-270m-q4_k_m")]), .uint(3), .uint(20000), .uint(12), .uint(6000), .string("all-MiniLM-L6-v2"), .uint(8), .uint(0)]
+    public static func requestValues(prompt: String, quorum: Int = 3, maxTimeMs: Int = 20000) -> [ABIValue] {
+        [.string(prompt), .array([.string("gemma-3-270m-q4_k_m")]), .uint(BigUInt(quorum)), .uint(BigUInt(maxTimeMs)), .uint(12), .uint(6000),
+         .string("all-MiniLM-L6-v2"), .uint(8), .uint(0)]
     }
 
     @discardableResult
-    func requestInference(inbox: EthereumAddress, prompt: String, key: UInt8 = 2, reward: BigUInt = 5) async throws -> TransactionReceipt {
+    public func requestInference(
+        inbox: EthereumAddress, prompt: String, quorum: Int = 3, maxTimeMs: Int = 20000, key: UInt8 = 2, reward: BigUInt = 5
+    ) async throws -> TransactionReceipt {
         let signature = "requestInference(" + Self.requestTypes.map(\.description).joined(separator: ",") + ")"
         let receipt = try await send(
-            key: key, to: inbox, data: ABI.selector(signature) + ABI.encode(Self.requestValues(prompt: prompt), as: Self.requestTypes), value: reward)
+            key: key, to: inbox, data: ABI.selector(signature) + ABI.encode(Self.requestValues(prompt: prompt, quorum: quorum, maxTimeMs: maxTimeMs), as: Self.requestTypes), value: reward)
         #expect(receipt.succeeded)
         return receipt
     }
 
-    func mine(_ blocks: Int) async throws {
+    public func mine(_ blocks: Int) async throws {
         _ = try await rpc.client.call("evm_mine", [.string("0x" + String(blocks, radix: 16))])
     }
 }
