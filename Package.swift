@@ -246,8 +246,9 @@ let package = Package(
         .testTarget(
             name: "RakisNodeTests",
             dependencies: [
-                "RakisCore", "RakisP2P", "RakisMesh", "RakisNostr", "RakisInference", "RakisNode", "RakisCoordination", "RakisConsensus", "RakisEthereum",
-                "RakisTestSupport", .product(name: "Logging", package: "swift-log"),
+                "RakisCore", "RakisP2P", "RakisMesh", "RakisNostr", "RakisInference", "RakisNode", "RakisCoordination", "RakisConsensus",
+                "RakisEthereum", "RakisChain", "RakisTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "BigInt", package: "BigInt"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),

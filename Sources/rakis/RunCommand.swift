@@ -76,7 +76,8 @@ struct RunCommand: AsyncParsableCommand {
 
         let models = try self.models.resolve()
         let node = try RakisNode(
-            identity: identity, settings: settings, dataDirectory: directory, network: plan, models: models, logger: logger)
+            identity: identity, settings: settings, dataDirectory: directory, network: plan, models: models,
+            wallet: try NodeKeys.wallet(in: keystore), logger: logger)
         // Intake, the transports and the node, then the API: started in this order and stopped
         // in reverse, so that the API stops first and the transports outlive the node's shutdown.
         var services = node.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }

@@ -1,3 +1,4 @@
+import BigInt
 import Foundation
 import RakisCore
 import RakisEthereum
@@ -17,11 +18,17 @@ import Testing
         let chain = try await TestChain.start(chainId: 1337)
         defer { chain.stop() }
         let inbox = try await chain.deployInbox()
-        try await chain.requestInference(inbox: inbox, prompt: "Name one colour of the sky.", quorum: 3, maxTimeMs: 20000)
+        // The three nodes' wallets are registered with the inbox (keys 3, 4 and 5 of the test chain).
+        let wallets = try (3...5).map { try NodeWallet(secretKey: testChainKey(UInt8($0))) }
+        for (index, wallet) in wallets.enumerated() {
+            let register = ABI.selector("register(bytes32)") + [UInt8](repeating: UInt8(index + 1), count: 32)
+            #expect(try await chain.send(key: UInt8(index + 3), to: inbox, data: register, value: BigUInt(10).power(18)).succeeded, "\(wallet.address)")
+        }
+        try await chain.requestInference(inbox: inbox, prompt: "Name one colour of the sky.", quorum: 3, maxTimeMs: 20000, reward: 3_000_000)
         var settings = DevnetTests.settings
         settings.chains = [ChainSetting(name: "test", rpcURL: chain.url, inbox: inbox.checksummed, confirmations: 0, pollMs: 500)]
         let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
-        let devnet = LocalDevnet(root: root, settings: settings, clock: clock) { _ in models }
+        let devnet = LocalDevnet(root: root, settings: settings, wallets: { wallets[$0] }, clock: clock) { _ in models }
         defer { try? FileManager.default.removeItem(at: root) }
         try await devnet.start(nodes: 3)
         try await devnet.waitUntilReady()
@@ -44,6 +51,34 @@ import Testing
 
         // By now the invented request would have been filed everywhere had it been accepted.
         for index in 1...2 { #expect(try await devnet.members[index].node.stores.inferences.request(invented) == nil, "node \(index + 1)") }
+
+        // Each valid member attests the result with its wallet; every node keeps the three.
+        let members = await devnet.members
+        let attested = try await eventually(timeout: .seconds(60)) {
+            try await members.allSatisfy { try await $0.node.chainAttestations(requestId: requestId).count == 3 }
+        }
+        #expect(attested)
+        let attestations = try await members[0].node.chainAttestations(requestId: requestId)
+        #expect(Set(attestations.map(\.address)) == Set(wallets.map(\.address.checksummed)))
+        let consensus = try #require(report.nodes[0].consensus)
+        let output = try #require(consensus.selected?.output)
+        let joint = try #require(consensus.validInferenceJointHash)
+
+        // What a reporter sends: the contract accepts the network's answer under these signatures.
+        let signatures: [ABIValue] = try attestations.sorted { $0.address.lowercased() < $1.address.lowercased() }.map { attestation in
+            let bytes = try #require(Hex.decode(String(attestation.signature.dropFirst(2))))
+            return .tuple([.uint(BigUInt(bytes[64])), .fixedBytes(Array(bytes[0..<32])), .fixedBytes(Array(bytes[32..<64]))])
+        }
+        let fulfil = try ABI.selector("fulfill(uint256,string,bytes32,(uint8,bytes32,bytes32)[])") + ABI.encode(
+            [.uint(1), .string(output), .fixedBytes(try #require(Hex.decode(joint))), .array(signatures)],
+            as: [.uint(bits: 256), .string, .fixedBytes(32), .array(.tuple([.uint(bits: 8), .fixedBytes(32), .fixedBytes(32)]), length: nil)])
+        #expect(try await chain.send(key: 6, to: inbox, data: fulfil).succeeded)
+        let fulfilled = try await chain.rpc.call(to: inbox, data: ABI.selector("fulfilled(uint256)") + ABI.encode([.uint(1)], as: [.uint(bits: 256)]))
+        #expect(try ABI.decode([.bool], from: fulfilled) == [.bool(true)])
+        for wallet in wallets {
+            let credit = try await chain.rpc.call(to: inbox, data: ABI.selector("credits(address)") + ABI.encode([.address(wallet.address)], as: [.address]))
+            #expect(try ABI.decode([.uint(bits: 256)], from: credit) == [.uint(900_000)], "90% of the reward shared by the three signers")
+        }
         await devnet.shutdown()
     }
 }

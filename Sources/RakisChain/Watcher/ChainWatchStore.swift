@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+public import RakisCore
 public import RakisEthereum
 import RakisStorage
 
@@ -40,7 +41,46 @@ public final class ChainWatchStore: Sendable {
                 t.column("prompt", .text).notNull()
             }
         }
+        migrator.registerMigration("v2") { db in
+            try db.create(table: "chainAttestation") { t in
+                t.column("requestId", .text).notNull()
+                t.column("address", .text).notNull()
+                t.column("outputHash", .text).notNull()
+                t.column("validInferenceJointHash", .text).notNull()
+                t.column("signature", .text).notNull()
+                t.column("chain", .text).notNull()
+                t.column("inbox", .text).notNull()
+                t.column("createdAt", .double).notNull()
+                t.primaryKey(["requestId", "address"])
+            }
+        }
         return migrator
+    }
+
+    /// Keeps a verified attestation (the first of each wallet for a request); true when new.
+    public func record(_ attestation: ChainAttestation) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO chainAttestation
+                    (requestId, address, outputHash, validInferenceJointHash, signature, chain, inbox, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [attestation.requestId, attestation.address, attestation.outputHash, attestation.validInferenceJointHash,
+                            attestation.signature, attestation.chain, attestation.inbox, attestation.createdAt.timeIntervalSince1970])
+            return db.changesCount > 0
+        }
+    }
+
+    /// The verified attestations of a request, by signer address.
+    public func attestations(requestId: String) async throws -> [ChainAttestation] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM chainAttestation WHERE requestId = ? ORDER BY address", arguments: [requestId]).map { row in
+                ChainAttestation(
+                    requestId: row["requestId"], chain: row["chain"], inbox: row["inbox"], outputHash: row["outputHash"],
+                    validInferenceJointHash: row["validInferenceJointHash"], address: row["address"], signature: row["signature"],
+                    createdAt: Date(timeIntervalSince1970: row["createdAt"]))
+            }
+        }
     }
 
     public func cursor(chainId: UInt64, inbox: EthereumAddress) async throws -> Cursor? {

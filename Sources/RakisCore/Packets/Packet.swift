@@ -13,6 +13,7 @@ public enum Packet: Sendable, Hashable {
     case peerConnectedChain(PeerConnectedChain)
     case peerInfo(PeerInfo)
     case peerHeart(PeerHeart)
+    case chainAttestation(ChainAttestation)
 
     public var type: PacketType {
         switch self {
@@ -27,6 +28,7 @@ public enum Packet: Sendable, Hashable {
         case .peerConnectedChain: .peerConnectedChain
         case .peerInfo: .peerInfo
         case .peerHeart: .peerHeart
+        case .chainAttestation: .chainAttestation
         }
     }
 
@@ -43,6 +45,7 @@ public enum Packet: Sendable, Hashable {
         case .peerConnectedChain(let p): p.createdAt
         case .peerInfo(let p): p.createdAt
         case .peerHeart(let p): p.createdAt
+        case .chainAttestation(let p): p.createdAt
         }
     }
 
@@ -55,6 +58,7 @@ public enum Packet: Sendable, Hashable {
         case .inferenceReveal(let p): p.requestId
         case .inferenceRevealRejected(let p): p.requestId
         case .inferenceQuorumComputed(let p): p.requestId
+        case .chainAttestation(let p): p.requestId
         case .peerStatusUpdate, .knownPeers, .peerConnectedChain, .peerInfo, .peerHeart: nil
         }
     }
@@ -79,6 +83,7 @@ extension Packet: Codable {
         case .peerConnectedChain: self = .peerConnectedChain(try .init(from: decoder))
         case .peerInfo: self = .peerInfo(try .init(from: decoder))
         case .peerHeart: self = .peerHeart(try .init(from: decoder))
+        case .chainAttestation: self = .chainAttestation(try .init(from: decoder))
         }
     }
 
@@ -97,6 +102,7 @@ extension Packet: Codable {
         case .peerConnectedChain(let p): try p.encode(to: encoder)
         case .peerInfo(let p): try p.encode(to: encoder)
         case .peerHeart(let p): try p.encode(to: encoder)
+        case .chainAttestation(let p): try p.encode(to: encoder)
         }
     }
 }

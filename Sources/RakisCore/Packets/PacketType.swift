@@ -11,4 +11,6 @@ public enum PacketType: String, Sendable, Codable, CaseIterable {
     case peerConnectedChain
     case peerInfo
     case peerHeart
+    /// Layer 5's, not the reference's.
+    case chainAttestation
 }

@@ -53,10 +53,14 @@ struct ChainRequests: Sendable {
     /// Whether a peer's request may be filed: any request that is not an `evm:` one of a watched
     /// inbox, and those of a watched inbox once this node found them on chain.
     func accepts(requestId: String) async -> Bool {
-        guard let store, requestId.hasPrefix("evm:") else { return true }
-        let watched = watchers.contains { requestId.lowercased().contains(":\($0.configuration.inbox.checksummed.lowercased()):") }
-        guard watched else { return true }
+        guard let store, watches(requestId: requestId) else { return true }
         return (try? await store.contains(requestId: requestId)) ?? false
+    }
+
+    /// Whether `requestId` is an `evm:` request of an inbox this node watches.
+    func watches(requestId: String) -> Bool {
+        guard let (_, inbox, _) = InboxAttestation.parse(requestId: requestId) else { return false }
+        return watchers.contains { $0.configuration.inbox == inbox }
     }
 }
 

@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 import RakisCoordination
 public import RakisCore
+public import RakisEthereum
 public import RakisP2P
 
 /// A local network: N nodes in one process, each with its own data directory under one folder,
@@ -21,6 +22,7 @@ public actor LocalDevnet {
     private let settings: Settings
     private let models: @Sendable (Int) throws -> NodeModels
     private let transports: (@Sendable (Int) throws -> [any P2PTransport])?
+    private let wallets: @Sendable (Int) -> NodeWallet?
     private let logger: Logger
     /// The clock every node runs on.
     public nonisolated let clock: any NodeClock
@@ -28,12 +30,15 @@ public actor LocalDevnet {
 
     /// - Parameters:
     ///   - transports: the transports of node `index` (called again when it restarts); nil puts every node on `network`.
+    ///   - wallets: the wallet node `index` attests chain results with (none by default).
     ///   - models: the models of node `index`.
     public init(
         root: URL, settings: Settings, network: InMemoryNetwork = InMemoryNetwork(),
-        transports: (@Sendable (Int) throws -> [any P2PTransport])? = nil, clock: any NodeClock = SystemClock(),
-        logger: Logger = Logger(label: "rakis.devnet"), models: @escaping @Sendable (Int) throws -> NodeModels
+        transports: (@Sendable (Int) throws -> [any P2PTransport])? = nil, wallets: @escaping @Sendable (Int) -> NodeWallet? = { _ in nil },
+        clock: any NodeClock = SystemClock(), logger: Logger = Logger(label: "rakis.devnet"),
+        models: @escaping @Sendable (Int) throws -> NodeModels
     ) {
+        self.wallets = wallets
         self.root = root
         self.clock = clock
         self.settings = settings
@@ -81,7 +86,7 @@ public actor LocalDevnet {
         let node = try RakisNode(
             identity: identity, settings: settings, dataDirectory: directory,
             transports: try transports?(index) ?? [network.makeTransport()],
-            models: try models(index), clock: clock, logger: nodeLogger)
+            models: try models(index), wallet: wallets(index), clock: clock, logger: nodeLogger)
         let process = DevnetNodeProcess(node: node, logger: nodeLogger)
         do {
             try await node.waitUntilStarted()

@@ -26,6 +26,14 @@ struct NodeService: Service {
             outer.addTask { await node.route(subscriptions.packets.events) }
             await withDiscardingTaskGroup { group in
                 group.addTask { await node.scheduler.run() }
+                if !node.chains.watchers.isEmpty {
+                    let updates = node.quorumUpdates()
+                    group.addTask {
+                        for await update in updates where update.status == .completed && node.chains.watches(requestId: update.requestId) {
+                            await node.attest(requestId: update.requestId)
+                        }
+                    }
+                }
                 for watcher in node.chains.watchers {
                     group.addTask { await watcher.run() }
                     group.addTask { for await request in watcher.requests { await node.chainRequestFound(request) } }

@@ -2,7 +2,7 @@ public import Foundation
 public import Logging
 import RakisCoordination
 public import RakisCore
-import RakisEthereum
+public import RakisEthereum
 import RakisInference
 public import RakisP2P
 public import ServiceLifecycle
@@ -35,6 +35,8 @@ public actor RakisNode {
     nonisolated let knownModels: KnownModels
     nonisolated let dataDirectory: DataDirectory
     nonisolated let chains: ChainRequests
+    /// The wallet this node attests chain results with; nil when it has none.
+    nonisolated let wallet: NodeWallet?
     /// Every protocol timer and timestamp of this node reads it.
     nonisolated let clock: any NodeClock
     let logger: Logger
@@ -47,10 +49,11 @@ public actor RakisNode {
 
     public init(
         identity: NodeIdentity, settings: Settings, dataDirectory: DataDirectory, transports: [any P2PTransport],
-        models: NodeModels = NodeModels(), clock: any NodeClock = SystemClock(),
+        models: NodeModels = NodeModels(), wallet: NodeWallet? = nil, clock: any NodeClock = SystemClock(),
         logger: Logger = Logger(label: "rakis.node")
     ) throws(NodeError) {
         let now: @Sendable () -> Date = { clock.now() }
+        self.wallet = wallet
         self.identity = identity
         self.settings = settings
         self.dataDirectory = dataDirectory
@@ -102,12 +105,12 @@ public actor RakisNode {
     /// A node on `network`: the edge names the transports it wants, the Domain builds them.
     public init(
         identity: NodeIdentity, settings: Settings, dataDirectory: DataDirectory, network: NetworkPlan, models: NodeModels = NodeModels(),
-        clock: any NodeClock = SystemClock(), logger: Logger = Logger(label: "rakis.node")
+        wallet: NodeWallet? = nil, clock: any NodeClock = SystemClock(), logger: Logger = Logger(label: "rakis.node")
     ) throws(NodeError) {
         let transports = try network.transports(identity: identity, settings: settings, logger: logger)
         try self.init(
-            identity: identity, settings: settings, dataDirectory: dataDirectory, transports: transports, models: models, clock: clock,
-            logger: logger)
+            identity: identity, settings: settings, dataDirectory: dataDirectory, transports: transports, models: models, wallet: wallet,
+            clock: clock, logger: logger)
     }
 
     /// Intake, the transports and the node itself, in the order a `ServiceGroup` should run
@@ -158,6 +161,7 @@ public actor RakisNode {
             switch event {
             case .peerStatusUpdate(let delivered): knownModels.learn(from: delivered.body.status)
             case .inferenceRevealRequest(let delivered): await responder.revealRequested(delivered.body)
+            case .chainAttestation(let delivered): await chainAttestationArrived(delivered.body)
             default: await filer.handle(event)
             }
         }

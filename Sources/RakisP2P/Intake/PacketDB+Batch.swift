@@ -125,6 +125,7 @@ extension PacketDB {
             }
         case .peerStatusUpdate(let p): events.publish(.peerStatusUpdate(delivered(p)))
         case .peerHeart(let p): events.publish(.peerHeart(delivered(p)))
+        case .chainAttestation(let p): events.publish(.chainAttestation(delivered(p)))
         case .knownPeers, .peerConnectedChain, .peerInfo: break
         }
     }

@@ -25,6 +25,7 @@ public enum PacketEvent: Sendable {
     case inferenceQuorumComputed(Delivered<InferenceQuorumComputed>)
     case peerStatusUpdate(Delivered<PeerStatusUpdate>)
     case peerHeart(Delivered<PeerHeart>)
+    case chainAttestation(Delivered<ChainAttestation>)
 
     public var packetType: PacketType {
         switch self {
@@ -36,6 +37,7 @@ public enum PacketEvent: Sendable {
         case .inferenceQuorumComputed: .inferenceQuorumComputed
         case .peerStatusUpdate: .peerStatusUpdate
         case .peerHeart: .peerHeart
+        case .chainAttestation: .chainAttestation
         }
     }
 }
