@@ -170,6 +170,7 @@ let package = Package(
                 "RakisCoordination",
                 "RakisConsensus",
                 "RakisChain",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -60,6 +60,9 @@ public struct Settings: Sendable, Equatable {
 
     /// The chains whose inbox contracts this node watches (layer 5); none by default.
     public var chains: [ChainSetting] = []
+    /// How long the valid member ranked r waits (r times this) before it reports a chain result,
+    /// so that usually one node pays the gas.
+    public var chainReportBackoffMs = 20000
 
     public init() {}
 

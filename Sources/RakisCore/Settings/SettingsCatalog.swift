@@ -36,6 +36,8 @@ extension Settings {
                  "frames a second a mesh peer may send before it is dropped and banned"),
         .integer("meshBanMs", \.meshBanMs, 0...(7 * 24 * 3_600_000), "how long a mesh peer that misbehaved is kept off"),
         .chains("chains whose inbox contracts this node watches: NAME=URL@INBOX, or objects in config.json"),
+        .integer("chainReportBackoffMs", \.chainReportBackoffMs, 0...3_600_000,
+                 "wait per rank before a valid member reports a chain result with fulfill"),
         .integer("waitForP2PBootupMs", \.waitForP2PBootupMs, 0...600_000, "time allowed for transports to come up at start"),
         .integer("inferencePollingIntervalMs", \.inferencePollingIntervalMs, 100...600_000,
                  "how often active requests are re-checked for free workers"),

@@ -37,7 +37,9 @@ extension RakisNode {
             logger.warning("dropped a chain attestation", metadata: ["requestId": "\(attestation.requestId)", "error": "\(error)"])
             return
         }
-        do { _ = try await store.record(attestation) } catch {
+        do {
+            if try await store.record(attestation) { chains.attestationsStored.publish(attestation.requestId) }
+        } catch {
             logger.error("cannot store a chain attestation", metadata: ["requestId": "\(attestation.requestId)", "error": "\(error)"])
         }
     }

@@ -25,6 +25,8 @@ extension ChainInferenceRequest {
 struct ChainRequests: Sendable {
     let watchers: [ChainWatcher]
     let store: ChainWatchStore?
+    /// The request id of every attestation stored, for a reporter waiting for enough of them.
+    let attestationsStored = EventHub<String>()
 
     init(settings: Settings, directory: URL, clock: any NodeClock, logger: Logger) throws(NodeError) {
         guard !settings.chains.isEmpty else {

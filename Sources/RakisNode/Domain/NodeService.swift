@@ -29,8 +29,12 @@ struct NodeService: Service {
                 if !node.chains.watchers.isEmpty {
                     let updates = node.quorumUpdates()
                     group.addTask {
-                        for await update in updates where update.status == .completed && node.chains.watches(requestId: update.requestId) {
-                            await node.attest(requestId: update.requestId)
+                        await withDiscardingTaskGroup { reports in
+                            for await update in updates where update.status == .completed && node.chains.watches(requestId: update.requestId) {
+                                let requestId = update.requestId
+                                await node.attest(requestId: requestId)
+                                reports.addTask { await node.reportWhenDue(requestId: requestId) }
+                            }
                         }
                     }
                 }

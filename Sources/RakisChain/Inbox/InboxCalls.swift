@@ -1,0 +1,40 @@
+public import BigInt
+import Foundation
+public import RakisCore
+public import RakisEthereum
+
+/// Calldata for the inbox's functions, and what its views answer.
+public enum InboxCalls {
+    public static func fulfilled(id: BigUInt) -> [UInt8] {
+        ABI.selector("fulfilled(uint256)") + ((try? ABI.encode([.uint(id)], as: [.uint(bits: 256)])) ?? [])
+    }
+
+    public static func threshold(id: BigUInt) -> [UInt8] {
+        ABI.selector("threshold(uint256)") + ((try? ABI.encode([.uint(id)], as: [.uint(bits: 256)])) ?? [])
+    }
+
+    /// `fulfill(id, output, jointHash, signatures)` with the attestations' signatures ordered by
+    /// signer address, as the inbox requires; throws when one is malformed.
+    public static func fulfill(id: BigUInt, output: String, validInferenceJointHash: [UInt8], attestations: [ChainAttestation]) throws(InboxAttestationError) -> [UInt8] {
+        var signed: [(address: [UInt8], signature: ABIValue)] = []
+        for attestation in attestations {
+            guard let address = try? EthereumAddress(attestation.address), attestation.signature.hasPrefix("0x"),
+                  let bytes = Hex.decode(String(attestation.signature.dropFirst(2))), bytes.count == 65 else {
+                throw .malformed("an attestation's address or signature")
+            }
+            signed.append((address.bytes, .tuple([.uint(BigUInt(bytes[64])), .fixedBytes(Array(bytes[0..<32])), .fixedBytes(Array(bytes[32..<64]))])))
+        }
+        signed.sort { $0.address.lexicographicallyPrecedes($1.address) }
+        let types: [ABIType] = [.uint(bits: 256), .string, .fixedBytes(32), .array(.tuple([.uint(bits: 8), .fixedBytes(32), .fixedBytes(32)]), length: nil)]
+        let encoded: [UInt8]
+        do {
+            encoded = try ABI.encode([.uint(id), .string(output), .fixedBytes(validInferenceJointHash), .array(signed.map(\.signature))], as: types)
+        } catch { throw .malformed("cannot encode fulfill: \(error)") }
+        return ABI.selector("fulfill(uint256,string,bytes32,(uint8,bytes32,bytes32)[])") + encoded
+    }
+
+    /// A `bool` or `uint256` word answered by a view.
+    static func word(_ data: [UInt8]) -> BigUInt? {
+        data.count == 32 ? BigUInt(Data(data)) : nil
+    }
+}
