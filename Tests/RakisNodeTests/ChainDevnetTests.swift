@@ -17,11 +17,11 @@ import Testing
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-chain-devnet-\(UUID().uuidString)")
     let clock = TestClock()
 
-    @Test func aRequestMadeOnChainReachesConsensusAndAnInventedOneIsRefused() async throws {
+    /// An inbox on the test chain with the three nodes' wallets registered (keys 3, 4 and 5) and
+    /// one request made, and a devnet of three nodes that watch it.
+    private func chainAndDevnet(logs: RecordedLogs) async throws -> (TestChain, EthereumAddress, [NodeWallet], LocalDevnet, Settings) {
         let chain = try await TestChain.start(chainId: 1337)
-        defer { chain.stop() }
         let inbox = try await chain.deployInbox()
-        // The three nodes' wallets are registered with the inbox (keys 3, 4 and 5 of the test chain).
         let wallets = try (3...5).map { try NodeWallet(secretKey: testChainKey(UInt8($0))) }
         for (index, wallet) in wallets.enumerated() {
             let register = ABI.selector("register(bytes32)") + [UInt8](repeating: UInt8(index + 1), count: 32)
@@ -30,13 +30,21 @@ import Testing
         try await chain.requestInference(inbox: inbox, prompt: "Name one colour of the sky.", quorum: 3, maxTimeMs: 20000, reward: 3_000_000)
         var settings = DevnetTests.settings
         settings.chains = [ChainSetting(name: "test", rpcURL: chain.url, inbox: inbox.checksummed, confirmations: 0, pollMs: 500)]
-        let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
         settings.chainReportBackoffMs = 5000
-        let logs = RecordedLogs()
+        let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
         let devnet = LocalDevnet(root: root, settings: settings, wallets: { wallets[$0] }, clock: clock, logger: logs.logger) { _ in models }
-        defer { try? FileManager.default.removeItem(at: root) }
         try await devnet.start(nodes: 3)
         try await devnet.waitUntilReady()
+        return (chain, inbox, wallets, devnet, settings)
+    }
+
+    @Test func aRequestMadeOnChainReachesConsensusAndAnInventedOneIsRefused() async throws {
+        let logs = RecordedLogs()
+        let (chain, inbox, wallets, devnet, settings) = try await chainAndDevnet(logs: logs)
+        defer {
+            chain.stop()
+            try? FileManager.default.removeItem(at: root)
+        }
 
         // Node 1 sends a chain request that was never made on chain.
         let invented = "evm:1337:\(inbox.checksummed.lowercased()):2"
@@ -57,6 +65,16 @@ import Testing
         // By now the invented request would have been filed everywhere had it been accepted.
         for index in 1...2 { #expect(try await devnet.members[index].node.stores.inferences.request(invented) == nil, "node \(index + 1)") }
 
+        try await expectFulfilled(requestId: requestId, report: report, chain: chain, inbox: inbox, wallets: wallets, devnet: devnet, settings: settings, logs: logs)
+        await devnet.shutdown()
+    }
+
+    /// Attestations by each valid member, one fulfill by the first-ranked, the reward credited,
+    /// nothing sent by the others.
+    private func expectFulfilled(
+        requestId: String, report: DevnetReport, chain: TestChain, inbox: EthereumAddress, wallets: [NodeWallet], devnet: LocalDevnet,
+        settings: Settings, logs: RecordedLogs
+    ) async throws {
         // Each valid member attests the result with its wallet; every node keeps the three.
         let members = await devnet.members
         let attested = try await eventually(timeout: .seconds(60)) {
@@ -94,7 +112,6 @@ import Testing
         var sent = 0
         for wallet in wallets { sent += Int(try await chain.rpc.transactionCount(wallet.address)) - 1 }
         #expect(sent == 1, "one fulfill in all, besides the three registrations")
-        await devnet.shutdown()
     }
 }
 
