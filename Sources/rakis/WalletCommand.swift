@@ -73,12 +73,12 @@ struct WalletCommand: AsyncParsableCommand {
     }
 }
 
-/// `rakis chain`: chain identities bound to this node.
+/// `rakis chain`: chain identities bound to this node, and the inbox contract.
 struct ChainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chain",
-        abstract: "Bind the node's wallet to it on a chain, as the reference network did.",
-        subcommands: [Bind.self])
+        abstract: "Bind the node's wallet to it, and use the inbox contract: deploy, register, request, status, withdraw.",
+        subcommands: [Bind.self, Deploy.self, Register.self, Request.self, Status.self, Withdraw.self])
 
     struct Bind: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

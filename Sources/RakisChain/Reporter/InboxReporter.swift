@@ -50,24 +50,10 @@ public actor InboxReporter {
         let need = Int(InboxCalls.word(try await rpc.call(to: inbox, data: InboxCalls.threshold(id: id))) ?? 1)
         guard attestations.count >= need else { return .belowThreshold(have: attestations.count, need: need) }
         let data = try InboxCalls.fulfill(id: id, output: output, validInferenceJointHash: validInferenceJointHash, attestations: attestations)
-        let gas = try await rpc.estimateGas(from: wallet.address, to: inbox, data: data)
-        let tip = try await rpc.maxPriorityFeePerGas()
-        let head = try await rpc.blockNumber()
-        var baseFee = try await rpc.block(head)?.baseFeePerGas
-        if baseFee == nil { baseFee = try await rpc.gasPrice() }
-        let nonce = try await rpc.transactionCount(wallet.address)
-        let transaction = Transaction.eip1559(.init(
-            chainId: BigUInt(chainId), nonce: BigUInt(nonce), maxPriorityFeePerGas: tip, maxFeePerGas: (baseFee ?? 0) * 2 + tip,
-            gasLimit: BigUInt(gas + gas / 5), to: inbox, value: 0, data: data))
-        let hash = try await rpc.sendRawTransaction(try transaction.signed(with: wallet.secretKey).raw)
-        logger.info("sent fulfill", metadata: ["inbox": "\(inbox.checksummed)", "id": "\(id)", "tx": "0x\(Hex.encode(hash))", "nonce": "\(nonce)"])
-        let deadline = clock.now().addingTimeInterval(receiptTimeout.seconds)
-        while true {
-            if let receipt = try await rpc.receipt(hash) {
-                return receipt.succeeded ? .mined(transactionHash: hash, gasUsed: receipt.gasUsed) : .reverted(transactionHash: hash)
-            }
-            guard clock.now() < deadline else { throw ChainRPCError.timedOut(url: rpc.client.url, seconds: Int(receiptTimeout.seconds)) }
-            try await clock.sleep(for: .seconds(1))
-        }
+        let sender = TransactionSender(rpc: rpc, chainId: chainId, wallet: wallet, clock: clock)
+        let hash = try await sender.send(to: inbox, data: data)
+        logger.info("sent fulfill", metadata: ["inbox": "\(inbox.checksummed)", "id": "\(id)", "tx": "0x\(Hex.encode(hash))"])
+        let receipt = try await sender.receipt(of: hash, timeout: receiptTimeout)
+        return receipt.succeeded ? .mined(transactionHash: hash, gasUsed: receipt.gasUsed) : .reverted(transactionHash: hash)
     }
 }

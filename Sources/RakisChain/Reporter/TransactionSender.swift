@@ -1,0 +1,45 @@
+public import BigInt
+public import Foundation
+public import RakisCore
+public import RakisEthereum
+
+/// Sends EIP-1559 transactions from one wallet and follows each to its receipt: the nonce from
+/// the node (pending included), the gas estimate plus a fifth, twice the base fee plus the tip
+/// the node suggests. A call that would revert fails at the estimate, with the contract's reason.
+public struct TransactionSender: Sendable {
+    public let rpc: EthereumRPC
+    public let chainId: UInt64
+    public let wallet: NodeWallet
+    let clock: any NodeClock
+
+    public init(rpc: EthereumRPC, chainId: UInt64, wallet: NodeWallet, clock: any NodeClock = SystemClock()) {
+        self.rpc = rpc
+        self.chainId = chainId
+        self.wallet = wallet
+        self.clock = clock
+    }
+
+    /// Sends `data` to `to` (nil: a contract creation) with `value`; returns the hash as soon as
+    /// the node took it.
+    public func send(to: EthereumAddress?, data: [UInt8], value: BigUInt = 0) async throws -> [UInt8] {
+        let gas = try await rpc.estimateGas(from: wallet.address, to: to, data: data, value: value)
+        let tip = try await rpc.maxPriorityFeePerGas()
+        var baseFee = try await rpc.block(try await rpc.blockNumber())?.baseFeePerGas
+        if baseFee == nil { baseFee = try await rpc.gasPrice() }
+        let nonce = try await rpc.transactionCount(wallet.address)
+        let transaction = Transaction.eip1559(.init(
+            chainId: BigUInt(chainId), nonce: BigUInt(nonce), maxPriorityFeePerGas: tip, maxFeePerGas: (baseFee ?? 0) * 2 + tip,
+            gasLimit: BigUInt(gas + gas / 5), to: to, value: value, data: data))
+        return try await rpc.sendRawTransaction(try transaction.signed(with: wallet.secretKey).raw)
+    }
+
+    /// The receipt of `hash`, asked for every second until it is mined or `timeout` passed.
+    public func receipt(of hash: [UInt8], timeout: Duration = .seconds(120)) async throws -> TransactionReceipt {
+        let deadline = clock.now().addingTimeInterval(timeout.seconds)
+        while true {
+            if let receipt = try await rpc.receipt(hash) { return receipt }
+            guard clock.now() < deadline else { throw ChainRPCError.timedOut(url: rpc.client.url, seconds: Int(timeout.seconds)) }
+            try await clock.sleep(for: .seconds(1))
+        }
+    }
+}
