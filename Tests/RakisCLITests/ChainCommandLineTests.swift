@@ -20,7 +20,10 @@ import Testing
         #expect(!log.text.contains("inference request on chain"), "not before its confirmations")
         try await chain.mine(2)
         #expect(await eventually { log.text.contains("inference request on chain") && log.text.contains(requestId) }, "\(log.text.suffix(3000))")
-        let detail = try await HTTPExchange.send("GET", base + "/api/inferences/\(requestId)")
+        // Found (logged) first, then filed.
+        let path = base + "/api/inferences/\(requestId)"
+        #expect(await eventually { (try? await HTTPExchange.send("GET", path).status) == 200 })
+        let detail = try await HTTPExchange.send("GET", path)
         #expect(detail.status == 200, "\(detail.text)")
         #expect((detail.json?["request"] as? [String: Any])?["prompt"] as? String == "Made on chain.", "\(detail.text)")
         try await RakisProcess.terminate(process)
