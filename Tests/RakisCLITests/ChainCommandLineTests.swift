@@ -26,6 +26,7 @@ import Testing
         let detail = try await HTTPExchange.send("GET", path)
         #expect(detail.status == 200, "\(detail.text)")
         #expect((detail.json?["request"] as? [String: Any])?["prompt"] as? String == "Made on chain.", "\(detail.text)")
+        #expect((detail.json?["chainAttestations"] as? [Any])?.isEmpty == true, "none before a consensus: \(detail.text)")
         try await RakisProcess.terminate(process)
         #expect(process.terminationStatus == 0, "\(log.text.suffix(2000))")
     }

@@ -4,7 +4,7 @@ import RakisNode
 
 /// Turns what the stores hold about one request into the API's request detail.
 enum InferenceDetailBuilder {
-    static func detail(_ history: RequestHistory) -> InferenceDetail {
+    static func detail(_ history: RequestHistory, attestations: [ChainAttestation] = []) -> InferenceDetail {
         let request = history.request
         let payload = request.payload
         let frame = payload.securityFrame
@@ -43,7 +43,11 @@ enum InferenceDetailBuilder {
                       selectedSynthientId: peer.selectedSynthientId, receivedAt: peer.receivedAt,
                       agreesWithUs: consensus.map { $0.validInferenceJointHash == peer.validInferenceJointHash })
             },
-            embeddingMap: consensus.map(Self.map) ?? [])
+            embeddingMap: consensus.map(Self.map) ?? [],
+            chainAttestations: attestations.map {
+                .init(address: $0.address, outputHash: $0.outputHash, validInferenceJointHash: $0.validInferenceJointHash, signature: $0.signature,
+                      createdAt: $0.createdAt)
+            })
     }
 
     private static func member(_ member: ConsensusRecord.Member) -> InferenceDetail.Member {

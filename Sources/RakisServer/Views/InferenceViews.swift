@@ -176,4 +176,15 @@ public struct InferenceDetail: Codable, Sendable, ResponseEncodable {
     public let consensus: Consensus?
     public let peerResults: [PeerResult]
     public let embeddingMap: [Point]
+    /// The verified attestations of a chain request (empty for any other).
+    public let chainAttestations: [ChainAttestationView]
+}
+
+/// A `chainAttestation` this node verified: a signer's signature over the inbox's digest.
+public struct ChainAttestationView: Codable, Sendable {
+    public let address: String
+    public let outputHash: String
+    public let validInferenceJointHash: String
+    public let signature: String
+    public let createdAt: Date
 }
