@@ -91,6 +91,59 @@ import Testing
         #expect(prompts == ["Before", "After"])
     }
 
+    @Test func twoChainsAtOnceKeepTheirOwnCursorsAndIds() async throws {
+        let first = try await TestChain.start(chainId: 1337)
+        defer { first.stop() }
+        let second = try await TestChain.start(chainId: 31337)
+        defer { second.stop() }
+        let firstInbox = try await first.deployInbox()
+        let secondInbox = try await second.deployInbox()
+        try await first.requestInference(inbox: firstInbox, prompt: "On the first")
+        for n in 1...2 { try await second.requestInference(inbox: secondInbox, prompt: "On the second \(n)") }
+        // One store for both, as a node has.
+        let a = try watcher(first, inbox: firstInbox), b = try watcher(second, inbox: secondInbox)
+        try await a.poll()
+        try await b.poll()
+        var ids: [String] = []
+        for await request in a.requests { ids.append(request.requestId); break }
+        for await request in b.requests {
+            ids.append(request.requestId)
+            if ids.count == 3 { break }
+        }
+        #expect(ids == [
+            "evm:1337:\(firstInbox.checksummed.lowercased()):1", "evm:31337:\(secondInbox.checksummed.lowercased()):1",
+            "evm:31337:\(secondInbox.checksummed.lowercased()):2",
+        ])
+        let store = try ChainWatchStore(directory: directory)
+        #expect(try await store.cursor(chainId: 1337, inbox: firstInbox) != store.cursor(chainId: 31337, inbox: secondInbox))
+    }
+
+    @Test func aRunningWatcherStoppedMidStreamResumesWithNothingLostOrDoubled() async throws {
+        let chain = try await TestChain.start()
+        defer { chain.stop() }
+        let inbox = try await chain.deployInbox()
+        let first = try watcher(chain, inbox: inbox)
+        let running = Task { await first.run() }
+        try await chain.requestInference(inbox: inbox, prompt: "One")
+        var seen: [String] = []
+        for await request in first.requests {
+            seen.append(request.prompt)
+            break
+        }
+        running.cancel()
+        await running.value
+        for n in ["Two", "Three"] { try await chain.requestInference(inbox: inbox, prompt: n) }
+        let second = try watcher(chain, inbox: inbox)
+        let resumed = Task { await second.run() }
+        for await request in second.requests {
+            seen.append(request.prompt)
+            if seen.count == 3 { break }
+        }
+        resumed.cancel()
+        await resumed.value
+        #expect(seen == ["One", "Two", "Three"])
+    }
+
     @Test func aWatcherRefusesAnotherChain() async throws {
         let chain = try await TestChain.start(chainId: 5)
         defer { chain.stop() }
