@@ -13,7 +13,9 @@ import Testing
     private func engine(workers: Int, contextLength: Int = 512) async throws -> LLMEngine {
         let engine = LLMEngine(models: [try LLMFixtures.gemma(contextLength: contextLength, threads: workers > 1 ? 1 : 2)])
         try await engine.scaleLLMWorkers(model: ModelLocator.defaultLLMName, count: workers)
-        #expect(await eventually { await engine.availability(model: ModelLocator.defaultLLMName).free == workers })
+        // A guard against a hang, not a speed check: on a fresh, loaded machine (cold page cache,
+        // every suite at once) loading took over 30 s.
+        #expect(await eventually(timeout: .seconds(180)) { await engine.availability(model: ModelLocator.defaultLLMName).free == workers })
         return engine
     }
 
