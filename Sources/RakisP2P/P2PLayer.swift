@@ -39,9 +39,9 @@ public actor P2PLayer {
     /// transports stop first and intake then processes what they delivered.
     public nonisolated var services: [any Service] {
         let limits = PacketLimits(maxBytes: settings.maxPacketBytes)
-        return [PacketIntakeService(packetDB: packetDB)] + transports.all.enumerated().map { index, transport in
+        return [PacketIntakeService(packetDB: packetDB)] + transports.all.map { transport in
             TransportService(
-                transport: transport, index: index, packetDB: packetDB, starts: starts, limits: limits, malformed: malformed, logger: logger)
+                transport: transport, packetDB: packetDB, starts: starts, limits: limits, malformed: malformed, logger: logger)
         }
     }
 

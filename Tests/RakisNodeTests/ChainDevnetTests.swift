@@ -109,6 +109,8 @@ import Testing
         // The others' turns come; they find it fulfilled and send nothing.
         clock.advance(by: .seconds(Double(settings.chainReportBackoffMs) / 1000 * 3))
         #expect(await eventually { logs.messages.filter { $0.contains("alreadyFulfilled") }.count == 2 }, "\(logs.messages.suffix(20))")
+        // The reporter's line, with the gas its fulfill used (the README quotes it).
+        print(logs.messages.first { $0.hasPrefix("chain report") && $0.contains("mined") } ?? "no chain report logged")
         var sent = 0
         for wallet in wallets { sent += Int(try await chain.rpc.transactionCount(wallet.address)) - 1 }
         #expect(sent == 1, "one fulfill in all, besides the three registrations")

@@ -26,29 +26,15 @@ public struct TestChain: Sendable {
 
     public func stop() { server.stop() }
 
-    public static var inboxArtifact: [String: Any] {
-        get throws {
-            let url = LLMFixtures.packageRoot.appendingPathComponent("contracts/RakisInbox.json")
-            return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-        }
-    }
-
+    /// The inbox's creation bytecode as the node deploys it (the committed artifact's, by the compile check).
     public static func inboxBytecode() throws -> [UInt8] {
-        let text = try #require(try inboxArtifact["bytecode"] as? String)
-        return try #require(Hex.decode(String(text.dropFirst(2))))
+        try #require(Hex.decode(String(InboxBytecode.creation.dropFirst(2))))
     }
 
     /// Signs and sends an EIP-1559 transaction from the funded account `key`; returns its receipt.
     public func send(key: UInt8, to: EthereumAddress?, data: [UInt8], value: BigUInt = 0) async throws -> TransactionReceipt {
-        let wallet = try NodeWallet(secretKey: testChainKey(key))
-        let nonce = try await rpc.transactionCount(wallet.address)
-        let gas = try await rpc.estimateGas(from: wallet.address, to: to, data: data, value: value)
-        let tip = try await rpc.maxPriorityFeePerGas()
-        let fee = try await rpc.gasPrice() * 2 + tip
-        let transaction = Transaction.eip1559(.init(
-            chainId: BigUInt(chainId), nonce: BigUInt(nonce), maxPriorityFeePerGas: tip, maxFeePerGas: fee, gasLimit: BigUInt(gas * 12 / 10),
-            to: to, value: value, data: data))
-        let hash = try await rpc.sendRawTransaction(try transaction.signed(with: wallet.secretKey).raw)
+        let sender = TransactionSender(rpc: rpc, chainId: chainId, wallet: try NodeWallet(secretKey: testChainKey(key)))
+        let hash = try await sender.send(to: to, data: data, value: value)
         return try #require(try await rpc.receipt(hash), "the test chain mines every transaction at once")
     }
 
@@ -59,10 +45,6 @@ public struct TestChain: Sendable {
         return try #require(receipt.contractAddress)
     }
 
-    public static let requestTypes: [ABIType] = [
-        .string, .array(.string, length: nil), .uint(bits: 16), .uint(bits: 32), .uint(bits: 16), .uint(bits: 16), .string, .uint(bits: 16), .uint(bits: 16),
-    ]
-
     public static func requestValues(prompt: String, quorum: Int = 3, maxTimeMs: Int = 20000) -> [ABIValue] {
         [.string(prompt), .array([.string("gemma-3-270m-q4_k_m")]), .uint(BigUInt(quorum)), .uint(BigUInt(maxTimeMs)), .uint(12), .uint(6000),
          .string("all-MiniLM-L6-v2"), .uint(8), .uint(0)]
@@ -72,9 +54,8 @@ public struct TestChain: Sendable {
     public func requestInference(
         inbox: EthereumAddress, prompt: String, quorum: Int = 3, maxTimeMs: Int = 20000, key: UInt8 = 2, reward: BigUInt = 5
     ) async throws -> TransactionReceipt {
-        let signature = "requestInference(" + Self.requestTypes.map(\.description).joined(separator: ",") + ")"
         let receipt = try await send(
-            key: key, to: inbox, data: ABI.selector(signature) + ABI.encode(Self.requestValues(prompt: prompt, quorum: quorum, maxTimeMs: maxTimeMs), as: Self.requestTypes), value: reward)
+            key: key, to: inbox, data: try InboxCalls.requestInference(Self.requestValues(prompt: prompt, quorum: quorum, maxTimeMs: maxTimeMs)), value: reward)
         #expect(receipt.succeeded)
         return receipt
     }

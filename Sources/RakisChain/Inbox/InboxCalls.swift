@@ -13,6 +13,18 @@ public enum InboxCalls {
         ABI.selector("threshold(uint256)") + ((try? ABI.encode([.uint(id)], as: [.uint(bits: 256)])) ?? [])
     }
 
+    /// The types of `requestInference`'s arguments, in order.
+    public static let requestInferenceTypes: [ABIType] = [
+        .string, .array(.string, length: nil), .uint(bits: 16), .uint(bits: 32), .uint(bits: 16), .uint(bits: 16), .string, .uint(bits: 16), .uint(bits: 16),
+    ]
+
+    /// `requestInference(prompt, acceptedModels, quorum, maxTimeMs, secDistance, secPercentageBps,
+    /// embeddingModel, maxTokens, temperatureMilli)` with `values` of `requestInferenceTypes`.
+    public static func requestInference(_ values: [ABIValue]) throws -> [UInt8] {
+        let signature = "requestInference(" + requestInferenceTypes.map(\.description).joined(separator: ",") + ")"
+        return ABI.selector(signature) + (try ABI.encode(values, as: requestInferenceTypes))
+    }
+
     /// `fulfill(id, output, jointHash, signatures)` with the attestations' signatures ordered by
     /// signer address, as the inbox requires; throws when one is malformed.
     public static func fulfill(id: BigUInt, output: String, validInferenceJointHash: [UInt8], attestations: [ChainAttestation]) throws(InboxAttestationError) -> [UInt8] {

@@ -71,14 +71,12 @@ public struct InboxTools: Sendable {
         let reward = try Self.wei(reward)
         let address = try EthereumAddress(inbox)
         let frame = payload.securityFrame
-        let types: [ABIType] = [.string, .array(.string, length: nil), .uint(bits: 16), .uint(bits: 32), .uint(bits: 16), .uint(bits: 16), .string, .uint(bits: 16), .uint(bits: 16)]
         let values: [ABIValue] = [
             .string(payload.prompt), .array(payload.acceptedModels.map(ABIValue.string)), .uint(BigUInt(frame.quorum)), .uint(BigUInt(frame.maxTimeMs)),
             .uint(BigUInt(Int(frame.secDistance))), .uint(BigUInt(Int((frame.secPercentage * 10000).rounded()))), .string(frame.embeddingModel),
             .uint(BigUInt(payload.maxTokens)), .uint(BigUInt(Int((payload.temperature * 1000).rounded()))),
         ]
-        let signature = "requestInference(" + types.map(\.description).joined(separator: ",") + ")"
-        let (mined, _, logs) = try await minedWithLogs(from: wallet, to: address, data: ABI.selector(signature) + ABI.encode(values, as: types), value: reward)
+        let (mined, _, logs) = try await minedWithLogs(from: wallet, to: address, data: try InboxCalls.requestInference(values), value: reward)
         guard let log = logs.first(where: { $0.topics.first == InboxEvents.inferenceRequested.topic }), log.topics.count > 1 else {
             throw ChainToolError("the request was mined without an InferenceRequested log")
         }

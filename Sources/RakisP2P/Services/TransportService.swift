@@ -8,7 +8,6 @@ public import ServiceLifecycle
 /// the reason.
 public struct TransportService: Service {
     let transport: any P2PTransport
-    let index: Int
     let packetDB: PacketDB
     let starts: TransportStarts
     let limits: PacketLimits
@@ -19,11 +18,11 @@ public struct TransportService: Service {
         do {
             try await transport.start()
         } catch {
-            starts.report(index, .failed("\(error)"))
+            starts.report(.failed("\(error)"))
             await transport.shutdown()
             throw P2PError.misconfigured(["\(error)"])
         }
-        starts.report(index, .started)
+        starts.report(.started)
         await withDiscardingTaskGroup { group in
             group.addTask { await receive() }
             // Cancellation (a killed node) drops off the network as promptly as a graceful stop.

@@ -18,7 +18,7 @@ final class TransportStarts: Sendable {
         (reports, input) = AsyncStream.makeStream(of: Outcome.self)
     }
 
-    func report(_ index: Int, _ outcome: Outcome) { input.yield(outcome) }
+    func report(_ outcome: Outcome) { input.yield(outcome) }
 
     /// The reasons of the transports that failed to start, once all have reported or `timeout`
     /// has passed (`timedOut`); those still connecting then carry on in the background. Called once.
