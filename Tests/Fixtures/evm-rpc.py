@@ -6,8 +6,9 @@ It speaks only standard methods (and batches), so what works against it works ag
 anvil or a public RPC: eth_chainId, eth_blockNumber, eth_getBlockByNumber, eth_getBalance,
 eth_getLogs, eth_call, eth_estimateGas, eth_getTransactionCount, eth_sendRawTransaction,
 eth_getTransactionReceipt, eth_gasPrice, eth_maxPriorityFeePerGas, eth_feeHistory; and, for
-tests, evm_mine and evm_increaseTime (as anvil and hardhat name them). Every transaction is
-mined at once. The funded accounts are eth-tester's: secret keys 1 to 10, each 1,000,000 ether.
+tests, evm_mine, evm_increaseTime and evm_setAutomine (as anvil and hardhat name them). Every
+transaction is mined at once, unless evm_setAutomine(false) keeps them pending until evm_mine (a
+later one at the same nonce replaces a pending one, as a fee bump does on a real node). The funded accounts are eth-tester's: secret keys 1 to 10, each 1,000,000 ether.
 GET /ready answers 200. Modes for error tests: garbage (200 with a body that is not JSON),
 http500 (every call fails with HTTP 500).
 """
@@ -131,6 +132,14 @@ def increase_time(seconds):
     return chain.get_block_by_number("latest")["timestamp"] - latest
 
 
+def set_automine(enabled):
+    if enabled:
+        chain.enable_auto_mine_transactions()
+    else:
+        chain.disable_auto_mine_transactions()
+    return True
+
+
 METHODS = {
     "eth_chainId": lambda: backend.chain.chain_id,
     "net_version": lambda: str(backend.chain.chain_id),
@@ -148,6 +157,7 @@ METHODS = {
     "eth_feeHistory": fee_history,
     "evm_mine": lambda count="0x1": chain.mine_blocks(quantity(count) if isinstance(count, str) else int(count)) and "0x0",
     "evm_increaseTime": increase_time,
+    "evm_setAutomine": set_automine,
 }
 
 

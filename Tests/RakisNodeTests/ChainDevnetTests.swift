@@ -114,6 +114,27 @@ import Testing
         var sent = 0
         for wallet in wallets { sent += Int(try await chain.rpc.transactionCount(wallet.address)) - 1 }
         #expect(sent == 1, "one fulfill in all, besides the three registrations")
+        try await expectFiguresOfOneWinner(requestId: requestId, members: members)
+    }
+
+    private func expectFiguresOfOneWinner(requestId: String, members: [LocalDevnet.Member]) async throws {
+        // Each node says so: the request confirmed on chain with its reward, and, on the reporter
+        // only, its fulfil mined, won and its gas counted.
+        var won = 0
+        for member in members {
+            let detail = try #require(try await member.node.chainRequest(requestId: requestId))
+            #expect(detail.watched && detail.confirmed && detail.found?.reward == "3000000" && detail.attestations.count == 3)
+            let figures = try #require(try await member.node.chainFigures().first)
+            #expect(figures.requestsSeen == 1 && figures.watcher.chainId == 1337 && figures.watcher.lastError == nil)
+            if figures.reports.won == 1 {
+                won += 1
+                #expect(figures.reports.sent == 1 && figures.reports.lost == 0 && figures.reports.gasSpent > 200_000)
+                #expect(detail.transactions.map(\.state) == [.mined] && detail.transactions.first?.kind == .fulfill)
+            } else {
+                #expect(figures.reports == .none && detail.transactions.isEmpty)
+            }
+        }
+        #expect(won == 1)
     }
 }
 

@@ -46,7 +46,7 @@ public enum InboxCalls {
     }
 
     /// A `bool` or `uint256` word answered by a view.
-    static func word(_ data: [UInt8]) -> BigUInt? {
+    public static func word(_ data: [UInt8]) -> BigUInt? {
         data.count == 32 ? BigUInt(Data(data)) : nil
     }
 }

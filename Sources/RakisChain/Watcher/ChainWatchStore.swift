@@ -54,6 +54,13 @@ public final class ChainWatchStore: Sendable {
                 t.primaryKey(["requestId", "address"])
             }
         }
+        migrator.registerMigration("v3", migrate: createReportedTransactions)
+        migrator.registerMigration("v4") { db in
+            try db.alter(table: "chainRequest") { t in
+                t.add(column: "requester", .text)
+                t.add(column: "reward", .text)
+            }
+        }
         return migrator
     }
 
@@ -100,11 +107,12 @@ public final class ChainWatchStore: Sendable {
             for request in requests {
                 try db.execute(
                     sql: """
-                        INSERT OR IGNORE INTO chainRequest (requestId, chainId, inbox, blockNumber, transactionHash, logIndex, prompt)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        INSERT OR IGNORE INTO chainRequest
+                        (requestId, chainId, inbox, blockNumber, transactionHash, logIndex, prompt, requester, reward)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [request.requestId, Int64(chainId), inbox.checksummed, Int64(request.blockNumber), Data(request.transactionHash),
-                                Int64(request.logIndex), request.prompt])
+                                Int64(request.logIndex), request.prompt, request.requester.checksummed, request.reward.description])
                 if db.changesCount > 0 { fresh.append(request) }
             }
             try db.execute(
@@ -114,6 +122,18 @@ public final class ChainWatchStore: Sendable {
                     """,
                 arguments: [Int64(chainId), inbox.checksummed, Int64(cursor.nextBlock), cursor.lastBlockHash.map { Data($0) }])
             return fresh
+        }
+    }
+
+    /// Where and by whom a request was made on chain, when this node found it.
+    public func request(requestId: String) async throws -> FoundChainRequest? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM chainRequest WHERE requestId = ?", arguments: [requestId]).map { row in
+                FoundChainRequest(
+                    requestId: row["requestId"], chainId: UInt64(row["chainId"] as Int64), inbox: row["inbox"],
+                    blockNumber: UInt64(row["blockNumber"] as Int64), transactionHash: "0x" + Hex.encode(Array(row["transactionHash"] as Data)),
+                    requester: row["requester"], reward: row["reward"])
+            }
         }
     }
 

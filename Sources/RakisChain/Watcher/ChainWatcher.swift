@@ -44,6 +44,9 @@ public actor ChainWatcher {
     private let logger: Logger
     private let rpc: EthereumRPC
     private var chainId: UInt64?
+    private var head: UInt64?
+    private var nextBlock: UInt64?
+    private var lastError: String?
 
     public init(configuration: Configuration, store: ChainWatchStore, clock: any NodeClock = SystemClock(), timeout: Duration = .seconds(10), logger: Logger) {
         self.configuration = configuration
@@ -61,10 +64,12 @@ public actor ChainWatcher {
         while !Task.isCancelled {
             do {
                 try await poll()
+                lastError = nil
                 if failures > 0 { logger.notice("chain node reachable again", metadata: ["chain": "\(configuration.name)"]) }
                 failures = 0
             } catch {
                 failures += 1
+                lastError = "\(error)"
                 let level: Logger.Level = failures == 1 ? .warning : .debug
                 logger.log(level: level, "cannot read the chain; retrying", metadata: ["chain": "\(configuration.name)", "error": "\(error)"])
             }
@@ -78,15 +83,18 @@ public actor ChainWatcher {
     public func poll() async throws(ChainRPCError) {
         let chainId = try await connectedChainId()
         let head = try await rpc.blockNumber()
+        self.head = head
         guard head >= configuration.confirmations else { return }
         let safe = head - configuration.confirmations
         var cursor = try await currentCursor(chainId: chainId)
+        nextBlock = cursor.nextBlock
         while cursor.nextBlock <= safe {
             let last = min(cursor.nextBlock + configuration.maxRange - 1, safe)
             let logs = try await rpc.logs(address: configuration.inbox, topics: [InboxEvents.inferenceRequested.topic], from: cursor.nextBlock, to: last)
             let requests = try await decode(logs, chainId: chainId)
             guard let lastBlock = try await rpc.block(last) else { throw .malformedResponse(url: configuration.rpcURL, reason: "no block \(last) below the head") }
             cursor = ChainWatchStore.Cursor(nextBlock: last + 1, lastBlockHash: lastBlock.hash)
+            nextBlock = cursor.nextBlock
             let fresh: [ChainInferenceRequest]
             do { fresh = try await store.record(requests, cursor: cursor, chainId: chainId, inbox: configuration.inbox) } catch {
                 throw .malformedResponse(url: configuration.rpcURL, reason: "cannot record the chain's requests: \(error)")
@@ -96,6 +104,11 @@ public actor ChainWatcher {
                 found.yield(request)
             }
         }
+    }
+
+    /// What the watcher knows of its chain now.
+    public func status() -> ChainWatcherStatus {
+        ChainWatcherStatus(name: configuration.name, chainId: chainId, head: head, nextBlock: nextBlock, lastError: lastError)
     }
 
     private func connectedChainId() async throws(ChainRPCError) -> UInt64 {

@@ -63,6 +63,9 @@ public struct Settings: Sendable, Equatable {
     /// How long the valid member ranked r waits (r times this) before it reports a chain result,
     /// so that usually one node pays the gas.
     public var chainReportBackoffMs = 20000
+    /// How long a sent `fulfill` may wait for a receipt before it is replaced at its nonce with
+    /// higher fees (or cancelled, once another node's fulfilment landed).
+    public var chainFeeBumpMs = 30000
 
     public init() {}
 

@@ -38,6 +38,8 @@ extension Settings {
         .chains("chains whose inbox contracts this node watches: NAME=URL@INBOX, or objects in config.json"),
         .integer("chainReportBackoffMs", \.chainReportBackoffMs, 0...3_600_000,
                  "wait per rank before a valid member reports a chain result with fulfill"),
+        .integer("chainFeeBumpMs", \.chainFeeBumpMs, 1000...3_600_000,
+                 "how long a sent fulfill may wait for a receipt before it is sent again with fees an eighth higher"),
         .integer("waitForP2PBootupMs", \.waitForP2PBootupMs, 0...600_000, "time allowed for transports to come up at start"),
         .integer("inferencePollingIntervalMs", \.inferencePollingIntervalMs, 100...600_000,
                  "how often active requests are re-checked for free workers"),

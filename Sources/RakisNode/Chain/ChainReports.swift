@@ -11,8 +11,8 @@ import RakisEthereum
 /// as the inbox needs, sends `fulfill` unless another node's fulfilment landed first.
 extension RakisNode {
     func reportWhenDue(requestId: String) async {
-        guard let wallet, let (chainId, inbox, id) = InboxAttestation.parse(requestId: requestId),
-              let watcher = chains.watchers.first(where: { $0.configuration.inbox == inbox }) else { return }
+        guard let reporters = chains.reporters, let (chainId, inbox, id) = InboxAttestation.parse(requestId: requestId),
+              let watcher = await chains.watcher(chainId: chainId, inbox: inbox) else { return }
         let record: ConsensusRecord?
         let request: InferenceStore.StoredRequest?
         do {
@@ -34,9 +34,9 @@ extension RakisNode {
             let attestations = try await chainAttestations(requestId: requestId).filter {
                 $0.outputHash == "0x" + Hex.encode(Keccak256.hash(Array(output.utf8))) && $0.validInferenceJointHash == "0x" + jointHex
             }
-            let reporter = InboxReporter(
-                rpc: EthereumRPC(client: JSONRPCClient(url: watcher.configuration.rpcURL)), chainId: chainId, wallet: wallet, clock: clock, logger: logger)
-            let outcome = try await reporter.report(inbox: inbox, id: id, output: output, validInferenceJointHash: joint, attestations: attestations)
+            let reporter = reporters.reporter(chainId: chainId, rpcURL: watcher.configuration.rpcURL)
+            let outcome = try await reporter.report(
+                requestId: requestId, inbox: inbox, id: id, output: output, validInferenceJointHash: joint, attestations: attestations)
             logger.info("chain report", metadata: ["requestId": "\(requestId)", "rank": "\(rank)", "outcome": "\(outcome)"])
         } catch {
             logger.warning("cannot report a chain result", metadata: ["requestId": "\(requestId)", "error": "\(error)"])

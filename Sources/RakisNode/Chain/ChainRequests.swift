@@ -27,11 +27,14 @@ struct ChainRequests: Sendable {
     let store: ChainWatchStore?
     /// The request id of every attestation stored, for a reporter waiting for enough of them.
     let attestationsStored = EventHub<String>()
+    /// One reporter per chain for this node's wallet; nil without a wallet.
+    let reporters: ChainReporters?
 
-    init(settings: Settings, directory: URL, clock: any NodeClock, logger: Logger) throws(NodeError) {
+    init(settings: Settings, directory: URL, wallet: NodeWallet?, clock: any NodeClock, logger: Logger) throws(NodeError) {
         guard !settings.chains.isEmpty else {
             watchers = []
             store = nil
+            reporters = nil
             return
         }
         let store: ChainWatchStore
@@ -50,6 +53,17 @@ struct ChainRequests: Sendable {
         }
         self.watchers = watchers
         self.store = store
+        reporters = wallet.map {
+            ChainReporters(wallet: $0, store: store, clock: clock, timing: .init(bumpAfter: .milliseconds(settings.chainFeeBumpMs)), logger: logger)
+        }
+    }
+
+    /// The watcher of the inbox named by an `evm:` request id, on the chain the id names.
+    func watcher(chainId: UInt64, inbox: EthereumAddress) async -> ChainWatcher? {
+        for watcher in watchers where watcher.configuration.inbox == inbox {
+            if await watcher.status().chainId == chainId { return watcher }
+        }
+        return nil
     }
 
     /// Whether a peer's request may be filed: any request that is not an `evm:` one of a watched

@@ -1,3 +1,4 @@
+public import RakisChain
 public import RakisCoordination
 public import RakisEthereum
 public import RakisInference
@@ -39,3 +40,12 @@ public typealias LLMError = RakisInference.LLMError
 
 /// The node's Ethereum wallet (`rakis wallet`, `rakis chain bind`).
 public typealias NodeWallet = RakisEthereum.NodeWallet
+
+/// A watcher's view of its chain (head, cursor, last error).
+public typealias ChainWatcherStatus = RakisChain.ChainWatcherStatus
+/// A request as the watcher found it on chain.
+public typealias FoundChainRequest = RakisChain.FoundChainRequest
+/// A transaction this node's reporter sent, and what became of it.
+public typealias ReportedTransaction = RakisChain.ReportedTransaction
+/// One chain's fulfils sent, won and lost, and the gas they used.
+public typealias ChainReportFigures = RakisChain.ChainReportFigures

@@ -37,6 +37,8 @@ public struct NodeSnapshot: Sendable {
     /// The LLMs and embedding models this node was started with.
     public let llmModels: [String]
     public let embeddingModels: [String]
+    /// The chains this node watches, in the order of its settings.
+    public let chains: [ChainFigures]
 
     public var uptimeSeconds: Double { takenAt.timeIntervalSince(startedAt) }
 }

@@ -95,6 +95,7 @@ extension RakisNode {
             totalTokens: totals.tokens, consensusSucceeded: outcomes.succeeded, consensusFailed: outcomes.failed, embeddingQueue: queue,
             intake: await packetDB.statistics, malformedPackets: p2p.malformedPackets,
             rejectedChainIdentities: packetDB.peers.rejectedChainIdentities, workers: await workers(),
-            transports: await transportStatus(), llmModels: servedModels.llms, embeddingModels: servedModels.embedders)
+            transports: await transportStatus(), llmModels: servedModels.llms, embeddingModels: servedModels.embedders,
+            chains: try await chainFigures())
     }
 }

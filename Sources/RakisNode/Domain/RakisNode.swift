@@ -74,7 +74,7 @@ public actor RakisNode {
         } catch {
             throw .storeUnavailable(path: dataDirectory.url.appendingPathComponent(CoordinationDatabase.fileName).path, reason: "\(error)")
         }
-        let chains = try ChainRequests(settings: settings, directory: dataDirectory.url, clock: clock, logger: logger)
+        let chains = try ChainRequests(settings: settings, directory: dataDirectory.url, wallet: wallet, clock: clock, logger: logger)
         self.chains = chains
         let p2p = P2PLayer(identity: identity, settings: settings, database: database, transports: transports, clock: clock, logger: logger)
         self.p2p = p2p

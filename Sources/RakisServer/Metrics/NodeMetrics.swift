@@ -73,6 +73,17 @@ final class NodeMetrics: Sendable {
         gauge("rakis_peers").record(snapshot.peers)
         gauge("rakis_packets_stored").record(snapshot.packetsStored)
         gauge("rakis_chain_identities_rejected").record(snapshot.rejectedChainIdentities)
+        for chain in snapshot.chains {
+            let name = [("chain", chain.watcher.name)]
+            if let head = chain.watcher.head { gauge("rakis_chain_head_block", name).record(Int(clamping: head)) }
+            if let lag = chain.watcher.headLag { gauge("rakis_chain_head_lag_blocks", name).record(Int(clamping: lag)) }
+            gauge("rakis_chain_reachable", name).record(chain.watcher.lastError == nil && chain.watcher.chainId != nil ? 1 : 0)
+            gauge("rakis_chain_requests_seen", name).record(chain.requestsSeen)
+            gauge("rakis_chain_fulfils", name + [("outcome", "sent")]).record(chain.reports.sent)
+            gauge("rakis_chain_fulfils", name + [("outcome", "won")]).record(chain.reports.won)
+            gauge("rakis_chain_fulfils", name + [("outcome", "lost")]).record(chain.reports.lost)
+            gauge("rakis_chain_gas_spent", name).record(Int(clamping: chain.reports.gasSpent))
+        }
         for transport in snapshot.transports {
             gauge("rakis_transport_connected", [("transport", transport.name)]).record(transport.connected ? 1 : 0)
         }

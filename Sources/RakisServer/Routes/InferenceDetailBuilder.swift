@@ -4,7 +4,8 @@ import RakisNode
 
 /// Turns what the stores hold about one request into the API's request detail.
 enum InferenceDetailBuilder {
-    static func detail(_ history: RequestHistory, attestations: [ChainAttestation] = []) -> InferenceDetail {
+    static func detail(_ history: RequestHistory, chain: ChainRequestDetail? = nil) -> InferenceDetail {
+        let attestations = chain?.attestations ?? []
         let request = history.request
         let payload = request.payload
         let frame = payload.securityFrame
@@ -47,7 +48,8 @@ enum InferenceDetailBuilder {
             chainAttestations: attestations.map {
                 .init(address: $0.address, outputHash: $0.outputHash, validInferenceJointHash: $0.validInferenceJointHash, signature: $0.signature,
                       createdAt: $0.createdAt)
-            })
+            },
+            chain: chain.map(ChainRequestView.init))
     }
 
     private static func member(_ member: ConsensusRecord.Member) -> InferenceDetail.Member {

@@ -34,7 +34,7 @@ struct InferenceRoutes: Sendable {
             guard let history = try await node.requestHistory(requestId: requestId) else {
                 throw APIError.notFound("no request \(requestId.debugDescription) is known to this node")
             }
-            return InferenceDetailBuilder.detail(history, attestations: try await node.chainAttestations(requestId: requestId))
+            return InferenceDetailBuilder.detail(history, chain: try await node.chainRequest(requestId: requestId))
         }
     }
 

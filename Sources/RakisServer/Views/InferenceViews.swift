@@ -178,6 +178,9 @@ public struct InferenceDetail: Codable, Sendable, ResponseEncodable {
     public let embeddingMap: [Point]
     /// The verified attestations of a chain request (empty for any other).
     public let chainAttestations: [ChainAttestationView]
+    /// For an `evm:` request: its chain, whether this node confirmed it there, and the
+    /// transactions this node sent for it; null for any other request.
+    public let chain: ChainRequestView?
 }
 
 /// A `chainAttestation` this node verified: a signer's signature over the inbox's digest.

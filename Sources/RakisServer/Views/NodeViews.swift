@@ -26,6 +26,8 @@ public struct StatsView: Codable, Sendable, ResponseEncodable {
     public let malformedPackets: Int
     public let models: [String]
     public let embeddingModels: [String]
+    /// The chains this node watches (empty when none).
+    public let chains: [ChainStatsView]
 
     init(_ snapshot: NodeSnapshot) {
         synthientId = snapshot.synthientId
@@ -49,6 +51,7 @@ public struct StatsView: Codable, Sendable, ResponseEncodable {
         malformedPackets = snapshot.malformedPackets
         models = snapshot.llmModels
         embeddingModels = snapshot.embeddingModels
+        chains = snapshot.chains.map(ChainStatsView.init)
     }
 }
 

@@ -56,6 +56,11 @@ async function refreshStats() {
     ["embedding queue", stats.embeddingQueueLength], ["sent", stats.packetsTransmitted], ["uptime", Math.round(stats.uptimeSeconds) + " s"],
   ];
   $("#stats").replaceChildren(...cards.map(([label, value]) => el("div", { class: "card" }, el("b", {}, value), el("span", {}, label))));
+  // The watched chains: how far behind the head each watcher is, and this node's fulfils there.
+  $("#chains-section").hidden = !stats.chains.length;
+  $("#chains").replaceChildren(table(["chain", "inbox", "head", "lag (blocks)", "requests", "fulfils sent", "won", "lost", "gas", "problem"],
+    stats.chains.map((c) => [`${c.name}${c.chainId === undefined ? "" : " (" + c.chainId + ")"}`, short(c.inbox), text(c.head), text(c.headLag),
+      c.requestsSeen, c.fulfilmentsSent, c.fulfilmentsWon, c.fulfilmentsLost, c.gasSpent, text(c.lastError)])));
   const health = await fetch("/api/health").then((r) => r.json());
   const badge = $("#health");
   badge.textContent = health.status === "ok" ? "ready" : health.status === "disconnected" ? "no transport connected" : health.status;
@@ -148,6 +153,17 @@ async function refreshDetail() {
     el("dt", {}, "consensus"), el("dd", { id: "detail-consensus" }, consensus ? (consensus.succeeded ? "reached: " + consensus.selectedOutput : "failed: " + consensus.failureReason) : "not yet"),
     el("dt", {}, "joint hash"), el("dd", { class: "mono" }, consensus ? text(consensus.validInferenceJointHash) : ""));
   const sections = [facts];
+  const chain = detail.chain;
+  if (chain) {
+    sections.push(el("h3", {}, "On chain"), el("dl", {},
+      el("dt", {}, "chain"), el("dd", {}, `evm:${chain.chainId}, inbox ${chain.inbox}, request ${chain.id}`),
+      el("dt", {}, "confirmed"), el("dd", { id: "detail-chain-confirmed" }, chain.confirmed ? `yes, block ${chain.blockNumber}` : chain.watched ? "not yet found on chain" : "no: this node does not watch that chain (taken from peers)"),
+      el("dt", {}, "reward"), el("dd", {}, chain.reward === undefined ? "" : chain.reward + " wei")));
+    sections.push(el("h3", {}, `Attestations (${detail.chainAttestations.length})`), table(["wallet", "output hash", "signed"],
+      detail.chainAttestations.map((a) => [a.address, short(a.outputHash), time(a.createdAt)])));
+    sections.push(el("h3", {}, `Our transactions (${chain.transactions.length})`), table(["transaction", "kind", "nonce", "state", "gas", "block"],
+      chain.transactions.map((t) => [short(t.transactionHash), t.kind, t.nonce, t.state, text(t.gasUsed), text(t.blockNumber)])));
+  }
   sections.push(el("h3", {}, "Our results"), table(["inference", "model", "output", "tokens", "tok/s"],
     detail.ownResults.map((r) => [short(r.inferenceId), r.model, r.output === null ? "failed: " + r.failureReason : r.output, text(r.tokenCount), r.tokensPerSecond ? r.tokensPerSecond.toFixed(1) : ""])));
   sections.push(el("h3", {}, `Commits (${detail.commits.length})`), table(["node", "inference", "bEmbeddingHash", "received"],
