@@ -1,6 +1,6 @@
 # The two commands a newcomer runs (see README.md): `make demo` and `make test`.
 # Both install whatever is missing first (scripts/setup.sh) and are quick when it is there.
-.PHONY: setup build demo test bench reference-env install
+.PHONY: setup build demo test bench bench-chain reference-env install
 
 setup:
 	@scripts/setup.sh
@@ -34,3 +34,10 @@ bench: setup reference-env
 	.build/release/rakis-bench consensus
 	.build/release/rakis-bench transport
 	.build/release/rakis-bench ethereum
+	$(MAKE) bench-chain
+
+# Layer 5: fulfilment gas next to the reference's single-runner contract, and the time from a
+# request's end to its fulfilment on chain over 20 requests on a 3-node devnet.
+bench-chain: build
+	.venv/bin/python scripts/bench-inbox-gas.py
+	.build/debug/rakis devnet --chain --nodes 3 --requests 20 --time 10 --max-tokens 16 | tail -n 1

@@ -97,6 +97,19 @@ extension ChainCommand {
         }
     }
 
+    struct Refund: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Return an unfulfilled request's reward to its requester (to withdraw), once its fulfilment window has passed.")
+        @OptionGroup var dataDirectory: DataDirectoryOptions
+        @OptionGroup var chain: ChainOptions
+        @Option(help: "The inbox contract's address.") var inbox: String
+        @Argument(help: "The request's number in the inbox, or its evm: id.") var id: String
+
+        func run() async throws {
+            printMined("refunded", try await chain.tools().refund(inbox: inbox, from: try nodeWallet(dataDirectory), id: id))
+        }
+    }
+
     struct Withdraw: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Withdraw the rewards, refunds and bounties the inbox holds for the node's wallet.")
         @OptionGroup var dataDirectory: DataDirectoryOptions

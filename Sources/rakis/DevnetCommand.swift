@@ -14,6 +14,11 @@ struct DevnetCommand: AsyncParsableCommand {
             under a temporary folder, submits the prompt from node 1 and waits until every node has completed or
             failed the request. Prints, per node, the quorum, the valid inferences and the selected output (--json:
             one JSON object). Exits with 1 unless every node reached the same consensus.
+
+            With --chain it also starts the test chain of this checkout (a real EVM behind JSON-RPC), deploys the inbox,
+            funds and registers a wallet per node, and makes the request on chain instead (--requests N: N of them, one
+            after another); the nodes find it, agree, attest, and one of them fulfils it on chain. Prints the
+            fulfilment and the time from the request's end (endingAt) to the fulfilment seen on chain.
             """)
 
     @Option(help: "Nodes to start.") var nodes = 3
@@ -34,6 +39,9 @@ struct DevnetCommand: AsyncParsableCommand {
     var relays: [String] = []
     @Flag(help: "Connect the nodes through the direct mesh on loopback (with --relay: both at once).") var mesh = false
     @Option(help: "Network topic on the relays (default: a fresh one, so that other devnets never mix in).") var topic: String?
+    @Flag(help: "Start the test chain, deploy the inbox, register the nodes and make the request on chain.") var chain = false
+    @Option(help: "With --chain: requests to make on chain, one after another.") var requests = 1
+    @Option(help: "With --chain: each request's reward, wei or ether (0.01ether).") var reward = "0.01ether"
     @Flag(help: "Print one JSON object with every node's view instead of text.") var json = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .warning
 
@@ -45,6 +53,9 @@ struct DevnetCommand: AsyncParsableCommand {
         guard secPercentage > 0 && secPercentage <= 1 else { throw ValidationError("--sec-percentage must be in (0, 1]") }
         guard !prompt.isEmpty else { throw ValidationError("--prompt must not be empty") }
         try TransportOptions.requireWebSocketURLs(relays, flags: "--relay")
+        guard (1...1000).contains(requests) else { throw ValidationError("--requests must be between 1 and 1000") }
+        guard chain || requests == 1 else { throw ValidationError("--requests needs --chain") }
+        if chain { _ = try InboxTools.wei(reward) }
     }
 
     func run() async throws {
@@ -54,8 +65,12 @@ struct DevnetCommand: AsyncParsableCommand {
         if !relays.isEmpty || mesh { settings.topic = topic ?? "rakis-devnet-\(UUID().uuidString.prefix(8).lowercased())" }
         let root = dataDirectory.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("rakis-devnet-\(UUID().uuidString.prefix(8))")
-        let devnet = try LocalDevnet(root: root, settings: settings, nodes: nodes, relays: relays, mesh: mesh) { _ in models }
+        let chainRun = chain ? try await DevnetChain.start(nodes: nodes, progress: progress) : nil
+        if let chainRun { settings.chains = [chainRun.setting] }
+        let wallets = chainRun?.wallets
+        let devnet = try LocalDevnet(root: root, settings: settings, nodes: nodes, relays: relays, mesh: mesh, wallets: { wallets?[$0] }) { _ in models }
         defer {
+            chainRun?.stop()
             if dataDirectory == nil { try? FileManager.default.removeItem(at: root) }
         }
         let clock = ContinuousClock()
@@ -72,13 +87,12 @@ struct DevnetCommand: AsyncParsableCommand {
             throw error
         }
         progress("models loaded on every node after \(seconds(clock.now - started)) s")
+        if let chainRun {
+            try await runOnChain(devnet, chainRun, settings: settings)
+            return
+        }
 
-        let payload = InferenceRequestPayload(
-            fromChain: "devnet", blockNumber: 0, createdAt: Date(), prompt: prompt, acceptedModels: [ModelLocator.defaultLLMName],
-            temperature: temperature, maxTokens: maxTokens,
-            securityFrame: SecurityFrame(
-                quorum: quorum ?? nodes, maxTimeMs: Int(time * 1000), secDistance: secDistance, secPercentage: secPercentage,
-                embeddingModel: ModelLocator.defaultEmbeddingName))
+        let payload = requestPayload()
         let first = await devnet.members[0].node
         let requestId: String
         do { requestId = try await first.submit(payload) } catch {
@@ -86,9 +100,8 @@ struct DevnetCommand: AsyncParsableCommand {
             throw error
         }
         progress("request \(requestId) submitted by node 1; commits close in \(Int(time)) s, then reveal and consensus")
-        let wait = time + Double(settings.quorumRevealTimeoutMs + settings.quorumConsensusWindowMs) / 1000 + 30
         var waitError: (any Error)?
-        do { try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(wait)) } catch { waitError = error }
+        do { try await devnet.waitForOutcome(requestId: requestId, timeout: outcomeTimeout(settings)) } catch { waitError = error }
         let report = try await devnet.report(requestId: requestId)
         await devnet.shutdown()
 
@@ -106,7 +119,22 @@ struct DevnetCommand: AsyncParsableCommand {
         guard report.agreed else { throw ExitCode(1) }
     }
 
-    private func printText(_ report: DevnetReport, afterEnding: [Double]) {
+    /// The request the options describe, created now.
+    func requestPayload() -> InferenceRequestPayload {
+        InferenceRequestPayload(
+            fromChain: "devnet", blockNumber: 0, createdAt: Date(), prompt: prompt, acceptedModels: [ModelLocator.defaultLLMName],
+            temperature: temperature, maxTokens: maxTokens,
+            securityFrame: SecurityFrame(
+                quorum: quorum ?? nodes, maxTimeMs: Int(time * 1000), secDistance: secDistance, secPercentage: secPercentage,
+                embeddingModel: ModelLocator.defaultEmbeddingName))
+    }
+
+    /// How long a request may take from its creation to every node's outcome.
+    func outcomeTimeout(_ settings: Settings) -> Duration {
+        .seconds(time + Double(settings.quorumRevealTimeoutMs + settings.quorumConsensusWindowMs) / 1000 + 30)
+    }
+
+    func printText(_ report: DevnetReport, afterEnding: [Double]) {
         let short = { (id: String) in String(id.prefix(12)) }
         let nodeNumber = Dictionary(report.nodes.map { ($0.synthientId, $0.index + 1) }, uniquingKeysWith: { a, _ in a })
         print("request \(report.requestId): \(prompt.debugDescription)")
@@ -142,11 +170,11 @@ struct DevnetCommand: AsyncParsableCommand {
         }
     }
 
-    private func progress(_ message: String) {
+    func progress(_ message: String) {
         FileHandle.standardError.write(Data("devnet: \(message)\n".utf8))
     }
 
-    private func seconds(_ duration: Duration) -> String {
+    func seconds(_ duration: Duration) -> String {
         String(format: "%.1f", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
     }
 }

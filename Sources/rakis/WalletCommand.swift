@@ -78,7 +78,7 @@ struct ChainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chain",
         abstract: "Bind the node's wallet to it, and use the inbox contract: deploy, register, request, status, withdraw.",
-        subcommands: [Bind.self, Deploy.self, Register.self, Request.self, Status.self, Withdraw.self])
+        subcommands: [Bind.self, Deploy.self, Register.self, Request.self, Status.self, Refund.self, Withdraw.self])
 
     struct Bind: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

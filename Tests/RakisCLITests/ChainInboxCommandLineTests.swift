@@ -38,6 +38,19 @@ import Testing
 
         let nothing = try await RakisProcess.run(["chain", "withdraw", "--data-dir", dataDir, "--rpc", chain.url, "--inbox", inbox])
         #expect(nothing.status != 0 && nothing.stderr.contains("nothing to withdraw"), "the contract's reason: \(nothing.stderr)")
+
+        // Nobody answers: once the window and the fulfilment window (an hour) have passed, anyone
+        // may refund it, and the requester withdraws the reward.
+        let early = try await RakisProcess.run(["chain", "refund", "--data-dir", dataDir, "--rpc", chain.url, "--inbox", inbox, "1"])
+        #expect(early.status != 0 && early.stderr.contains("not expired yet"), "\(early.stderr)")
+        _ = try await chain.rpc.client.call("evm_increaseTime", [.number(3700)])
+        try await chain.mine(1)
+        let refunded = try await RakisProcess.run(["chain", "refund", "--data-dir", dataDir, "--rpc", chain.url, "--inbox", inbox, "1"])
+        #expect(refunded.status == 0 && refunded.stdout.hasPrefix("refunded: transaction 0x"), "\(refunded.stdout)\(refunded.stderr)")
+        let after = try await RakisProcess.run(["chain", "status", "--rpc", chain.url, "--inbox", inbox, "1"])
+        #expect(after.stdout.contains("status     refunded"), "\(after.stdout)")
+        let withdrawn = try await RakisProcess.run(["chain", "withdraw", "--data-dir", dataDir, "--rpc", chain.url, "--inbox", inbox])
+        #expect(withdrawn.status == 0 && withdrawn.stdout.hasPrefix("withdrawn: transaction 0x"), "the refund is the requester's: \(withdrawn.stderr)")
         let wrongChain = try await RakisProcess.run(["chain", "status", "--rpc", chain.url, "--chain-id", "1", "--inbox", inbox, "1"])
         #expect(wrongChain.status != 0 && wrongChain.stderr.contains("is on chain id 1337, not 1"), "\(wrongChain.stderr)")
         let badAmount = try await RakisProcess.run(["chain", "register", "--data-dir", dataDir, "--rpc", chain.url, "--inbox", inbox, "--stake", "lots"])

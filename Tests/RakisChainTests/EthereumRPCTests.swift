@@ -6,7 +6,7 @@ import RakisEthereum
 import RakisTestSupport
 import Testing
 
-/// The JSON-RPC client against a real EVM behind standard JSON-RPC (Tests/Fixtures/evm-rpc.py),
+/// The JSON-RPC client against a real EVM behind standard JSON-RPC (scripts/test-chain.py),
 /// with transactions signed by RakisEthereum: deploying the inbox, calling it, reading its logs.
 @Suite struct EthereumRPCTests {
     @Test func deploysTheInboxAndReadsARequestBackFromItsLogs() async throws {

@@ -66,6 +66,7 @@ import Testing
         for index in 1...2 { #expect(try await devnet.members[index].node.stores.inferences.request(invented) == nil, "node \(index + 1)") }
 
         try await expectFulfilled(requestId: requestId, report: report, chain: chain, inbox: inbox, wallets: wallets, devnet: devnet, settings: settings, logs: logs)
+        try await expectAnEquivocatingWalletSlashed(requestId: requestId, chain: chain, inbox: inbox, wallets: wallets, devnet: devnet, logs: logs)
         await devnet.shutdown()
     }
 
@@ -97,15 +98,15 @@ import Testing
         let onChain = try await chain.rpc.call(to: inbox, data: ABI.selector("requests(uint256)") + ABI.encode([.uint(1)], as: [.uint(bits: 256)]))
         #expect(Array(onChain[7 * 32..<8 * 32]) == Keccak256.hash(Array(output.utf8)), "the stored output hash is the selected output's")
         #expect(Hex.encode(onChain[8 * 32..<9 * 32]) == joint, "the stored joint hash is the network's")
-        // The reward is shared by the signers the reporter submitted (at least the threshold of
-        // two, all three when their attestations had arrived), the reporter's 10% on top.
+        // The reporter waits a moment past its turn for every valid member's attestation, so all
+        // three signers share the reward, the reporter's 10% on top.
         var credits: [BigUInt] = []
         for wallet in wallets {
             let credit = try await chain.rpc.call(to: inbox, data: ABI.selector("credits(address)") + ABI.encode([.address(wallet.address)], as: [.address]))
             guard case .uint(let amount)? = try ABI.decode([.uint(bits: 256)], from: credit).first else { Issue.record("no credit"); return }
             credits.append(amount)
         }
-        #expect(credits.reduce(0, +) == 3_000_000 && credits.filter { $0 > 0 }.count >= 2, "\(credits)")
+        #expect(credits.reduce(0, +) == 3_000_000 && credits.filter { $0 > 0 }.count == 3, "\(credits)")
         // The others' turns come; they find it fulfilled and send nothing.
         clock.advance(by: .seconds(Double(settings.chainReportBackoffMs) / 1000 * 3))
         #expect(await eventually { logs.messages.filter { $0.contains("alreadyFulfilled") }.count == 2 }, "\(logs.messages.suffix(20))")
@@ -115,6 +116,37 @@ import Testing
         for wallet in wallets { sent += Int(try await chain.rpc.transactionCount(wallet.address)) - 1 }
         #expect(sent == 1, "one fulfill in all, besides the three registrations")
         try await expectFiguresOfOneWinner(requestId: requestId, members: members)
+    }
+
+    /// A registered wallet (key 6) signs two answers to the request, and a peer passes both on:
+    /// a node that watches the inbox proves it, and the liar's stake is gone, half of it to the
+    /// prover.
+    private func expectAnEquivocatingWalletSlashed(
+        requestId: String, chain: TestChain, inbox: EthereumAddress, wallets: [NodeWallet], devnet: LocalDevnet, logs: RecordedLogs
+    ) async throws {
+        let liar = try NodeWallet(secretKey: testChainKey(6))
+        let register = ABI.selector("register(bytes32)") + [UInt8](repeating: 6, count: 32)
+        #expect(try await chain.send(key: 6, to: inbox, data: register, value: BigUInt(10).power(18)).succeeded)
+        let joint = String(repeating: "cd", count: 32)
+        let members = await devnet.members
+        for output in ["Blue.", "Green."] {
+            let lie = try InboxAttestation.sign(requestId: requestId, output: output, validInferenceJointHash: joint, wallet: liar, createdAt: clock.now())
+            try await members[0].node.p2p.transmit(.chainAttestation(lie))
+        }
+        #expect(await eventually { logs.messages.contains { $0.hasPrefix("a wallet signed two answers") } }, "\(logs.messages.suffix(10))")
+        clock.advance(by: .seconds(5))
+        let stake = { () async throws -> BigUInt? in
+            let node = try await chain.rpc.call(to: inbox, data: ABI.selector("nodes(address)") + ABI.encode([.address(liar.address)], as: [.address]))
+            return InboxCalls.word(Array(node[32..<64]))
+        }
+        #expect(try await eventually(timeout: .seconds(60)) { try await stake() == 0 }, "\(logs.messages.suffix(10))")
+        #expect(await eventually { logs.messages.contains { $0.hasPrefix("chain slash") && $0.contains("outcome=mined") } })
+        var bounty: BigUInt = 0
+        for wallet in wallets {
+            let credit = try await chain.rpc.call(to: inbox, data: ABI.selector("credits(address)") + ABI.encode([.address(wallet.address)], as: [.address]))
+            bounty += InboxCalls.word(credit) ?? 0
+        }
+        #expect(bounty == 3_000_000 + BigUInt(10).power(18) / 2, "the rewards, and half the liar's stake to the prover")
     }
 
     private func expectFiguresOfOneWinner(requestId: String, members: [LocalDevnet.Member]) async throws {

@@ -1,11 +1,11 @@
 public import Foundation
 
 extension ServerProcess {
-    /// The test chain of Tests/Fixtures/evm-rpc.py: a real EVM (eth-tester on py-evm) behind
+    /// The test chain of scripts/test-chain.py: a real EVM (eth-tester on py-evm) behind
     /// standard JSON-RPC on a free loopback port. Its funded accounts have the secret keys 1 to 10.
     public static func evmChain(chainId: UInt64? = nil, mode: String = "ok") async throws -> ServerProcess {
         let port = LLMFixtures.freePort()
-        let script = LLMFixtures.packageRoot.appendingPathComponent("Tests/Fixtures/evm-rpc.py").path
+        let script = LLMFixtures.packageRoot.appendingPathComponent("scripts/test-chain.py").path
         var arguments = [script, "\(port)", "--mode", mode]
         if let chainId { arguments += ["--chain-id", "\(chainId)"] }
         return try await ServerProcess(

@@ -5,7 +5,7 @@ import RakisCore
 public import RakisEthereum
 import Testing
 
-/// The test chain (Tests/Fixtures/evm-rpc.py) with the transactions the tests send through it,
+/// The test chain (scripts/test-chain.py) with the transactions the tests send through it,
 /// signed by RakisEthereum from its funded accounts.
 public struct TestChain: Sendable {
     public let server: ServerProcess

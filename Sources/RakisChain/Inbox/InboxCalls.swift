@@ -45,6 +45,32 @@ public enum InboxCalls {
         return ABI.selector("fulfill(uint256,string,bytes32,(uint8,bytes32,bytes32)[])") + encoded
     }
 
+    /// `slash(first, second)`: two attestations by one wallet for one request over different
+    /// answers; throws when one is malformed.
+    public static func slash(_ first: ChainAttestation, _ second: ChainAttestation) throws(InboxAttestationError) -> [UInt8] {
+        let signature: ABIType = .tuple([.uint(bits: 8), .fixedBytes(32), .fixedBytes(32)])
+        let attestation: ABIType = .tuple([.uint(bits: 256), .fixedBytes(32), .fixedBytes(32), signature])
+        func value(_ attestation: ChainAttestation) throws(InboxAttestationError) -> ABIValue {
+            guard let (_, _, id) = InboxAttestation.parse(requestId: attestation.requestId),
+                  let output = hash(attestation.outputHash), let joint = hash(attestation.validInferenceJointHash), attestation.signature.hasPrefix("0x"),
+                  let bytes = Hex.decode(String(attestation.signature.dropFirst(2))), bytes.count == 65 else {
+                throw .malformed("an attestation's request id, hashes or signature")
+            }
+            return .tuple([.uint(id), .fixedBytes(output), .fixedBytes(joint),
+                           .tuple([.uint(BigUInt(bytes[64])), .fixedBytes(Array(bytes[0..<32])), .fixedBytes(Array(bytes[32..<64]))])])
+        }
+        let encoded: [UInt8]
+        do { encoded = try ABI.encode([try value(first), try value(second)], as: [attestation, attestation]) } catch {
+            throw .malformed("cannot encode slash: \(error)")
+        }
+        return ABI.selector("slash((uint256,bytes32,bytes32,(uint8,bytes32,bytes32)),(uint256,bytes32,bytes32,(uint8,bytes32,bytes32)))") + encoded
+    }
+
+    private static func hash(_ text: String) -> [UInt8]? {
+        guard text.hasPrefix("0x"), let bytes = Hex.decode(String(text.dropFirst(2))), bytes.count == 32 else { return nil }
+        return bytes
+    }
+
     /// A `bool` or `uint256` word answered by a view.
     public static func word(_ data: [UInt8]) -> BigUInt? {
         data.count == 32 ? BigUInt(Data(data)) : nil

@@ -10,6 +10,11 @@ public enum InboxEvents {
         .init("embeddingModel", .string), .init("maxTokens", .uint(bits: 16)), .init("temperatureMilli", .uint(bits: 16)),
     ])
 
+    public static let inferenceFulfilled = ABIEvent(name: "InferenceFulfilled", parameters: [
+        .init("requestId", .uint(bits: 256), indexed: true), .init("reporter", .address, indexed: true), .init("outputHash", .fixedBytes(32)),
+        .init("validInferenceJointHash", .fixedBytes(32)), .init("signers", .uint(bits: 256)), .init("output", .string),
+    ])
+
     /// The request an `InferenceRequested` log describes, with its block's time; throws what is
     /// wrong with a log that does not decode as one.
     public static func request(from log: EthereumLog, chainId: UInt64, blockTime: UInt64) throws(InboxLogError) -> ChainInferenceRequest {

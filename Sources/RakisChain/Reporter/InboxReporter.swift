@@ -79,7 +79,18 @@ public actor InboxReporter {
         transaction.nonce = BigUInt(try await reserveNonce())
         let hash = try await send(transaction, kind: .fulfill, requestId: requestId)
         logger.info("sent fulfill", metadata: ["requestId": "\(requestId)", "tx": "0x\(Hex.encode(hash))", "nonce": "\(transaction.nonce)"])
-        return try await follow(transaction, hash: hash, requestId: requestId, inbox: inbox, id: id)
+        return try await follow(transaction, hash: hash, kind: .fulfill, requestId: requestId, inbox: inbox, id: id)
+    }
+
+    /// Sends `slash` with two attestations by one wallet for one request over different answers
+    /// (its stake, half of it credited to this wallet); throws the inbox's reason when it refuses
+    /// at the estimate (`nothing to slash` once another node's proof landed), with nothing sent.
+    public func slash(_ first: ChainAttestation, _ second: ChainAttestation, inbox: EthereumAddress) async throws -> Outcome {
+        var transaction = try await sender.prepare(to: inbox, data: try InboxCalls.slash(first, second))
+        transaction.nonce = BigUInt(try await reserveNonce())
+        let hash = try await send(transaction, kind: .slash, requestId: first.requestId)
+        logger.notice("sent slash", metadata: ["requestId": "\(first.requestId)", "wallet": "\(first.address)", "tx": "0x\(Hex.encode(hash))"])
+        return try await follow(transaction, hash: hash, kind: .slash, requestId: first.requestId, inbox: inbox, id: 0)
     }
 
     private func reserveNonce() async throws -> UInt64 {
@@ -105,8 +116,10 @@ public actor InboxReporter {
 
     /// Waits for a receipt of any transaction sent at this nonce; replaces the newest when
     /// `PendingFulfill` says so.
-    private func follow(_ first: Transaction.EIP1559, hash: [UInt8], requestId: String, inbox: EthereumAddress, id: BigUInt) async throws -> Outcome {
-        var pending = PendingFulfill(hash: hash, sentAt: clock.now(), bumpAfter: timing.bumpAfter.seconds, giveUpAfter: timing.giveUpAfter.seconds)
+    private func follow(
+        _ first: Transaction.EIP1559, hash: [UInt8], kind: PendingFulfill.Kind, requestId: String, inbox: EthereumAddress, id: BigUInt
+    ) async throws -> Outcome {
+        var pending = PendingFulfill(hash: hash, kind: kind, sentAt: clock.now(), bumpAfter: timing.bumpAfter.seconds, giveUpAfter: timing.giveUpAfter.seconds)
         var newest = first
         while true {
             for candidate in pending.hashes {

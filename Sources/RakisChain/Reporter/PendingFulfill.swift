@@ -6,7 +6,12 @@ public import Foundation
 /// itself), so that it does not pay for a fulfil that can only revert; give up after
 /// `giveUpAfter`. Every hash it sent stays a candidate: any one of them may be mined.
 public struct PendingFulfill: Sendable, Equatable {
-    public enum Kind: String, Sendable { case fulfill, cancel }
+    public enum Kind: String, Sendable {
+        case fulfill
+        case cancel
+        /// `slash` with two conflicting attestations of one wallet.
+        case slash
+    }
 
     public enum Replacement: Sendable, Equatable {
         case bump
@@ -28,8 +33,8 @@ public struct PendingFulfill: Sendable, Equatable {
     public let bumpAfter: TimeInterval
     public let giveUpAfter: TimeInterval
 
-    public init(hash: [UInt8], sentAt: Date, bumpAfter: TimeInterval, giveUpAfter: TimeInterval) {
-        sent = [Sent(hash: hash, kind: .fulfill)]
+    public init(hash: [UInt8], kind: Kind = .fulfill, sentAt: Date, bumpAfter: TimeInterval, giveUpAfter: TimeInterval) {
+        sent = [Sent(hash: hash, kind: kind)]
         lastSentAt = sentAt
         firstSentAt = sentAt
         self.bumpAfter = bumpAfter

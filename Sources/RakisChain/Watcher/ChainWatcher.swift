@@ -68,6 +68,8 @@ public actor ChainWatcher {
                 if failures > 0 { logger.notice("chain node reachable again", metadata: ["chain": "\(configuration.name)"]) }
                 failures = 0
             } catch {
+                // Stopping cuts a call short; that is no failure of the chain.
+                if Task.isCancelled { break }
                 failures += 1
                 lastError = "\(error)"
                 let level: Logger.Level = failures == 1 ? .warning : .debug

@@ -38,7 +38,15 @@ extension RakisNode {
             return
         }
         do {
-            if try await store.record(attestation) { chains.attestationsStored.publish(attestation.requestId) }
+            if try await store.record(attestation) {
+                chains.attestationsStored.publish(attestation.requestId)
+            } else if let kept = try await store.attestations(requestId: attestation.requestId).first(where: { $0.address == attestation.address }),
+                      kept.outputHash != attestation.outputHash || kept.validInferenceJointHash != attestation.validInferenceJointHash {
+                logger.warning("a wallet signed two answers to one chain request", metadata: [
+                    "requestId": "\(attestation.requestId)", "wallet": "\(attestation.address)",
+                ])
+                chains.equivocated(Equivocation(first: kept, second: attestation))
+            }
         } catch {
             logger.error("cannot store a chain attestation", metadata: ["requestId": "\(attestation.requestId)", "error": "\(error)"])
         }

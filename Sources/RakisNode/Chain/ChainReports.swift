@@ -26,7 +26,7 @@ extension RakisNode {
         let frame = request.payload.securityFrame
         let need = max(1, Int((Double(frame.quorum) * frame.secPercentage).rounded(.up)))
         let turn = clock.now().addingTimeInterval(Double(rank * settings.chainReportBackoffMs) / 1000)
-        guard await waitForAttestations(requestId: requestId, count: need, turn: turn) else {
+        guard await waitForAttestations(requestId: requestId, need: need, members: ranked.count, turn: turn) else {
             logger.notice("too few attestations to report a chain result", metadata: ["requestId": "\(requestId)", "need": "\(need)"])
             return
         }
@@ -47,13 +47,22 @@ extension RakisNode {
         Hex.encode(SHA256.hash(data: Array((requestId + synthientId).utf8)))
     }
 
-    /// Waits until this node's turn has come and it holds `count` attestations of the request;
-    /// false when they are still too few a full backoff after its turn.
-    private func waitForAttestations(requestId: String, count: Int, turn: Date) async -> Bool {
-        let stored = chains.attestationsStored.subscribe()
+    /// Waits until this node's turn has come and it holds `need` attestations of the request;
+    /// false when they are still too few a full backoff after its turn. Up to two seconds past
+    /// its turn it waits for all `members`' attestations: honest members attest within moments of
+    /// each other, and only those the fulfil carries share the reward.
+    private func waitForAttestations(requestId: String, need: Int, members: Int, turn: Date) async -> Bool {
         try? await clock.sleep(until: turn)
-        if (try? await chainAttestations(requestId: requestId).count) ?? 0 >= count { return true }
+        let grace = turn.addingTimeInterval(2)
         let giveUp = turn.addingTimeInterval(Double(max(settings.chainReportBackoffMs, 1000)) / 1000)
+        if await attestationCount(requestId: requestId, reaches: max(need, members), before: grace) { return true }
+        return await attestationCount(requestId: requestId, reaches: need, before: giveUp)
+    }
+
+    /// Whether this node holds `count` attestations of the request before `deadline`, waiting for
+    /// each one stored.
+    private func attestationCount(requestId: String, reaches count: Int, before deadline: Date) async -> Bool {
+        let stored = chains.attestationsStored.subscribe()
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask { [self] in
                 if (try? await chainAttestations(requestId: requestId).count) ?? 0 >= count { return true }
@@ -63,8 +72,8 @@ extension RakisNode {
                 return false
             }
             group.addTask { [clock] in
-                try? await clock.sleep(until: giveUp)
-                return false
+                try? await clock.sleep(until: deadline)
+                return (try? await self.chainAttestations(requestId: requestId).count) ?? 0 >= count
             }
             let enough = await group.next() ?? false
             group.cancelAll()

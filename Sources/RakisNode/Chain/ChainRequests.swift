@@ -29,6 +29,9 @@ struct ChainRequests: Sendable {
     let attestationsStored = EventHub<String>()
     /// One reporter per chain for this node's wallet; nil without a wallet.
     let reporters: ChainReporters?
+    /// Each wallet found signing two answers to one request, once.
+    let equivocations = EventHub<Equivocation>()
+    private let proven = ProvenEquivocations()
 
     init(settings: Settings, directory: URL, wallet: NodeWallet?, clock: any NodeClock, logger: Logger) throws(NodeError) {
         guard !settings.chains.isEmpty else {
@@ -71,6 +74,13 @@ struct ChainRequests: Sendable {
     func accepts(requestId: String) async -> Bool {
         guard let store, watches(requestId: requestId) else { return true }
         return (try? await store.contains(requestId: requestId)) ?? false
+    }
+
+    /// Publishes an equivocation unless one of the same wallet and request was published before.
+    func equivocated(_ equivocation: Equivocation) {
+        let key = equivocation.first.requestId + " " + equivocation.first.address
+        guard proven.firstTime(key) else { return }
+        equivocations.publish(equivocation)
     }
 
     /// Whether `requestId` is an `evm:` request of an inbox this node watches.

@@ -52,11 +52,11 @@ public actor LocalDevnet {
     /// own) and, with `mesh`, on a loopback mesh where every node listens on a free port and dials
     /// all the others. With neither, on the in-memory transport.
     public init(
-        root: URL, settings: Settings, nodes: Int, relays: [String], mesh: Bool, logger: Logger = Logger(label: "rakis.devnet"),
-        models: @escaping @Sendable (Int) throws -> NodeModels
+        root: URL, settings: Settings, nodes: Int, relays: [String], mesh: Bool, wallets: @escaping @Sendable (Int) -> NodeWallet? = { _ in nil },
+        logger: Logger = Logger(label: "rakis.devnet"), models: @escaping @Sendable (Int) throws -> NodeModels
     ) throws {
         guard !relays.isEmpty || mesh else {
-            self.init(root: root, settings: settings, logger: logger, models: models)
+            self.init(root: root, settings: settings, wallets: wallets, logger: logger, models: models)
             return
         }
         let ports = mesh ? try (0..<nodes).map { _ in try LoopbackPort.free() } : []
@@ -67,7 +67,7 @@ public actor LocalDevnet {
                 mesh: ports.isEmpty ? nil : .init(listenHost: "127.0.0.1", listenPort: ports[index], peers: peers))
             return try plan.transports(identity: .generate(), settings: settings, logger: logger)
         }
-        self.init(root: root, settings: settings, transports: transports, logger: logger, models: models)
+        self.init(root: root, settings: settings, transports: transports, wallets: wallets, logger: logger, models: models)
     }
 
     /// Creates and starts `count` nodes, each with a fresh identity.

@@ -28,6 +28,12 @@ struct NodeService: Service {
                 group.addTask { await node.scheduler.run() }
                 if !node.chains.watchers.isEmpty {
                     let updates = node.quorumUpdates()
+                    let equivocations = node.chains.equivocations.subscribe()
+                    group.addTask {
+                        await withDiscardingTaskGroup { proofs in
+                            for await equivocation in equivocations { proofs.addTask { await node.slashWhenDue(equivocation) } }
+                        }
+                    }
                     group.addTask {
                         await withDiscardingTaskGroup { reports in
                             for await update in updates where update.status == .completed && node.chains.watches(requestId: update.requestId) {

@@ -25,8 +25,18 @@ public struct InboxTools: Sendable {
         public let validInferenceJointHash: String
     }
 
+    /// A request's `InferenceFulfilled` log, with the transaction's receipt.
+    public struct Fulfilment: Sendable {
+        public let reporter: String
+        public let signers: Int
+        public let outputHash: String
+        public let validInferenceJointHash: String
+        public let output: String
+        public let mined: Mined
+    }
+
     let rpc: EthereumRPC
-    let chainId: UInt64
+    public let chainId: UInt64
 
     /// Connects to the chain's node at `rpcURL` (refusing one on another chain than `chainId`, when given).
     public static func connect(rpcURL: String, chainId: UInt64? = nil) async throws -> InboxTools {
@@ -96,6 +106,43 @@ public struct InboxTools: Sendable {
         return RequestState(
             requester: requester.checksummed, reward: String(reward), fulfilled: fulfilled, refunded: refunded, outputHash: "0x" + Hex.encode(output),
             validInferenceJointHash: "0x" + Hex.encode(joint))
+    }
+
+    /// How the request `id` was fulfilled, from its `InferenceFulfilled` log; nil while it is not.
+    public func fulfilment(inbox: String, id: String) async throws -> Fulfilment? {
+        guard let number = BigUInt(id.split(separator: ":").last.map(String.init) ?? id) else { throw ChainToolError("\(id.debugDescription) is not a request number") }
+        let event = InboxEvents.inferenceFulfilled
+        let topic = try ABI.encode([.uint(number)], as: [.uint(bits: 256)])
+        let logs = try await rpc.logs(address: try EthereumAddress(inbox), topics: [event.topic, topic], from: 0, to: try await rpc.blockNumber())
+        guard let log = logs.last else { return nil }
+        let values = try event.decode(topics: log.topics, data: log.data)
+        guard values.count == 6, case .address(let reporter) = values[1], case .fixedBytes(let output) = values[2], case .fixedBytes(let joint) = values[3],
+              case .uint(let signers) = values[4], case .string(let text) = values[5] else {
+            throw ChainToolError("an InferenceFulfilled log with unexpected fields")
+        }
+        guard let receipt = try await rpc.receipt(log.transactionHash) else { return nil }
+        return Fulfilment(
+            reporter: reporter.checksummed, signers: Int(signers), outputHash: "0x" + Hex.encode(output), validInferenceJointHash: "0x" + Hex.encode(joint),
+            output: text, mined: Mined(transactionHash: "0x" + Hex.encode(receipt.transactionHash), blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed))
+    }
+
+    /// What `address` may withdraw from the inbox (rewards, refunds, bounties), in wei.
+    public func credit(inbox: String, address: String) async throws -> String {
+        let data = try await rpc.call(
+            to: try EthereumAddress(inbox), data: ABI.selector("credits(address)") + ABI.encode([.address(try EthereumAddress(address))], as: [.address]))
+        return (InboxCalls.word(data) ?? 0).description
+    }
+
+    /// Sends `amount` to `to` (a plain transfer, to fund a node's wallet).
+    public func transfer(from wallet: NodeWallet, to: String, amount: String) async throws -> Mined {
+        try await mined(from: wallet, to: try EthereumAddress(to), data: [], value: try Self.wei(amount)).0
+    }
+
+    /// Returns an unfulfilled request's reward to its requester (as a credit), once its
+    /// fulfilment window has passed; anyone may send it.
+    public func refund(inbox: String, from wallet: NodeWallet, id: String) async throws -> Mined {
+        guard let number = BigUInt(id.split(separator: ":").last.map(String.init) ?? id) else { throw ChainToolError("\(id.debugDescription) is not a request number") }
+        return try await mined(from: wallet, to: try EthereumAddress(inbox), data: ABI.selector("refund(uint256)") + ABI.encode([.uint(number)], as: [.uint(bits: 256)])).0
     }
 
     public func withdraw(inbox: String, from wallet: NodeWallet) async throws -> Mined {

@@ -1,7 +1,10 @@
 """A test chain: a real EVM (eth-tester on py-evm) behind standard Ethereum JSON-RPC over HTTP.
 
-usage: evm-rpc.py PORT [--chain-id N] [--mode ok|garbage|http500]
-No such server exists on PyPI, so the tests ship this one, as they do the fake OpenAI server.
+usage: test-chain.py PORT [--chain-id N] [--mode ok|garbage|http500] [--exit-on-stdin-eof]
+No such server exists on PyPI, so rakis ships this one, for its tests and `rakis devnet --chain`.
+PORT 0 takes a free port; either way it prints `listening on http://127.0.0.1:PORT` once it
+accepts calls. With --exit-on-stdin-eof it stops when its standard input closes, which happens
+when the process that started it ends, however it ends.
 It speaks only standard methods (and batches), so what works against it works against geth,
 anvil or a public RPC: eth_chainId, eth_blockNumber, eth_getBlockByNumber, eth_getBalance,
 eth_getLogs, eth_call, eth_estimateGas, eth_getTransactionCount, eth_sendRawTransaction,
@@ -15,6 +18,8 @@ http500 (every call fails with HTTP 500).
 import argparse
 import http.server
 import json
+import os
+import sys
 import threading
 
 from eth_tester import EthereumTester, PyEVMBackend
@@ -24,6 +29,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("port", type=int)
 parser.add_argument("--chain-id", type=int, default=None)
 parser.add_argument("--mode", default="ok", choices=["ok", "garbage", "http500"])
+parser.add_argument("--exit-on-stdin-eof", action="store_true")
 options = parser.parse_args()
 
 backend = PyEVMBackend()
@@ -218,4 +224,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send(200, json.dumps(response).encode())
 
 
-http.server.ThreadingHTTPServer(("127.0.0.1", options.port), Handler).serve_forever()
+def exit_when_stdin_closes():
+    sys.stdin.buffer.read()
+    os._exit(0)
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", options.port), Handler)
+if options.exit_on_stdin_eof:
+    threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
+print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
+server.serve_forever()
