@@ -115,6 +115,9 @@ import Testing
         var sent = 0
         for wallet in wallets { sent += Int(try await chain.rpc.transactionCount(wallet.address)) - 1 }
         #expect(sent == 1, "one fulfill in all, besides the three registrations")
+        // A signer withdraws its credit: the inbox pays it out (Withdrawn with the amount).
+        let withdrawn = try await chain.send(key: 3, to: inbox, data: ABI.selector("withdraw()"))
+        #expect(withdrawn.succeeded && withdrawn.logs.first.map { InboxCalls.word($0.data) } == credits[0], "\(withdrawn.logs)")
         try await expectFiguresOfOneWinner(requestId: requestId, members: members)
     }
 
@@ -129,24 +132,33 @@ import Testing
         #expect(try await chain.send(key: 6, to: inbox, data: register, value: BigUInt(10).power(18)).succeeded)
         let joint = String(repeating: "cd", count: 32)
         let members = await devnet.members
+        let creditsBefore = try await creditsOf(wallets, chain: chain, inbox: inbox)
         for output in ["Blue.", "Green."] {
             let lie = try InboxAttestation.sign(requestId: requestId, output: output, validInferenceJointHash: joint, wallet: liar, createdAt: clock.now())
             try await members[0].node.p2p.transmit(.chainAttestation(lie))
         }
         #expect(await eventually { logs.messages.contains { $0.hasPrefix("a wallet signed two answers") } }, "\(logs.messages.suffix(10))")
-        clock.advance(by: .seconds(5))
         let stake = { () async throws -> BigUInt? in
             let node = try await chain.rpc.call(to: inbox, data: ABI.selector("nodes(address)") + ABI.encode([.address(liar.address)], as: [.address]))
             return InboxCalls.word(Array(node[32..<64]))
         }
-        #expect(try await eventually(timeout: .seconds(60)) { try await stake() == 0 }, "\(logs.messages.suffix(10))")
+        // The provers' delays (below chainReportBackoffMs, 5 s here) pass second by second: a
+        // node may start its wait only after a first step of the clock.
+        #expect(try await eventually(timeout: .seconds(60)) {
+            clock.advance(by: .seconds(1))
+            return try await stake() == 0
+        }, "\(logs.messages.suffix(10))")
         #expect(await eventually { logs.messages.contains { $0.hasPrefix("chain slash") && $0.contains("outcome=mined") } })
-        var bounty: BigUInt = 0
+        #expect(try await creditsOf(wallets, chain: chain, inbox: inbox) == creditsBefore + BigUInt(10).power(18) / 2, "half the liar's stake to the prover")
+    }
+
+    private func creditsOf(_ wallets: [NodeWallet], chain: TestChain, inbox: EthereumAddress) async throws -> BigUInt {
+        var total: BigUInt = 0
         for wallet in wallets {
             let credit = try await chain.rpc.call(to: inbox, data: ABI.selector("credits(address)") + ABI.encode([.address(wallet.address)], as: [.address]))
-            bounty += InboxCalls.word(credit) ?? 0
+            total += InboxCalls.word(credit) ?? 0
         }
-        #expect(bounty == 3_000_000 + BigUInt(10).power(18) / 2, "the rewards, and half the liar's stake to the prover")
+        return total
     }
 
     private func expectFiguresOfOneWinner(requestId: String, members: [LocalDevnet.Member]) async throws {

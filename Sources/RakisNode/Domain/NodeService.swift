@@ -26,28 +26,7 @@ struct NodeService: Service {
             outer.addTask { await node.route(subscriptions.packets.events) }
             await withDiscardingTaskGroup { group in
                 group.addTask { await node.scheduler.run() }
-                if !node.chains.watchers.isEmpty {
-                    let updates = node.quorumUpdates()
-                    let equivocations = node.chains.equivocations.subscribe()
-                    group.addTask {
-                        await withDiscardingTaskGroup { proofs in
-                            for await equivocation in equivocations { proofs.addTask { await node.slashWhenDue(equivocation) } }
-                        }
-                    }
-                    group.addTask {
-                        await withDiscardingTaskGroup { reports in
-                            for await update in updates where update.status == .completed && node.chains.watches(requestId: update.requestId) {
-                                let requestId = update.requestId
-                                await node.attest(requestId: requestId)
-                                reports.addTask { await node.reportWhenDue(requestId: requestId) }
-                            }
-                        }
-                    }
-                }
-                for watcher in node.chains.watchers {
-                    group.addTask { await watcher.run() }
-                    group.addTask { for await request in watcher.requests { await node.chainRequestFound(request) } }
-                }
+                addChainLoops(to: &group)
                 group.addTask { await node.inferenceQueue.follow(subscriptions.llmWorkers) }
                 group.addTask { await node.embeddingQueue.follow(subscriptions.embeddingWorkers) }
                 if let watch {
@@ -71,5 +50,32 @@ struct NodeService: Service {
         }
         // Only once no loop files anything more do the stores close.
         await node.halt()
+    }
+
+    /// The chain layer's loops: attesting and reporting completed chain requests, proving
+    /// equivocations, and each watcher with the requests it finds.
+    private func addChainLoops(to group: inout DiscardingTaskGroup) {
+        if !node.chains.watchers.isEmpty {
+            let updates = node.quorumUpdates()
+            let equivocations = node.chains.equivocations.subscribe()
+            group.addTask {
+                await withDiscardingTaskGroup { proofs in
+                    for await equivocation in equivocations { proofs.addTask { await node.slashWhenDue(equivocation) } }
+                }
+            }
+            group.addTask {
+                await withDiscardingTaskGroup { reports in
+                    for await update in updates where update.status == .completed && node.chains.watches(requestId: update.requestId) {
+                        let requestId = update.requestId
+                        await node.attest(requestId: requestId)
+                        reports.addTask { await node.reportWhenDue(requestId: requestId) }
+                    }
+                }
+            }
+        }
+        for watcher in node.chains.watchers {
+            group.addTask { await watcher.run() }
+            group.addTask { for await request in watcher.requests { await node.chainRequestFound(request) } }
+        }
     }
 }
