@@ -70,6 +70,64 @@ import Testing
         await devnet.shutdown()
     }
 
+    /// Two chains with different ids and, from the same deployer and nonce, the same inbox
+    /// address: each node watches both, and each request is agreed on and fulfilled on the chain
+    /// it was made on, by the reporter of that chain.
+    @Test func requestsOnTwoChainsAtOnceAreEachFulfilledOnTheirOwnChain() async throws {
+        let logs = RecordedLogs()
+        let chains = [try await TestChain.start(chainId: 1337), try await TestChain.start(chainId: 31337)]
+        defer {
+            for chain in chains { chain.stop() }
+            try? FileManager.default.removeItem(at: root)
+        }
+        let wallets = try (3...5).map { try NodeWallet(secretKey: testChainKey(UInt8($0))) }
+        var inboxes: [EthereumAddress] = []
+        for (chain, prompt) in zip(chains, ["Name one colour of the sky.", "Name one planet."]) {
+            let inbox = try await chain.deployInbox()
+            for key in UInt8(3)...5 {
+                let register = ABI.selector("register(bytes32)") + [UInt8](repeating: key, count: 32)
+                #expect(try await chain.send(key: key, to: inbox, data: register, value: BigUInt(10).power(18)).succeeded)
+            }
+            try await chain.requestInference(inbox: inbox, prompt: prompt, quorum: 3, maxTimeMs: 20000, reward: 3_000_000)
+            inboxes.append(inbox)
+        }
+        #expect(inboxes[0] == inboxes[1], "the same deployer and nonce give the same address on both chains")
+        var settings = DevnetTests.settings
+        settings.chains = zip(["one", "two"], chains).map { ChainSetting(name: $0, rpcURL: $1.url, inbox: inboxes[0].checksummed, confirmations: 0, pollMs: 500) }
+        settings.chainReportBackoffMs = 5000
+        let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
+        let devnet = LocalDevnet(root: root, settings: settings, wallets: { wallets[$0] }, clock: clock, logger: logs.logger) { _ in models }
+        try await devnet.start(nodes: 3)
+        try await devnet.waitUntilReady()
+
+        let ids = chains.map { "evm:\($0.chainId):\(inboxes[0].checksummed.lowercased()):1" }
+        let members = await devnet.members
+        for id in ids {
+            #expect(try await eventually(timeout: .seconds(90)) {
+                try await members.allSatisfy { try await $0.node.stores.quorums.commits(requestId: id).count >= 3 }
+            }, "every node commits to \(id)")
+        }
+        var ends: [Date] = []
+        for id in ids { ends.append(try await devnet.deadlines(id).endingAt) }
+        clock.advance(to: (ends.max() ?? clock.now()).addingTimeInterval(0.1))
+        for (id, chain) in zip(ids, chains) {
+            try await devnet.waitForOutcome(requestId: id, timeout: .seconds(90))
+            let report = try await devnet.report(requestId: id)
+            #expect(report.agreed)
+            let output = try #require(report.nodes[0].consensus?.selected?.output)
+            let fulfilled = await eventually(timeout: .seconds(60)) {
+                let answer = try? await chain.rpc.call(to: inboxes[0], data: InboxCalls.fulfilled(id: 1))
+                return answer.flatMap { InboxCalls.word($0) } == 1
+            }
+            #expect(fulfilled, "\(id): \(logs.messages.suffix(10))")
+            let stored = try await chain.rpc.call(to: inboxes[0], data: ABI.selector("requests(uint256)") + ABI.encode([.uint(1)], as: [.uint(bits: 256)]))
+            #expect(Array(stored[7 * 32..<8 * 32]) == Keccak256.hash(Array(output.utf8)), "\(id) holds its own answer")
+        }
+        let figures = try await members[0].node.chainFigures()
+        #expect(figures.map(\.watcher.chainId) == [1337, 31337] && figures.allSatisfy { $0.requestsSeen == 1 })
+        await devnet.shutdown()
+    }
+
     /// Attestations by each valid member, one fulfill by the first-ranked, the reward credited,
     /// nothing sent by the others.
     private func expectFulfilled(
