@@ -31,6 +31,17 @@ import Testing
         #expect(process.terminationStatus == 0, "\(log.text.suffix(2000))")
     }
 
+    @Test func aNodeOnAnotherChainThanTheConfiguredIdIsRefusedAtStart() async throws {
+        let chain = try await TestChain.start(chainId: 1337)
+        defer { chain.stop() }
+        #expect(try await RakisProcess.run(["init", "--data-dir", dataDir]).status == 0)
+        let inbox = "0x" + String(repeating: "12", count: 20)
+        let chains = #"[{"name": "mainnet", "rpcURL": "\#(chain.url)", "inbox": "\#(inbox)", "chainId": 1}]"#
+        let result = try await RakisProcess.run(["run", "--data-dir", dataDir, "--offline", "--set", "chains=\(chains)"])
+        #expect(result.status != 0, "\(result.stderr.suffix(1000))")
+        #expect(result.stderr.contains("cannot watch chain mainnet") && result.stderr.contains("is on chain id 1337, not 1"), "\(result.stderr.suffix(1000))")
+    }
+
     @Test func aChainNodeThatIsDownLeavesTheNodeRunningAndSaysSo() async throws {
         let port = LLMFixtures.freePort()
         let inbox = "0x" + String(repeating: "12", count: 20)

@@ -44,6 +44,11 @@ import Testing
         #expect(fromFlags.chains[0].rpcURL == "http://127.0.0.1:8545" && fromFlags.chains[0].confirmations == 2)
         let fromEnvironment = try SettingsLoader.load(configFile: nil, environment: ["RAKIS_CHAINS": "[{\"name\": \"x\", \"rpcURL\": \"http://h\", \"inbox\": \"\(inbox)\"}]"])
         #expect(fromEnvironment.chains.map(\.name) == ["x"])
+        let withId = try SettingsLoader.load(configFile: nil, environment: ["RAKIS_CHAINS": "[{\"name\": \"x\", \"rpcURL\": \"http://h\", \"inbox\": \"\(inbox)\", \"chainId\": 11155111}]"])
+        #expect(withId.chains.first?.chainId == 11155111)
+        #expect(throws: SettingsError.self) {
+            _ = try SettingsLoader.load(configFile: nil, environment: ["RAKIS_CHAINS": "[{\"name\": \"x\", \"rpcURL\": \"http://h\", \"inbox\": \"\(inbox)\", \"chainId\": 0}]"])
+        }
         for (bad, reason) in [("nonsense", "must be NAME=URL@INBOX"), ("a=ftp://h@\(inbox)", "http:// or https:// rpcURL"),
                               ("a=http://h@0x12", "0x and 40 hex digits"), ("a=http://h@\(inbox),a=http://g@\(inbox)", "chain names must differ")] {
             #expect(throws: SettingsError.self, "\(bad)") { _ = try SettingsLoader.load(configFile: nil, environment: [:], assignments: ["chains=\(bad)"]) }

@@ -108,6 +108,12 @@ public actor ChainWatcher {
         }
     }
 
+    /// Asks the node for its chain id once: throws `wrongChain` for a node on another chain than
+    /// the configured one, and what went wrong when the node cannot be reached.
+    public func checkChain() async throws(ChainRPCError) {
+        _ = try await connectedChainId()
+    }
+
     /// What the watcher knows of its chain now.
     public func status() -> ChainWatcherStatus {
         ChainWatcherStatus(name: configuration.name, chainId: chainId, head: head, nextBlock: nextBlock, lastError: lastError)

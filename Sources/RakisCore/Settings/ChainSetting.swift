@@ -11,14 +11,20 @@ public struct ChainSetting: Sendable, Equatable {
     public var pollMs: Int = 2000
     /// The first block read when the node has no cursor yet (the block the inbox was deployed in).
     public var startBlock: Int = 0
+    /// When set, a JSON-RPC node on another chain is refused: at start, and whenever the watcher
+    /// reaches it later.
+    public var chainId: Int?
 
-    public init(name: String, rpcURL: String, inbox: String, confirmations: Int = 2, pollMs: Int = 2000, startBlock: Int = 0) {
+    public init(
+        name: String, rpcURL: String, inbox: String, confirmations: Int = 2, pollMs: Int = 2000, startBlock: Int = 0, chainId: Int? = nil
+    ) {
         self.name = name
         self.rpcURL = rpcURL
         self.inbox = inbox
         self.confirmations = confirmations
         self.pollMs = pollMs
         self.startBlock = startBlock
+        self.chainId = chainId
     }
 
     /// `NAME=URL@INBOX`, as `rakis run --chain` takes it; nil when it is not that shape.
@@ -28,16 +34,18 @@ public struct ChainSetting: Sendable, Equatable {
     }
 
     var json: JSONValue {
-        .object([
+        var members: [String: JSONValue] = [
             "name": .string(name), "rpcURL": .string(rpcURL), "inbox": .string(inbox), "confirmations": .number(Double(confirmations)),
             "pollMs": .number(Double(pollMs)), "startBlock": .number(Double(startBlock)),
-        ])
+        ]
+        if let chainId { members["chainId"] = .number(Double(chainId)) }
+        return .object(members)
     }
 
     /// A chain from its config.json object; the reason when it is not a valid one.
     static func parse(_ value: JSONValue) -> Result<ChainSetting, ChainSettingProblem> {
         guard case .object(let members) = value else { return .failure(.init("each chain must be an object")) }
-        if let unknown = members.keys.first(where: { !["name", "rpcURL", "inbox", "confirmations", "pollMs", "startBlock"].contains($0) }) {
+        if let unknown = members.keys.first(where: { !["name", "rpcURL", "inbox", "confirmations", "pollMs", "startBlock", "chainId"].contains($0) }) {
             return .failure(.init("unknown field \(unknown)"))
         }
         guard let name = members["name"]?.stringValue, !name.isEmpty, name.utf8.count <= 64, !name.contains(where: { $0 == "," || $0.isWhitespace }) else {
@@ -57,6 +65,12 @@ public struct ChainSetting: Sendable, Equatable {
                 return .failure(.init("chain \(name): \(field) must be an integer between \(range.lowerBound) and \(range.upperBound)"))
             }
             chain[keyPath: keyPath] = int
+        }
+        if let value = members["chainId"] {
+            guard case .number(let number) = value, let id = Int(exactly: number), id >= 1 else {
+                return .failure(.init("chain \(name): chainId must be a positive integer"))
+            }
+            chain.chainId = id
         }
         return .success(chain)
     }

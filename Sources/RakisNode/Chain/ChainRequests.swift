@@ -51,7 +51,7 @@ struct ChainRequests: Sendable {
             watchers.append(ChainWatcher(
                 configuration: .init(
                     name: chain.name, rpcURL: chain.rpcURL, inbox: inbox, confirmations: UInt64(chain.confirmations),
-                    pollInterval: .milliseconds(chain.pollMs), startBlock: UInt64(chain.startBlock)),
+                    pollInterval: .milliseconds(chain.pollMs), startBlock: UInt64(chain.startBlock), expectedChainId: chain.chainId.map(UInt64.init)),
                 store: store, clock: clock, logger: logger))
         }
         self.watchers = watchers
@@ -74,6 +74,19 @@ struct ChainRequests: Sendable {
     func accepts(requestId: String) async -> Bool {
         guard let store, watches(requestId: requestId) else { return true }
         return (try? await store.contains(requestId: requestId)) ?? false
+    }
+
+    /// Refuses to start on a JSON-RPC node of another chain than a configured `chainId`; a node
+    /// that cannot be reached yet is only logged, as the watcher keeps trying.
+    func checkChainIds(logger: Logger) async throws(NodeError) {
+        for watcher in watchers where watcher.configuration.expectedChainId != nil {
+            do { try await watcher.checkChain() } catch {
+                if case .wrongChain = error { throw .invalidChain(name: watcher.configuration.name, reason: "\(error)") }
+                logger.warning("cannot reach a chain at start; the watcher keeps trying", metadata: [
+                    "chain": "\(watcher.configuration.name)", "error": "\(error)",
+                ])
+            }
+        }
     }
 
     /// Publishes an equivocation unless one of the same wallet and request was published before.

@@ -138,6 +138,7 @@ public actor RakisNode {
     func start() async throws -> Subscriptions {
         guard phase == .created else { throw NodeError.notRunning }
         phase = .running
+        try await chains.checkChainIds(logger: logger)
         // Subscribed before any transport or worker is up, so that no packet or event goes unseen.
         let subscriptions = Subscriptions(
             packets: p2p.packetDB.events.subscription(), llmWorkers: await inferenceQueue.engineEvents(),
