@@ -1,6 +1,6 @@
 # The two commands a newcomer runs (see README.md): `make demo` and `make test`.
 # Both install whatever is missing first (scripts/setup.sh) and are quick when it is there.
-.PHONY: setup build demo test bench bench-chain reference-env install
+.PHONY: setup build demo test bench bench-chain reference-env install consensus-report
 
 setup:
 	@scripts/setup.sh
@@ -41,3 +41,12 @@ bench: setup reference-env
 bench-chain: build
 	.venv/bin/python scripts/bench-inbox-gas.py
 	.build/debug/rakis devnet --chain --nodes 3 --requests 20 --time 10 --max-tokens 16 | tail -n 1
+
+# Issue 18's measurement: the evaluation set (answers by the default LLM, resumable; about an
+# hour the first time) and the report on how well each candidate distance separates honest
+# answers from wrong ones, into docs/consensus-eval/.
+consensus-report: build
+	@.venv/bin/pip install -q --disable-pip-version-check -r scripts/consensus-eval/requirements.txt
+	python3 scripts/consensus-eval/make-eval-set.py
+	.venv/bin/python scripts/consensus-eval/report.py
+

@@ -1,0 +1,198 @@
+"""The consensus report (issue 18): how well each candidate distance tells honest answers from
+wrong ones, and how the cluster rule behaves with it, over the evaluation set.
+
+usage: .venv/bin/python scripts/consensus-eval/report.py [--rakis PATH] [--eval FILE] [--out DIR]
+Embeds every answer with `rakis embed` (the node's own all-MiniLM-L6-v2, bit-identical on every
+node), computes each candidate's distances, the ROC AUC of honest–honest against honest–wrong
+pairs, and simulates quorums of 3, 5 and 10 with 0 to 40 % wrong members under the cluster rule
+of RakisConsensus (a member's cluster is every member within the radius of it; the largest,
+earliest on ties, must hold ceil(secPercentage × members)). Writes DIR/README.md and PNG plots.
+"""
+import argparse
+import json
+import math
+import pathlib
+import random
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+parser = argparse.ArgumentParser()
+parser.add_argument("--rakis", default=str(ROOT / ".build" / "debug" / "rakis"))
+parser.add_argument("--eval", default=str(ROOT / "docs" / "consensus-eval" / "eval-set.jsonl"))
+parser.add_argument("--out", default=str(ROOT / "docs" / "consensus-eval"))
+parser.add_argument("--trials", type=int, default=2000, help="simulated quorums per quorum size and wrong share")
+options = parser.parse_args()
+out = pathlib.Path(options.out)
+out.mkdir(parents=True, exist_ok=True)
+
+records = [json.loads(line) for line in pathlib.Path(options.eval).read_text().splitlines()]
+honest = [r for r in records if r["role"] == "honest"]
+wrong = [r for r in records if r["role"] == "wrong"]
+prompts = sorted({r["prompt"] for r in honest})
+kind_of = {r["prompt"]: r["kind"] for r in honest}
+TEMPERATURES = sorted({r["temperature"] for r in honest})
+
+
+def embed(texts):
+    """The node's embeddings of `texts`, one process for all. A line break is whitespace to the
+    BERT tokenizer, so the texts go one per line with their breaks as spaces."""
+    unique = sorted(set(texts))
+    lines = "\n".join(" ".join(t.split()) or "." for t in unique) + "\n"
+    result = subprocess.run([options.rakis, "embed", "--json", "--workers", "2", "-"], input=lines, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"rakis embed failed: {result.stderr[-500:]}")
+    vectors = [json.loads(line)["embedding"] for line in result.stdout.splitlines()]
+    return {text: np.array(vector, dtype=np.float64) for text, vector in zip(unique, vectors)}
+
+
+outputs = embed([r["output"] for r in records])
+with_prompt = embed([r["prompt"] + "\n" + r["output"] for r in records])
+# The centre for the centred sign bits is fitted on the honest answers of every other prompt and
+# applied to the rest (two folds), so that no answer is scored with a centre fitted on itself.
+fold = {p: i % 2 for i, p in enumerate(prompts)}
+centres = [np.mean([outputs[r["output"]] for r in honest if fold[r["prompt"]] != f], axis=0) for f in (0, 1)]
+
+
+def bits(vector):
+    return vector > 0
+
+
+CANDIDATES = {
+    "hamming": ("sign-bit Hamming (today)", "bits", lambda r: bits(outputs[r["output"]])),
+    "cosine": ("cosine distance, float embedding", "1 − cos", lambda r: outputs[r["output"]]),
+    "centred": ("centred sign-bit Hamming", "bits", lambda r: bits(outputs[r["output"]] - centres[fold[r["prompt"]]])),
+    "prompt-hamming": ("sign-bit Hamming of prompt + output", "bits", lambda r: bits(with_prompt[r["prompt"] + "\n" + r["output"]])),
+    "prompt-cosine": ("cosine distance of prompt + output", "1 − cos", lambda r: with_prompt[r["prompt"] + "\n" + r["output"]]),
+}
+
+
+def distance(name, a, b):
+    if CANDIDATES[name][1] == "bits":
+        return float(np.count_nonzero(a != b))
+    return float(1 - np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def auc(positives, negatives):
+    """P(a wrong pair is farther than an honest pair), ties counting half (Mann–Whitney)."""
+    values = np.concatenate([negatives, positives])
+    ranks = np.empty(len(values))
+    order = np.argsort(values, kind="mergesort")
+    sorted_values = values[order]
+    i = 0
+    while i < len(values):
+        j = i
+        while j + 1 < len(values) and sorted_values[j + 1] == sorted_values[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    rank_sum = ranks[len(negatives):].sum()
+    return (rank_sum - len(positives) * (len(positives) + 1) / 2) / (len(positives) * len(negatives))
+
+
+# Pairs per prompt: honest–honest at one temperature (two different answers of the pool),
+# honest–wrong by wrong kind.
+pairs = {name: {"honest": {t: [] for t in TEMPERATURES}, "wrong": {}} for name in CANDIDATES}
+for name, (_, _, vector) in CANDIDATES.items():
+    for prompt in prompts:
+        pool = [r for r in honest if r["prompt"] == prompt]
+        vectors = [vector(r) for r in pool]
+        for i in range(len(pool)):
+            for j in range(i + 1, len(pool)):
+                if pool[i]["temperature"] == pool[j]["temperature"] or pool[i]["temperature"] == 0 or pool[j]["temperature"] == 0:
+                    t = max(pool[i]["temperature"], pool[j]["temperature"])
+                    pairs[name]["honest"][t].append(distance(name, vectors[i], vectors[j]))
+        for w in (r for r in wrong if r["prompt"] == prompt):
+            wv = vector(w)
+            for r, v in zip(pool, vectors):
+                pairs[name]["wrong"].setdefault(w["wrongKind"], []).append(distance(name, v, wv))
+
+lines = ["# How well the embedding distance tells honest answers from wrong ones", "",
+         f"Generated by `make consensus-report` from `{pathlib.Path(options.eval).name}`: {len(prompts)} prompts, "
+         f"{len(honest)} honest answers by Gemma 3 270M (temperatures {', '.join(str(t) for t in TEMPERATURES)}), {len(wrong)} wrong ones.",
+         "", "## Separation (ROC AUC: the chance that a wrong pair is farther apart than an honest pair)", "",
+         "| candidate | unit | " + " | ".join(f"AUC t={t}" for t in TEMPERATURES) + " | AUC all | honest median | wrong median |",
+         "| --- | --- | " + " | ".join("---" for _ in TEMPERATURES) + " | --- | --- | --- |"]
+all_wrong = {name: np.array([d for ds in pairs[name]["wrong"].values() for d in ds]) for name in CANDIDATES}
+for name, (title, unit, _) in CANDIDATES.items():
+    honest_all = np.array([d for ds in pairs[name]["honest"].values() for d in ds])
+    per_t = [auc(all_wrong[name], np.array(pairs[name]["honest"][t])) if pairs[name]["honest"][t] else float("nan") for t in TEMPERATURES]
+    lines.append(f"| {title} | {unit} | " + " | ".join(f"{a:.3f}" for a in per_t)
+                 + f" | {auc(all_wrong[name], honest_all):.3f} | {np.median(honest_all):.3g} | {np.median(all_wrong[name]):.3g} |")
+lines += ["", "AUC by wrong kind (all temperatures):", "",
+          "| candidate | " + " | ".join(sorted(pairs["hamming"]["wrong"])) + " |",
+          "| --- | " + " | ".join("---" for _ in pairs["hamming"]["wrong"]) + " |"]
+for name, (title, _, _) in CANDIDATES.items():
+    honest_all = np.array([d for ds in pairs[name]["honest"].values() for d in ds])
+    lines.append(f"| {title} | " + " | ".join(f"{auc(np.array(pairs[name]['wrong'][k]), honest_all):.3f}" for k in sorted(pairs[name]["wrong"])) + " |")
+
+# Distributions.
+figure, axes = plt.subplots(len(CANDIDATES), 1, figsize=(8, 3 * len(CANDIDATES)))
+for axis, (name, (title, unit, _)) in zip(axes, CANDIDATES.items()):
+    for t in TEMPERATURES:
+        if pairs[name]["honest"][t]:
+            axis.hist(pairs[name]["honest"][t], bins=40, histtype="step", density=True, label=f"honest–honest t={t}")
+    axis.hist(all_wrong[name], bins=40, histtype="stepfilled", alpha=0.3, density=True, color="red", label="honest–wrong")
+    axis.set_title(title)
+    axis.set_xlabel(unit)
+    axis.legend(fontsize=7)
+figure.tight_layout()
+figure.savefig(out / "distances.png", dpi=90)
+
+
+def cluster_valid(matrix, radius, percentage):
+    """RakisConsensus's rule on a distance matrix: the valid members, or None when it fails."""
+    n = len(matrix)
+    needed = max(1, (int(round(min(max(percentage, 0), 1) * 1_000_000)) * n + 999_999) // 1_000_000)
+    sizes = [sum(1 for j in range(n) if matrix[i][j] <= radius) for i in range(n)]
+    centre = max(range(n), key=lambda i: (sizes[i], -i))
+    if sizes[centre] < needed:
+        return None
+    return [j for j in range(n) if matrix[centre][j] <= radius]
+
+
+def simulate(name, radius, percentage, quorum, wrong_count, trials, rng):
+    """Honest members draw from the prompt's pool at one temperature (with replacement), wrong
+    ones from its wrong answers; returns (honest quorums failed, quorums with a wrong member valid)."""
+    failed = admitted = 0
+    vector = CANDIDATES[name][2]
+    for _ in range(trials):
+        prompt = rng.choice(prompts)
+        t = rng.choice(TEMPERATURES)
+        pool = [r for r in honest if r["prompt"] == prompt and (r["temperature"] == t)]
+        bad = [r for r in wrong if r["prompt"] == prompt]
+        members = [rng.choice(pool) for _ in range(quorum - wrong_count)] + [rng.choice(bad) for _ in range(wrong_count)]
+        rng.shuffle(members)
+        vectors = [vector(m) for m in members]
+        matrix = [[distance(name, a, b) for b in vectors] for a in vectors]
+        valid = cluster_valid(matrix, radius, percentage)
+        if valid is None:
+            failed += 1
+        elif any(members[i]["role"] == "wrong" for i in valid):
+            admitted += 1
+    return failed / trials, admitted / trials
+
+
+rng = random.Random(18)
+QUORUMS = [3, 5, 10]
+lines += ["", "## The cluster rule over simulated quorums", "",
+          f"{options.trials} quorums per row; honest members answer at a temperature drawn from {TEMPERATURES}; "
+          "`failed`: no cluster large enough (the request gets no answer); `wrong in`: a wrong answer is among the valid ones.", ""]
+settings = {"hamming": [(96, 0.5), (128, 0.5), (150, 0.5)], "cosine": [(0.3, 0.5), (0.5, 0.5), (0.6, 0.5)],
+            "centred": [(150, 0.5), (170, 0.5)], "prompt-hamming": [(60, 0.5), (90, 0.5)], "prompt-cosine": [(0.1, 0.5), (0.2, 0.5)]}
+lines += ["| candidate | radius | secPercentage | quorum | wrong members | failed | wrong in |", "| --- | --- | --- | --- | --- | --- | --- |"]
+for name, choices in settings.items():
+    for radius, percentage in choices:
+        for quorum in QUORUMS:
+            for wrong_count in sorted({0, *[math.floor(quorum * f) for f in (0.2, 0.4)]}):
+                failed, admitted = simulate(name, radius, percentage, quorum, wrong_count, options.trials // 10, rng)
+                lines.append(f"| {CANDIDATES[name][0]} | {radius} | {percentage} | {quorum} | {wrong_count} | {failed:.1%} | {admitted:.1%} |")
+(out / "README.md").write_text("\n".join(lines) + "\n")
+print("\n".join(lines))
