@@ -73,6 +73,35 @@ import Testing
         #expect(InboxCalls.word(fulfilled) == 1)
     }
 
+    @Test func aFulfilSentBeforeAStopIsSettledByTheNextReporter() async throws {
+        let chain = try await TestChain.start(chainId: 1337)
+        defer {
+            chain.stop()
+            try? FileManager.default.removeItem(at: directory)
+        }
+        let inbox = try await inbox(on: chain, requests: 1)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let store = try ChainWatchStore(directory: directory)
+        let requestId = "evm:1337:\(inbox.checksummed.lowercased()):1"
+        let signed = try attestations(requestId: requestId, keys: [3, 4])
+        _ = try await chain.rpc.client.call("evm_setAutomine", [.bool(false)])
+        let first = try reporter(chain, store: store)
+        let reporting = Task {
+            try await first.report(
+                requestId: requestId, inbox: inbox, id: 1, output: "Blue.", validInferenceJointHash: try #require(Hex.decode(joint)), attestations: signed)
+        }
+        #expect(try await eventually { try await store.pendingTransactions(chainId: 1337).count == 1 })
+        // The node stops while the fulfil waits; the chain mines it meanwhile.
+        reporting.cancel()
+        _ = await reporting.result
+        try await chain.mine(1)
+        _ = try await chain.rpc.client.call("evm_setAutomine", [.bool(true)])
+        let next = try reporter(chain, store: store)
+        #expect(try await next.reconcile(try await store.pendingTransactions(chainId: 1337)) == 1)
+        #expect(try await store.reportedTransactions(requestId: requestId).map(\.state) == [.mined])
+        #expect(try await store.reportFigures(chainId: 1337).won == 1)
+    }
+
     @Test func twoReportsAtOnceTakeTwoNoncesAndBothLand() async throws {
         let chain = try await TestChain.start(chainId: 1337)
         defer {

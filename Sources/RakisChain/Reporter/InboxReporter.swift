@@ -93,6 +93,18 @@ public actor InboxReporter {
         return try await follow(transaction, hash: hash, kind: .slash, requestId: first.requestId, inbox: inbox, id: 0)
     }
 
+    /// Records the receipts of transactions sent before a restart that have one by now; returns
+    /// how many were settled. Those still without one stay pending.
+    public func reconcile(_ transactions: [ReportedTransaction]) async throws -> Int {
+        var settled = 0
+        for transaction in transactions {
+            guard let hash = Hex.decode(String(transaction.transactionHash.dropFirst(2))), let receipt = try await sender.rpc.receipt(hash) else { continue }
+            try await store?.settle(hash: transaction.transactionHash, succeeded: receipt.succeeded, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber)
+            settled += 1
+        }
+        return settled
+    }
+
     private func reserveNonce() async throws -> UInt64 {
         let pending = try await sender.rpc.transactionCount(sender.wallet.address)
         return nonces.take(pendingOnChain: pending)

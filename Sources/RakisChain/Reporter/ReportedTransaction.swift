@@ -140,6 +140,14 @@ extension ChainWatchStore {
         }
     }
 
+    /// Transactions of one chain still without a receipt (sent before a restart, say).
+    public func pendingTransactions(chainId: UInt64) async throws -> [ReportedTransaction] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM reportedTransaction WHERE chainId = ? AND state = 'pending' ORDER BY sentAt, rowid", arguments: [Int64(chainId)])
+                .map(ReportedTransaction.init(row:))
+        }
+    }
+
     public func reportFigures(chainId: UInt64) async throws -> ChainReportFigures {
         try await pool.read { db in
             let row = try Row.fetchOne(

@@ -43,6 +43,23 @@ extension RakisNode {
         }
     }
 
+    /// Settles what this node's reporter sent on `watcher`'s chain before it last stopped.
+    func reconcileReports(on watcher: ChainWatcher) async {
+        guard let reporters = chains.reporters, let store = chains.store else { return }
+        do {
+            try await watcher.checkChain()
+            guard let chainId = await watcher.status().chainId else { return }
+            let pending = try await store.pendingTransactions(chainId: chainId)
+            guard !pending.isEmpty else { return }
+            let settled = try await reporters.reporter(chainId: chainId, rpcURL: watcher.configuration.rpcURL).reconcile(pending)
+            logger.info("settled transactions sent before the restart", metadata: [
+                "chain": "\(watcher.configuration.name)", "settled": "\(settled)", "stillPending": "\(pending.count - settled)",
+            ])
+        } catch {
+            logger.notice("cannot settle earlier transactions yet", metadata: ["chain": "\(watcher.configuration.name)", "error": "\(error)"])
+        }
+    }
+
     static func rankKey(_ requestId: String, _ synthientId: String) -> String {
         Hex.encode(SHA256.hash(data: Array((requestId + synthientId).utf8)))
     }

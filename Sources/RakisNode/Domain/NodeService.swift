@@ -74,6 +74,7 @@ struct NodeService: Service {
             }
         }
         for watcher in node.chains.watchers {
+            group.addTask { await node.reconcileReports(on: watcher) }
             group.addTask { await watcher.run() }
             group.addTask { for await request in watcher.requests { await node.chainRequestFound(request) } }
         }
