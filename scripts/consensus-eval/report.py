@@ -28,7 +28,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--rakis", default=str(ROOT / ".build" / "debug" / "rakis"))
 parser.add_argument("--eval", default=str(ROOT / "docs" / "consensus-eval" / "eval-set.jsonl"))
 parser.add_argument("--out", default=str(ROOT / "docs" / "consensus-eval"))
-parser.add_argument("--trials", type=int, default=2000, help="simulated quorums per quorum size and wrong share")
+parser.add_argument("--trials", type=int, default=400, help="simulated quorums per row of the table")
 options = parser.parse_args()
 out = pathlib.Path(options.out)
 out.mkdir(parents=True, exist_ok=True)
@@ -104,6 +104,8 @@ for name, (_, _, vector) in CANDIDATES.items():
     for prompt in prompts:
         pool = [r for r in honest if r["prompt"] == prompt]
         vectors = [vector(r) for r in pool]
+        # Greedy decoding gives every honest node the same text: at t=0 the honest distance is 0.
+        pairs[name]["honest"][0.0].append(0.0)
         for i in range(len(pool)):
             for j in range(i + 1, len(pool)):
                 if pool[i]["temperature"] == pool[j]["temperature"] or pool[i]["temperature"] == 0 or pool[j]["temperature"] == 0:
@@ -126,6 +128,14 @@ for name, (title, unit, _) in CANDIDATES.items():
     per_t = [auc(all_wrong[name], np.array(pairs[name]["honest"][t])) if pairs[name]["honest"][t] else float("nan") for t in TEMPERATURES]
     lines.append(f"| {title} | {unit} | " + " | ".join(f"{a:.3f}" for a in per_t)
                  + f" | {auc(all_wrong[name], honest_all):.3f} | {np.median(honest_all):.3g} | {np.median(all_wrong[name]):.3g} |")
+# How often the model's own answer is right, where the right answer is known.
+facts = {e["prompt"]: e["answer"].lower() for e in json.loads((HERE / "prompts.json").read_text())["factual"]}
+lines += ["", "The model itself: share of its answers to the factual prompts that contain the known answer "
+          "(an honest node can be wrong; the protocol can only check agreement):", "",
+          "| temperature | " + " | ".join(str(t) for t in TEMPERATURES) + " |", "| --- | " + " | ".join("---" for _ in TEMPERATURES) + " |",
+          "| right | " + " | ".join(
+              f"{np.mean([facts[r['prompt']] in r['output'].lower() for r in honest if r['prompt'] in facts and r['temperature'] == t]):.0%}"
+              for t in TEMPERATURES) + " |"]
 lines += ["", "AUC by wrong kind (all temperatures):", "",
           "| candidate | " + " | ".join(sorted(pairs["hamming"]["wrong"])) + " |",
           "| --- | " + " | ".join("---" for _ in pairs["hamming"]["wrong"]) + " |"]
@@ -137,10 +147,11 @@ for name, (title, _, _) in CANDIDATES.items():
 figure, axes = plt.subplots(len(CANDIDATES), 1, figsize=(8, 3 * len(CANDIDATES)))
 for axis, (name, (title, unit, _)) in zip(axes, CANDIDATES.items()):
     for t in TEMPERATURES:
-        if pairs[name]["honest"][t]:
+        # At t=0 every honest distance is 0: a spike that would flatten the rest.
+        if t > 0 and pairs[name]["honest"][t]:
             axis.hist(pairs[name]["honest"][t], bins=40, histtype="step", density=True, label=f"honest–honest t={t}")
     axis.hist(all_wrong[name], bins=40, histtype="stepfilled", alpha=0.3, density=True, color="red", label="honest–wrong")
-    axis.set_title(title)
+    axis.set_title(title + " (honest at t=0: all 0)")
     axis.set_xlabel(unit)
     axis.legend(fontsize=7)
 figure.tight_layout()
@@ -192,7 +203,7 @@ for name, choices in settings.items():
     for radius, percentage in choices:
         for quorum in QUORUMS:
             for wrong_count in sorted({0, *[math.floor(quorum * f) for f in (0.2, 0.4)]}):
-                failed, admitted = simulate(name, radius, percentage, quorum, wrong_count, options.trials // 10, rng)
+                failed, admitted = simulate(name, radius, percentage, quorum, wrong_count, options.trials, rng)
                 lines.append(f"| {CANDIDATES[name][0]} | {radius} | {percentage} | {quorum} | {wrong_count} | {failed:.1%} | {admitted:.1%} |")
 (out / "README.md").write_text("\n".join(lines) + "\n")
 print("\n".join(lines))
