@@ -169,24 +169,47 @@ def cluster_valid(matrix, radius, percentage):
     return [j for j in range(n) if matrix[centre][j] <= radius]
 
 
-def simulate(name, radius, percentage, quorum, wrong_count, trials, rng):
-    """Honest members draw from the prompt's pool at one temperature (with replacement), wrong
-    ones from its wrong answers; returns (honest quorums failed, quorums with a wrong member valid)."""
-    failed = admitted = 0
-    vector = CANDIDATES[name][2]
-    for _ in range(trials):
-        prompt = rng.choice(prompts)
-        t = rng.choice(TEMPERATURES)
-        pool = [r for r in honest if r["prompt"] == prompt and (r["temperature"] == t)]
-        bad = [r for r in wrong if r["prompt"] == prompt]
-        members = [rng.choice(pool) for _ in range(quorum - wrong_count)] + [rng.choice(bad) for _ in range(wrong_count)]
-        rng.shuffle(members)
-        vectors = [vector(m) for m in members]
-        matrix = [[distance(name, a, b) for b in vectors] for a in vectors]
+# Each prompt's answers (honest, then wrong) with every candidate's distances among them,
+# computed once; the simulated quorums only pick indices.
+table = {}
+for prompt in prompts:
+    items = [r for r in honest if r["prompt"] == prompt] + [r for r in wrong if r["prompt"] == prompt]
+    table[prompt] = {"items": items}
+    for name in CANDIDATES:
+        vectors = [CANDIDATES[name][2](r) for r in items]
+        table[prompt][name] = np.array([[distance(name, a, b) for b in vectors] for a in vectors])
+
+
+def draw(rng, quorum, wrong_count, wrong_kind=None):
+    """One quorum: a prompt, a temperature, honest members from that temperature's answers (with
+    replacement; at t=0 they are one text), wrong ones from the prompt's wrong answers."""
+    prompt = rng.choice(prompts)
+    t = rng.choice(TEMPERATURES)
+    items = table[prompt]["items"]
+    pool = [i for i, r in enumerate(items) if r["role"] == "honest" and r["temperature"] == t]
+    bad = [i for i, r in enumerate(items) if r["role"] == "wrong" and (wrong_kind is None or r["wrongKind"] == wrong_kind)]
+    if wrong_count and not bad:
+        return None
+    members = [rng.choice(pool) for _ in range(quorum - wrong_count)] + [rng.choice(bad) for _ in range(wrong_count)]
+    rng.shuffle(members)
+    return prompt, members
+
+
+def simulate(name, radius, percentage, quorum, wrong_count, trials, rng, wrong_kind=None):
+    """Returns (quorums that failed, quorums with a wrong member among the valid ones)."""
+    failed = admitted = counted = 0
+    while counted < trials:
+        drawn = draw(rng, quorum, wrong_count, wrong_kind)
+        if drawn is None:
+            continue
+        prompt, members = drawn
+        counted += 1
+        matrix = table[prompt][name][np.ix_(members, members)]
         valid = cluster_valid(matrix, radius, percentage)
+        items = table[prompt]["items"]
         if valid is None:
             failed += 1
-        elif any(members[i]["role"] == "wrong" for i in valid):
+        elif any(items[members[i]]["role"] == "wrong" for i in valid):
             admitted += 1
     return failed / trials, admitted / trials
 
@@ -194,7 +217,8 @@ def simulate(name, radius, percentage, quorum, wrong_count, trials, rng):
 rng = random.Random(18)
 QUORUMS = [3, 5, 10]
 lines += ["", "## The cluster rule over simulated quorums", "",
-          f"{options.trials} quorums per row; honest members answer at a temperature drawn from {TEMPERATURES}; "
+          f"{options.trials} quorums per row; honest members answer at a temperature drawn from {TEMPERATURES} (three samples "
+          "per temperature, drawn with replacement, so a quorum of 10 overstates how often honest members agree); "
           "`failed`: no cluster large enough (the request gets no answer); `wrong in`: a wrong answer is among the valid ones.", ""]
 settings = {"hamming": [(96, 0.5), (128, 0.5), (150, 0.5)], "cosine": [(0.3, 0.5), (0.5, 0.5), (0.6, 0.5)],
             "centred": [(150, 0.5), (170, 0.5)], "prompt-hamming": [(60, 0.5), (90, 0.5)], "prompt-cosine": [(0.1, 0.5), (0.2, 0.5)]}
@@ -205,5 +229,42 @@ for name, choices in settings.items():
             for wrong_count in sorted({0, *[math.floor(quorum * f) for f in (0.2, 0.4)]}):
                 failed, admitted = simulate(name, radius, percentage, quorum, wrong_count, options.trials, rng)
                 lines.append(f"| {CANDIDATES[name][0]} | {radius} | {percentage} | {quorum} | {wrong_count} | {failed:.1%} | {admitted:.1%} |")
+
+# Which wrong answers get in: one wrong member of one kind in a quorum of 5, today's metric and default.
+lines += ["", "Which wrong answers get in (sign-bit Hamming, radius 96, secPercentage 0.5, quorum 5, one wrong member):", "",
+          "| wrong kind | failed | wrong in |", "| --- | --- | --- |"]
+for kind in sorted({r["wrongKind"] for r in wrong}):
+    failed, admitted = simulate("hamming", 96, 0.5, 5, 1, options.trials, rng, wrong_kind=kind)
+    lines.append(f"| {kind} | {failed:.1%} | {admitted:.1%} |")
+
+# The trade-off each candidate offers: over radii, honest quorums failed against wrong members
+# admitted (quorums of 3, 5 and 10; one fifth and two fifths wrong), secPercentage 0.5.
+sweeps = {name: [] for name in CANDIDATES}
+for name, (_, unit, _) in CANDIDATES.items():
+    all_d = np.concatenate([table[p][name].ravel() for p in prompts])
+    for radius in np.quantile(all_d[all_d > 0], np.linspace(0.02, 0.9, 16)):
+        honest_fail = np.mean([simulate(name, radius, 0.5, q, 0, options.trials // 4, rng)[0] for q in QUORUMS])
+        admitted = np.mean([simulate(name, radius, 0.5, q, max(1, math.floor(q * f)), options.trials // 4, rng)[1] for q in QUORUMS for f in (0.2, 0.4)])
+        sweeps[name].append((float(radius), honest_fail, admitted))
+figure, axis = plt.subplots(figsize=(7, 5))
+for name, points in sweeps.items():
+    axis.plot([p[2] for p in points], [p[1] for p in points], marker="o", markersize=3, label=CANDIDATES[name][0])
+axis.set_xlabel("quorums with a wrong member among the valid ones")
+axis.set_ylabel("honest quorums that fail")
+axis.set_title("Each candidate over its radius (secPercentage 0.5)")
+axis.legend(fontsize=7)
+figure.tight_layout()
+figure.savefig(out / "tradeoff.png", dpi=90)
+lines += ["", "## The trade-off over the radius", "", "![honest quorums failed against wrong members admitted](tradeoff.png)", "",
+          "![distance distributions](distances.png)", "",
+          "For each candidate, the radius at which the fewest honest quorums fail while wrong members get in at most 1 %, 5 % and 10 % of quorums:", "",
+          "| candidate | ≤ 1 % wrong in | ≤ 5 % | ≤ 10 % |", "| --- | --- | --- | --- |"]
+for name, points in sweeps.items():
+    cells = []
+    for limit in (0.01, 0.05, 0.10):
+        allowed = [p for p in points if p[2] <= limit]
+        best = min(allowed, key=lambda p: p[1]) if allowed else None
+        cells.append(f"radius {best[0]:.3g}: {best[1]:.0%} fail" if best else "none")
+    lines.append(f"| {CANDIDATES[name][0]} | " + " | ".join(cells) + " |")
 (out / "README.md").write_text("\n".join(lines) + "\n")
 print("\n".join(lines))
