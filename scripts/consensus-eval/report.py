@@ -180,11 +180,11 @@ for prompt in prompts:
         table[prompt][name] = np.array([[distance(name, a, b) for b in vectors] for a in vectors])
 
 
-def draw(rng, quorum, wrong_count, wrong_kind=None):
+def draw(rng, quorum, wrong_count, wrong_kind=None, temperatures=None):
     """One quorum: a prompt, a temperature, honest members from that temperature's answers (with
     replacement; at t=0 they are one text), wrong ones from the prompt's wrong answers."""
     prompt = rng.choice(prompts)
-    t = rng.choice(TEMPERATURES)
+    t = rng.choice(temperatures or TEMPERATURES)
     items = table[prompt]["items"]
     pool = [i for i, r in enumerate(items) if r["role"] == "honest" and r["temperature"] == t]
     bad = [i for i, r in enumerate(items) if r["role"] == "wrong" and (wrong_kind is None or r["wrongKind"] == wrong_kind)]
@@ -195,11 +195,11 @@ def draw(rng, quorum, wrong_count, wrong_kind=None):
     return prompt, members
 
 
-def simulate(name, radius, percentage, quorum, wrong_count, trials, rng, wrong_kind=None):
+def simulate(name, radius, percentage, quorum, wrong_count, trials, rng, wrong_kind=None, temperatures=None):
     """Returns (quorums that failed, quorums with a wrong member among the valid ones)."""
     failed = admitted = counted = 0
     while counted < trials:
-        drawn = draw(rng, quorum, wrong_count, wrong_kind)
+        drawn = draw(rng, quorum, wrong_count, wrong_kind, temperatures)
         if drawn is None:
             continue
         prompt, members = drawn
@@ -266,5 +266,14 @@ for name, points in sweeps.items():
         best = min(allowed, key=lambda p: p[1]) if allowed else None
         cells.append(f"radius {best[0]:.3g}: {best[1]:.0%} fail" if best else "none")
     lines.append(f"| {CANDIDATES[name][0]} | " + " | ".join(cells) + " |")
+# Greedy decoding only: honest nodes give one text, so a small radius keeps them together.
+lines += ["", "## Greedy decoding only (temperature 0)", "",
+          "Honest members all answer greedily (one text per prompt); sign-bit Hamming; quorums of 3, 5 and 10 with one fifth and two fifths wrong:", "",
+          "| radius (bits) | honest quorums failed | quorums with a wrong member in |", "| --- | --- | --- |"]
+for radius in (0, 8, 16, 32, 64, 96):
+    honest_fail = np.mean([simulate("hamming", radius, 0.5, q, 0, options.trials // 4, rng, temperatures=[0.0])[0] for q in QUORUMS])
+    admitted = np.mean([simulate("hamming", radius, 0.5, q, max(1, math.floor(q * f)), options.trials // 4, rng, temperatures=[0.0])[1]
+                        for q in QUORUMS for f in (0.2, 0.4)])
+    lines.append(f"| {radius} | {honest_fail:.1%} | {admitted:.1%} |")
 (out / "README.md").write_text("\n".join(lines) + "\n")
 print("\n".join(lines))
