@@ -220,12 +220,22 @@ import Testing
     }
 
     private func expectFiguresOfOneWinner(requestId: String, members: [LocalDevnet.Member]) async throws {
-        // Each node says so: the request confirmed on chain with its reward, and, on the reporter
-        // only, its fulfil mined, won and its gas counted.
+        // Each node says so: the request confirmed on chain with its reward, the fulfilment its
+        // watcher read (the same transaction everywhere), and, on the reporter only, its fulfil
+        // mined, won and its gas counted. The watchers poll on the test clock.
+        #expect(try await eventually(timeout: .seconds(60)) {
+            clock.advance(by: .seconds(1))
+            return try await members.allSatisfy { try await $0.node.chainRequest(requestId: requestId)?.fulfilment != nil }
+        }, "every watcher reads the InferenceFulfilled log")
         var won = 0
+        var fulfilments: Set<String> = []
+        var mined: [String] = []
         for member in members {
             let detail = try #require(try await member.node.chainRequest(requestId: requestId))
             #expect(detail.watched && detail.confirmed && detail.found?.reward == "3000000" && detail.attestations.count == 3)
+            fulfilments.insert(detail.fulfilment?.transactionHash ?? "none")
+            #expect(detail.fulfilment?.signers == 3)
+            mined += detail.transactions.filter { $0.state == .mined }.map(\.transactionHash)
             let figures = try #require(try await member.node.chainFigures().first)
             #expect(figures.requestsSeen == 1 && figures.watcher.chainId == 1337 && figures.watcher.lastError == nil)
             if figures.reports.won == 1 {
@@ -237,6 +247,7 @@ import Testing
             }
         }
         #expect(won == 1)
+        #expect(fulfilments.count == 1 && fulfilments == Set(mined), "every node names the reporter's transaction: \(fulfilments) \(mined)")
     }
 }
 

@@ -1,5 +1,6 @@
 public import BigInt
 public import RakisEthereum
+public import RakisCore
 
 /// The events of `contracts/RakisInbox.vy` that the node reads, as ABI descriptions.
 public enum InboxEvents {
@@ -38,6 +39,22 @@ public enum InboxEvents {
             quorum: try small(5), maxTimeMs: try small(6), secDistance: try small(7), secPercentageBps: try small(8), embeddingModel: embeddingModel,
             maxTokens: try small(10), temperatureMilli: try small(11), blockNumber: log.blockNumber, blockHash: log.blockHash, blockTime: blockTime,
             transactionHash: log.transactionHash, logIndex: log.logIndex)
+    }
+}
+
+extension InboxEvents {
+    /// The fulfilment an `InferenceFulfilled` log records.
+    public static func fulfilment(from log: EthereumLog, chainId: UInt64) throws(InboxLogError) -> ChainFulfilment {
+        guard log.topics.first == inferenceFulfilled.topic else { throw .notARequest }
+        let values: [ABIValue]
+        do { values = try inferenceFulfilled.decode(topics: log.topics, data: log.data) } catch { throw .undecodable("\(error)") }
+        guard values.count == 6, case .uint(let id) = values[0], case .address(let reporter) = values[1], case .fixedBytes(let output) = values[2],
+              case .fixedBytes(let joint) = values[3], case .uint(let signers) = values[4], signers <= 1000
+        else { throw .undecodable("unexpected InferenceFulfilled fields") }
+        return ChainFulfilment(
+            requestId: "evm:\(chainId):\(log.address.checksummed.lowercased()):\(id)", reporter: reporter.checksummed,
+            outputHash: "0x" + Hex.encode(output), validInferenceJointHash: "0x" + Hex.encode(joint), signers: Int(signers),
+            blockNumber: log.blockNumber, transactionHash: "0x" + Hex.encode(log.transactionHash))
     }
 }
 

@@ -61,6 +61,17 @@ public final class ChainWatchStore: Sendable {
                 t.add(column: "reward", .text)
             }
         }
+        migrator.registerMigration("v5") { db in
+            try db.create(table: "chainFulfilment") { t in
+                t.primaryKey("requestId", .text)
+                t.column("reporter", .text).notNull()
+                t.column("outputHash", .text).notNull()
+                t.column("validInferenceJointHash", .text).notNull()
+                t.column("signers", .integer).notNull()
+                t.column("blockNumber", .integer).notNull()
+                t.column("transactionHash", .text).notNull()
+            }
+        }
         return migrator
     }
 
@@ -101,8 +112,19 @@ public final class ChainWatchStore: Sendable {
 
     /// Records `requests` and moves the cursor to `cursor` in one transaction; returns the
     /// requests not recorded before.
-    public func record(_ requests: [ChainInferenceRequest], cursor: Cursor, chainId: UInt64, inbox: EthereumAddress) async throws -> [ChainInferenceRequest] {
+    public func record(
+        _ requests: [ChainInferenceRequest], fulfilments: [ChainFulfilment] = [], cursor: Cursor, chainId: UInt64, inbox: EthereumAddress
+    ) async throws -> [ChainInferenceRequest] {
         try await pool.write { db in
+            for fulfilment in fulfilments {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO chainFulfilment
+                        (requestId, reporter, outputHash, validInferenceJointHash, signers, blockNumber, transactionHash) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [fulfilment.requestId, fulfilment.reporter, fulfilment.outputHash, fulfilment.validInferenceJointHash, fulfilment.signers,
+                                Int64(fulfilment.blockNumber), fulfilment.transactionHash])
+            }
             var fresh: [ChainInferenceRequest] = []
             for request in requests {
                 try db.execute(
@@ -133,6 +155,18 @@ public final class ChainWatchStore: Sendable {
                     requestId: row["requestId"], chainId: UInt64(row["chainId"] as Int64), inbox: row["inbox"],
                     blockNumber: UInt64(row["blockNumber"] as Int64), transactionHash: "0x" + Hex.encode(Array(row["transactionHash"] as Data)),
                     requester: row["requester"], reward: row["reward"])
+            }
+        }
+    }
+
+    /// The request's fulfilment, once the watcher read its `InferenceFulfilled` log.
+    public func fulfilment(requestId: String) async throws -> ChainFulfilment? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM chainFulfilment WHERE requestId = ?", arguments: [requestId]).map { row in
+                ChainFulfilment(
+                    requestId: row["requestId"], reporter: row["reporter"], outputHash: row["outputHash"],
+                    validInferenceJointHash: row["validInferenceJointHash"], signers: row["signers"], blockNumber: UInt64(row["blockNumber"] as Int64),
+                    transactionHash: row["transactionHash"])
             }
         }
     }

@@ -94,11 +94,12 @@ public actor ChainWatcher {
             let last = min(cursor.nextBlock + configuration.maxRange - 1, safe)
             let logs = try await rpc.logs(address: configuration.inbox, topics: [InboxEvents.inferenceRequested.topic], from: cursor.nextBlock, to: last)
             let requests = try await decode(logs, chainId: chainId)
+            let fulfilments = try await fulfilments(from: cursor.nextBlock, to: last, chainId: chainId)
             guard let lastBlock = try await rpc.block(last) else { throw .malformedResponse(url: configuration.rpcURL, reason: "no block \(last) below the head") }
             cursor = ChainWatchStore.Cursor(nextBlock: last + 1, lastBlockHash: lastBlock.hash)
             nextBlock = cursor.nextBlock
             let fresh: [ChainInferenceRequest]
-            do { fresh = try await store.record(requests, cursor: cursor, chainId: chainId, inbox: configuration.inbox) } catch {
+            do { fresh = try await store.record(requests, fulfilments: fulfilments, cursor: cursor, chainId: chainId, inbox: configuration.inbox) } catch {
                 throw .malformedResponse(url: configuration.rpcURL, reason: "cannot record the chain's requests: \(error)")
             }
             for request in fresh {
@@ -146,6 +147,17 @@ public actor ChainWatcher {
             cursor = .init(nextBlock: rewound, lastBlockHash: nil)
         }
         return cursor
+    }
+
+    /// The `InferenceFulfilled` logs of a range: every fulfilment, whichever node sent it.
+    private func fulfilments(from: UInt64, to: UInt64, chainId: UInt64) async throws(ChainRPCError) -> [ChainFulfilment] {
+        let logs = try await rpc.logs(address: configuration.inbox, topics: [InboxEvents.inferenceFulfilled.topic], from: from, to: to)
+        return logs.compactMap { log in
+            do { return try InboxEvents.fulfilment(from: log, chainId: chainId) } catch {
+                logger.warning("skipped a fulfilment log of the inbox", metadata: ["chain": "\(configuration.name)", "error": "\(error)"])
+                return nil
+            }
+        }
     }
 
     private func decode(_ logs: [EthereumLog], chainId: UInt64) async throws(ChainRPCError) -> [ChainInferenceRequest] {

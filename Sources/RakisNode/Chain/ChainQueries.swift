@@ -27,6 +27,7 @@ extension RakisNode {
         return ChainRequestDetail(
             chainId: chainId, inbox: inbox.checksummed.lowercased(), id: id.description, watched: chains.watches(requestId: requestId),
             found: try await store?.request(requestId: requestId), attestations: try await store?.attestations(requestId: requestId) ?? [],
-            transactions: try await store?.reportedTransactions(requestId: requestId) ?? [])
+            transactions: try await store?.reportedTransactions(requestId: requestId) ?? [],
+            fulfilment: try await store?.fulfilment(requestId: requestId))
     }
 }

@@ -26,6 +26,8 @@ public struct ChainRequestDetail: Sendable {
     public let attestations: [ChainAttestation]
     /// The transactions this node sent to fulfil it, oldest first.
     public let transactions: [ReportedTransaction]
+    /// How it was fulfilled on chain, by whichever node, once this node's watcher read it.
+    public let fulfilment: ChainFulfilment?
 
     public var confirmed: Bool { found != nil }
 }

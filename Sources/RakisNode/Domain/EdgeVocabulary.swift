@@ -45,6 +45,8 @@ public typealias NodeWallet = RakisEthereum.NodeWallet
 public typealias ChainWatcherStatus = RakisChain.ChainWatcherStatus
 /// A request as the watcher found it on chain.
 public typealias FoundChainRequest = RakisChain.FoundChainRequest
+/// A request's fulfilment as its `InferenceFulfilled` log records it.
+public typealias ChainFulfilment = RakisChain.ChainFulfilment
 /// A transaction this node's reporter sent, and what became of it.
 public typealias ReportedTransaction = RakisChain.ReportedTransaction
 /// One chain's fulfils sent, won and lost, and the gas they used.

@@ -64,6 +64,18 @@ public struct ChainRequestView: Codable, Sendable {
     /// The escrowed reward, wei in decimal.
     public let reward: String?
     public let transactions: [TransactionView]
+    /// How the request was fulfilled on chain, by whichever node; absent until then.
+    public let fulfilment: FulfilmentView?
+
+    public struct FulfilmentView: Codable, Sendable {
+        public let transactionHash: String
+        public let blockNumber: UInt64
+        /// The wallet that sent it.
+        public let reporter: String
+        public let signers: Int
+        public let outputHash: String
+        public let validInferenceJointHash: String
+    }
 
     init(_ detail: ChainRequestDetail) {
         chainId = detail.chainId
@@ -79,6 +91,11 @@ public struct ChainRequestView: Codable, Sendable {
             TransactionView(
                 transactionHash: $0.transactionHash, kind: $0.kind.rawValue, nonce: $0.nonce, maxFeePerGas: $0.maxFeePerGas, state: $0.state.rawValue,
                 gasUsed: $0.gasUsed, blockNumber: $0.blockNumber, sentAt: $0.sentAt)
+        }
+        fulfilment = detail.fulfilment.map {
+            FulfilmentView(
+                transactionHash: $0.transactionHash, blockNumber: $0.blockNumber, reporter: $0.reporter, signers: $0.signers, outputHash: $0.outputHash,
+                validInferenceJointHash: $0.validInferenceJointHash)
         }
     }
 }

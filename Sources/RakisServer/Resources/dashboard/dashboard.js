@@ -158,7 +158,10 @@ async function refreshDetail() {
     sections.push(el("h3", {}, "On chain"), el("dl", {},
       el("dt", {}, "chain"), el("dd", {}, `evm:${chain.chainId}, inbox ${chain.inbox}, request ${chain.id}`),
       el("dt", {}, "confirmed"), el("dd", { id: "detail-chain-confirmed" }, chain.confirmed ? `yes, block ${chain.blockNumber}` : chain.watched ? "not yet found on chain" : "no: this node does not watch that chain (taken from peers)"),
-      el("dt", {}, "reward"), el("dd", {}, chain.reward === undefined ? "" : chain.reward + " wei")));
+      el("dt", {}, "reward"), el("dd", {}, chain.reward === undefined ? "" : chain.reward + " wei"),
+      el("dt", {}, "fulfilled"), el("dd", { id: "detail-chain-fulfilled" }, chain.fulfilment
+        ? `block ${chain.fulfilment.blockNumber}, transaction ${short(chain.fulfilment.transactionHash)} by ${chain.fulfilment.reporter}, ${chain.fulfilment.signers} signatures`
+        : "not yet")));
     sections.push(el("h3", {}, `Attestations (${detail.chainAttestations.length})`), table(["wallet", "output hash", "signed"],
       detail.chainAttestations.map((a) => [a.address, short(a.outputHash), time(a.createdAt)])));
     sections.push(el("h3", {}, `Our transactions (${chain.transactions.length})`), table(["transaction", "kind", "nonce", "state", "gas", "block"],
