@@ -42,8 +42,8 @@ bench-chain: build
 	.venv/bin/python scripts/bench-inbox-gas.py
 	.build/debug/rakis devnet --chain --nodes 3 --requests 20 --time 10 --max-tokens 16 | tail -n 1
 
-# Issue 18's measurement: the evaluation set (answers by the default LLM, resumable; about an
-# hour the first time) and the report on how well each candidate distance separates honest
+# Issue 18's measurement: the evaluation set (answers by the default LLM, resumable; about
+# 40 minutes the first time) and the report on how well each candidate distance separates honest
 # answers from wrong ones, into docs/consensus-eval/.
 consensus-report: build
 	@.venv/bin/pip install -q --disable-pip-version-check -r scripts/consensus-eval/requirements.txt

@@ -27,7 +27,7 @@ ECHOES = ["{prompt}", "You asked: {prompt}", "I am not sure. {prompt}", "That is
 parser = argparse.ArgumentParser()
 parser.add_argument("--rakis", default=str(ROOT / ".build" / "debug" / "rakis"))
 parser.add_argument("--out", default=str(ROOT / "docs" / "consensus-eval" / "eval-set.jsonl"))
-parser.add_argument("--samples", type=int, default=3, help="sampled answers per prompt and temperature above 0")
+parser.add_argument("--samples", type=int, default=5, help="sampled answers per prompt and temperature above 0")
 parser.add_argument("--limit", type=int, default=None, help="only the first N prompts of each kind (a quick trial)")
 options = parser.parse_args()
 

@@ -217,7 +217,7 @@ def simulate(name, radius, percentage, quorum, wrong_count, trials, rng, wrong_k
 rng = random.Random(18)
 QUORUMS = [3, 5, 10]
 lines += ["", "## The cluster rule over simulated quorums", "",
-          f"{options.trials} quorums per row; honest members answer at a temperature drawn from {TEMPERATURES} (three samples "
+          f"{options.trials} quorums per row; honest members answer at a temperature drawn from {TEMPERATURES} (five samples "
           "per temperature, drawn with replacement, so a quorum of 10 overstates how often honest members agree); "
           "`failed`: no cluster large enough (the request gets no answer); `wrong in`: a wrong answer is among the valid ones.", ""]
 settings = {"hamming": [(96, 0.5), (128, 0.5), (150, 0.5)], "cosine": [(0.3, 0.5), (0.5, 0.5), (0.6, 0.5)],
