@@ -46,16 +46,18 @@ struct DevnetChain {
         }
     }
 
-    func request(_ payload: InferenceRequestPayload, reward: String) async throws -> String {
-        try await tools.request(inbox: inbox, from: requester, payload: payload, reward: reward).requestId
+    /// Makes the request; returns its id and the block it was mined in.
+    func request(_ payload: InferenceRequestPayload, reward: String) async throws -> (requestId: String, block: UInt64) {
+        let (requestId, mined) = try await tools.request(inbox: inbox, from: requester, payload: payload, reward: reward)
+        return (requestId, mined.blockNumber)
     }
 
     /// Waits for the request's `InferenceFulfilled` log, asking the chain every quarter second
     /// (JSON-RPC over HTTP has no push); returns it with the moment it was seen.
-    func fulfilment(of requestId: String, timeout: Duration) async throws -> (InboxTools.Fulfilment, seenAt: Date) {
+    func fulfilment(of requestId: String, madeIn block: UInt64, timeout: Duration) async throws -> (InboxTools.Fulfilment, seenAt: Date) {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let fulfilment = try await tools.fulfilment(inbox: inbox, id: requestId) { return (fulfilment, Date()) }
+            if let fulfilment = try await tools.fulfilment(inbox: inbox, id: requestId, fromBlock: block) { return (fulfilment, Date()) }
             try await Task.sleep(for: .milliseconds(250))
         }
         throw CLIError("\(requestId) was not fulfilled on chain within \(timeout)")

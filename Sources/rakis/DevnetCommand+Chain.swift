@@ -30,10 +30,10 @@ extension DevnetCommand {
             try await chain.register(synthientIds: members.map(\.identity.synthientId))
             progress("registered \(members.count) node wallets in the inbox, 1 ether staked each")
             for index in 0..<requests {
-                let requestId = try await chain.request(requestPayload(), reward: reward)
+                let (requestId, block) = try await chain.request(requestPayload(), reward: reward)
                 progress("request \(index + 1) of \(requests) made on chain: \(requestId)")
                 try await devnet.waitForOutcome(requestId: requestId, timeout: outcomeTimeout(settings))
-                let (fulfilment, seenAt) = try await chain.fulfilment(of: requestId, timeout: .seconds(120))
+                let (fulfilment, seenAt) = try await chain.fulfilment(of: requestId, madeIn: block, timeout: .seconds(120))
                 let report = try await devnet.report(requestId: requestId)
                 guard let endingAt = try await members[0].node.requestHistory(requestId: requestId)?.request.payload.endingAt else {
                     throw CLIError("node 1 lost \(requestId)")

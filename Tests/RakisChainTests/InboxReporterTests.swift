@@ -26,6 +26,19 @@ import Testing
         return inbox
     }
 
+    /// The test chain with an inbox (`inbox(on:requests:)`) and a fresh `chain.sqlite`.
+    private func started(requests: Int) async throws -> (TestChain, EthereumAddress, ChainWatchStore) {
+        let chain = try await TestChain.start(chainId: 1337)
+        do {
+            let inbox = try await inbox(on: chain, requests: requests)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            return (chain, inbox, try ChainWatchStore(directory: directory))
+        } catch {
+            chain.stop()
+            throw error
+        }
+    }
+
     private func attestations(requestId: String, keys: [UInt8]) throws -> [ChainAttestation] {
         try keys.map { try InboxAttestation.sign(requestId: requestId, output: "Blue.", validInferenceJointHash: joint, wallet: NodeWallet(secretKey: testChainKey($0)), createdAt: Date()) }
     }
@@ -37,14 +50,11 @@ import Testing
     }
 
     @Test func aStuckFulfillIsSentAgainWithHigherFeesAndTheMinedOneIsRecorded() async throws {
-        let chain = try await TestChain.start(chainId: 1337)
+        let (chain, inbox, store) = try await started(requests: 1)
         defer {
             chain.stop()
             try? FileManager.default.removeItem(at: directory)
         }
-        let inbox = try await inbox(on: chain, requests: 1)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try ChainWatchStore(directory: directory)
         let reporter = try reporter(chain, store: store, bumpAfter: .milliseconds(400))
         let requestId = "evm:1337:\(inbox.checksummed.lowercased()):1"
         let signed = try attestations(requestId: requestId, keys: [3, 4])
@@ -74,14 +84,11 @@ import Testing
     }
 
     @Test func aFulfilSentBeforeAStopIsSettledByTheNextReporter() async throws {
-        let chain = try await TestChain.start(chainId: 1337)
+        let (chain, inbox, store) = try await started(requests: 1)
         defer {
             chain.stop()
             try? FileManager.default.removeItem(at: directory)
         }
-        let inbox = try await inbox(on: chain, requests: 1)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try ChainWatchStore(directory: directory)
         let requestId = "evm:1337:\(inbox.checksummed.lowercased()):1"
         let signed = try attestations(requestId: requestId, keys: [3, 4])
         _ = try await chain.rpc.client.call("evm_setAutomine", [.bool(false)])
@@ -103,14 +110,11 @@ import Testing
     }
 
     @Test func twoReportsAtOnceTakeTwoNoncesAndBothLand() async throws {
-        let chain = try await TestChain.start(chainId: 1337)
+        let (chain, inbox, store) = try await started(requests: 2)
         defer {
             chain.stop()
             try? FileManager.default.removeItem(at: directory)
         }
-        let inbox = try await inbox(on: chain, requests: 2)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try ChainWatchStore(directory: directory)
         let reporter = try reporter(chain, store: store)
         let joint = try #require(Hex.decode(joint))
         let requestIds = (1...2).map { "evm:1337:\(inbox.checksummed.lowercased()):\($0)" }
@@ -134,14 +138,11 @@ import Testing
     }
 
     @Test func aReportBelowTheThresholdOrAlreadyFulfilledSendsNothing() async throws {
-        let chain = try await TestChain.start(chainId: 1337)
+        let (chain, inbox, store) = try await started(requests: 1)
         defer {
             chain.stop()
             try? FileManager.default.removeItem(at: directory)
         }
-        let inbox = try await inbox(on: chain, requests: 1)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try ChainWatchStore(directory: directory)
         let reporter = try reporter(chain, store: store)
         let requestId = "evm:1337:\(inbox.checksummed.lowercased()):1"
         let joint = try #require(Hex.decode(joint))

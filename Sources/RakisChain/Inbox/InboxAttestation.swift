@@ -62,7 +62,8 @@ public enum InboxAttestation {
         return signer
     }
 
-    private static func bytes32(_ text: String) -> [UInt8]? {
+    /// `0x` and 64 hex digits as 32 bytes; nil for anything else.
+    static func bytes32(_ text: String) -> [UInt8]? {
         guard text.hasPrefix("0x"), let bytes = Hex.decode(String(text.dropFirst(2))), bytes.count == 32 else { return nil }
         return bytes
     }

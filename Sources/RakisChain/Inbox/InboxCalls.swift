@@ -30,11 +30,10 @@ public enum InboxCalls {
     public static func fulfill(id: BigUInt, output: String, validInferenceJointHash: [UInt8], attestations: [ChainAttestation]) throws(InboxAttestationError) -> [UInt8] {
         var signed: [(address: [UInt8], signature: ABIValue)] = []
         for attestation in attestations {
-            guard let address = try? EthereumAddress(attestation.address), attestation.signature.hasPrefix("0x"),
-                  let bytes = Hex.decode(String(attestation.signature.dropFirst(2))), bytes.count == 65 else {
+            guard let address = try? EthereumAddress(attestation.address), let signature = signatureValue(attestation.signature) else {
                 throw .malformed("an attestation's address or signature")
             }
-            signed.append((address.bytes, .tuple([.uint(BigUInt(bytes[64])), .fixedBytes(Array(bytes[0..<32])), .fixedBytes(Array(bytes[32..<64]))])))
+            signed.append((address.bytes, signature))
         }
         signed.sort { $0.address.lexicographicallyPrecedes($1.address) }
         let types: [ABIType] = [.uint(bits: 256), .string, .fixedBytes(32), .array(.tuple([.uint(bits: 8), .fixedBytes(32), .fixedBytes(32)]), length: nil)]
@@ -52,12 +51,11 @@ public enum InboxCalls {
         let attestation: ABIType = .tuple([.uint(bits: 256), .fixedBytes(32), .fixedBytes(32), signature])
         func value(_ attestation: ChainAttestation) throws(InboxAttestationError) -> ABIValue {
             guard let (_, _, id) = InboxAttestation.parse(requestId: attestation.requestId),
-                  let output = hash(attestation.outputHash), let joint = hash(attestation.validInferenceJointHash), attestation.signature.hasPrefix("0x"),
-                  let bytes = Hex.decode(String(attestation.signature.dropFirst(2))), bytes.count == 65 else {
+                  let output = InboxAttestation.bytes32(attestation.outputHash), let joint = InboxAttestation.bytes32(attestation.validInferenceJointHash),
+                  let signature = signatureValue(attestation.signature) else {
                 throw .malformed("an attestation's request id, hashes or signature")
             }
-            return .tuple([.uint(id), .fixedBytes(output), .fixedBytes(joint),
-                           .tuple([.uint(BigUInt(bytes[64])), .fixedBytes(Array(bytes[0..<32])), .fixedBytes(Array(bytes[32..<64]))])])
+            return .tuple([.uint(id), .fixedBytes(output), .fixedBytes(joint), signature])
         }
         let encoded: [UInt8]
         do { encoded = try ABI.encode([try value(first), try value(second)], as: [attestation, attestation]) } catch {
@@ -66,9 +64,10 @@ public enum InboxCalls {
         return ABI.selector("slash((uint256,bytes32,bytes32,(uint8,bytes32,bytes32)),(uint256,bytes32,bytes32,(uint8,bytes32,bytes32)))") + encoded
     }
 
-    private static func hash(_ text: String) -> [UInt8]? {
-        guard text.hasPrefix("0x"), let bytes = Hex.decode(String(text.dropFirst(2))), bytes.count == 32 else { return nil }
-        return bytes
+    /// A `0x` 65-byte signature (r, s, v) as the inbox's `Signature` tuple (v, r, s).
+    private static func signatureValue(_ text: String) -> ABIValue? {
+        guard text.hasPrefix("0x"), let bytes = Hex.decode(String(text.dropFirst(2))), bytes.count == 65 else { return nil }
+        return .tuple([.uint(BigUInt(bytes[64])), .fixedBytes(Array(bytes[0..<32])), .fixedBytes(Array(bytes[32..<64]))])
     }
 
     /// A `bool` or `uint256` word answered by a view.

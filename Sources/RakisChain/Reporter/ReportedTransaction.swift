@@ -165,9 +165,4 @@ extension ChainWatchStore {
             return ChainReportFigures(sent: row["sent"], won: row["won"], lost: row["lost"], gasSpent: UInt64(row["gas"] as Int64))
         }
     }
-
-    /// Requests found on this chain.
-    public func requestCount(chainId: UInt64) async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chainRequest WHERE chainId = ?", arguments: [Int64(chainId)]) ?? 0 }
-    }
 }

@@ -171,6 +171,11 @@ public final class ChainWatchStore: Sendable {
         }
     }
 
+    /// Requests found on this chain.
+    public func requestCount(chainId: UInt64) async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chainRequest WHERE chainId = ?", arguments: [Int64(chainId)]) ?? 0 }
+    }
+
     /// Whether a request with this network id was found on chain by this node.
     public func contains(requestId: String) async throws -> Bool {
         try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM chainRequest WHERE requestId = ?", arguments: [requestId]) ?? false }

@@ -59,6 +59,14 @@ public struct InboxTools: Sendable {
         return amount
     }
 
+    /// The inbox's number for a request: the number itself, or the last part of its `evm:` id.
+    static func requestNumber(_ text: String) throws -> BigUInt {
+        guard let number = BigUInt(text.split(separator: ":").last.map(String.init) ?? text) else {
+            throw ChainToolError("\(text.debugDescription) is not a request number")
+        }
+        return number
+    }
+
     public func deploy(from wallet: NodeWallet, minStake: String, unbondingSeconds: Int, fulfilmentWindowSeconds: Int, reporterShareBps: Int) async throws -> (inbox: String, Mined) {
         let minStake = try Self.wei(minStake)
         let unbondingSeconds = BigUInt(unbondingSeconds), fulfilmentWindowSeconds = BigUInt(fulfilmentWindowSeconds), reporterShareBps = BigUInt(reporterShareBps)
@@ -95,7 +103,7 @@ public struct InboxTools: Sendable {
 
     /// The inbox's record of request `id` (its number in the inbox, or the network's `evm:` id).
     public func status(inbox: String, id text: String) async throws -> RequestState {
-        guard let id = BigUInt(text.split(separator: ":").last.map(String.init) ?? text) else { throw ChainToolError("\(text.debugDescription) is not a request number") }
+        let id = try Self.requestNumber(text)
         let data = try await rpc.call(to: try EthereumAddress(inbox), data: ABI.selector("requests(uint256)") + ABI.encode([.uint(id)], as: [.uint(bits: 256)]))
         let fields = try ABI.decode([.address, .uint(bits: 256), .uint(bits: 256), .uint(bits: 256), .uint(bits: 256), .bool, .bool, .fixedBytes(32), .fixedBytes(32)], from: data)
         guard case .address(let requester) = fields[0], case .uint(let reward) = fields[1], case .bool(let fulfilled) = fields[5],
@@ -109,11 +117,12 @@ public struct InboxTools: Sendable {
     }
 
     /// How the request `id` was fulfilled, from its `InferenceFulfilled` log; nil while it is not.
-    public func fulfilment(inbox: String, id: String) async throws -> Fulfilment? {
-        guard let number = BigUInt(id.split(separator: ":").last.map(String.init) ?? id) else { throw ChainToolError("\(id.debugDescription) is not a request number") }
+    /// `fromBlock`: the block the request was made in (nothing before it can fulfil it).
+    public func fulfilment(inbox: String, id: String, fromBlock: UInt64 = 0) async throws -> Fulfilment? {
+        let number = try Self.requestNumber(id)
         let event = InboxEvents.inferenceFulfilled
         let topic = try ABI.encode([.uint(number)], as: [.uint(bits: 256)])
-        let logs = try await rpc.logs(address: try EthereumAddress(inbox), topics: [event.topic, topic], from: 0, to: try await rpc.blockNumber())
+        let logs = try await rpc.logs(address: try EthereumAddress(inbox), topics: [event.topic, topic], from: fromBlock, to: try await rpc.blockNumber())
         guard let log = logs.last else { return nil }
         let values = try event.decode(topics: log.topics, data: log.data)
         guard values.count == 6, case .address(let reporter) = values[1], case .fixedBytes(let output) = values[2], case .fixedBytes(let joint) = values[3],
@@ -141,7 +150,7 @@ public struct InboxTools: Sendable {
     /// Returns an unfulfilled request's reward to its requester (as a credit), once its
     /// fulfilment window has passed; anyone may send it.
     public func refund(inbox: String, from wallet: NodeWallet, id: String) async throws -> Mined {
-        guard let number = BigUInt(id.split(separator: ":").last.map(String.init) ?? id) else { throw ChainToolError("\(id.debugDescription) is not a request number") }
+        let number = try Self.requestNumber(id)
         return try await mined(from: wallet, to: try EthereumAddress(inbox), data: ABI.selector("refund(uint256)") + ABI.encode([.uint(number)], as: [.uint(bits: 256)])).0
     }
 
