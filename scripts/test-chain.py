@@ -12,7 +12,7 @@ eth_getTransactionReceipt, eth_gasPrice, eth_maxPriorityFeePerGas, eth_feeHistor
 tests, evm_mine, evm_increaseTime and evm_setAutomine (as anvil and hardhat name them). Every
 transaction is mined at once, unless evm_setAutomine(false) keeps them pending until evm_mine (a
 later one at the same nonce replaces a pending one, as a fee bump does on a real node). The funded accounts are eth-tester's: secret keys 1 to 10, each 1,000,000 ether.
-GET /ready answers 200. Modes for error tests: garbage (200 with a body that is not JSON),
+GET /ready answers 200 with the chain's pid (so a test knows it is this chain). Modes for error tests: garbage (200 with a body that is not JSON),
 http500 (every call fails with HTTP 500).
 """
 import argparse
@@ -205,7 +205,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
-        self.send(200 if self.path == "/ready" else 404, b"ok", "text/plain")
+        self.send(200 if self.path == "/ready" else 404, str(os.getpid()).encode(), "text/plain")
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))

@@ -4,10 +4,11 @@ usage: fake-openai-server.py MODE PORT
 MODE: garbage (200 with a body that is not JSON), http500 (an error with a JSON message),
 bad-stream (event stream with a broken event), cut-stream (stream that ends without [DONE]),
 silent (accepts the request and never answers), ok-stream (a short valid stream).
-GET /ready answers 200 in every mode.
+GET /ready answers 200 with the server's pid in every mode (so the tests know it is this server).
 """
 import http.server
 import json
+import os
 import sys
 import time
 
@@ -21,10 +22,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
+        body = str(os.getpid()).encode()
         self.send_response(200)
-        self.send_header("Content-Length", "2")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(b"ok")
+        self.wfile.write(body)
 
     def send(self, status, body, content_type="application/json"):
         self.send_response(status)

@@ -4,13 +4,11 @@ extension ServerProcess {
     /// The test chain of scripts/test-chain.py: a real EVM (eth-tester on py-evm) behind
     /// standard JSON-RPC on a free loopback port. Its funded accounts have the secret keys 1 to 10.
     public static func evmChain(chainId: UInt64? = nil, mode: String = "ok") async throws -> ServerProcess {
-        let port = LLMFixtures.freePort()
         let script = LLMFixtures.packageRoot.appendingPathComponent("scripts/test-chain.py").path
-        var arguments = [script, "\(port)", "--mode", mode]
-        if let chainId { arguments += ["--chain-id", "\(chainId)"] }
-        return try await ServerProcess(
-            executable: LLMFixtures.packageRoot.appendingPathComponent(".venv/bin/python").path, arguments: arguments, port: port,
-            readyPath: "/ready")
+        let chain = chainId.map { ["--chain-id", "\($0)"] } ?? []
+        return try await fixtureScript(executable: LLMFixtures.packageRoot.appendingPathComponent(".venv/bin/python").path) { port in
+            [script, "\(port)", "--mode", mode] + chain
+        }
     }
 }
 

@@ -45,8 +45,10 @@ public final class ServerProcess: @unchecked Sendable {
     public let process: Process
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    /// Starts `executable` with `arguments`, then waits until GET `readyPath` answers 200.
-    public init(executable: String, arguments: [String], port: Int, readyPath: String = "/health") async throws {
+    /// Starts `executable` with `arguments`, then waits until GET `readyPath` answers 200 (with
+    /// the process's pid as the body when `readyAnswersPid`: then another server that took the
+    /// same port in the meantime is not mistaken for this one).
+    public init(executable: String, arguments: [String], port: Int, readyPath: String = "/health", readyAnswersPid: Bool = false) async throws {
         self.port = port
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -57,7 +59,8 @@ public final class ServerProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw FixtureMissing("\(executable) exited with status \(process.terminationStatus)") }
-            if await Self.ready(URL(string: "http://127.0.0.1:\(port)\(readyPath)")!) { return }
+            let expected = readyAnswersPid ? "\(process.processIdentifier)" : nil
+            if await Self.ready(URL(string: "http://127.0.0.1:\(port)\(readyPath)")!, answering: expected) { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         stop()
@@ -76,16 +79,31 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// The scripted misbehaving server of Tests/Fixtures/fake-openai-server.py in `mode`.
     public static func fakeOpenAI(mode: String) async throws -> ServerProcess {
-        let port = LLMFixtures.freePort()
         let script = LLMFixtures.packageRoot.appendingPathComponent("Tests/Fixtures/fake-openai-server.py").path
-        return try await ServerProcess(executable: "/usr/bin/env", arguments: ["python3", script, mode, "\(port)"], port: port, readyPath: "/ready")
+        return try await fixtureScript(executable: "/usr/bin/env") { ["python3", script, mode, "\($0)"] }
     }
 
-    private static func ready(_ url: URL) async -> Bool {
+    /// One of this project's fixture scripts, whose GET /ready answers its pid. Another process
+    /// can take a free port before the script binds it, and the script then exits: it is started
+    /// again on another port.
+    public static func fixtureScript(executable: String, readyPath: String = "/ready", arguments: (Int) -> [String]) async throws -> ServerProcess {
+        var attempt = 1
+        while true {
+            let port = LLMFixtures.freePort()
+            do {
+                return try await ServerProcess(executable: executable, arguments: arguments(port), port: port, readyPath: readyPath, readyAnswersPid: true)
+            } catch let error as FixtureMissing where attempt < 3 && error.description.contains("exited") {
+                attempt += 1
+            }
+        }
+    }
+
+    private static func ready(_ url: URL, answering expected: String?) async -> Bool {
         var request = URLRequest(url: url)
         request.timeoutInterval = 2
-        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return false }
-        return (response as? HTTPURLResponse)?.statusCode == 200
+        guard let (body, response) = try? await URLSession.shared.data(for: request) else { return false }
+        guard (response as? HTTPURLResponse)?.statusCode == 200 else { return false }
+        return expected.map { String(decoding: body, as: UTF8.self) == $0 } ?? true
     }
 
     /// SIGTERM, then SIGKILL if it lingers. (Foundation's waitUntilExit spins a core on Linux.)
