@@ -26,10 +26,11 @@ struct DevnetCommand: AsyncParsableCommand {
     @Option(help: "Commits needed before reveals are requested (default: every node).") var quorum: Int?
     @Option(help: ArgumentHelp("Request lifetime (maxTimeMs) in seconds: commits close when it ends.", valueName: "SECONDS"))
     var time: Double = 20
-    @Option(help: "Tokens each node generates at most.") var maxTokens = 48
-    @Option(help: "Sampling temperature; 0 is greedy, so honest nodes agree bit for bit.") var temperature = 0.0
-    @Option(help: "Cluster radius in differing bits of the 384-bit binary embedding.") var secDistance = 96.0
-    @Option(help: "Share of the valid reveals that must sit in one cluster.") var secPercentage = 0.5
+    @Option(help: "Tokens each node generates at most.") var maxTokens = InferenceRequestDefaults.maxTokens
+    @Option(help: "Sampling temperature; 0 is greedy. Every node samples with the request's seed, so honest nodes agree at any temperature.")
+    var temperature = InferenceRequestDefaults.temperature
+    @Option(help: "Cluster radius in differing bits of the 384-bit binary embedding.") var secDistance = InferenceRequestDefaults.secDistance
+    @Option(help: "Share of the valid reveals that must sit in one cluster.") var secPercentage = InferenceRequestDefaults.secPercentage
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("Keep the nodes' data directories here instead of a temporary folder.", valueName: "DIR"))
     var dataDirectory: String?
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a setting of every node (repeatable).", valueName: "NAME=VALUE"))

@@ -38,7 +38,7 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "Share of the valid reveals that must sit in one cluster.") var percentage = InferenceRequestDefaults.secPercentage
     @Option(help: "Cluster radius in differing bits of the binary embedding.") var distance = InferenceRequestDefaults.secDistance
     @Option(help: "Tokens each node generates at most.") var maxTokens = InferenceRequestDefaults.maxTokens
-    @Option(help: "Sampling temperature; 0 is greedy.") var temperature = InferenceRequestDefaults.temperature
+    @Option(help: "Sampling temperature; 0 is greedy. Every node samples with the request's seed, so honest nodes agree at any temperature.") var temperature = InferenceRequestDefaults.temperature
     @Option(help: "Consensus results to wait for (default: the quorum).") var results: Int?
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @OptionGroup var logging: LoggingOptions

@@ -78,7 +78,9 @@ try:
         if not any(needed in m for m in messages):
             fail(f"the form did not say {needed!r}; it said {messages}")
 
-    fill = {"#prompt": prompt, "#quorum": str(expected), "#time": "10", "#percentage": "0.5", "#distance": "96", "#max-tokens": "24"}
+    # Sampled, with the node's default distance (the field left empty): honest nodes agree because
+    # every node samples with the request's seed.
+    fill = {"#prompt": prompt, "#quorum": str(expected), "#time": "10", "#percentage": "0.5", "#temperature": "0.8", "#max-tokens": "24"}
     script = "".join(f"document.querySelector({k!r}).value = {v!r};" for k, v in fill.items())
     evaluate(script + "document.querySelector('#submit').click()")
     wait_for("document.querySelector('#form-errors').children.length === 0 && !document.querySelector('#detail-section').hidden",
@@ -92,6 +94,8 @@ try:
              "r.querySelector('.status').textContent === 'completed')", "the inference list to show the request completed", 30)
     seen = evaluate("""({
         consensus: document.querySelector('#detail-consensus').textContent,
+        sampling: document.querySelector('#detail-sampling').textContent,
+        frame: document.querySelector('#detail-frame').textContent,
         status: document.querySelector('#detail-status').textContent,
         heatCells: document.querySelectorAll('#heatmap rect.heat-cell').length,
         reveals: document.querySelectorAll('#embedding-svg circle.reveal').length,
@@ -110,6 +114,8 @@ try:
     seen["requestId"] = request_id
     checks = [
         (seen["status"].startswith("completed"), "the detail shows the quorum completed"),
+        ("temperature 0.8" in seen["sampling"] and "distance 32 bits" in seen["frame"],
+         "the request was sampled, with the node's default distance for the field left empty"),
         (seen["heatCells"] == expected * expected, "the heat map has one cell per pair of reveals"),
         (seen["valid"] == expected and seen["selected"] == 1, "the picture marks the accepted cluster and the selected output"),
         (f"Commits ({expected})" in seen["headings"] and f"Reveals ({expected})" in seen["headings"], "commits and reveals are listed"),

@@ -1,9 +1,10 @@
 """A misbehaving OpenAI-compatible server for rakis's backend tests.
 
-usage: fake-openai-server.py MODE PORT
+usage: fake-openai-server.py MODE PORT [TEXT]
 MODE: garbage (200 with a body that is not JSON), http500 (an error with a JSON message),
 bad-stream (event stream with a broken event), cut-stream (stream that ends without [DONE]),
-silent (accepts the request and never answers), ok-stream (a short valid stream).
+silent (accepts the request and never answers), ok-stream (a short valid stream), say (a valid
+stream of TEXT, whatever was asked: a node that answers fluently and wrongly).
 GET /ready answers 200 with the server's pid in every mode (so the tests know it is this server).
 """
 import http.server
@@ -13,6 +14,7 @@ import sys
 import time
 
 MODE, PORT = sys.argv[1], int(sys.argv[2])
+TEXT = sys.argv[3] if len(sys.argv) > 3 else ""
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -59,6 +61,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.stream([chunk("Hel"), chunk("lo")])
         elif MODE == "silent":
             time.sleep(30)
+        elif MODE == "say":
+            done = {"choices": [{"delta": {}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 3, "completion_tokens": len(TEXT.split())}}
+            self.stream([chunk(TEXT), "data: " + json.dumps(done) + "\n\n", "data: [DONE]\n\n"])
         elif MODE == "ok-stream":
             assert request["stream"] is True and request["messages"][0]["role"] == "user"
             done = {"choices": [{"delta": {}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 3, "completion_tokens": 2}}

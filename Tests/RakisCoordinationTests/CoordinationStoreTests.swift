@@ -76,10 +76,15 @@ import Testing
         #expect(try await store.addReveal(reveal("other", bits: [5, 6], inference: "inf-else"), from: "other", receivedAt: arrival, revealDeadline: deadline)
                 == .rejected(.wrongInference(committed: "inf-other")))
         #expect(try await store.addReveal(reveal("other", bits: [5, 6]), from: "other", receivedAt: arrival, revealDeadline: nil) == .rejected(.unknownRequest))
+        var older = reveal("other", bits: [5, 6])
+        older.consensusVersion = ConsensusVersion.reference
+        #expect(try await store.addReveal(older, from: "other", receivedAt: arrival, revealDeadline: deadline)
+                == .rejected(.consensusVersionMismatch(revealed: 1, ours: ConsensusVersion.current)), "made by other consensus rules")
 
         #expect(try await store.reveals(requestId: request.requestId, acceptedOnly: true).map(\.synthientId) == ["honest"])
         let rejected = try await store.reveals(requestId: request.requestId).filter { $0.rejectReason != nil }
-        #expect(rejected.count == 7)
+        #expect(rejected.count == 8)
+        #expect(rejected.contains { $0.rejectReason?.contains("consensus version 1, this node follows version 2 (the sender should update rakis)") == true })
         #expect(rejected.contains { $0.rejectReason?.contains("does not hash to the commit") == true })
         #expect(try await !store.everyMemberRevealed(requestId: request.requestId))
         #expect(try await store.addReveal(reveal("other", bits: [5, 6]), from: "other", receivedAt: arrival, revealDeadline: deadline) == .accepted)

@@ -39,7 +39,7 @@ import Testing
             fromChain: "devnet", blockNumber: 0, createdAt: createdAt, prompt: "Name one colour of the sky.",
             acceptedModels: [ModelLocator.defaultLLMName], temperature: 0, maxTokens: 12,
             securityFrame: SecurityFrame(
-                quorum: quorum, maxTimeMs: maxTimeMs, secDistance: 96, secPercentage: secPercentage,
+                quorum: quorum, maxTimeMs: maxTimeMs, secDistance: InferenceRequestDefaults.secDistance, secPercentage: secPercentage,
                 embeddingModel: SentenceEmbeddingModel.defaultName))
     }
 

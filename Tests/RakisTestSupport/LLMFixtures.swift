@@ -77,10 +77,11 @@ public final class ServerProcess: @unchecked Sendable {
             port: port)
     }
 
-    /// The scripted misbehaving server of Tests/Fixtures/fake-openai-server.py in `mode`.
-    public static func fakeOpenAI(mode: String) async throws -> ServerProcess {
+    /// The scripted misbehaving server of Tests/Fixtures/fake-openai-server.py in `mode` (`say`
+    /// answers `text` to everything).
+    public static func fakeOpenAI(mode: String, text: String? = nil) async throws -> ServerProcess {
         let script = LLMFixtures.packageRoot.appendingPathComponent("Tests/Fixtures/fake-openai-server.py").path
-        return try await fixtureScript(executable: "/usr/bin/env") { ["python3", script, mode, "\($0)"] }
+        return try await fixtureScript(executable: "/usr/bin/env") { ["python3", script, mode, "\($0)"] + (text.map { [$0] } ?? []) }
     }
 
     /// One of this project's fixture scripts, whose GET /ready answers its pid. Another process

@@ -35,7 +35,10 @@ out.mkdir(parents=True, exist_ok=True)
 
 records = [json.loads(line) for line in pathlib.Path(options.eval).read_text().splitlines()]
 honest = [r for r in records if r["role"] == "honest"]
-wrong = [r for r in records if r["role"] == "wrong"]
+# A wrong answer derived from another prompt can be an honest answer of this one too (two
+# questions both answered "Oxygen"): it is not wrong here, and is left out.
+honest_texts = {(r["prompt"], " ".join(r["output"].split())) for r in honest}
+wrong = [r for r in records if r["role"] == "wrong" and (r["prompt"], " ".join(r["output"].split())) not in honest_texts]
 prompts = sorted({r["prompt"] for r in honest})
 kind_of = {r["prompt"]: r["kind"] for r in honest}
 TEMPERATURES = sorted({r["temperature"] for r in honest})
@@ -266,14 +269,56 @@ for name, points in sweeps.items():
         best = min(allowed, key=lambda p: p[1]) if allowed else None
         cells.append(f"radius {best[0]:.3g}: {best[1]:.0%} fail" if best else "none")
     lines.append(f"| {CANDIDATES[name][0]} | " + " | ".join(cells) + " |")
-# Greedy decoding only: honest nodes give one text, so a small radius keeps them together.
-lines += ["", "## Greedy decoding only (temperature 0)", "",
-          "Honest members all answer greedily (one text per prompt); sign-bit Hamming; quorums of 3, 5 and 10 with one fifth and two fifths wrong:", "",
-          "| radius (bits) | honest quorums failed | quorums with a wrong member in |", "| --- | --- | --- |"]
-for radius in (0, 8, 16, 32, 64, 96):
-    honest_fail = np.mean([simulate("hamming", radius, 0.5, q, 0, options.trials // 4, rng, temperatures=[0.0])[0] for q in QUORUMS])
-    admitted = np.mean([simulate("hamming", radius, 0.5, q, max(1, math.floor(q * f)), options.trials // 4, rng, temperatures=[0.0])[1]
-                        for q in QUORUMS for f in (0.2, 0.4)])
-    lines.append(f"| {radius} | {honest_fail:.1%} | {admitted:.1%} |")
+# Consensus version 2: every honest node samples with the request's seed, so honest members give
+# one text per (prompt, temperature, seed) at any temperature. Wrong members are drawn as before.
+SEEDED_RADII = (0, 4, 8, 16, 24, 32, 48, 64, 96)
+
+
+def simulate_seeded(radius, quorum, wrong_count, trials, rng, wrong_kind=None):
+    failed = admitted = counted = 0
+    while counted < trials:
+        prompt = rng.choice(prompts)
+        items = table[prompt]["items"]
+        t = rng.choice(TEMPERATURES)
+        sample = rng.choice([i for i, r in enumerate(items) if r["role"] == "honest" and r["temperature"] == t])
+        bad = [i for i, r in enumerate(items) if r["role"] == "wrong" and (wrong_kind is None or r["wrongKind"] == wrong_kind)]
+        if wrong_count and not bad:
+            continue
+        counted += 1
+        members = [sample] * (quorum - wrong_count) + [rng.choice(bad) for _ in range(wrong_count)]
+        rng.shuffle(members)
+        valid = cluster_valid(table[prompt]["hamming"][np.ix_(members, members)], radius, 0.5)
+        if valid is None:
+            failed += 1
+        elif any(items[members[i]]["role"] == "wrong" for i in valid):
+            admitted += 1
+    return failed / trials, admitted / trials
+
+
+seeded_trials = options.trials * 5
+shares = (0.2, 0.4)
+lines += ["", "## Consensus version 2: every node samples with the request's seed", "",
+          "Honest members all answer with the request's seed (SHA-256 of the requestId), so at each temperature "
+          "they write one text; sign-bit Hamming; secPercentage 0.5; "
+          f"{seeded_trials} quorums per cell over all temperatures; `wrong in` with one fifth and two fifths of the members wrong "
+          "(at least one), the worst of quorums 3, 5 and 10:", "",
+          "| radius (bits) | honest quorums failed | wrong in, 20 % wrong | wrong in, 40 % wrong |", "| --- | --- | --- | --- |"]
+seeded = {}
+for radius in SEEDED_RADII:
+    honest_fail = max(simulate_seeded(radius, q, 0, seeded_trials // 5, rng)[0] for q in QUORUMS)
+    admitted = [max(simulate_seeded(radius, q, max(1, math.floor(q * f)), seeded_trials, rng)[1] for q in QUORUMS) for f in shares]
+    seeded[radius] = (honest_fail, max(admitted))
+    lines.append(f"| {radius} | {honest_fail:.1%} | {admitted[0]:.1%} | {admitted[1]:.1%} |")
+chosen = max(r for r, (fail, admitted) in seeded.items() if admitted <= 0.01)
+# Honest pairs are at distance 0 under version 2: the AUC is the share of honest–wrong pairs
+# farther apart than that, ties counting half.
+wrong_d = all_wrong["hamming"]
+lines += ["", f"ROC AUC under version 2 (sign-bit Hamming, every honest pair at 0 bits): {auc(wrong_d, np.zeros(1)):.4f}; "
+          f"{np.mean(wrong_d <= chosen):.2%} of honest–wrong pairs lie within the radius chosen below."]
+lines += ["", f"The largest radius that keeps wrong answers out of at least 99 % of quorums: **{chosen} bits** "
+          "(`InferenceRequestDefaults.secDistance`). Which wrong answers get in there (quorum 5, one wrong member):", "",
+          "| wrong kind | wrong in |", "| --- | --- |"]
+for kind in sorted({r["wrongKind"] for r in wrong}):
+    lines.append(f"| {kind} | {simulate_seeded(chosen, 5, 1, seeded_trials, rng, wrong_kind=kind)[1]:.1%} |")
 (out / "README.md").write_text("\n".join(lines) + "\n")
 print("\n".join(lines))

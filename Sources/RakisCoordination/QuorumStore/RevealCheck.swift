@@ -10,6 +10,9 @@ public enum RevealCheck {
     ) -> RevealRejectionReason? {
         guard let revealDeadline else { return .unknownRequest }
         guard reveal.requestedSynthientId == sender else { return .senderMismatch(requestedSynthientId: reveal.requestedSynthientId) }
+        guard reveal.consensusVersion == ConsensusVersion.current else {
+            return .consensusVersionMismatch(revealed: reveal.consensusVersion, ours: ConsensusVersion.current)
+        }
         guard let commit else { return .noCommit }
         guard commit.inferenceId == reveal.inferenceId else { return .wrongInference(committed: commit.inferenceId) }
         guard receivedAt <= revealDeadline else { return .late(by: receivedAt.timeIntervalSince(revealDeadline)) }

@@ -6,6 +6,9 @@ public import Foundation
 /// output anyway, so rakis sends it empty and leaves the field out of the packet (several
 /// kilobytes less per reveal, which matters on relays with small limits); one that arrives with
 /// it is accepted.
+///
+/// `consensusVersion` is rakis's: the rules the output was made by (`ConsensusVersion`). The
+/// reference sent none, which reads as version 1.
 public struct InferenceReveal: Codable, Sendable, Hashable {
     public var requestedSynthientId: String
     public var requestId: String
@@ -15,10 +18,11 @@ public struct InferenceReveal: Codable, Sendable, Hashable {
     /// The binary embedding, packed eight dimensions to a byte, first dimension in the high bit.
     public var bEmbedding: [UInt8]
     public var createdAt: Date
+    public var consensusVersion: Int
 
     public init(
         requestedSynthientId: String, requestId: String, inferenceId: String, output: String,
-        embedding: [Double], bEmbedding: [UInt8], createdAt: Date
+        embedding: [Double], bEmbedding: [UInt8], createdAt: Date, consensusVersion: Int = ConsensusVersion.current
     ) {
         self.requestedSynthientId = requestedSynthientId
         self.requestId = requestId
@@ -27,10 +31,11 @@ public struct InferenceReveal: Codable, Sendable, Hashable {
         self.embedding = embedding
         self.bEmbedding = bEmbedding
         self.createdAt = createdAt
+        self.consensusVersion = consensusVersion
     }
 
     private enum CodingKeys: String, CodingKey {
-        case requestedSynthientId, requestId, inferenceId, output, embedding, bEmbedding, createdAt
+        case requestedSynthientId, requestId, inferenceId, output, embedding, bEmbedding, createdAt, consensusVersion
     }
 
     public init(from decoder: any Decoder) throws {
@@ -42,6 +47,7 @@ public struct InferenceReveal: Codable, Sendable, Hashable {
         embedding = try c.decodeIfPresent([Double].self, forKey: .embedding) ?? []
         bEmbedding = try c.decodeBytes(forKey: .bEmbedding)
         createdAt = try c.decode(Date.self, forKey: .createdAt)
+        consensusVersion = try c.decodeIfPresent(Int.self, forKey: .consensusVersion) ?? ConsensusVersion.reference
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -53,5 +59,6 @@ public struct InferenceReveal: Codable, Sendable, Hashable {
         if !embedding.isEmpty { try c.encode(embedding, forKey: .embedding) }
         try c.encode(bEmbedding, forKey: .bEmbedding)
         try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(consensusVersion, forKey: .consensusVersion)
     }
 }

@@ -157,7 +157,9 @@ public actor InferenceRequestQueue {
         do {
             let completion = try await pool.complete(
                 model: model,
-                request: LLMRequest(prompt: request.prompt, temperature: request.temperature, maxTokens: request.maxTokens))
+                request: LLMRequest(
+                    prompt: request.prompt, temperature: request.temperature, maxTokens: request.maxTokens,
+                    seed: ConsensusVersion.decodingSeed(requestId: request.requestId)))
             totalTokens += completion.tokenCount
             outcome = .success(text: completion.text, tokenCount: completion.tokenCount, tokensPerSecond: completion.tokensPerSecond)
             await status.publish(.completedInference(tps: completion.tokensPerSecond, modelName: model, totalTokens: totalTokens))

@@ -8,10 +8,14 @@ public enum InferenceRequestDefaults {
     public static let quorum = 3
     public static let maxTimeMs = 20_000
     public static let secPercentage = 0.5
-    /// Cluster radius in differing bits of the 384-bit binary embedding of all-MiniLM-L6-v2.
-    public static let secDistance = 96.0
+    /// Cluster radius in differing bits of the 384-bit binary embedding of all-MiniLM-L6-v2: the
+    /// largest that kept wrong answers out of 99 % of simulated quorums with up to 40 % of the
+    /// members wrong, when every node samples with the request's seed (docs/consensus-eval).
+    public static let secDistance = 32.0
     public static let maxTokens = 48
-    /// Greedy decoding, so that honest nodes with the same model can agree.
+    /// Greedy, where the default model is most often right (60 % of the evaluation set's factual
+    /// questions, against 47 % at 0.3). Any temperature reaches consensus: every node samples with
+    /// the request's seed (`ConsensusVersion`).
     public static let temperature = 0.0
     public static let embeddingModel = SentenceEmbeddingModel.defaultName
     public static let acceptedModels = [ModelLocator.defaultLLMName]

@@ -73,37 +73,41 @@ async function refreshStats() {
 }
 
 // --- Request form -------------------------------------------------------------------------
+// A number field left empty takes the node's default (the API fills in what a request leaves out).
 function formProblems(form) {
   const problems = [];
   const check = (field, ok, message) => { field.classList.toggle("invalid", !ok); if (!ok) problems.push(message); };
+  const number = (field, ok, message) => {
+    if (field.value === "") { field.classList.remove("invalid"); return undefined; }
+    const value = Number(field.value);
+    check(field, ok(value), message);
+    return value;
+  };
   check(form.prompt, form.prompt.value.trim().length > 0, "Write a prompt.");
   const models = form.models.value.split(",").map((m) => m.trim()).filter(Boolean);
   check(form.models, models.length > 0, "Name at least one model.");
-  const quorum = Number(form.quorum.value);
-  check(form.quorum, Number.isInteger(quorum) && quorum >= 1 && quorum <= 100, "Quorum must be a whole number from 1 to 100.");
-  const seconds = Number(form.time.value);
-  check(form.time, seconds >= 1 && seconds <= 3600, "Time must be 1 to 3600 seconds.");
-  const percentage = Number(form.percentage.value);
-  check(form.percentage, percentage > 0 && percentage <= 1, "Agreement must be above 0 and at most 1.");
-  const distance = Number(form.distance.value);
-  check(form.distance, form.distance.value !== "" && distance >= 0 && distance <= 1024, "Distance must be 0 to 1024 bits.");
-  const maxTokens = Number(form.maxTokens.value);
-  check(form.maxTokens, Number.isInteger(maxTokens) && maxTokens >= 1 && maxTokens <= 4096, "Max tokens must be a whole number from 1 to 4096.");
-  return { problems, models, quorum, seconds, percentage, distance, maxTokens };
+  const quorum = number(form.quorum, (v) => Number.isInteger(v) && v >= 1 && v <= 100, "Quorum must be a whole number from 1 to 100.");
+  const seconds = number(form.time, (v) => v >= 1 && v <= 3600, "Time must be 1 to 3600 seconds.");
+  const percentage = number(form.percentage, (v) => v > 0 && v <= 1, "Agreement must be above 0 and at most 1.");
+  const distance = number(form.distance, (v) => v >= 0 && v <= 1024, "Distance must be 0 to 1024 bits.");
+  const temperature = number(form.temperature, (v) => v >= 0 && v <= 2, "Temperature must be 0 to 2.");
+  const maxTokens = number(form.maxTokens, (v) => Number.isInteger(v) && v >= 1 && v <= 4096, "Max tokens must be a whole number from 1 to 4096.");
+  return { problems, models, quorum, seconds, percentage, distance, temperature, maxTokens };
 }
 
 $("#request-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
   const errors = $("#form-errors");
-  const { problems, models, quorum, seconds, percentage, distance, maxTokens } = formProblems(form);
+  const { problems, models, quorum, seconds, percentage, distance, temperature, maxTokens } = formProblems(form);
   errors.replaceChildren(...problems.map((p) => el("li", {}, p)));
   if (problems.length) return;
   $("#submit").disabled = true;
   try {
+    // JSON.stringify leaves out the fields that are undefined: the node's defaults apply.
     const body = {
-      prompt: form.prompt.value, acceptedModels: models, maxTokens,
-      securityFrame: { quorum, maxTimeMs: Math.round(seconds * 1000), secPercentage: percentage, secDistance: distance },
+      prompt: form.prompt.value, acceptedModels: models, maxTokens, temperature,
+      securityFrame: { quorum, maxTimeMs: seconds === undefined ? undefined : Math.round(seconds * 1000), secPercentage: percentage, secDistance: distance },
     };
     const result = await api("/api/inferences", { method: "POST", body: JSON.stringify(body) });
     form.prompt.value = "";
@@ -148,7 +152,8 @@ async function refreshDetail() {
   const facts = el("dl", {},
     el("dt", {}, "prompt"), el("dd", {}, detail.request.prompt),
     el("dt", {}, "status"), el("dd", { id: "detail-status", class: "status-" + detail.status }, detail.status + (detail.statusReason ? ` (${detail.statusReason})` : "")),
-    el("dt", {}, "security frame"), el("dd", {}, `quorum ${detail.request.quorum}, ${detail.request.maxTimeMs / 1000} s, agreement ${detail.request.secPercentage}, distance ${detail.request.secDistance} bits`),
+    el("dt", {}, "sampling"), el("dd", { id: "detail-sampling" }, `temperature ${detail.request.temperature}, at most ${detail.request.maxTokens} tokens`),
+    el("dt", {}, "security frame"), el("dd", { id: "detail-frame" }, `quorum ${detail.request.quorum}, ${detail.request.maxTimeMs / 1000} s, agreement ${detail.request.secPercentage}, distance ${detail.request.secDistance} bits`),
     el("dt", {}, "models"), el("dd", {}, detail.request.acceptedModels.join(", ") + " · embedded with " + detail.request.embeddingModel),
     el("dt", {}, "consensus"), el("dd", { id: "detail-consensus" }, consensus ? (consensus.succeeded ? "reached: " + consensus.selectedOutput : "failed: " + consensus.failureReason) : "not yet"),
     el("dt", {}, "joint hash"), el("dd", { class: "mono" }, consensus ? text(consensus.validInferenceJointHash) : ""));
