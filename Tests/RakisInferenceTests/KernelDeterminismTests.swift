@@ -12,7 +12,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [(1, 8, 1), (3, 32, 5), (14, 384, 384), (7, 1536, 13), (2, 384, 1536)])
+    @Test(arguments: [(1, 8, 1), (3, 32, 5), (14, 384, 384), (7, 1536, 13), (2, 384, 1536), (100, 1536, 21)])
     func vectorAndPortablePathsAgreeBitForBit(rows: Int, inputs: Int, outputs: Int) {
         var generator = Generator(state: UInt64(rows * 1_000_003 + inputs * 31 + outputs))
         let x = (0..<(rows * inputs)).map { _ in generator.next() }

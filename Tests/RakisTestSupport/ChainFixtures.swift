@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 extension ServerProcess {
     /// The test chain of scripts/test-chain.py: a real EVM (eth-tester on py-evm) behind

@@ -20,4 +20,20 @@ void rakis_linear_portable(const float *x, int rows, int in, const float *w, con
 /// 1 when the AVX2+FMA path is in use on this CPU.
 int rakis_kernels_avx2(void);
 
+/// exp and erf from IEEE-754 additions, multiplications and divisions in a fixed order (the C
+/// library's differ between versions and CPUs in the last bit): the same bits on every node.
+double rakis_exp(double x);
+double rakis_erf(double x);
+
+/// GELU with the exact error function (PyTorch's default `gelu`), in place, computed in double.
+void rakis_gelu(float *x, long count);
+
+/// Row t of `probabilities` (rows of `ldp` floats; only the first `n` are written) is the
+/// softmax of row t of `scores` (rows of `n` floats) divided by `divisor`, with exp in double.
+/// `scratch` holds `n` doubles.
+void rakis_softmax_rows(const float *scores, int rows, int n, float divisor, float *probabilities, int ldp, double *scratch);
+
+/// Layer normalisation of each row of `width` floats in place, the statistics in double.
+void rakis_layer_norm(float *x, int rows, int width, const float *gamma, const float *beta, double epsilon);
+
 #endif

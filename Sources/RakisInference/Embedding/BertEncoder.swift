@@ -148,7 +148,7 @@ public final class BertEncoder: @unchecked Sendable {
         layerNorm(&attention, rows: n, layer.attentionNorm)
 
         var intermediate = layer.intermediate.apply(attention, rows: n)
-        for i in 0..<intermediate.count { intermediate[i] = Self.gelu(intermediate[i]) }
+        intermediate.withUnsafeMutableBufferPointer { rakis_gelu($0.baseAddress, $0.count) }
         var output = layer.output.apply(intermediate, rows: n)
         for i in 0..<(n * h) { output[i] = output[i] + attention[i] }
         layerNorm(&output, rows: n, layer.outputNorm)
@@ -184,7 +184,6 @@ public final class BertEncoder: @unchecked Sendable {
         var kh = [Float](repeating: 0, count: n * d)
         var vhT = [Float](repeating: 0, count: d * padded)
         var probabilities = [Float](repeating: 0, count: n * padded)
-        var scaled = [Float](repeating: 0, count: n)
         var exps = [Double](repeating: 0, count: n)
         for head in heads {
             for t in 0..<n {
@@ -197,18 +196,12 @@ public final class BertEncoder: @unchecked Sendable {
             let raw = kh.withUnsafeBufferPointer { kp in
                 Linear(weight: kp, bias: UnsafeBufferPointer(start: nil, count: 0), inputs: d, outputs: n).applyOnOneThread(qh, rows: n)
             }
-            for t in 0..<n {
-                var maximum = -Float.infinity
-                for s in 0..<n {
-                    scaled[s] = raw[t * n + s] / scale
-                    maximum = max(maximum, scaled[s])
+            raw.withUnsafeBufferPointer { scores in
+                probabilities.withUnsafeMutableBufferPointer { out in
+                    exps.withUnsafeMutableBufferPointer { scratch in
+                        rakis_softmax_rows(scores.baseAddress, Int32(n), Int32(n), scale, out.baseAddress, Int32(padded), scratch.baseAddress)
+                    }
                 }
-                var total = 0.0
-                for s in 0..<n {
-                    exps[s] = DeterministicMath.exp(Double(scaled[s] - maximum))
-                    total = total + exps[s]
-                }
-                for s in 0..<n { probabilities[t * padded + s] = Float(exps[s] / total) }
             }
             let headContext = vhT.withUnsafeBufferPointer { vp in
                 Linear(weight: vp, bias: UnsafeBufferPointer(start: nil, count: 0), inputs: padded, outputs: d).applyOnOneThread(probabilities, rows: n)
@@ -220,28 +213,8 @@ public final class BertEncoder: @unchecked Sendable {
     }
 
     private func layerNorm(_ x: inout [Float], rows n: Int, _ norm: LayerNorm) {
-        let h = configuration.hiddenSize
-        let epsilon = configuration.layerNormEpsilon
-        for t in 0..<n {
-            var sum = 0.0
-            for i in 0..<h { sum = sum + Double(x[t * h + i]) }
-            let mean = sum / Double(h)
-            var squares = 0.0
-            for i in 0..<h {
-                let centred = Double(x[t * h + i]) - mean
-                squares = squares + centred * centred
-            }
-            let inverse = 1 / (squares / Double(h) + epsilon).squareRoot()
-            for i in 0..<h {
-                x[t * h + i] = Float((Double(x[t * h + i]) - mean) * inverse * Double(norm.gamma[i]) + Double(norm.beta[i]))
-            }
-        }
-    }
-
-    /// GELU with the exact error function, as PyTorch's default `gelu`.
-    static func gelu(_ x: Float) -> Float {
-        let value = Double(x)
-        return Float(0.5 * value * (1 + DeterministicMath.erf(value * 0.70710678118654752440)))
+        let (width, epsilon) = (Int32(configuration.hiddenSize), configuration.layerNormEpsilon)
+        x.withUnsafeMutableBufferPointer { rakis_layer_norm($0.baseAddress, Int32(n), width, norm.gamma.baseAddress, norm.beta.baseAddress, epsilon) }
     }
 
     static func meanPoolAndNormalize(_ hidden: [Float], rows n: Int, width h: Int) -> [Float] {
