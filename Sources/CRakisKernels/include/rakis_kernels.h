@@ -25,8 +25,13 @@ int rakis_kernels_avx2(void);
 double rakis_exp(double x);
 double rakis_erf(double x);
 
-/// GELU with the exact error function (PyTorch's default `gelu`), in place, computed in double.
+/// GELU with the exact error function (PyTorch's default `gelu`), in place, computed in double:
+/// four lanes at a time with AVX2, else one by one; the same bits either way.
 void rakis_gelu(float *x, long count);
+void rakis_gelu_portable(float *x, long count);
+
+/// y[i] = rakis_exp(x[i]), four lanes at a time with AVX2 (in place is fine); the same bits.
+void rakis_exp_many(const double *x, double *y, long count);
 
 /// Row t of `probabilities` (rows of `ldp` floats; only the first `n` are written) is the
 /// softmax of row t of `scores` (rows of `n` floats) divided by `divisor`, with exp in double.
