@@ -48,6 +48,26 @@ import Testing
         #expect(concurrent == alone)
     }
 
+    /// A text inside batches of 2 to 32 random neighbours of random lengths (one forward pass, or
+    /// several when the batch is over the pass's token budget) has the bits it has alone.
+    @Test(arguments: [2, 5, 13, 32])
+    func aTextInABatchHasTheBitsItHasAlone(size: Int) throws {
+        let model = try model()
+        var state = UInt64(size)
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33) % bound
+        }
+        let words = fixture.texts.flatMap { $0.text.split(separator: " ").map(String.init) }
+        let pool = fixture.texts.map(\.text) + (0..<size).map { _ in (0..<(1 + next(200))).map { _ in words[next(words.count)] }.joined(separator: " ") }
+        let batch = (0..<size).map { _ in pool[next(pool.count)] }
+        let together = model.embed(batch: batch)
+        #expect(together.count == batch.count)
+        for (text, embedding) in zip(batch, together) {
+            #expect(embedding.map(\.bitPattern) == model.embed(text).map(\.bitPattern), "\(text.prefix(40))")
+        }
+    }
+
     /// Our own embeddings of the fixture texts, bit for bit, as committed. The release-build
     /// benchmark checks the same digest, so debug and release builds (and other machines) agree.
     @Test func embeddingsMatchTheCommittedDigest() throws {

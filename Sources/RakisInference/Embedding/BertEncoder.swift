@@ -122,60 +122,86 @@ public final class BertEncoder: @unchecked Sendable {
 
     /// The L2-normalised mean of the final hidden states of `tokens` (ids from the model's
     /// tokenizer, at most `maxPositions` of them).
-    public func embed(tokens: [Int32]) -> [Float] {
+    public func embed(tokens: [Int32]) -> [Float] { embed(batch: [tokens])[0] }
+
+    /// The embeddings of several token sequences in one forward pass: their rows share the
+    /// linear layers (each row is computed as it would be alone), attention stays within each
+    /// sequence, so every embedding has the bits it has alone.
+    public func embed(batch: [[Int32]]) -> [[Float]] {
         let h = configuration.hiddenSize
-        let n = min(tokens.count, configuration.maxPositions)
-        var hidden = [Float](repeating: 0, count: n * h)
-        for t in 0..<n {
-            let id = Int(tokens[t]).clamped(to: 0...(configuration.vocabularySize - 1))
-            for i in 0..<h {
-                hidden[t * h + i] = (wordEmbeddings[id * h + i] + positionEmbeddings[t * h + i]) + typeEmbeddings[i]
+        var segments: [Segment] = []
+        for tokens in batch { segments.append(Segment(start: segments.last.map { $0.start + $0.rows } ?? 0, rows: min(tokens.count, configuration.maxPositions))) }
+        let rows = segments.last.map { $0.start + $0.rows } ?? 0
+        var hidden = [Float](repeating: 0, count: rows * h)
+        for (tokens, segment) in zip(batch, segments) {
+            for t in 0..<segment.rows {
+                let id = Int(tokens[t]).clamped(to: 0...(configuration.vocabularySize - 1))
+                let row = (segment.start + t) * h
+                for i in 0..<h {
+                    hidden[row + i] = (wordEmbeddings[id * h + i] + positionEmbeddings[t * h + i]) + typeEmbeddings[i]
+                }
             }
         }
-        layerNorm(&hidden, rows: n, embeddingNorm)
-        for layer in layers { hidden = encode(hidden, rows: n, layer) }
-        return Self.meanPoolAndNormalize(hidden, rows: n, width: h)
+        layerNorm(&hidden, rows: rows, embeddingNorm)
+        for layer in layers { hidden = encode(hidden, segments: segments, layer) }
+        return segments.map { Self.meanPoolAndNormalize(Array(hidden[($0.start * h)..<(($0.start + $0.rows) * h)]), rows: $0.rows, width: h) }
     }
 
-    private func encode(_ x: [Float], rows n: Int, _ layer: Layer) -> [Float] {
+    /// One sequence's rows within a batch.
+    struct Segment: Sendable {
+        let start: Int
+        let rows: Int
+    }
+
+    private func encode(_ x: [Float], segments: [Segment], _ layer: Layer) -> [Float] {
         let h = configuration.hiddenSize
+        let n = segments.last.map { $0.start + $0.rows } ?? 0
         let q = layer.query.apply(x, rows: n)
         let k = layer.key.apply(x, rows: n)
         let v = layer.value.apply(x, rows: n)
-        var attention = selfAttention(q: q, k: k, v: v, rows: n)
+        var attention = selfAttention(q: q, k: k, v: v, segments: segments)
         attention = layer.attentionOutput.apply(attention, rows: n)
         for i in 0..<(n * h) { attention[i] = attention[i] + x[i] }
         layerNorm(&attention, rows: n, layer.attentionNorm)
 
         var intermediate = layer.intermediate.apply(attention, rows: n)
-        intermediate.withUnsafeMutableBufferPointer { rakis_gelu($0.baseAddress, $0.count) }
+        Self.inTwoHalves(rows: n, width: configuration.intermediateSize, of: &intermediate) { rakis_gelu($0, Int($1) * Int($2)) }
         var output = layer.output.apply(intermediate, rows: n)
         for i in 0..<(n * h) { output[i] = output[i] + attention[i] }
         layerNorm(&output, rows: n, layer.outputNorm)
         return output
     }
 
-    private func selfAttention(q: [Float], k: [Float], v: [Float], rows n: Int) -> [Float] {
+    private func selfAttention(q: [Float], k: [Float], v: [Float], segments: [Segment]) -> [Float] {
         let h = configuration.hiddenSize
         let heads = configuration.heads
-        var context = [Float](repeating: 0, count: n * h)
+        let rows = segments.last.map { $0.start + $0.rows } ?? 0
+        var context = [Float](repeating: 0, count: rows * h)
         context.withUnsafeMutableBufferPointer { output in
             let target = UnsafeSendable(output)
-            // Heads are independent and write disjoint columns: long texts split them over two
-            // threads, which changes no bit of the result.
-            if n >= 64, heads >= 2, Self.canUseTwoThreads {
+            // Sequences and heads are independent and write disjoint rows and columns: two
+            // threads take half the sequences (or, for one long sequence, half its heads), which
+            // changes no bit of the result.
+            if rows >= 64, Self.canUseTwoThreads, segments.count > 1 || heads >= 2 {
                 DispatchQueue.concurrentPerform(iterations: 2) { part in
-                    let range = part == 0 ? 0..<(heads / 2) : (heads / 2)..<heads
-                    self.attend(heads: range, q: q, k: k, v: v, rows: n, into: target.value)
+                    if segments.count > 1 {
+                        for (index, segment) in segments.enumerated() where index % 2 == part {
+                            self.attend(heads: 0..<heads, q: q, k: k, v: v, segment: segment, into: target.value)
+                        }
+                    } else {
+                        let range = part == 0 ? 0..<(heads / 2) : (heads / 2)..<heads
+                        self.attend(heads: range, q: q, k: k, v: v, segment: segments[0], into: target.value)
+                    }
                 }
             } else {
-                attend(heads: 0..<heads, q: q, k: k, v: v, rows: n, into: target.value)
+                for segment in segments { attend(heads: 0..<heads, q: q, k: k, v: v, segment: segment, into: target.value) }
             }
         }
         return context
     }
 
-    private func attend(heads: Range<Int>, q: [Float], k: [Float], v: [Float], rows n: Int, into context: UnsafeMutableBufferPointer<Float>) {
+    private func attend(heads: Range<Int>, q: [Float], k: [Float], v: [Float], segment: Segment, into context: UnsafeMutableBufferPointer<Float>) {
+        let (n, first) = (segment.rows, segment.start)
         let h = configuration.hiddenSize
         let d = h / configuration.heads
         let padded = (n + 7) / 8 * 8  // the kernel reduces over multiples of 8; zero padding adds exact zeros
@@ -188,9 +214,9 @@ public final class BertEncoder: @unchecked Sendable {
         for head in heads {
             for t in 0..<n {
                 for j in 0..<d {
-                    qh[t * d + j] = q[t * h + head * d + j]
-                    kh[t * d + j] = k[t * h + head * d + j]
-                    vhT[j * padded + t] = v[t * h + head * d + j]
+                    qh[t * d + j] = q[(first + t) * h + head * d + j]
+                    kh[t * d + j] = k[(first + t) * h + head * d + j]
+                    vhT[j * padded + t] = v[(first + t) * h + head * d + j]
                 }
             }
             let raw = kh.withUnsafeBufferPointer { kp in
@@ -207,14 +233,31 @@ public final class BertEncoder: @unchecked Sendable {
                 Linear(weight: vp, bias: UnsafeBufferPointer(start: nil, count: 0), inputs: padded, outputs: d).applyOnOneThread(probabilities, rows: n)
             }
             for t in 0..<n {
-                for j in 0..<d { context[t * h + head * d + j] = headContext[t * d + j] }
+                for j in 0..<d { context[(first + t) * h + head * d + j] = headContext[t * d + j] }
             }
         }
     }
 
     private func layerNorm(_ x: inout [Float], rows n: Int, _ norm: LayerNorm) {
-        let (width, epsilon) = (Int32(configuration.hiddenSize), configuration.layerNormEpsilon)
-        x.withUnsafeMutableBufferPointer { rakis_layer_norm($0.baseAddress, Int32(n), width, norm.gamma.baseAddress, norm.beta.baseAddress, epsilon) }
+        let (gamma, beta) = (UnsafeSendable(norm.gamma.baseAddress), UnsafeSendable(norm.beta.baseAddress))
+        let epsilon = configuration.layerNormEpsilon
+        Self.inTwoHalves(rows: n, width: configuration.hiddenSize, of: &x) { rakis_layer_norm($0, $1, $2, gamma.value, beta.value, epsilon) }
+    }
+
+    /// Runs a row-wise kernel (rows, width) over `x`, on two threads by halves of the rows when
+    /// there are enough of them; rows are independent, so no bit changes.
+    private static func inTwoHalves(
+        rows n: Int, width: Int, of x: inout [Float], _ kernel: @escaping @Sendable (UnsafeMutablePointer<Float>?, Int32, Int32) -> Void
+    ) {
+        x.withUnsafeMutableBufferPointer { buffer in
+            let base = UnsafeSendable(buffer.baseAddress)
+            guard n >= 64, canUseTwoThreads else { return kernel(base.value, Int32(n), Int32(width)) }
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                let first = part == 0 ? 0 : n / 2
+                let count = part == 0 ? n / 2 : n - n / 2
+                kernel(base.value.map { $0 + first * width }, Int32(count), Int32(width))
+            }
+        }
     }
 
     static func meanPoolAndNormalize(_ hidden: [Float], rows n: Int, width h: Int) -> [Float] {

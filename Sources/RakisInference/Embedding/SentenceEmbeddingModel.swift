@@ -56,6 +56,31 @@ public final class SentenceEmbeddingModel: Sendable {
         encoder.embed(tokens: tokenizer.encode(text))
     }
 
+    /// The embeddings of `texts`, in forward passes of at most `batchTokens` tokens (a text
+    /// longer than that goes alone): each has the bits it has alone, and the weights are read
+    /// once per pass instead of once per text. Blocking CPU work: call it from a worker thread.
+    public func embed(batch texts: [String]) -> [[Float]] {
+        var result: [[Float]] = []
+        var pending: [[Int32]] = []
+        var tokens = 0
+        for text in texts {
+            let ids = tokenizer.encode(text)
+            if !pending.isEmpty, tokens + ids.count > Self.batchTokens {
+                result += encoder.embed(batch: pending)
+                pending = []
+                tokens = 0
+            }
+            pending.append(ids)
+            tokens += ids.count
+        }
+        if !pending.isEmpty { result += encoder.embed(batch: pending) }
+        return result
+    }
+
+    /// Tokens per forward pass: enough rows for the weights to be reused, few enough that the
+    /// intermediate activations (tokens × 1536 floats) stay in the caches.
+    static let batchTokens = 512
+
     private static func readJSON(_ url: URL) throws(EmbeddingError) -> JSONValue {
         guard FileManager.default.fileExists(atPath: url.path) else { throw .modelFileMissing(url.path) }
         do {

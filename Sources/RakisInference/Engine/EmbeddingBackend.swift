@@ -20,7 +20,7 @@ struct EmbeddingBackend: WorkerBackend {
 
     func run(_ texts: [String], on thread: WorkerThread, model: any TextEmbedder, cancellation: CancellationFlag) async -> Result<[[Float]], any Error> {
         await withCheckedContinuation { continuation in
-            thread.submit { continuation.resume(returning: Result { try texts.map { try model.embed($0) } }) }
+            thread.submit { continuation.resume(returning: Result { try model.embed(batch: texts) }) }
         }
     }
 

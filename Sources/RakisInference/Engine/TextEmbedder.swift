@@ -5,6 +5,13 @@ public import Foundation
 public protocol TextEmbedder: Sendable {
     var dimensions: Int { get }
     func embed(_ text: String) throws -> [Float]
+    /// The embeddings of `texts`, each with the bits it has alone; a model may compute them in
+    /// one forward pass.
+    func embed(batch texts: [String]) throws -> [[Float]]
+}
+
+extension TextEmbedder {
+    public func embed(batch texts: [String]) throws -> [[Float]] { try texts.map { try embed($0) } }
 }
 
 extension SentenceEmbeddingModel: TextEmbedder {}
