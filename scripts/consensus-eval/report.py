@@ -69,7 +69,7 @@ def bits(vector):
 
 
 CANDIDATES = {
-    "hamming": ("sign-bit Hamming (today)", "bits", lambda r: bits(outputs[r["output"]])),
+    "hamming": ("sign-bit Hamming (the protocol's)", "bits", lambda r: bits(outputs[r["output"]])),
     "cosine": ("cosine distance, float embedding", "1 − cos", lambda r: outputs[r["output"]]),
     "centred": ("centred sign-bit Hamming", "bits", lambda r: bits(outputs[r["output"]] - centres[fold[r["prompt"]]])),
     "prompt-hamming": ("sign-bit Hamming of prompt + output", "bits", lambda r: bits(with_prompt[r["prompt"] + "\n" + r["output"]])),
@@ -219,7 +219,7 @@ def simulate(name, radius, percentage, quorum, wrong_count, trials, rng, wrong_k
 
 rng = random.Random(18)
 QUORUMS = [3, 5, 10]
-lines += ["", "## The cluster rule over simulated quorums", "",
+lines += ["", "## The cluster rule over simulated quorums, each node sampling with a seed of its own (consensus version 1)", "",
           f"{options.trials} quorums per row; honest members answer at a temperature drawn from {TEMPERATURES} (five samples "
           "per temperature, drawn with replacement, so a quorum of 10 overstates how often honest members agree); "
           "`failed`: no cluster large enough (the request gets no answer); `wrong in`: a wrong answer is among the valid ones.", ""]
@@ -233,8 +233,8 @@ for name, choices in settings.items():
                 failed, admitted = simulate(name, radius, percentage, quorum, wrong_count, options.trials, rng)
                 lines.append(f"| {CANDIDATES[name][0]} | {radius} | {percentage} | {quorum} | {wrong_count} | {failed:.1%} | {admitted:.1%} |")
 
-# Which wrong answers get in: one wrong member of one kind in a quorum of 5, today's metric and default.
-lines += ["", "Which wrong answers get in (sign-bit Hamming, radius 96, secPercentage 0.5, quorum 5, one wrong member):", "",
+# Which wrong answers get in: one wrong member of one kind in a quorum of 5, version 1's default radius.
+lines += ["", "Which wrong answers get in (version 1: sign-bit Hamming, radius 96, secPercentage 0.5, quorum 5, one wrong member):", "",
           "| wrong kind | failed | wrong in |", "| --- | --- | --- |"]
 for kind in sorted({r["wrongKind"] for r in wrong}):
     failed, admitted = simulate("hamming", 96, 0.5, 5, 1, options.trials, rng, wrong_kind=kind)
