@@ -143,6 +143,46 @@ final class ManualClock: Sendable {
         #expect(records.contains { if case .saved(let e) = $0 { e.requestId == "good" } else { false } })
     }
 
+    /// Items that waited go to the freed worker as one job, in order, each getting its own
+    /// vectors; when the packed job fails, each item runs again alone, so only the bad one fails.
+    @Test func waitingItemsShareAJobAndABadOneFailsAlone() async throws {
+        let embedder = GatedEmbedder(gated: true)
+        let (queue, engine, consumers) = await makeQueue(embedder: embedder)
+        await queue.enqueue(result("blocker", expiresIn: 100))
+        await queue.enqueue(result("a", expiresIn: 100, output: "aa"))
+        await queue.enqueue(verification("v", expiresIn: 100, mine: true))
+        await queue.enqueue(result("b", expiresIn: 100, output: "bbbb"))
+        #expect(await queue.pendingItems().count == 3)
+        embedder.release(1)
+        #expect(await eventually { let pending = await queue.pendingItems(); return pending.isEmpty } , "the three go together")
+        embedder.release(10)
+        #expect(await eventually { await consumers.records.count == 4 })
+        #expect(await consumers.records.map(\.requestId) == ["blocker", "v", "a", "b"])
+        guard case .verified(_, let embeddings)? = await consumers.records.dropFirst().first else { Issue.record("expected v first"); return }
+        #expect(embeddings.map(\.embedding) == [[3], [5]])
+        #expect(await consumers.records.contains { if case .saved(let e) = $0 { e.requestId == "b" && e.embedding == [4] } else { false } })
+
+        await queue.enqueue(result("blocker-2", expiresIn: 100))
+        await queue.enqueue(result("good-1", expiresIn: 100, output: "x"))
+        await queue.enqueue(result("bad", expiresIn: 100, output: "fail"))
+        await queue.enqueue(result("good-2", expiresIn: 100, output: "yy"))
+        embedder.release(20)
+        #expect(await eventually { await consumers.records.count == 8 })
+        let later = await consumers.records.dropFirst(4)
+        #expect(later.filter { if case .saved = $0 { true } else { false } }.map(\.requestId).sorted() == ["blocker-2", "good-1", "good-2"])
+        #expect(later.contains { if case .embeddingFailed("bad", _) = $0 { true } else { false } })
+        #expect(await queue.inFlight == 0)
+    }
+
+    @Test func packingGivesEachFreeWorkerAnEqualShareInOrder() {
+        #expect(EmbeddingJobPacking.jobs(textsPerItem: [1, 1], freeWorkers: 3) == [[0], [1]])
+        #expect(EmbeddingJobPacking.jobs(textsPerItem: [1, 1, 1, 1, 1], freeWorkers: 2) == [[0, 1, 2], [3, 4]])
+        #expect(EmbeddingJobPacking.jobs(textsPerItem: [5, 1, 1], freeWorkers: 1) == [[0, 1, 2]])
+        #expect(EmbeddingJobPacking.jobs(textsPerItem: [20, 10, 5, 1], freeWorkers: 1) == [[0, 1]], "at most 32 texts a job")
+        #expect(EmbeddingJobPacking.jobs(textsPerItem: [40, 1], freeWorkers: 1) == [[0]], "an item over the limit goes alone")
+        #expect(EmbeddingJobPacking.jobs(textsPerItem: [1, 1], freeWorkers: 0).isEmpty)
+    }
+
     @Test func itemsWaitForAModelThatIsStillLoading() async throws {
         let embedder = GatedEmbedder()
         let engine = EmbeddingEngine(loader: { _, _ in

@@ -24,6 +24,9 @@ public actor EmbeddingEngine {
     /// Loaded workers of `model` that are idle and not retiring.
     public func freeWorkerCount(model: String) async -> Int { await pool.availability(model: model).free }
 
+    /// The loaded workers of `model` and how many of them are idle.
+    public func availability(model: String) async -> WorkerAvailability { await pool.availability(model: model) }
+
     /// Sets the number of workers of `model`. Scaling up starts workers (loading the model on
     /// first use); scaling down stops idle workers first, and a busy one after its current job.
     public func scaleEmbeddingWorkers(model: String, count: Int) async {

@@ -7,7 +7,8 @@ public import RakisInference
 /// loaded — it drops expired items, orders the rest by the seed's priority (consensus
 /// verifications of quorums this node contributed to, then result embeddings, then other
 /// verifications; earliest expiry first within each) and hands items to free workers of each
-/// item's model. Results go to the inference store or to consensus through their protocols.
+/// item's model, several to a worker when more wait than workers are free
+/// (`EmbeddingJobPacking`). Results go to the inference store or to consensus through their protocols.
 public actor EmbeddingQueue {
     private let engine: EmbeddingEngine
     private let synthientId: String
@@ -30,6 +31,8 @@ public actor EmbeddingQueue {
         didSet { if inFlight == 0 { resumeIdleWaiters() } }
     }
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Jobs handed to the engine and not yet finished, by model.
+    private var jobsRunning: [String: Int] = [:]
     public private(set) var expired = 0
     /// Items handed to a worker so far, and the seconds they waited in the queue in all.
     public private(set) var dispatched = 0
@@ -114,44 +117,85 @@ public actor EmbeddingQueue {
         entries = live
         for entry in stale { await reportExpired(entry.item) }
 
-        var free: [String: Int] = [:]
-        for model in Set(entries.map(\.item.model)) { free[model] = await engine.freeWorkerCount(model: model) }
+        let ordered = Self.ordered(entries)
         var dispatched = Set<Int>()
-        for entry in Self.ordered(entries) where free[entry.item.model, default: 0] > 0 {
-            free[entry.item.model, default: 0] -= 1
-            dispatched.insert(entry.sequence)
-            inFlight += 1
-            self.dispatched += 1
-            let waited = ContinuousClock.now - entry.enqueuedAt
-            totalWaitSeconds += Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18
-            let item = entry.item
-            Task { await self.run(item) }
+        for model in Set(entries.map(\.item.model)).sorted() {
+            let waiting = ordered.filter { $0.item.model == model }
+            // A job handed out a moment ago may not have reached its worker yet: the engine
+            // would still count that worker idle.
+            let workers = await engine.availability(model: model)
+            let free = max(0, min(workers.free, workers.count - (jobsRunning[model] ?? 0)))
+            for job in EmbeddingJobPacking.jobs(textsPerItem: waiting.map(\.item.texts.count), freeWorkers: free) {
+                let group = job.map { waiting[$0] }
+                for entry in group {
+                    dispatched.insert(entry.sequence)
+                    let waited = ContinuousClock.now - entry.enqueuedAt
+                    totalWaitSeconds += Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18
+                }
+                inFlight += group.count
+                jobsRunning[model, default: 0] += 1
+                self.dispatched += group.count
+                let items = group.map(\.item)
+                Task { await self.run(items) }
+            }
         }
         entries.removeAll { dispatched.contains($0.sequence) }
     }
 
-    private func run(_ item: EmbeddingQueueItem) async {
-        defer { inFlight -= 1 }
+    /// One job: every item's texts in one engine call. If it fails and holds several items, each
+    /// runs again alone, so that one bad item cannot fail its neighbours.
+    private func run(_ items: [EmbeddingQueueItem]) async {
+        let model = items[0].model
+        await embed(items)
+        jobsRunning[model, default: 1] -= 1
+        inFlight -= items.count
+        // The engine announced the worker free before this job was counted out; look again.
+        if !stopped { await process() }
+    }
+
+    private func embed(_ items: [EmbeddingQueueItem]) async {
+        do {
+            let vectors = try await engine.embed(items.flatMap(\.texts), model: items[0].model)
+            var offset = 0
+            for item in items {
+                await deliver(item, Array(vectors[offset..<(offset + item.texts.count)]))
+                offset += item.texts.count
+            }
+        } catch where items.count > 1 {
+            for item in items { await runAlone(item) }
+        } catch {
+            await fail(items[0], error)
+        }
+    }
+
+    private func runAlone(_ item: EmbeddingQueueItem) async {
+        do {
+            await deliver(item, try await engine.embed(item.texts, model: item.model))
+        } catch {
+            await fail(item, error)
+        }
+    }
+
+    private func deliver(_ item: EmbeddingQueueItem, _ vectors: [[Float]]) async {
         switch item.kind {
-        case .resultEmbedding(let requestId, let inferenceId, let output):
-            do {
-                let vector = try await engine.embed([output], model: item.model)[0]
-                await results.saveEmbedding(InferenceEmbedding(
-                    requestId: requestId, inferenceId: inferenceId, embedding: vector, synthientId: synthientId))
-            } catch {
-                logger.warning("could not embed an inference result", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
-                await results.embeddingFailed(requestId: requestId, inferenceId: inferenceId, reason: "\(error)")
-            }
+        case .resultEmbedding(let requestId, let inferenceId, _):
+            await results.saveEmbedding(InferenceEmbedding(
+                requestId: requestId, inferenceId: inferenceId, embedding: vectors[0], synthientId: synthientId))
         case .consensusVerification(let requestId, let reveals):
-            do {
-                let vectors = try await engine.embed(reveals.map(\.output), model: item.model)
-                await consensus.verifiedEmbeddings(requestId: requestId, embeddings: zip(reveals, vectors).map {
-                    VerifiedEmbedding(inferenceId: $0.inferenceId, synthientId: $0.synthientId, embedding: $1)
-                })
-            } catch {
-                logger.warning("could not embed reveals for consensus", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
-                await consensus.verificationFailed(requestId: requestId, reason: "\(error)")
-            }
+            await consensus.verifiedEmbeddings(requestId: requestId, embeddings: zip(reveals, vectors).map {
+                VerifiedEmbedding(inferenceId: $0.inferenceId, synthientId: $0.synthientId, embedding: $1)
+            })
+        }
+    }
+
+    private func fail(_ item: EmbeddingQueueItem, _ error: any Error) async {
+        switch item.kind {
+        case .resultEmbedding(let requestId, let inferenceId, _):
+            logger.warning("could not embed an inference result", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
+            await results.embeddingFailed(requestId: requestId, inferenceId: inferenceId, reason: "\(error)")
+        case .consensusVerification(let requestId, _):
+            logger.warning("could not embed reveals for consensus", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
+            await consensus.verificationFailed(requestId: requestId, reason: "\(error)")
         }
     }
 

@@ -41,6 +41,14 @@ public struct EmbeddingQueueItem: Sendable, Equatable {
         }
     }
 
+    /// What the item embeds: the result's output, or every revealed output in order.
+    var texts: [String] {
+        switch kind {
+        case .resultEmbedding(_, _, let output): [output]
+        case .consensusVerification(_, let reveals): reveals.map(\.output)
+        }
+    }
+
     /// The seed's priority: consensus verifications of quorums this node contributed to first,
     /// then result embeddings, then other consensus verifications. Lower runs first.
     var priorityTier: Int {
