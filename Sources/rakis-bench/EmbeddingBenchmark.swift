@@ -59,6 +59,8 @@ struct EmbeddingBenchmark: AsyncParsableCommand {
             referenceNote = "sentence-transformers: \(referencePython) not found (see scripts/make-embedding-fixture.py for the environment)"
         }
         print("  \(referenceNote)")
+        // Every worker shares the memory-mapped weights; what one adds is its activations.
+        print("  peak resident memory of this process (one model, up to 2 workers and batches of 32): \(Self.peakResidentMegabytes().map { "\($0) MB" } ?? "unknown")")
         print("  texts      rakis 1 text   rakis 1 worker   rakis 2 workers   rakis batched   s-t 1 text   s-t batched   latency s-t/rakis   throughput rakis batched/s-t batched")
         for name in ["short", "long"] {
             let o = ours[name]!
@@ -137,5 +139,14 @@ struct EmbeddingBenchmark: AsyncParsableCommand {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (try? JSONParser(maxDepth: 8, maxBytes: 1 << 20).parse(Array(data))) ?? .null
+    }
+
+    /// VmHWM of /proc/self/status, in MB.
+    static func peakResidentMegabytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return nil }
+        return kilobytes / 1024
     }
 }
