@@ -150,13 +150,7 @@ static void exp_many_avx2(const double *x, double *y, long count) {
 }
 #endif
 
-static int use_avx2(void) {
-#if defined(__x86_64__)
-    return __builtin_cpu_supports("avx2");
-#else
-    return 0;
-#endif
-}
+static int use_avx2(void) { return rakis_kernels_avx2(); }
 
 void rakis_gelu(float *x, long count) {
 #if defined(__x86_64__)

@@ -1,6 +1,7 @@
 #include "rakis_kernels.h"
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -104,7 +105,14 @@ static void linear_avx2(const float *x, int rows, int in, const float *w, const 
 
 int rakis_kernels_avx2(void) {
 #if defined(__x86_64__)
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
+    // Read once per process (every thread computes the same answer, so the race is harmless).
+    static volatile int decided = -1;
+    if (decided < 0) {
+        const char *portable = getenv("RAKIS_PORTABLE_KERNELS");
+        int forced = portable != NULL && portable[0] == '1';
+        decided = !forced && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
+    }
+    return decided;
 #else
     return 0;
 #endif

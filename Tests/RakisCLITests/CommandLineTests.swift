@@ -200,6 +200,18 @@ import Testing
         #expect(result.status != 0)
         #expect(result.stderr.contains("--quorum must be between 1 and --nodes (2)"), "\(result.stderr)")
     }
+
+    /// `rakis embed` with RAKIS_PORTABLE_KERNELS=1 runs whole forward passes on the portable
+    /// path (C's fmaf, scalar exp and erf) and prints the same vectors as the AVX2 path: a CPU
+    /// without AVX2 computes the same embeddings.
+    @Test func thePortableKernelsGiveTheVectorKernelsBits() async throws {
+        let texts = ["Paris", "The capital of France is Paris.", "🦀 mixed Ελληνικά text, with punctuation!"]
+        let vector = try await RakisProcess.run(["embed", "--json"] + texts, password: nil)
+        let portable = try await RakisProcess.run(["embed", "--json"] + texts, password: nil, extra: ["RAKIS_PORTABLE_KERNELS": "1"])
+        #expect(vector.status == 0 && portable.status == 0, "\(vector.stderr) \(portable.stderr)")
+        #expect(vector.stdout.split(separator: "\n").count == texts.count)
+        #expect(portable.stdout == vector.stdout)
+    }
 }
 
 /// Accumulates a pipe's output as it arrives.

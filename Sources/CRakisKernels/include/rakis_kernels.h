@@ -17,7 +17,8 @@ void rakis_linear_columns(const float *x, int rows, int in, const float *w, cons
 /// The portable path alone, for tests that compare it with the vector path.
 void rakis_linear_portable(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y);
 
-/// 1 when the AVX2+FMA path is in use on this CPU.
+/// 1 when the AVX2+FMA path is in use: on a CPU that has it, unless the environment variable
+/// RAKIS_PORTABLE_KERNELS is 1 (every kernel then takes its portable path; the bits are the same).
 int rakis_kernels_avx2(void);
 
 /// exp and erf from IEEE-754 additions, multiplications and divisions in a fixed order (the C
