@@ -150,18 +150,16 @@ static void exp_many_avx2(const double *x, double *y, long count) {
 }
 #endif
 
-static int use_avx2(void) { return rakis_kernels_avx2(); }
-
 void rakis_gelu(float *x, long count) {
 #if defined(__x86_64__)
-    if (use_avx2()) { gelu_avx2(x, count); return; }
+    if (rakis_kernels_avx2()) { gelu_avx2(x, count); return; }
 #endif
     rakis_gelu_portable(x, count);
 }
 
 void rakis_exp_many(const double *x, double *y, long count) {
 #if defined(__x86_64__)
-    if (use_avx2()) { exp_many_avx2(x, y, count); return; }
+    if (rakis_kernels_avx2()) { exp_many_avx2(x, y, count); return; }
 #endif
     for (long i = 0; i < count; i++) y[i] = rakis_exp(x[i]);
 }

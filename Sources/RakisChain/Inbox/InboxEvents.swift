@@ -45,16 +45,22 @@ public enum InboxEvents {
 extension InboxEvents {
     /// The fulfilment an `InferenceFulfilled` log records.
     public static func fulfilment(from log: EthereumLog, chainId: UInt64) throws(InboxLogError) -> ChainFulfilment {
+        try fulfilmentAndOutput(from: log, chainId: chainId).fulfilment
+    }
+
+    /// The fulfilment an `InferenceFulfilled` log records, with the output the inbox stored.
+    public static func fulfilmentAndOutput(from log: EthereumLog, chainId: UInt64) throws(InboxLogError) -> (fulfilment: ChainFulfilment, output: String) {
         guard log.topics.first == inferenceFulfilled.topic else { throw .notARequest }
         let values: [ABIValue]
         do { values = try inferenceFulfilled.decode(topics: log.topics, data: log.data) } catch { throw .undecodable("\(error)") }
         guard values.count == 6, case .uint(let id) = values[0], case .address(let reporter) = values[1], case .fixedBytes(let output) = values[2],
-              case .fixedBytes(let joint) = values[3], case .uint(let signers) = values[4], signers <= 1000
+              case .fixedBytes(let joint) = values[3], case .uint(let signers) = values[4], signers <= 1000, case .string(let text) = values[5]
         else { throw .undecodable("unexpected InferenceFulfilled fields") }
-        return ChainFulfilment(
+        let fulfilment = ChainFulfilment(
             requestId: "evm:\(chainId):\(log.address.checksummed.lowercased()):\(id)", reporter: reporter.checksummed,
             outputHash: "0x" + Hex.encode(output), validInferenceJointHash: "0x" + Hex.encode(joint), signers: Int(signers),
             blockNumber: log.blockNumber, transactionHash: "0x" + Hex.encode(log.transactionHash))
+        return (fulfilment, text)
     }
 }
 

@@ -162,17 +162,9 @@ public actor EmbeddingQueue {
                 offset += item.texts.count
             }
         } catch where items.count > 1 {
-            for item in items { await runAlone(item) }
+            for item in items { await embed([item]) }
         } catch {
             await fail(items[0], error)
-        }
-    }
-
-    private func runAlone(_ item: EmbeddingQueueItem) async {
-        do {
-            await deliver(item, try await engine.embed(item.texts, model: item.model))
-        } catch {
-            await fail(item, error)
         }
     }
 

@@ -124,15 +124,11 @@ public struct InboxTools: Sendable {
         let topic = try ABI.encode([.uint(number)], as: [.uint(bits: 256)])
         let logs = try await rpc.logs(address: try EthereumAddress(inbox), topics: [event.topic, topic], from: fromBlock, to: try await rpc.blockNumber())
         guard let log = logs.last else { return nil }
-        let values = try event.decode(topics: log.topics, data: log.data)
-        guard values.count == 6, case .address(let reporter) = values[1], case .fixedBytes(let output) = values[2], case .fixedBytes(let joint) = values[3],
-              case .uint(let signers) = values[4], case .string(let text) = values[5] else {
-            throw ChainToolError("an InferenceFulfilled log with unexpected fields")
-        }
+        let (found, output) = try InboxEvents.fulfilmentAndOutput(from: log, chainId: chainId)
         guard let receipt = try await rpc.receipt(log.transactionHash) else { return nil }
         return Fulfilment(
-            reporter: reporter.checksummed, signers: Int(signers), outputHash: "0x" + Hex.encode(output), validInferenceJointHash: "0x" + Hex.encode(joint),
-            output: text, mined: Mined(transactionHash: "0x" + Hex.encode(receipt.transactionHash), blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed))
+            reporter: found.reporter, signers: found.signers, outputHash: found.outputHash, validInferenceJointHash: found.validInferenceJointHash,
+            output: output, mined: Mined(transactionHash: found.transactionHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed))
     }
 
     /// What `address` may withdraw from the inbox (rewards, refunds, bounties), in wei.
