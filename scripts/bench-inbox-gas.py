@@ -69,7 +69,7 @@ def attestations(request_id, count):
 request_types = ["string", "string[]", "uint16", "uint32", "uint16", "uint16", "string", "uint16", "uint16"]
 def request_and_fulfil(request_id, count):
     requested = send(funder, inbox, selector(f"requestInference({','.join(request_types)})") + encode(
-        request_types, [PROMPT, ["gemma-3-270m-q4_k_m"], count, 20000, 96, 10000, "all-MiniLM-L6-v2", 48, 0]), value=ETHER // 100)
+        request_types, [PROMPT, ["gemma-3-270m-q4_k_m"], count, 20000, 96, 10000, "all-MiniLM-L6-v2@recipe2", 48, 0]), value=ETHER // 100)
     fulfilled = send(reporter, inbox, selector("fulfill(uint256,string,bytes32,(uint8,bytes32,bytes32)[])") + encode(
         ["uint256", "string", "bytes32", "(uint8,bytes32,bytes32)[]"], [request_id, OUTPUT, joint, attestations(request_id, count)]))
     return requested["gas_used"], fulfilled["gas_used"]

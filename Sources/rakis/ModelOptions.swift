@@ -14,7 +14,7 @@ struct ModelOptions: ParsableArguments {
     @Option(
         name: .customLong("embedder"),
         help: ArgumentHelp(
-            "An embedding model and its worker count (repeatable): the default \(ModelLocator.defaultEmbeddingName)=N, or a sentence-transformers directory DIR=N (named after it).",
+            "An embedding model and its worker count (repeatable): the default \(ModelLocator.defaultEmbeddingDirectoryName)=N, or a sentence-transformers directory DIR=N. On the network a model is named with the embedding recipe version this node computes it by (\(ModelLocator.defaultEmbeddingName)).",
             valueName: "MODEL=COUNT"))
     var embedders: [String] = []
 
@@ -48,17 +48,17 @@ struct ModelOptions: ParsableArguments {
         }
         for spec in embedders {
             let (model, count) = try Self.split(spec)
-            if model == ModelLocator.defaultEmbeddingName {
+            if model == ModelLocator.defaultEmbeddingName || model == ModelLocator.defaultEmbeddingDirectoryName {
                 guard let directory = ModelLocator.defaultEmbeddingModelDirectory() else {
                     throw CLIError("the default embedding model (\(model)) is not installed; run `make setup` in the rakis checkout (it installs the models into \(ModelLocator.userModelsDirectory.path)), or set RAKIS_MODELS_DIR")
                 }
-                models.embeddings.append(.init(name: model, directory: directory, workers: count))
+                models.embeddings.append(.init(name: ModelLocator.defaultEmbeddingName, directory: directory, workers: count))
             } else {
                 let directory = URL(fileURLWithPath: (model as NSString).expandingTildeInPath)
                 guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.safetensors").path) else {
                     throw CLIError("--embedder \(spec): \(directory.path) holds no model.safetensors; give a sentence-transformers model directory or \(ModelLocator.defaultEmbeddingName)")
                 }
-                models.embeddings.append(.init(name: directory.lastPathComponent, directory: directory, workers: count))
+                models.embeddings.append(.init(name: EmbeddingRecipe.networkName(of: directory.lastPathComponent), directory: directory, workers: count))
             }
         }
         let names = models.llms.map(\.configuration.name)

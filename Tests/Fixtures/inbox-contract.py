@@ -119,7 +119,7 @@ check(all(call("nodes", n)[1] == MIN_STAKE for n in nodes), "five nodes register
 refused("stake below minStake", outsider, "register", b"\x09" * 32, value=MIN_STAKE // 2)
 refused("wallet bound to another node", nodes[0], "register", b"\x42" * 32, value=MIN_STAKE)
 
-request = ["Name a colour.", ["gemma-3-270m-q4_k_m"], 3, 20000, 12, 6000, "all-MiniLM-L6-v2", 8, 0]
+request = ["Name a colour.", ["gemma-3-270m-q4_k_m"], 3, 20000, 12, 6000, "all-MiniLM-L6-v2@recipe2", 8, 0]
 refused("quorum outside 1-100", requester, "requestInference", *request[:2], 0, *request[3:], value=ETHER)
 refused("maxTimeMs outside 1 s - 1 h", requester, "requestInference", *request[:3], 999, *request[4:], value=ETHER)
 receipt = transact(requester, "requestInference", *request, value=3 * ETHER)
@@ -180,7 +180,7 @@ interface Inbox:
 @payable
 def ask(inbox: address) -> uint256:
     return extcall Inbox(inbox).requestInference("Name a colour.", ["gemma-3-270m-q4_k_m"], 3, 20000, 12, 6000,
-        "all-MiniLM-L6-v2", 8, 0, value=msg.value)
+        "all-MiniLM-L6-v2@recipe2", 8, 0, value=msg.value)
 
 @external
 def rakisCallback(requestId: uint256, output: String[32768]):

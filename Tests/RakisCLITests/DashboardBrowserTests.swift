@@ -19,6 +19,8 @@ import Testing
             first, ["--no-relays", "--listen", "127.0.0.1:\(meshPort)", "--topic", "dashboard-test"])
         let (nodeB, logB, _) = try await RakisProcess.startNode(
             second, ["--no-relays", "--listen", "127.0.0.1:0", "--peer", "ws://127.0.0.1:\(meshPort)", "--topic", "dashboard-test"])
+        // A failed #require below leaves the function early: the nodes still stop.
+        defer { for node in [nodeA, nodeB] where node.isRunning { node.terminate() } }
         #expect(await eventually {
             ((try? await HTTPExchange.send("GET", base + "/api/peers").json?["peers"] as? [Any]) ?? []).count >= 1
         }, "node A sees node B")

@@ -48,6 +48,7 @@ struct RakisProcess {
         process.standardOutput = FileHandle.nullDevice
         let log = LogCollector(err.fileHandleForReading)
         try process.runWithStopSignals()
+        LeftoverProcesses.register(process)
         let deadline = ContinuousClock.now + .seconds(60)
         while !log.text.contains(ready), ContinuousClock.now < deadline, process.isRunning {
             try await Task.sleep(for: .milliseconds(50))

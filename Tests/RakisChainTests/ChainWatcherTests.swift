@@ -40,7 +40,7 @@ import Testing
         #expect(request.requestId == "evm:1337:\(inbox.checksummed.lowercased()):1")
         #expect(request.requester == (try NodeWallet(secretKey: testChainKey(2)).address))
         #expect(request.reward == 5 && request.quorum == 3 && request.maxTimeMs == 20000 && request.secPercentageBps == 6000)
-        #expect(request.acceptedModels == ["gemma-3-270m-q4_k_m"] && request.embeddingModel == "all-MiniLM-L6-v2" && request.maxTokens == 8)
+        #expect(request.acceptedModels == ["gemma-3-270m-q4_k_m"] && request.embeddingModel == "all-MiniLM-L6-v2@recipe2" && request.maxTokens == 8)
         #expect(try await chain.rpc.block(request.blockNumber)?.timestamp == request.blockTime)
 
         // A new watcher on the same store (a restarted node) hands on only what came since.

@@ -12,27 +12,61 @@ import Testing
         }
     }
 
-    @Test(arguments: [(1, 8, 1), (3, 32, 5), (14, 384, 384), (7, 1536, 13), (2, 384, 1536), (100, 1536, 21)])
-    func vectorAndPortablePathsAgreeBitForBit(rows: Int, inputs: Int, outputs: Int) {
+    /// The recipe's linear rule written out in Swift (`addingProduct` is a fused multiply-add):
+    /// a chain over the depth in order, from +0, with the bias added last.
+    static func reference(x: [Float], rows: Int, ldx: Int, inputs: Int, w: [Float], bias: [Float]?, outputs: Int) -> [Float] {
+        var y = [Float](repeating: 0, count: rows * outputs)
+        for r in 0..<rows {
+            for o in 0..<outputs {
+                var chain: Float = 0
+                for k in 0..<inputs { chain = chain.addingProduct(x[r * ldx + k], w[o * inputs + k]) }
+                y[r * outputs + o] = chain + (bias?[o] ?? 0)
+            }
+        }
+        return y
+    }
+
+    @Test(arguments: [(1, 8, 1, 8), (3, 32, 5, 40), (14, 384, 384, 384), (7, 1536, 13, 1536), (2, 384, 1536, 384), (20, 33, 17, 50), (13, 1, 31, 3)])
+    func vectorAndPortablePathsFollowTheRecipeBitForBit(rows: Int, inputs: Int, outputs: Int, ldx: Int) {
         var generator = Generator(state: UInt64(rows * 1_000_003 + inputs * 31 + outputs))
-        let x = (0..<(rows * inputs)).map { _ in generator.next() }
+        let x = (0..<(rows * ldx)).map { _ in generator.next() }
         let w = (0..<(outputs * inputs)).map { _ in generator.next() }
         let b = (0..<outputs).map { _ in generator.next() }
+        var packed = [Float](repeating: .nan, count: rakis_packed_count(Int32(inputs), Int32(outputs)))
+        rakis_pack_panels(w, Int32(inputs), Int32(outputs), inputs, 1, &packed)
         var fast = [Float](repeating: 0, count: rows * outputs)
         var portable = fast
-        rakis_linear(x, Int32(rows), Int32(inputs), w, b, Int32(outputs), &fast)
-        rakis_linear_portable(x, Int32(rows), Int32(inputs), w, b, Int32(outputs), &portable)
-        #expect(fast.map(\.bitPattern) == portable.map(\.bitPattern))
-        // Rows computed alone equal rows computed in a batch.
-        var single = [Float](repeating: 0, count: outputs)
-        rakis_linear(Array(x[((rows - 1) * inputs)...]), 1, Int32(inputs), w, b, Int32(outputs), &single)
-        #expect(single.map(\.bitPattern) == fast[((rows - 1) * outputs)...].map(\.bitPattern))
-        // A layer split by output columns, as two threads compute it, equals the whole layer.
+        rakis_gemm(x, Int32(rows), Int32(ldx), Int32(inputs), packed, b, Int32(outputs), &fast, Int32(outputs))
+        rakis_gemm_portable(x, Int32(rows), Int32(ldx), Int32(inputs), packed, b, Int32(outputs), &portable, Int32(outputs))
+        let expected = Self.reference(x: x, rows: rows, ldx: ldx, inputs: inputs, w: w, bias: b, outputs: outputs)
+        #expect(fast.map(\.bitPattern) == expected.map(\.bitPattern))
+        #expect(portable.map(\.bitPattern) == expected.map(\.bitPattern))
+        // Each row computed alone equals the row computed among the others.
+        for row in [0, rows - 1] {
+            var single = [Float](repeating: 0, count: outputs)
+            rakis_gemm(Array(x[(row * ldx)...]), 1, Int32(ldx), Int32(inputs), packed, b, Int32(outputs), &single, Int32(outputs))
+            #expect(single.map(\.bitPattern) == expected[(row * outputs)..<((row + 1) * outputs)].map(\.bitPattern))
+        }
+        // A layer split by panels of outputs, as two threads compute it, equals the whole layer.
+        let panels = (outputs + 15) / 16
         var split = [Float](repeating: 0, count: rows * outputs)
-        let half = outputs / 8 * 4
-        rakis_linear_columns(x, Int32(rows), Int32(inputs), w, b, 0, Int32(half), &split, Int32(outputs))
-        rakis_linear_columns(x, Int32(rows), Int32(inputs), w, b, Int32(half), Int32(outputs - half), &split, Int32(outputs))
-        #expect(split.map(\.bitPattern) == fast.map(\.bitPattern))
+        rakis_gemm_panels(x, Int32(rows), Int32(ldx), Int32(inputs), packed, b, 0, Int32(panels / 2), Int32(outputs), &split, Int32(outputs))
+        rakis_gemm_panels(x, Int32(rows), Int32(ldx), Int32(inputs), packed, b, Int32(panels / 2), Int32(panels - panels / 2), Int32(outputs), &split, Int32(outputs))
+        #expect(split.map(\.bitPattern) == expected.map(\.bitPattern))
+    }
+
+    /// A transposed source (stride_out 1) packs to the same panels as its transpose does.
+    @Test func packingReadsEitherLayout() {
+        var generator = Generator(state: 7)
+        let (inputs, outputs) = (23, 37)
+        let w = (0..<(outputs * inputs)).map { _ in generator.next() }
+        var transposed = [Float](repeating: 0, count: w.count)
+        for o in 0..<outputs { for k in 0..<inputs { transposed[k * outputs + o] = w[o * inputs + k] } }
+        var direct = [Float](repeating: 0, count: rakis_packed_count(Int32(inputs), Int32(outputs)))
+        var fromTransposed = direct
+        rakis_pack_panels(w, Int32(inputs), Int32(outputs), inputs, 1, &direct)
+        rakis_pack_panels(transposed, Int32(inputs), Int32(outputs), 1, outputs, &fromTransposed)
+        #expect(direct.map(\.bitPattern) == fromTransposed.map(\.bitPattern))
     }
 
     /// The four-lane exp and GELU (AVX2) against the one-by-one scalar code, over a grid, the

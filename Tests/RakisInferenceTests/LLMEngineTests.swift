@@ -11,7 +11,7 @@ import Testing
     let prompt = LLMRequest(prompt: "Count from one to ten.", maxTokens: 12)
 
     private func engine(workers: Int, contextLength: Int = 512) async throws -> LLMEngine {
-        let engine = LLMEngine(models: [try LLMFixtures.gemma(contextLength: contextLength, threads: workers > 1 ? 1 : 2)])
+        let engine = LLMEngine(models: [try LLMFixtures.gemma(contextLength: contextLength, threads: 1)])
         try await engine.scaleLLMWorkers(model: ModelLocator.defaultLLMName, count: workers)
         // A guard against a hang, not a speed check: on a fresh, loaded machine (cold page cache,
         // every suite at once) loading took over 30 s.

@@ -103,6 +103,29 @@ import Testing
         await cleanUp(devnet)
     }
 
+    /// A request naming the embedding model by another recipe version (here recipe 1, a name
+    /// without the suffix) is filed but not answered: this node's bits would not match.
+    @Test func aRequestForAnotherEmbeddingRecipeIsFiledButNotAnswered() async throws {
+        let devnet = try await devnet(nodes: 1)
+        var old = payload(quorum: 1, maxTimeMs: 10000)
+        old.securityFrame.embeddingModel = EmbeddingRecipe.parse(SentenceEmbeddingModel.defaultName).model
+        #expect(EmbeddingRecipe.mismatch(requested: old.securityFrame.embeddingModel, served: [SentenceEmbeddingModel.defaultName])?
+            .contains("embedding recipe 1") == true)
+        let node0 = await devnet.members[0].node
+        let requestId = try await node0.submit(old)
+        // Filed (the submit returned its id) but never queued for inference.
+        let (waiting, running) = (await node0.inferenceQueue.waitingRequests(), await node0.inferenceQueue.runningCount)
+        #expect(waiting.isEmpty && running == 0)
+        try await devnet.endRequest(requestId, on: clock, afterCommits: 0)
+        try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(60))
+        let node = try #require(try await devnet.report(requestId: requestId).nodes.first)
+        #expect(node.status == .failed)
+        #expect(node.statusReason?.contains("0 of 1 commits") == true, "\(node.statusReason ?? "no reason")")
+        #expect(node.ownResult == nil, "the node ran no inference for it")
+        #expect(await node0.inferenceQueue.totalTokens == 0)
+        await cleanUp(devnet)
+    }
+
     @Test func adversariesAreRejectedAndTheHonestMajorityStillAgrees() async throws {
         let network = InMemoryNetwork()
         let devnet = try await devnet(nodes: 3, network: network)

@@ -147,7 +147,7 @@ final class ManualClock: Sendable {
     /// vectors; when the packed job fails, each item runs again alone, so only the bad one fails.
     @Test func waitingItemsShareAJobAndABadOneFailsAlone() async throws {
         let embedder = GatedEmbedder(gated: true)
-        let (queue, engine, consumers) = await makeQueue(embedder: embedder)
+        let (queue, _, consumers) = await makeQueue(embedder: embedder)
         await queue.enqueue(result("blocker", expiresIn: 100))
         await queue.enqueue(result("a", expiresIn: 100, output: "aa"))
         await queue.enqueue(verification("v", expiresIn: 100, mine: true))

@@ -177,7 +177,7 @@ import Testing
 
     @Test func workersScaleThroughTheAPIAndReportTheirState() async throws {
         let server = try await LiveServer(models: try LiveServer.embeddingOnly())
-        let model = "all-MiniLM-L6-v2"
+        let model = "all-MiniLM-L6-v2@recipe2"
         let path = "/api/workers/embedding/\(model)"
         let unauthorized = try await HTTPExchange.send("PUT", server.base + path, body: HTTPExchange.json(["count": 2]))
         #expect(unauthorized.status == 401)
@@ -188,7 +188,7 @@ import Testing
             return workers.count == 2 && workers.allSatisfy { $0["state"] as? String == "idle" && $0["progress"] as? Double == 1 }
         })
         let metrics = try await server.get("/metrics").text
-        #expect(metrics.contains("rakis_embedding_workers{model=\"all-MiniLM-L6-v2\",state=\"idle\"} 2.0"), "\(metrics)")
+        #expect(metrics.contains("rakis_embedding_workers{model=\"all-MiniLM-L6-v2@recipe2\",state=\"idle\"} 2.0"), "\(metrics)")
 
         for (kind, name, body, status) in [
             ("embedding", model, ["count": 17], 422), ("embedding", model, ["count": -1], 422), ("llm", "no-such-llm", ["count": 1], 404),

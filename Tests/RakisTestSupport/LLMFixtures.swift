@@ -22,8 +22,10 @@ public enum LLMFixtures {
 
     public static var llamaServerPath: String { packageRoot.appendingPathComponent(".llama/bin/llama-server").path }
 
-    /// The default model with small contexts and two threads, so that tests stay quick.
-    public static func gemma(contextLength: Int = 512, threads: Int = 2) throws -> LLMModelConfiguration {
+    /// The default model with small contexts and one thread, as `rakis run` starts it. With more,
+    /// llama.cpp's OpenMP threads spin at every barrier, and on a 2-core machine running the
+    /// whole suite that spinning took a tenth of all CPU time.
+    public static func gemma(contextLength: Int = 512, threads: Int = 1) throws -> LLMModelConfiguration {
         LLMModelConfiguration(name: ModelLocator.defaultLLMName, source: .gguf(path: try gemmaPath), contextLength: contextLength, threadsPerWorker: threads)
     }
 
@@ -56,6 +58,7 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.runWithStopSignals()
+        LeftoverProcesses.register(process)
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw FixtureMissing("\(executable) exited with status \(process.terminationStatus)") }
@@ -68,7 +71,7 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// llama-server from the project's llama.cpp build, serving the default Gemma model.
-    public static func llamaServer(threads: Int = 2) async throws -> ServerProcess {
+    public static func llamaServer(threads: Int = 1) async throws -> ServerProcess {
         let port = LLMFixtures.freePort()
         return try await ServerProcess(
             executable: LLMFixtures.llamaServerPath,

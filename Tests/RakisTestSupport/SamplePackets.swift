@@ -12,7 +12,7 @@ public enum SamplePackets {
             payload: InferenceRequestPayload(
                 fromChain: "p2p", blockNumber: 0, createdAt: createdAt, prompt: "Name three colours.",
                 acceptedModels: ["gemma-3-270m-q4_k_m"], temperature: 0.7, maxTokens: 64,
-                securityFrame: SecurityFrame(quorum: 3, maxTimeMs: 20_000, secDistance: 24, secPercentage: 0.5, embeddingModel: "all-MiniLM-L6-v2")),
+                securityFrame: SecurityFrame(quorum: 3, maxTimeMs: 20_000, secDistance: 24, secPercentage: 0.5, embeddingModel: "all-MiniLM-L6-v2@recipe2")),
             createdAt: createdAt)
     }
 
@@ -47,7 +47,7 @@ public enum SamplePackets {
             .peerStatusUpdate(PeerStatusUpdate(status: .loadedWorker(modelName: "gemma", totalWorkers: 2), createdAt: createdAt)),
             .peerStatusUpdate(PeerStatusUpdate(status: .inferencing(modelName: "gemma"), createdAt: createdAt)),
             .peerStatusUpdate(PeerStatusUpdate(status: .completedInference(tps: 41.5, modelName: "gemma", totalTokens: 300), createdAt: createdAt)),
-            .peerStatusUpdate(PeerStatusUpdate(status: .computingBEmbeddingHash(embeddingModels: ["all-MiniLM-L6-v2"]), createdAt: createdAt)),
+            .peerStatusUpdate(PeerStatusUpdate(status: .computingBEmbeddingHash(embeddingModels: ["all-MiniLM-L6-v2@recipe2"]), createdAt: createdAt)),
             .peerStatusUpdate(PeerStatusUpdate(status: .verifyingQuorum(requestId: "req-1"), createdAt: createdAt)),
             .knownPeers(KnownPeers(peerList: [
                 .init(synthientId: peerId, identities: [], lastSeen: createdAt, totalWorkers: 2, seenOn: ["memory"], totalTokens: 40),

@@ -47,7 +47,7 @@ public struct TestChain: Sendable {
 
     public static func requestValues(prompt: String, quorum: Int = 3, maxTimeMs: Int = 20000) -> [ABIValue] {
         [.string(prompt), .array([.string("gemma-3-270m-q4_k_m")]), .uint(BigUInt(quorum)), .uint(BigUInt(maxTimeMs)), .uint(12), .uint(6000),
-         .string("all-MiniLM-L6-v2"), .uint(8), .uint(0)]
+         .string("all-MiniLM-L6-v2@recipe2"), .uint(8), .uint(0)]
     }
 
     @discardableResult

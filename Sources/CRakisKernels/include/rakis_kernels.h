@@ -1,21 +1,36 @@
 #ifndef RAKIS_KERNELS_H
 #define RAKIS_KERNELS_H
 
-/// y[r * out + o] = bias[o] + dot(x[r * in ...], w[o * in ...]) for every row r and output o:
-/// a linear layer with PyTorch's [out, in] weight layout. `bias` may be NULL.
-///
-/// Every output is one dot product reduced in a fixed order (eight lanes over k, each lane a
-/// chain of fused multiply-adds, then a fixed pairwise tree), whatever the number of rows, the
-/// blocking or the CPU. A fused multiply-add is exactly rounded by IEEE 754, so the AVX2+FMA
-/// path and the portable path (C's fmaf) give the same bits. `in` must be a multiple of 8.
-void rakis_linear(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y);
+#include <stddef.h>
 
-/// Outputs `first ..< first + count` only, into rows of `ldy` floats: the same bits as
-/// `rakis_linear` gives for those outputs, so a layer can be split across threads.
-void rakis_linear_columns(const float *x, int rows, int in, const float *w, const float *bias, int first, int count, float *y, int ldy);
+/// Outputs per packed panel of weights.
+#define RAKIS_PANEL_WIDTH 16
+
+/// Floats needed to pack the weights of a layer with `in` inputs and `out` outputs.
+size_t rakis_packed_count(int in, int out);
+
+/// Packs weights into panels of RAKIS_PANEL_WIDTH outputs, depth-major within each panel, zero
+/// past `out`. Weight (output o, input k) is read at w[o * stride_out + k * stride_in]: PyTorch's
+/// [out, in] layout is (in, 1); a transposed matrix is (1, its row length).
+void rakis_pack_panels(const float *w, int in, int out, long stride_out, long stride_in, float *packed);
+
+/// y[r * ldy + o] = chain + bias[o] for every row r < rows and output o < out, where chain starts
+/// at +0 and becomes fma(x[r * ldx + k], w(o, k), chain) for k = 0, 1, …, in − 1 in order (one
+/// rounding per step). `bias` may be NULL (then +0 is added). `packed` comes from
+/// rakis_pack_panels.
+///
+/// Each output's chain is the same whatever the number of rows, their position, the tiling, the
+/// thread or the CPU: a fused multiply-add is exactly rounded by IEEE 754, so the AVX2+FMA path
+/// and the portable path (C's fmaf) give the same bits.
+void rakis_gemm(const float *x, int rows, int ldx, int in, const float *packed, const float *bias, int out, float *y, int ldy);
+
+/// Panels `first_panel ..< first_panel + panel_count` only (outputs 16·first_panel onwards): the
+/// same bits as rakis_gemm gives for those outputs, so a layer can be split across threads.
+void rakis_gemm_panels(const float *x, int rows, int ldx, int in, const float *packed, const float *bias,
+                       int first_panel, int panel_count, int out, float *y, int ldy);
 
 /// The portable path alone, for tests that compare it with the vector path.
-void rakis_linear_portable(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y);
+void rakis_gemm_portable(const float *x, int rows, int ldx, int in, const float *packed, const float *bias, int out, float *y, int ldy);
 
 /// 1 when the AVX2+FMA path is in use: on a CPU that has it, unless the environment variable
 /// RAKIS_PORTABLE_KERNELS is 1 (every kernel then takes its portable path; the bits are the same).

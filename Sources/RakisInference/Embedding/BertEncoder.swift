@@ -3,11 +3,12 @@ import Foundation
 import RakisCore
 
 /// A BERT encoder with mean pooling and L2 normalisation — all-MiniLM-L6-v2 as
-/// sentence-transformers runs it — reading its weights in place from a memory-mapped
+/// sentence-transformers runs it — reading its weights from a memory-mapped
 /// safetensors file. Immutable once loaded, so every worker of a model shares one instance.
 ///
-/// Each text is encoded on its own, with kernels whose reduction order is fixed, so its
-/// embedding is bit-identical whatever else is being embedded, on whichever worker or thread.
+/// Every reduction has a fixed order (docs/embedding-recipe.md), so a text's embedding is
+/// bit-identical whatever else shares its forward pass, on whichever worker, thread or CPU. The
+/// linear layers' weights are packed once, at load, into the panels the GEMM kernel reads.
 public final class BertEncoder: @unchecked Sendable {
     public struct Configuration: Sendable, Equatable {
         public var hiddenSize: Int
@@ -20,57 +21,13 @@ public final class BertEncoder: @unchecked Sendable {
         public var layerNormEpsilon: Double
     }
 
-    struct Linear {
-        let weight: UnsafeBufferPointer<Float>
-        let bias: UnsafeBufferPointer<Float>
-        let inputs: Int
-        let outputs: Int
-
-        /// Layers with at least this many multiply-adds are split across two threads by output
-        /// columns. Each output is computed exactly as it would be alone, so the split changes
-        /// no bit; it only lets one long text use both cores.
-        static let splitThreshold = 4_000_000
-
-        func applyOnOneThread(_ x: [Float], rows: Int) -> [Float] {
-            var y = [Float](repeating: 0, count: rows * outputs)
-            x.withUnsafeBufferPointer { xp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    rakis_linear(xp.baseAddress, Int32(rows), Int32(inputs), weight.baseAddress, bias.baseAddress, Int32(outputs), yp.baseAddress)
-                }
-            }
-            return y
-        }
-
-        func apply(_ x: [Float], rows: Int) -> [Float] {
-            guard rows * inputs * outputs >= Self.splitThreshold, outputs >= 16, BertEncoder.canUseTwoThreads else {
-                return applyOnOneThread(x, rows: rows)
-            }
-            var y = [Float](repeating: 0, count: rows * outputs)
-            x.withUnsafeBufferPointer { xp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    // Any split gives the same bits; a multiple of 4 keeps both halves on the 4-wide path.
-                    let half = outputs / 8 * 4
-                    let (xBase, yBase) = (UnsafeSendable(xp.baseAddress), UnsafeSendable(yp.baseAddress))
-                    let (wBase, bBase) = (UnsafeSendable(weight.baseAddress), UnsafeSendable(bias.baseAddress))
-                    let (rowCount, inputCount, outputCount) = (Int32(rows), Int32(inputs), Int32(outputs))
-                    DispatchQueue.concurrentPerform(iterations: 2) { part in
-                        let first = part == 0 ? 0 : half
-                        let count = part == 0 ? half : Int(outputCount) - half
-                        rakis_linear_columns(xBase.value, rowCount, inputCount, wBase.value, bBase.value, Int32(first), Int32(count), yBase.value, outputCount)
-                    }
-                }
-            }
-            return y
-        }
-    }
-
     struct LayerNorm {
         let gamma: UnsafeBufferPointer<Float>
         let beta: UnsafeBufferPointer<Float>
     }
 
     struct Layer {
-        let query, key, value, attentionOutput, intermediate, output: Linear
+        let query, key, value, attentionOutput, intermediate, output: PackedLinear
         let attentionNorm, outputNorm: LayerNorm
     }
 
@@ -85,14 +42,14 @@ public final class BertEncoder: @unchecked Sendable {
 
     public init(weights: Safetensors, configuration: Configuration) throws(EmbeddingError) {
         let c = configuration
-        guard c.hiddenSize % c.heads == 0, c.hiddenSize % 8 == 0, c.intermediateSize % 8 == 0, (c.hiddenSize / c.heads) % 8 == 0 else {
+        guard c.hiddenSize % c.heads == 0 else {
             throw .modelFileCorrupt(weights.url.path, "unsupported dimensions \(c)")
         }
         self.configuration = c
         self.weights = weights
         let h = c.hiddenSize
-        func linear(_ prefix: String, _ inputs: Int, _ outputs: Int) throws(EmbeddingError) -> Linear {
-            Linear(weight: try weights.floats(prefix + ".weight", shape: [outputs, inputs]),
+        func linear(_ prefix: String, _ inputs: Int, _ outputs: Int) throws(EmbeddingError) -> PackedLinear {
+            PackedLinear(weight: try weights.floats(prefix + ".weight", shape: [outputs, inputs]),
                    bias: try weights.floats(prefix + ".bias", shape: [outputs]), inputs: inputs, outputs: outputs)
         }
         func norm(_ prefix: String) throws(EmbeddingError) -> LayerNorm {
@@ -159,7 +116,7 @@ public final class BertEncoder: @unchecked Sendable {
         let q = layer.query.apply(x, rows: n)
         let k = layer.key.apply(x, rows: n)
         let v = layer.value.apply(x, rows: n)
-        var attention = selfAttention(q: q, k: k, v: v, segments: segments)
+        var attention = BertSelfAttention(hiddenSize: h, heads: configuration.heads)(q: q, k: k, v: v, segments: segments)
         attention = layer.attentionOutput.apply(attention, rows: n)
         for i in 0..<(n * h) { attention[i] = attention[i] + x[i] }
         layerNorm(&attention, rows: n, layer.attentionNorm)
@@ -170,72 +127,6 @@ public final class BertEncoder: @unchecked Sendable {
         for i in 0..<(n * h) { output[i] = output[i] + attention[i] }
         layerNorm(&output, rows: n, layer.outputNorm)
         return output
-    }
-
-    private func selfAttention(q: [Float], k: [Float], v: [Float], segments: [Segment]) -> [Float] {
-        let h = configuration.hiddenSize
-        let heads = configuration.heads
-        let rows = segments.last.map { $0.start + $0.rows } ?? 0
-        var context = [Float](repeating: 0, count: rows * h)
-        context.withUnsafeMutableBufferPointer { output in
-            let target = UnsafeSendable(output)
-            // Sequences and heads are independent and write disjoint rows and columns: two
-            // threads take half the sequences (or, for one long sequence, half its heads), which
-            // changes no bit of the result.
-            if rows >= 64, Self.canUseTwoThreads, segments.count > 1 || heads >= 2 {
-                DispatchQueue.concurrentPerform(iterations: 2) { part in
-                    if segments.count > 1 {
-                        for (index, segment) in segments.enumerated() where index % 2 == part {
-                            self.attend(heads: 0..<heads, q: q, k: k, v: v, segment: segment, into: target.value)
-                        }
-                    } else {
-                        let range = part == 0 ? 0..<(heads / 2) : (heads / 2)..<heads
-                        self.attend(heads: range, q: q, k: k, v: v, segment: segments[0], into: target.value)
-                    }
-                }
-            } else {
-                for segment in segments { attend(heads: 0..<heads, q: q, k: k, v: v, segment: segment, into: target.value) }
-            }
-        }
-        return context
-    }
-
-    private func attend(heads: Range<Int>, q: [Float], k: [Float], v: [Float], segment: Segment, into context: UnsafeMutableBufferPointer<Float>) {
-        let (n, first) = (segment.rows, segment.start)
-        let h = configuration.hiddenSize
-        let d = h / configuration.heads
-        let padded = (n + 7) / 8 * 8  // the kernel reduces over multiples of 8; zero padding adds exact zeros
-        let scale = Float(Double(d).squareRoot())
-        var qh = [Float](repeating: 0, count: n * d)
-        var kh = [Float](repeating: 0, count: n * d)
-        var vhT = [Float](repeating: 0, count: d * padded)
-        var probabilities = [Float](repeating: 0, count: n * padded)
-        var exps = [Double](repeating: 0, count: n)
-        for head in heads {
-            for t in 0..<n {
-                for j in 0..<d {
-                    qh[t * d + j] = q[(first + t) * h + head * d + j]
-                    kh[t * d + j] = k[(first + t) * h + head * d + j]
-                    vhT[j * padded + t] = v[(first + t) * h + head * d + j]
-                }
-            }
-            let raw = kh.withUnsafeBufferPointer { kp in
-                Linear(weight: kp, bias: UnsafeBufferPointer(start: nil, count: 0), inputs: d, outputs: n).applyOnOneThread(qh, rows: n)
-            }
-            raw.withUnsafeBufferPointer { scores in
-                probabilities.withUnsafeMutableBufferPointer { out in
-                    exps.withUnsafeMutableBufferPointer { scratch in
-                        rakis_softmax_rows(scores.baseAddress, Int32(n), Int32(n), scale, out.baseAddress, Int32(padded), scratch.baseAddress)
-                    }
-                }
-            }
-            let headContext = vhT.withUnsafeBufferPointer { vp in
-                Linear(weight: vp, bias: UnsafeBufferPointer(start: nil, count: 0), inputs: padded, outputs: d).applyOnOneThread(probabilities, rows: n)
-            }
-            for t in 0..<n {
-                for j in 0..<d { context[(first + t) * h + head * d + j] = headContext[t * d + j] }
-            }
-        }
     }
 
     private func layerNorm(_ x: inout [Float], rows n: Int, _ norm: LayerNorm) {

@@ -13,7 +13,10 @@ public import Foundation
 public enum ModelLocator {
     /// The network name of the default LLM, Gemma 3 270M in llama.cpp's Q4_K_M quantisation.
     public static let defaultLLMName = "gemma-3-270m-q4_k_m"
+    /// The network name of the default embedding model, with this node's recipe version.
     public static let defaultEmbeddingName = SentenceEmbeddingModel.defaultName
+    /// The folder the default embedding model is installed as.
+    public static let defaultEmbeddingDirectoryName = SentenceEmbeddingModel.defaultDirectoryName
     static let defaultLLMFile = "gemma-3-270m-q4_k_m.gguf"
 
     /// The models directories searched, in order (step 4 aside). With `RAKIS_MODELS_DIR` set, only it.
@@ -49,7 +52,7 @@ public enum ModelLocator {
 
     /// The directory of the default sentence-embedding model, or nil when it is nowhere to be found.
     public static func defaultEmbeddingModelDirectory(root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL? {
-        if let model = installed(SentenceEmbeddingModel.defaultName, marker: "model.safetensors") { return model }
+        if let model = installed(SentenceEmbeddingModel.defaultDirectoryName, marker: "model.safetensors") { return model }
         return searchUp(from: root) { directory in
             let lib = directory.appendingPathComponent(".venv/lib")
             guard let pythons = try? FileManager.default.contentsOfDirectory(atPath: lib.path) else { return nil }

@@ -12,8 +12,11 @@ public final class SentenceEmbeddingModel: Sendable {
 
     public var dimensions: Int { encoder.configuration.hiddenSize }
 
-    /// The default model's name on the network (the reference's `embeddingModel` value).
-    public static let defaultName = "all-MiniLM-L6-v2"
+    /// The folder the default model is installed as.
+    public static let defaultDirectoryName = "all-MiniLM-L6-v2"
+    /// The default model's name on the network (a request's `embeddingModel`), with the version
+    /// of the recipe this node computes it by: `all-MiniLM-L6-v2@recipe2`.
+    public static let defaultName = EmbeddingRecipe.networkName(of: defaultDirectoryName)
 
     public init(name: String, directory: URL) throws(EmbeddingError) {
         self.name = name

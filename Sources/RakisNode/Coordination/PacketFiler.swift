@@ -12,6 +12,8 @@ struct PacketFiler: Sendable {
     let inferenceQueue: InferenceRequestQueue
     let scheduler: QuorumScheduler
     let chains: ChainRequests
+    /// The embedding models this node computes; a request naming another is filed but not answered.
+    let embedders: [String]
     private var logger: Logger { context.logger }
 
     func handle(_ event: PacketEvent) async {
@@ -54,7 +56,11 @@ struct PacketFiler: Sendable {
         }
         logger.info("inference request", metadata: ["requestId": "\(request.requestId)", "endingAt": "\(ISO8601Timestamp.format(request.payload.endingAt))"])
         context.publish(request.requestId, .awaitingCommitments, reason: nil)
-        if context.now < request.payload.endingAt { await inferenceQueue.add(InferenceRequestItem(request)) }
+        if let mismatch = EmbeddingRecipe.mismatch(requested: request.payload.securityFrame.embeddingModel, served: embedders) {
+            logger.warning("not answering an inference request", metadata: ["requestId": "\(request.requestId)", "reason": "\(mismatch)"])
+        } else if context.now < request.payload.endingAt {
+            await inferenceQueue.add(InferenceRequestItem(request))
+        }
         await scheduler.evaluate()
     }
 

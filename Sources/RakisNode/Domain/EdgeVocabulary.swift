@@ -32,6 +32,8 @@ public typealias LLMModelConfiguration = RakisInference.LLMModelConfiguration
 public typealias OpenAIEndpoint = RakisInference.OpenAIEndpoint
 /// Where installed models are found.
 public typealias ModelLocator = RakisInference.ModelLocator
+/// The embedding recipe version, and the model names that carry it.
+public typealias EmbeddingRecipe = RakisInference.EmbeddingRecipe
 /// One-shot generation (`rakis generate`): the request, its messages, its result and its errors.
 public typealias LLMRequest = RakisInference.LLMRequest
 public typealias ChatMessage = RakisInference.ChatMessage

@@ -95,7 +95,8 @@ public actor RakisNode {
         inferenceQueue = InferenceRequestQueue(
             pool: llm, results: pipeline, status: status, configuration: .init(settings: settings), now: now, logger: logger)
         scheduler = QuorumScheduler(context: quorums, embeddingQueue: embeddingQueue)
-        filer = PacketFiler(context: quorums, inferenceQueue: inferenceQueue, scheduler: scheduler, chains: chains)
+        filer = PacketFiler(
+            context: quorums, inferenceQueue: inferenceQueue, scheduler: scheduler, chains: chains, embedders: models.embeddings.map(\.name))
         responder = RevealResponder(context: quorums)
         self.quorums = quorums
         self.llm = llm

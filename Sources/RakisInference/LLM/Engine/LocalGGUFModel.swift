@@ -1,6 +1,7 @@
 import Foundation
 
-/// A GGUF model run in process: weights loaded once, a context and an OS thread per worker.
+/// A GGUF model run in process: weights loaded once per process (`LoadedLlamaModels`), a context
+/// and an OS thread per worker.
 final class LocalGGUFModel: LLMModelHandle {
     let configuration: LLMModelConfiguration
     let model: LlamaModel
@@ -18,7 +19,7 @@ final class LocalGGUFModel: LLMModelHandle {
         return await withCheckedContinuation { continuation in
             thread.submit {
                 let result = Result { () throws(LLMError) in
-                    LocalGGUFModel(configuration: configuration, model: try LlamaModel(path: path, progress: progress))
+                    LocalGGUFModel(configuration: configuration, model: try LoadedLlamaModels.model(path: path, progress: progress))
                 }
                 continuation.resume(returning: result)
             }
