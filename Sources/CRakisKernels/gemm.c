@@ -42,12 +42,14 @@ static inline void store_tile(const float *acc, int mr, int o0, int out, const f
     }
 }
 
+// Each acc[i][j] is its own chain over k in order, as in the vector path.
 static void tile_portable(const float *x, int ldx, int mr, int in, const float *panel, float *acc) {
-    for (int i = 0; i < mr; i++) {
-        for (int j = 0; j < PANEL; j++) {
-            float chain = 0.0f;
-            for (int k = 0; k < in; k++) chain = fmaf(x[(size_t)i * ldx + k], panel[(size_t)k * PANEL + j], chain);
-            acc[i * PANEL + j] = chain;
+    for (int i = 0; i < mr * PANEL; i++) acc[i] = 0.0f;
+    for (int k = 0; k < in; k++) {
+        const float *w = panel + (size_t)k * PANEL;
+        for (int i = 0; i < mr; i++) {
+            float xi = x[(size_t)i * ldx + k];
+            for (int j = 0; j < PANEL; j++) acc[i * PANEL + j] = fmaf(xi, w[j], acc[i * PANEL + j]);
         }
     }
 }

@@ -1,5 +1,10 @@
+#define _GNU_SOURCE
 #include "rakis_kernels.h"
 #include <stdlib.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 // Which path every kernel takes: decided once per process.
 int rakis_kernels_avx2(void) {
@@ -15,4 +20,13 @@ int rakis_kernels_avx2(void) {
 #else
     return 0;
 #endif
+}
+
+int rakis_usable_cpus(void) {
+#if defined(__linux__)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+#endif
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (int)online : 1;
 }

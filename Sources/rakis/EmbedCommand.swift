@@ -17,11 +17,13 @@ struct EmbedCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A sentence-transformers model directory to use instead of the installed default.", valueName: "DIR"))
     var modelDir: String?
     @Option(help: "Embedding workers, each on its own thread.") var workers = 1
+    @Option(help: "Texts per job: a job's texts share forward passes, and each gets the bits it gets alone.") var batch = 1
     @Flag(help: "Print the full vectors as JSON lines.") var json = false
     @Argument(help: "The texts to embed.") var texts: [String] = []
 
     func validate() throws {
         guard workers >= 1 && workers <= 64 else { throw ValidationError("--workers must be between 1 and 64") }
+        guard batch >= 1 && batch <= 256 else { throw ValidationError("--batch must be between 1 and 256") }
         guard !texts.isEmpty else { throw ValidationError("give at least one text, or - to read texts from standard input") }
     }
 
@@ -32,7 +34,7 @@ struct EmbedCommand: AsyncParsableCommand {
         if let modelDir {
             directory = URL(fileURLWithPath: modelDir)
         } else {
-            guard model == ModelLocator.defaultEmbeddingName else {
+            guard model == ModelLocator.defaultEmbeddingName || model == ModelLocator.defaultEmbeddingDirectoryName else {
                 throw CLIError("no embedding model named \"\(model)\" is installed; the default is \(ModelLocator.defaultEmbeddingName), or pass --model-dir DIR")
             }
             guard let found = ModelLocator.defaultEmbeddingModelDirectory() else {
@@ -40,7 +42,7 @@ struct EmbedCommand: AsyncParsableCommand {
             }
             directory = found
         }
-        let vectors = try await LocalEmbedding.embed(inputs, model: model, directory: directory, workers: workers)
+        let vectors = try await LocalEmbedding.embed(inputs, model: model, directory: directory, workers: workers, batch: batch)
         for (text, vector) in zip(inputs, vectors) {
             let bits = BinaryEmbedding.pack(vector)
             if json {

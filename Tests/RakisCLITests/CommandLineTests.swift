@@ -1,5 +1,6 @@
 import Foundation
 import RakisCore
+import RakisTestSupport
 import Testing
 
 @Suite(.serialized) struct CommandLineTests {
@@ -211,6 +212,34 @@ import Testing
         #expect(vector.status == 0 && portable.status == 0, "\(vector.stderr) \(portable.stderr)")
         #expect(vector.stdout.split(separator: "\n").count == texts.count)
         #expect(portable.stdout == vector.stdout)
+    }
+
+    /// Texts of random lengths embedded one per job, and again in batches that share forward
+    /// passes: through the portable kernels, and on one CPU (taskset), each text has the bits it
+    /// has alone on the vector kernels with both cores.
+    @Test func batchesOnEitherPathAndOneOrTwoCPUsGiveEachTextItsBitsAlone() async throws {
+        var state: UInt64 = 2026
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33) % bound
+        }
+        let words = "nodes agree on one output through embedding cluster consensus without any server quorum reveal commit".split(separator: " ")
+        let texts = (0..<12).map { _ in (0...next(40)).map { _ in String(words[next(words.count)]) }.joined(separator: " ") }
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-embed-\(UUID().uuidString).txt")
+        try texts.joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: input) }
+        func embed(_ prefix: [String], _ batch: Int, portable: Bool) async throws -> String {
+            let command = (prefix + [RakisProcess.binary.path, "embed", "--json", "--batch", "\(batch)", "-", "<", input.path]).joined(separator: " ")
+            let run = try await runToEnd("/bin/sh", ["-c", command], environment: RakisProcess.environment(password: nil).merging(
+                portable ? ["RAKIS_PORTABLE_KERNELS": "1"] : [:]) { $1 })
+            #expect(run.status == 0, "\(command): \(run.stderr)")
+            return run.stdout
+        }
+        let alone = try await embed([], 1, portable: false)
+        #expect(alone.split(separator: "\n").count == texts.count)
+        #expect(try await embed([], 8, portable: true) == alone, "batches of 8, portable kernels")
+        #expect(try await embed(["taskset", "-c", "0"], 12, portable: false) == alone, "one batch of 12 on one CPU")
+        #expect(try await embed(["taskset", "-c", "0"], 5, portable: true) == alone, "batches of 5, portable kernels, one CPU")
     }
 }
 

@@ -36,6 +36,9 @@ void rakis_gemm_portable(const float *x, int rows, int ldx, int in, const float 
 /// RAKIS_PORTABLE_KERNELS is 1 (every kernel then takes its portable path; the bits are the same).
 int rakis_kernels_avx2(void);
 
+/// The CPUs this process may run on (its affinity mask: `taskset -c 0` makes it 1).
+int rakis_usable_cpus(void);
+
 /// exp and erf from IEEE-754 additions, multiplications and divisions in a fixed order (the C
 /// library's differ between versions and CPUs in the last bit): the same bits on every node.
 double rakis_exp(double x);

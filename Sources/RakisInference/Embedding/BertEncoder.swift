@@ -31,8 +31,9 @@ public final class BertEncoder: @unchecked Sendable {
         let attentionNorm, outputNorm: LayerNorm
     }
 
-    /// Read once: whether one text may use a second thread.
-    static let canUseTwoThreads = ProcessInfo.processInfo.activeProcessorCount > 1
+    /// Read once: whether one text may use a second thread, that is whether this process may run
+    /// on more than one CPU (a node pinned to one, with `taskset -c 0`, splits nothing).
+    static let canUseTwoThreads = rakis_usable_cpus() > 1
 
     public let configuration: Configuration
     private let weights: Safetensors  // keeps the mapping alive
