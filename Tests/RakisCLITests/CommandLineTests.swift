@@ -237,9 +237,9 @@ import Testing
         }
         let alone = try await embed([], 1, portable: false)
         #expect(alone.split(separator: "\n").count == texts.count)
-        #expect(try await embed([], 8, portable: true) == alone, "batches of 8, portable kernels")
+        // The portable kernels call libm's fmaf per multiply-add, so they run once.
+        #expect(try await embed([], 5, portable: true) == alone, "batches of 5, portable kernels")
         #expect(try await embed(["taskset", "-c", "0"], 12, portable: false) == alone, "one batch of 12 on one CPU")
-        #expect(try await embed(["taskset", "-c", "0"], 5, portable: true) == alone, "batches of 5, portable kernels, one CPU")
     }
 }
 
