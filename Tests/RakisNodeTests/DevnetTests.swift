@@ -5,7 +5,7 @@ import RakisCoordination
 import RakisCore
 import RakisInference
 @testable import RakisNode
-import RakisP2P
+@testable import RakisP2P
 import RakisTestSupport
 import Testing
 
@@ -123,6 +123,27 @@ import Testing
         #expect(node.statusReason?.contains("0 of 1 commits") == true, "\(node.statusReason ?? "no reason")")
         #expect(node.ownResult == nil, "the node ran no inference for it")
         #expect(await node0.inferenceQueue.totalTokens == 0)
+        await cleanUp(devnet)
+    }
+
+    /// A request that reaches the node from a peer after its endingAt is not filed: nothing can
+    /// be done for it, and one that arrives ended is most likely replayed. The same request
+    /// still open is filed.
+    @Test func aPeersRequestThatHasAlreadyEndedIsNotFiled() async throws {
+        let devnet = try await devnet(nodes: 1)
+        let node = await devnet.members[0].node
+        let peer = NodeIdentity.generate().synthientId
+        func deliver(_ request: P2PInferenceRequest) async {
+            await node.filer.handle(.p2pInferenceRequest(Delivered(
+                body: request, synthientId: peer, signature: "00", receivedTime: clock.now(), deliveredThrough: "memory", isOwn: false)))
+        }
+        let ended = P2PInferenceRequest(requestId: "ended-request", payload: payload(quorum: 2, maxTimeMs: 10000), createdAt: clock.now())
+        clock.advance(by: .seconds(11))
+        await deliver(ended)
+        #expect(try await node.stores.inferences.request("ended-request") == nil)
+        let open = P2PInferenceRequest(requestId: "open-request", payload: payload(quorum: 2, maxTimeMs: 10000), createdAt: clock.now())
+        await deliver(open)
+        #expect(try await node.stores.inferences.request("open-request") != nil)
         await cleanUp(devnet)
     }
 

@@ -74,6 +74,39 @@ import Testing
         #expect(try await harness.packetDB.peers.peer(peer.synthientId)?.seenOn == ["memory"], "a forged copy adds no transport")
     }
 
+    /// Packets created too long ago or too far ahead are refused and counted; a packet replayed
+    /// after the store pruned it is refused as well, instead of being taken for new.
+    @Test func packetsOutsideTheTimeWindowAreRefusedEvenAfterPruning() async throws {
+        var settings = Settings()
+        settings.maxPacketDBSize = 10
+        settings.packetDBPruneHysteresis = 0
+        let clock = TestClock()
+        let harness = try IntakeHarness(settings: settings, clock: clock)
+        let peer = NodeIdentity.generate()
+        let start = clock.now()
+        let first = try IntakeHarness.envelope(commit(1, at: start), from: peer)
+        for envelope in [
+            first,
+            try IntakeHarness.envelope(commit(2, at: start.addingTimeInterval(-3 * 3600)), from: peer),  // 3 h old
+            try IntakeHarness.envelope(commit(3, at: start.addingTimeInterval(600)), from: peer),  // 10 min ahead
+            try IntakeHarness.envelope(commit(4, at: start.addingTimeInterval(60)), from: peer),  // 1 min ahead: a slow clock
+        ] { await harness.packetDB.receive(envelope, deliveredThrough: "memory") }
+        await harness.packetDB.flush()
+        #expect(await harness.packetDB.statistics.outsideTimeWindow == 2)
+        #expect(Set(try await harness.packetDB.store.lastPackets(count: 10).map(\.requestId)) == ["req-1", "req-4"])
+
+        // Three hours on, newer packets push the first out of the store; its replay is refused.
+        clock.advance(by: .seconds(3 * 3600))
+        for n in 10..<22 { await harness.packetDB.receive(try IntakeHarness.envelope(commit(n, at: clock.now()), from: peer), deliveredThrough: "memory") }
+        await harness.packetDB.flush()
+        #expect(try await harness.packetDB.store.lastPackets(count: 100).allSatisfy { $0.requestId != "req-1" }, "pruned")
+        await harness.packetDB.receive(first, deliveredThrough: "nostr")
+        await harness.packetDB.flush()
+        #expect(await harness.packetDB.statistics.outsideTimeWindow == 3)
+        #expect(try await harness.packetDB.store.lastPackets(count: 100).allSatisfy { $0.requestId != "req-1" }, "not stored again")
+        await harness.packetDB.shutdown()
+    }
+
     @Test func dedupesAcrossRestarts() async throws {
         let harness = try IntakeHarness()
         let envelope = try IntakeHarness.envelope(commit(1), from: NodeIdentity.generate())
@@ -141,8 +174,7 @@ import Testing
         var settings = Settings()
         settings.maxPacketDBSize = 20
         settings.packetDBPruneHysteresis = 5
-        let start = Date(timeIntervalSince1970: 1_700_000_000)
-        let harness = try IntakeHarness(settings: settings, clock: TickingClock(start: start))
+        let harness = try IntakeHarness(settings: settings, clock: TickingClock(start: Date()))
         let peer = NodeIdentity.generate()
         for n in 0..<25 { await harness.packetDB.receive(try IntakeHarness.envelope(commit(n), from: peer), deliveredThrough: "memory") }
         await harness.packetDB.flush()

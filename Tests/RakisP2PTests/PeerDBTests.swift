@@ -6,7 +6,8 @@ import RakisTestSupport
 import Testing
 
 @Suite struct PeerDBTests {
-    let now = Date(timeIntervalSince1970: 1_750_000_000)
+    // Whole seconds, so that times stored as numbers compare equal; recent, so that intake accepts the packets.
+    let now = Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970)))
 
     func status(_ status: PeerStatusUpdate.Status) -> Packet {
         .peerStatusUpdate(PeerStatusUpdate(status: status, createdAt: now))

@@ -17,6 +17,12 @@ public struct Settings: Sendable, Equatable {
     /// Peers seen within this window are offered in a `knownPeers` answer.
     public var peerListWindowMs = 12 * 60 * 60 * 1000
     public var peerListMaxCount = 200
+    /// A received packet created longer ago than this is refused, whatever the store still
+    /// remembers, so that one replayed after pruning is not taken for new. Longer than the
+    /// longest request (1 h) with its reveal and consensus windows.
+    public var maxPacketAgeMs = 2 * 60 * 60 * 1000
+    /// How far ahead of this node's clock a received packet's `createdAt` may lie.
+    public var maxPacketClockSkewMs = 5 * 60 * 1000
 
     // P2P (P2P_SETTINGS)
     public var topic = "rakis1"

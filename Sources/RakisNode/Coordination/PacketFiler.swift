@@ -20,6 +20,15 @@ struct PacketFiler: Sendable {
         guard !context.halted else { return }
         switch event {
         case .p2pInferenceRequest(let delivered):
+            // Nothing can be done for an ended request, and one that arrives ended is most likely
+            // replayed: it is not filed, whatever the store remembers of it.
+            if !delivered.isOwn, delivered.body.payload.endingAt <= context.now {
+                logger.info("ignored an inference request that had already ended", metadata: [
+                    "requestId": "\(delivered.body.requestId)", "from": "\(delivered.synthientId)",
+                    "endingAt": "\(ISO8601Timestamp.format(delivered.body.payload.endingAt))",
+                ])
+                return
+            }
             // A chain request from a peer counts only once this node found it on that chain:
             // nobody can invent one. Its own watcher files it when it does.
             let accepted = delivered.isOwn ? true : await chains.accepts(requestId: delivered.body.requestId)

@@ -15,9 +15,10 @@ extension PacketDB {
             logger.error("could not look up received packets", metadata: ["error": "\(error)"])
             return
         }
-        let (verified, invalid) = await Self.verify(items, known: known)
+        let (checked, invalid) = await Self.verify(items, known: known)
         statistics.invalidSignatures += invalid
         if invalid > 0 { logger.debug("dropped packets with invalid signatures", metadata: ["count": "\(invalid)"]) }
+        let verified = withinTimeWindow(checked)
 
         var seen = Set<String>()
         let unique = verified.filter { seen.insert($0.synthientId + $0.signature).inserted }
@@ -42,6 +43,24 @@ extension PacketDB {
             return false
         }
         if outcome.newPeers || bootSeen { await maybeTransmitPeerList() }
+    }
+
+    /// The packets whose `createdAt` lies in the accepted window; the others are counted and
+    /// logged once per batch. Checked before the store, so a replay of a packet the store has
+    /// pruned is refused as surely as a duplicate of one it still holds.
+    func withinTimeWindow(_ packets: [ReceivedPacket]) -> [ReceivedPacket] {
+        let now = clock.now()
+        let oldest = now.addingTimeInterval(-Double(settings.maxPacketAgeMs) / 1000)
+        let newest = now.addingTimeInterval(Double(settings.maxPacketClockSkewMs) / 1000)
+        let kept = packets.filter { (oldest...newest).contains($0.packet.createdAt) }
+        let refused = packets.count - kept.count
+        if refused > 0 {
+            statistics.outsideTimeWindow += refused
+            logger.info("refused packets created outside the accepted time window (replays or wrong clocks)", metadata: [
+                "count": "\(refused)", "maxPacketAgeMs": "\(settings.maxPacketAgeMs)", "maxPacketClockSkewMs": "\(settings.maxPacketClockSkewMs)",
+            ])
+        }
+        return kept
     }
 
     /// Stores the new packets and applies every verified copy to the peer table in one

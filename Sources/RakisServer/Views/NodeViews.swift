@@ -22,6 +22,8 @@ public struct StatsView: Codable, Sendable, ResponseEncodable {
     public let embeddingQueueLength: Int
     public let packetsTransmitted: Int
     public let invalidSignatures: Int
+    /// Received packets refused for a `createdAt` outside the accepted window (replays, bad clocks).
+    public let packetsOutsideTimeWindow: Int
     public let duplicates: Int
     public let malformedPackets: Int
     public let models: [String]
@@ -47,6 +49,7 @@ public struct StatsView: Codable, Sendable, ResponseEncodable {
         embeddingQueueLength = snapshot.embeddingQueue.length
         packetsTransmitted = snapshot.intake.transmitted
         invalidSignatures = snapshot.intake.invalidSignatures
+        packetsOutsideTimeWindow = snapshot.intake.outsideTimeWindow
         duplicates = snapshot.intake.duplicates
         malformedPackets = snapshot.malformedPackets
         models = snapshot.llmModels
