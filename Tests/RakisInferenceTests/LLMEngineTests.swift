@@ -19,6 +19,16 @@ import Testing
         return engine
     }
 
+    /// Engines that run one GGUF file at the same time (the nodes of `rakis devnet`) share one
+    /// loaded copy of it: its weights and its 262k-token vocabulary are loaded once.
+    @Test func oneGGUFFileInUseIsLoadedOncePerProcess() async throws {
+        let path = try LLMFixtures.gemmaPath
+        let (first, second) = try await onOwnThread {
+            (try LoadedLlamaModels.model(path: path, progress: { _ in }), try LoadedLlamaModels.model(path: path, progress: { _ in }))
+        }
+        #expect(first === second)
+    }
+
     @Test func greedyGenerationIsRepeatableAndStreamsWhatItReturns() async throws {
         let engine = try await engine(workers: 1)
         let model = ModelLocator.defaultLLMName
