@@ -7,6 +7,7 @@ import RakisInference
 @testable import RakisNode
 @testable import RakisP2P
 import RakisTestSupport
+import ServiceLifecycle
 import Testing
 
 /// Several real nodes — Gemma through llama.cpp, all-MiniLM-L6-v2, SQLite stores — on the
@@ -144,6 +145,43 @@ import Testing
         let open = P2PInferenceRequest(requestId: "open-request", payload: payload(quorum: 2, maxTimeMs: 10000), createdAt: clock.now())
         await deliver(open)
         #expect(try await node.stores.inferences.request("open-request") != nil)
+        await cleanUp(devnet)
+    }
+
+    /// A node on the network signs two different commits for one request (real signed packets,
+    /// through its own P2P layer): both are withdrawn, it is recorded as an equivocator, marked in
+    /// the peer table, and the node tells the network with an `inferenceRevealRejected`.
+    @Test func aNodeThatSignsTwoDifferentCommitsIsCaughtAndMarked() async throws {
+        let network = InMemoryNetwork()
+        let devnet = try await devnet(nodes: 1, network: network)
+        let node = await devnet.members[0].node
+        let directory = root.appendingPathComponent("equivocator")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let identity = NodeIdentity.generate()
+        let p2p = P2PLayer(
+            identity: identity, settings: Self.settings, database: try P2PDatabase(directory: directory), transports: [network.makeTransport()],
+            clock: clock)
+        let group = ServiceGroup(configuration: .init(services: p2p.services.map { .init(service: $0) }, logger: Logger(label: "equivocator")))
+        let running = Task { try await group.run() }
+        try await p2p.waitForTransports()
+
+        let requestId = try await node.submit(payload(quorum: 3))
+        for hash in ["aa", "bb"] {
+            try await p2p.transmit(.inferenceCommit(InferenceCommit(
+                requestId: requestId, inferenceId: "inf-\(hash)", bEmbeddingHash: String(repeating: hash, count: 32), createdAt: clock.now())))
+        }
+        let sender = identity.synthientId
+        #expect(await eventually { (try? await node.stores.quorums.equivocators(requestId: requestId)) == [sender] })
+        #expect(await eventually { (try? await node.p2p.packetDB.peers.peer(sender))?.equivocations == 1 })
+        #expect(try await node.stores.quorums.commits(requestId: requestId).allSatisfy { $0.synthientId != sender }, "both commits withdrawn")
+        let announced = try await node.p2p.packetDB.store.lastPackets(count: 20, type: .inferenceRevealRejected).compactMap { row -> InferenceRevealRejected? in
+            if case .inferenceRevealRejected(let rejected)? = try? row.decoded() { return rejected }
+            return nil
+        }
+        #expect(announced.contains { $0.requestId == requestId && $0.rejectReason == .equivocation(step: "commit") }, "\(announced)")
+
+        await group.triggerGracefulShutdown()
+        _ = await running.result
         await cleanUp(devnet)
     }
 

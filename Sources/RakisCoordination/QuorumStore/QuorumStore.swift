@@ -21,11 +21,23 @@ public struct QuorumStore: Sendable {
         public let rejectReason: String?
     }
 
+    public enum CommitOutcome: Sendable, Hashable {
+        case filed
+        /// The same commit again, a commit after the quorum stopped awaiting commitments, or one
+        /// from a node already caught equivocating on this request.
+        case ignored
+        /// A second, different commit from the same node: both are withdrawn.
+        case equivocation
+    }
+
     public enum RevealOutcome: Sendable, Hashable {
         case accepted
         /// The same reveal again (a node answering a later reveal request): not stored twice.
         case repeated
         case rejected(RevealRejectionReason)
+        /// A second, different reveal that also fits the sender's commit: both are refused (the
+        /// reveal is stored rejected for `.equivocation`); later ones come back `.rejected`.
+        case equivocation
     }
 
     /// A quorum's row: its status and when this node took its own steps in it.
@@ -50,19 +62,48 @@ public struct QuorumStore: Sendable {
     }
 
     /// Files a commit under its request's quorum, opening the quorum on the first. Commits are
-    /// filed only while the quorum awaits commitments, and a node's second commit for the same
-    /// request is ignored; returns whether it was filed.
+    /// filed only while the quorum awaits commitments; the same commit again is ignored, and a
+    /// second, different one is equivocation: the first is withdrawn too, the sender is recorded
+    /// (`equivocators`), and its reveals for the request are refused.
     @discardableResult
-    public func addCommit(_ commit: InferenceCommit, from synthientId: String, receivedAt: Date) async throws -> Bool {
+    public func addCommit(_ commit: InferenceCommit, from synthientId: String, receivedAt: Date) async throws -> CommitOutcome {
         try await pool.write { db in
             try QuorumRow(opening: commit.requestId, at: receivedAt).insert(db, onConflict: .ignore)
-            guard try QuorumRow.fetchOne(db, key: commit.requestId)?.status == QuorumStatus.awaitingCommitments.rawValue else { return false }
+            if try Self.isEquivocator(synthientId, requestId: commit.requestId, in: db) { return .ignored }
+            if let earlier = try QuorumCommitRow.fetchOne(db, key: ["requestId": commit.requestId, "synthientId": synthientId]) {
+                guard earlier.inferenceId != commit.inferenceId || earlier.bEmbeddingHash != commit.bEmbeddingHash else { return .ignored }
+                try Self.recordEquivocation(synthientId, requestId: commit.requestId, step: "commit", at: receivedAt, in: db)
+                return .equivocation
+            }
+            guard try QuorumRow.fetchOne(db, key: commit.requestId)?.status == QuorumStatus.awaitingCommitments.rawValue else { return .ignored }
             let row = QuorumCommitRow(
                 requestId: commit.requestId, synthientId: synthientId, inferenceId: commit.inferenceId, bEmbeddingHash: commit.bEmbeddingHash,
                 receivedAt: receivedAt.timeIntervalSince1970)
             try row.insert(db, onConflict: .ignore)
-            return db.changesCount > 0
+            return db.changesCount > 0 ? .filed : .ignored
         }
+    }
+
+    /// The nodes caught signing two different commits or reveals for this request.
+    public func equivocators(requestId: String) async throws -> [String] {
+        try await pool.read { db in
+            try QuorumEquivocationRow.filter(QuorumEquivocationRow.Columns.requestId == requestId).fetchAll(db).map(\.synthientId).sorted()
+        }
+    }
+
+    static func isEquivocator(_ synthientId: String, requestId: String, in db: Database) throws -> Bool {
+        try QuorumEquivocationRow.fetchOne(db, key: ["requestId": requestId, "synthientId": synthientId]) != nil
+    }
+
+    /// Records the equivocation, withdraws the sender's commit and refuses its accepted reveals.
+    static func recordEquivocation(_ synthientId: String, requestId: String, step: String, at date: Date, in db: Database) throws {
+        try QuorumEquivocationRow(requestId: requestId, synthientId: synthientId, step: step, detectedAt: date.timeIntervalSince1970)
+            .insert(db, onConflict: .ignore)
+        _ = try QuorumCommitRow.deleteOne(db, key: ["requestId": requestId, "synthientId": synthientId])
+        _ = try QuorumRevealRow
+            .filter(QuorumRevealRow.Columns.requestId == requestId && QuorumRevealRow.Columns.synthientId == synthientId)
+            .filter(QuorumRevealRow.Columns.rejectReason == nil)
+            .updateAll(db, QuorumRevealRow.Columns.rejectReason.set(to: RevealRejectionReason.equivocation.description))
     }
 
     public func commits(requestId: String) async throws -> [Commit] {
@@ -75,8 +116,8 @@ public struct QuorumStore: Sendable {
     }
 
     /// Checks a reveal on arrival against its sender's commit and the deadline, and keeps it
-    /// either way (a rejected one with its reason). A second reveal from the same node is
-    /// rejected as a duplicate.
+    /// either way (a rejected one with its reason). The same reveal again is not stored twice; a
+    /// second, different one that also fits the commit is equivocation (both are refused).
     @discardableResult
     public func addReveal(_ reveal: InferenceReveal, from sender: String, receivedAt: Date, revealDeadline: Date?) async throws -> RevealOutcome {
         try await pool.write { db in
@@ -91,13 +132,23 @@ public struct QuorumStore: Sendable {
             var failure = RevealCheck.check(
                 reveal, sender: sender, commit: commit.map { ($0.inferenceId, $0.bEmbeddingHash) }, receivedAt: receivedAt,
                 revealDeadline: revealDeadline)
-            if failure == nil, try !accepted.isEmpty(db) { failure = .duplicate }
-            try QuorumRevealRow(
-                requestId: reveal.requestId, synthientId: sender, inferenceId: reveal.inferenceId, output: reveal.output,
-                bEmbedding: Data(reveal.bEmbedding), receivedAt: receivedAt.timeIntervalSince1970, rejectReason: failure?.description
-            ).insert(db)
+            if try Self.isEquivocator(sender, requestId: reveal.requestId, in: db) {
+                failure = .equivocation
+            } else if failure == nil, try !accepted.isEmpty(db) {
+                try Self.recordEquivocation(sender, requestId: reveal.requestId, step: "reveal", at: receivedAt, in: db)
+                try Self.insert(reveal, from: sender, receivedAt: receivedAt, rejectedFor: .equivocation, in: db)
+                return .equivocation
+            }
+            try Self.insert(reveal, from: sender, receivedAt: receivedAt, rejectedFor: failure, in: db)
             return failure.map(RevealOutcome.rejected) ?? .accepted
         }
+    }
+
+    private static func insert(_ reveal: InferenceReveal, from sender: String, receivedAt: Date, rejectedFor failure: RevealRejectionReason?, in db: Database) throws {
+        try QuorumRevealRow(
+            requestId: reveal.requestId, synthientId: sender, inferenceId: reveal.inferenceId, output: reveal.output,
+            bEmbedding: Data(reveal.bEmbedding), receivedAt: receivedAt.timeIntervalSince1970, rejectReason: failure?.description
+        ).insert(db)
     }
 
     public func reveals(requestId: String, acceptedOnly: Bool = false) async throws -> [Reveal] {

@@ -59,6 +59,19 @@ struct QuorumCommitRow: Codable, FetchableRecord, PersistableRecord {
     }
 }
 
+/// A row of `quorumEquivocation`: a node caught signing two different packets for one step.
+struct QuorumEquivocationRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "quorumEquivocation"
+    var requestId: String
+    var synthientId: String
+    var step: String
+    var detectedAt: Double
+
+    enum Columns {
+        static let requestId = Column(CodingKeys.requestId)
+    }
+}
+
 /// A row of `quorumReveal`: every reveal that arrived, accepted or rejected (with its reason).
 struct QuorumRevealRow: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "quorumReveal"

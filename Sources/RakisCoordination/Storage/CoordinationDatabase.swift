@@ -108,6 +108,17 @@ public struct CoordinationDatabase: Sendable {
                 t.primaryKey(["requestId", "verifiedBy"])
             }
         }
+        migrator.registerMigration("v3: equivocations") { db in
+            // A node that signed two different commits, or two different reveals, for one
+            // request: all its packets for that request are refused from then on.
+            try db.create(table: "quorumEquivocation") { t in
+                t.column("requestId", .text).notNull()
+                t.column("synthientId", .text).notNull()
+                t.column("step", .text).notNull()
+                t.column("detectedAt", .double).notNull()
+                t.primaryKey(["requestId", "synthientId"])
+            }
+        }
         return migrator
     }
 }

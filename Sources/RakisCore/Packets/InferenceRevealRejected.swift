@@ -21,14 +21,18 @@ public struct InferenceRevealRejected: Codable, Sendable, Hashable {
         case computedBEmbeddingFailsThreshold(computedBEmbedding: [UInt8], revealedBEmbedding: [UInt8])
         /// The revealed binary embedding, hashed with the sender's id, is not the committed hash.
         case bEmbeddingHashMismatch(revealedBEmbedding: [UInt8], computedBEmbeddingHash: String, revealedBEmbeddingHash: String)
+        /// rakis's addition: the sender signed two different packets for one `step` of this
+        /// request ("commit" or "reveal"); all its packets for the request are refused.
+        case equivocation(step: String)
 
         private enum Kind: String, Codable {
             case computedBEmbeddingFailsThreshold = "computed_bembedding_fails_threshold"
             case bEmbeddingHashMismatch = "bembedding_hash_mismatch"
+            case equivocation
         }
 
         private enum CodingKeys: String, CodingKey {
-            case type, computedBEmbedding, revealedBEmbedding, computedBEmbeddingHash, revealedBEmbeddingHash
+            case type, computedBEmbedding, revealedBEmbedding, computedBEmbeddingHash, revealedBEmbeddingHash, step
         }
 
         public init(from decoder: any Decoder) throws {
@@ -43,6 +47,8 @@ public struct InferenceRevealRejected: Codable, Sendable, Hashable {
                     revealedBEmbedding: try container.decodeBytes(forKey: .revealedBEmbedding),
                     computedBEmbeddingHash: try container.decode(String.self, forKey: .computedBEmbeddingHash),
                     revealedBEmbeddingHash: try container.decode(String.self, forKey: .revealedBEmbeddingHash))
+            case .equivocation:
+                self = .equivocation(step: try container.decode(String.self, forKey: .step))
             }
         }
 
@@ -58,6 +64,9 @@ public struct InferenceRevealRejected: Codable, Sendable, Hashable {
                 try container.encode(revealed, forKey: .revealedBEmbedding)
                 try container.encode(computedHash, forKey: .computedBEmbeddingHash)
                 try container.encode(revealedHash, forKey: .revealedBEmbeddingHash)
+            case .equivocation(let step):
+                try container.encode(Kind.equivocation, forKey: .type)
+                try container.encode(step, forKey: .step)
             }
         }
     }

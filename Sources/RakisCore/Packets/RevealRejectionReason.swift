@@ -12,6 +12,8 @@ public enum RevealRejectionReason: Sendable, Hashable, CustomStringConvertible {
     case senderMismatch(requestedSynthientId: String)
     case late(by: TimeInterval)
     case duplicate
+    /// The sender signed two different commits, or two different reveals, for this request.
+    case equivocation
     /// The output was made by other consensus rules than this node's (`ConsensusVersion`).
     case consensusVersionMismatch(revealed: Int, ours: Int)
     // On arrival and again in verification.
@@ -31,6 +33,7 @@ public enum RevealRejectionReason: Sendable, Hashable, CustomStringConvertible {
         case .senderMismatch(let requested): "signed by another node than the one it reveals for (\(requested))"
         case .late(let seconds): "arrived \(String(format: "%.1f", seconds)) s after the reveal window closed"
         case .duplicate: "the sender already revealed for this request"
+        case .equivocation: "the sender signed two different commits or reveals for this request (equivocation); all its packets for it are refused"
         case .consensusVersionMismatch(let revealed, let ours):
             "made under consensus version \(revealed), this node follows version \(ours) (\(revealed < ours ? "the sender" : "this node") should update rakis)"
         case .hashMismatch: "the revealed bEmbedding with the sender's synthientId does not hash to the commit"

@@ -80,7 +80,7 @@ struct ConsensusRound: Sendable {
                 revealedBEmbeddingHash: reveal.committedHash)
         case .embeddingMismatch, .embeddingLengthMismatch:
             reason = .computedBEmbeddingFailsThreshold(computedBEmbedding: reveal.recomputedBEmbedding ?? [], revealedBEmbedding: reveal.bEmbedding)
-        case .unknownRequest, .noCommit, .wrongInference, .senderMismatch, .late, .duplicate, .consensusVersionMismatch:
+        case .unknownRequest, .noCommit, .wrongInference, .senderMismatch, .late, .duplicate, .equivocation, .consensusVersionMismatch:
             return
         }
         context.logger.info("reveal rejected by verification", metadata: [

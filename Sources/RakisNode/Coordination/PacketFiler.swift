@@ -14,6 +14,8 @@ struct PacketFiler: Sendable {
     let chains: ChainRequests
     /// The embedding models this node computes; a request naming another is filed but not answered.
     let embedders: [String]
+    /// The peer table, where an equivocating node is marked.
+    let peers: PeerDB
     private var logger: Logger { context.logger }
 
     func handle(_ event: PacketEvent) async {
@@ -95,8 +97,10 @@ struct PacketFiler: Sendable {
                 logger.info("ignored a commit that arrived after endingAt", metadata: ["requestId": "\(commit.requestId)", "from": "\(sender)"])
                 return
             }
-            if try await context.stores.quorums.addCommit(commit, from: sender, receivedAt: receivedAt) {
-                logger.debug("commit filed", metadata: ["requestId": "\(commit.requestId)", "from": "\(sender)"])
+            switch try await context.stores.quorums.addCommit(commit, from: sender, receivedAt: receivedAt) {
+            case .filed: logger.debug("commit filed", metadata: ["requestId": "\(commit.requestId)", "from": "\(sender)"])
+            case .ignored: break
+            case .equivocation: await equivocationCaught(step: "commit", requestId: commit.requestId, inferenceId: commit.inferenceId, from: sender)
             }
         } catch {
             logger.error("cannot file a commit", metadata: ["requestId": "\(commit.requestId)", "error": "\(error)"])
@@ -120,7 +124,27 @@ struct PacketFiler: Sendable {
             break
         case .rejected(let failure):
             logger.info("reveal rejected on arrival", metadata: ["requestId": "\(reveal.requestId)", "from": "\(sender)", "reason": "\(failure)"])
+        case .equivocation:
+            await equivocationCaught(step: "reveal", requestId: reveal.requestId, inferenceId: reveal.inferenceId, from: sender)
         }
+    }
+
+    /// Says so once, to the log and to the network: every node then refuses the equivocator's
+    /// packets for the request, whichever of the two it saw first.
+    private func equivocationCaught(step: String, requestId: String, inferenceId: String, from sender: String) async {
+        logger.warning("equivocation: a node signed two different packets for one step of a request; all its packets for it are refused", metadata: [
+            "requestId": "\(requestId)", "from": "\(sender)", "step": "\(step)",
+        ])
+        do {
+            try await context.transmit(.inferenceRevealRejected(InferenceRevealRejected(
+                requestId: requestId, inferenceId: inferenceId, rejectReason: .equivocation(step: step), createdAt: context.now)))
+        } catch {
+            logger.error("cannot send an equivocation rejection", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
+        }
+        do { try await peers.recordEquivocation(sender) } catch {
+            logger.error("cannot mark an equivocating peer", metadata: ["from": "\(sender)", "error": "\(error)"])
+        }
+        await scheduler.evaluate()
     }
 
     private func peerResultArrived(_ result: InferenceQuorumComputed, receivedAt: Date) async {

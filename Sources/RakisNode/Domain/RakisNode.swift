@@ -96,7 +96,8 @@ public actor RakisNode {
             pool: llm, results: pipeline, status: status, configuration: .init(settings: settings), now: now, logger: logger)
         scheduler = QuorumScheduler(context: quorums, embeddingQueue: embeddingQueue)
         filer = PacketFiler(
-            context: quorums, inferenceQueue: inferenceQueue, scheduler: scheduler, chains: chains, embedders: models.embeddings.map(\.name))
+            context: quorums, inferenceQueue: inferenceQueue, scheduler: scheduler, chains: chains,
+            embedders: models.embeddings.map(\.name), peers: p2p.packetDB.peers)
         responder = RevealResponder(context: quorums)
         self.quorums = quorums
         self.llm = llm

@@ -19,10 +19,12 @@ public struct Peer: Sendable, Codable, Equatable, FetchableRecord, PersistableRe
     /// the chain layer (ECDSA recovery), so nothing may treat these as proven.
     public var chainIdentities: [ChainIdentity]
     public var deviceInfo: String?
+    /// Requests for which this peer was caught signing two different commits or reveals.
+    public var equivocations: Int
 
     public init(
         synthientId: String, seenOn: [String] = [], lastSeen: Date, totalTokens: Int = 0, totalWorkers: Int = 0,
-        chainIdentities: [ChainIdentity] = [], deviceInfo: String? = nil
+        chainIdentities: [ChainIdentity] = [], deviceInfo: String? = nil, equivocations: Int = 0
     ) {
         self.synthientId = synthientId
         self.seenOn = seenOn
@@ -31,6 +33,7 @@ public struct Peer: Sendable, Codable, Equatable, FetchableRecord, PersistableRe
         self.totalWorkers = totalWorkers
         self.chainIdentities = chainIdentities
         self.deviceInfo = deviceInfo
+        self.equivocations = equivocations
     }
 
     public var lastSeenDate: Date { Date(timeIntervalSince1970: lastSeen) }

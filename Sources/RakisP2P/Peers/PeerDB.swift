@@ -35,6 +35,13 @@ public struct PeerDB: Sendable {
         try await pool.read { db in try Peer.fetchOne(db, key: synthientId) }
     }
 
+    /// Counts one more request on which the peer signed two different commits or reveals.
+    public func recordEquivocation(_ synthientId: String) async throws {
+        _ = try await pool.write { db in
+            try Peer.filter(key: synthientId).updateAll(db, Column("equivocations") += 1)
+        }
+    }
+
     public func count() async throws -> Int {
         try await pool.read { db in try Peer.fetchCount(db) }
     }

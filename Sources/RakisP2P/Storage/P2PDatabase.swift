@@ -46,6 +46,9 @@ public struct P2PDatabase: Sendable {
             }
             try db.create(index: "peer_lastSeen", on: "peer", columns: ["lastSeen"])
         }
+        migrator.registerMigration("v2: equivocations") { db in
+            try db.alter(table: "peer") { t in t.add(column: "equivocations", .integer).notNull().defaults(to: 0) }
+        }
         return migrator
     }
 }

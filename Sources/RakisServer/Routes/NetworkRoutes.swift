@@ -13,7 +13,8 @@ struct NetworkRoutes: Sendable {
             let peers = try await node.peers(limit: limit)
             return PeerList(peers: peers.map {
                 PeerView(synthientId: $0.synthientId, seenOn: $0.seenOn, lastSeen: $0.lastSeenDate, totalTokens: $0.totalTokens,
-                         totalWorkers: $0.totalWorkers, deviceInfo: $0.deviceInfo, chainIdentities: $0.chainIdentities)
+                         totalWorkers: $0.totalWorkers, deviceInfo: $0.deviceInfo, chainIdentities: $0.chainIdentities,
+                         equivocations: $0.equivocations)
             })
         }
         api.get("packets") { request, _ -> PacketList in

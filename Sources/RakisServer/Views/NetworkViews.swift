@@ -12,6 +12,8 @@ public struct PeerView: Codable, Sendable {
     public let deviceInfo: String?
     /// Chain addresses bound to the peer, each verified on arrival (EIP-55 addresses).
     public let chainIdentities: [ChainIdentity]
+    /// Requests on which the peer signed two different commits or reveals (equivocation).
+    public let equivocations: Int
 }
 
 public struct PeerList: Codable, Sendable, ResponseEncodable {

@@ -266,7 +266,9 @@ async function refreshWorkers() {
 // --- Peers, packets, logs -----------------------------------------------------------------
 async function refreshPeers() {
   const { peers } = await api("/api/peers?limit=100");
-  $("#peers tbody").replaceChildren(...peers.map((p) => el("tr", {}, el("td", { class: "mono", title: p.synthientId }, short(p.synthientId)),
+  $("#peers tbody").replaceChildren(...peers.map((p) => el("tr", { class: p.equivocations > 0 ? "equivocating" : "" },
+    el("td", { class: "mono", title: p.synthientId }, short(p.synthientId),
+      ...(p.equivocations > 0 ? [el("span", { class: "badge bad", title: "signed two different commits or reveals for one request" }, ` equivocated on ${p.equivocations}`)] : [])),
     el("td", {}, p.seenOn.join(", ")), el("td", {}, time(p.lastSeen)), el("td", {}, p.totalWorkers), el("td", {}, p.totalTokens),
     el("td", { class: "mono" }, p.chainIdentities.map((c) => `${c.chain}: ${c.address}`).join(", ")))));
 }
