@@ -17,14 +17,20 @@ public enum EmbeddingRecipe {
         return (String(name[..<marker.lowerBound]), recipe)
     }
 
+    /// Why a node computing `names` cannot embed for `requested` because it computes the same
+    /// model by another recipe; nil when it computes `requested` itself or no such model.
+    public static func otherRecipe(requested: String, among names: some Collection<String>) -> String? {
+        guard !names.contains(requested) else { return nil }
+        let asked = parse(requested)
+        guard let same = names.first(where: { parse($0).model == asked.model }) else { return nil }
+        return "\(requested.debugDescription) is embedding recipe \(asked.recipe) but \(same.debugDescription) is recipe \(parse(same).recipe); nodes on different recipes compute different bits"
+    }
+
     /// Why this node, which computes `served`, cannot embed for a request naming `requested`:
     /// nil when it serves it.
     public static func mismatch(requested: String, served: some Collection<String>) -> String? {
         if served.contains(requested) { return nil }
-        let asked = parse(requested)
-        if let same = served.first(where: { parse($0).model == asked.model }) {
-            return "the request asks for \(requested) (embedding recipe \(asked.recipe)) but this node computes recipe \(parse(same).recipe) (\(same)); nodes on different recipes compute different bits, so it cannot take part"
-        }
+        if let other = otherRecipe(requested: requested, among: served) { return "this node cannot take part: \(other)" }
         return "this node serves no embedding model \(requested.debugDescription) (it serves \(served.sorted().joined(separator: ", ")))"
     }
 }

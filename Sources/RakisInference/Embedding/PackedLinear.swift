@@ -9,12 +9,12 @@ final class PackedPanels: @unchecked Sendable {
     let outputs: Int
     var panelCount: Int { (outputs + Int(RAKIS_PANEL_WIDTH) - 1) / Int(RAKIS_PANEL_WIDTH) }
 
-    /// Element (output o, input k) of the source is at `source[o * strideOut + k * strideIn]`.
-    init(_ source: UnsafePointer<Float>, inputs: Int, outputs: Int, strideOut: Int, strideIn: Int) {
+    /// `weights` in PyTorch's [out, in] layout.
+    init(_ weights: UnsafePointer<Float>, inputs: Int, outputs: Int) {
         self.inputs = inputs
         self.outputs = outputs
         floats = .allocate(capacity: rakis_packed_count(Int32(inputs), Int32(outputs)))
-        rakis_pack_panels(source, Int32(inputs), Int32(outputs), strideOut, strideIn, floats.baseAddress)
+        rakis_pack_panels(weights, Int32(inputs), Int32(outputs), inputs, 1, floats.baseAddress)
     }
 
     deinit { floats.deallocate() }
@@ -29,7 +29,7 @@ struct PackedLinear {
     var outputs: Int { panels.outputs }
 
     init(weight: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>, inputs: Int, outputs: Int) {
-        panels = PackedPanels(weight.baseAddress!, inputs: inputs, outputs: outputs, strideOut: inputs, strideIn: 1)
+        panels = PackedPanels(weight.baseAddress!, inputs: inputs, outputs: outputs)
         self.bias = bias
         Self.releasePages(of: UnsafeRawBufferPointer(weight))
     }

@@ -41,9 +41,8 @@ final class KnownModels: Sendable {
             return "unknown model \(models.joined(separator: ", ")): no node this one knows serves it; known models: \(llms.sorted().joined(separator: ", "))"
         }
         if let embedder = embeddingModel, !embedders.contains(embedder) {
-            let asked = EmbeddingRecipe.parse(embedder)
-            if let known = embedders.first(where: { EmbeddingRecipe.parse($0).model == asked.model }) {
-                return "embedding model \(embedder.debugDescription) is embedding recipe \(asked.recipe); the nodes this one knows compute \(known.debugDescription) (recipe \(EmbeddingRecipe.parse(known).recipe)), and nodes on different recipes compute different bits"
+            if let other = EmbeddingRecipe.otherRecipe(requested: embedder, among: embedders) {
+                return "no node this one knows computes that embedding model: \(other)"
             }
             return "unknown embedding model \(embedder.debugDescription); known: \(embedders.sorted().joined(separator: ", "))"
         }

@@ -2,7 +2,7 @@
 public struct IntakeStatistics: Sendable, Equatable {
     public var queued = 0
     public var invalidSignatures = 0
-    /// Verified packets refused because their `createdAt` lies outside the accepted window
+    /// Received packets refused because their `createdAt` lies outside the accepted window
     /// (`maxPacketAgeMs` back, `maxPacketClockSkewMs` ahead): replays and bad clocks.
     public var outsideTimeWindow = 0
     public var duplicates = 0

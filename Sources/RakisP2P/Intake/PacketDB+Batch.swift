@@ -3,9 +3,11 @@ import GRDB
 import Logging
 import RakisCore
 
-/// Processing a batch: verify, deduplicate, store with the peer-table updates, prune, publish.
+/// Processing a batch: check the time window, verify, deduplicate, store with the peer-table
+/// updates, prune, publish.
 extension PacketDB {
-    func ingest(_ items: [Incoming]) async {
+    func ingest(_ received: [Incoming]) async {
+        let items = withinTimeWindow(received)
         guard !items.isEmpty else { return }
         let known: [String: [UInt8]]
         do {
@@ -15,10 +17,9 @@ extension PacketDB {
             logger.error("could not look up received packets", metadata: ["error": "\(error)"])
             return
         }
-        let (checked, invalid) = await Self.verify(items, known: known)
+        let (verified, invalid) = await Self.verify(items, known: known)
         statistics.invalidSignatures += invalid
         if invalid > 0 { logger.debug("dropped packets with invalid signatures", metadata: ["count": "\(invalid)"]) }
-        let verified = withinTimeWindow(checked)
 
         var seen = Set<String>()
         let unique = verified.filter { seen.insert($0.synthientId + $0.signature).inserted }
@@ -46,13 +47,14 @@ extension PacketDB {
     }
 
     /// The packets whose `createdAt` lies in the accepted window; the others are counted and
-    /// logged once per batch. Checked before the store, so a replay of a packet the store has
-    /// pruned is refused as surely as a duplicate of one it still holds.
-    func withinTimeWindow(_ packets: [ReceivedPacket]) -> [ReceivedPacket] {
+    /// logged once per batch. Checked first, before the store lookup and the signature checks
+    /// (a replay flood costs no Ed25519 work), so a replay of a packet the store has pruned is
+    /// refused as surely as a duplicate of one it still holds.
+    func withinTimeWindow(_ packets: [Incoming]) -> [Incoming] {
         let now = clock.now()
         let oldest = now.addingTimeInterval(-Double(settings.maxPacketAgeMs) / 1000)
         let newest = now.addingTimeInterval(Double(settings.maxPacketClockSkewMs) / 1000)
-        let kept = packets.filter { (oldest...newest).contains($0.packet.createdAt) }
+        let kept = packets.filter { (oldest...newest).contains($0.envelope.packet.createdAt) }
         let refused = packets.count - kept.count
         if refused > 0 {
             statistics.outsideTimeWindow += refused

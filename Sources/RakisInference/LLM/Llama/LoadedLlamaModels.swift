@@ -19,23 +19,20 @@ enum LoadedLlamaModels {
         init(_ model: LlamaModel) { self.model = model }
     }
 
+    /// Held while loading too, so that two engines asking for one file at once load it once.
     private static let models = Mutex<[Key: WeakModel]>([:])
-    /// Held while loading, so that two engines asking for one file at once load it once.
-    private static let loading = Mutex<Void>(())
 
     /// The loaded model of `path`, loading it on the calling thread if no engine holds it.
     static func model(path: String, progress: @escaping (Double) -> Void) throws(LLMError) -> LlamaModel {
         guard let key = key(path) else { return try LlamaModel(path: path, progress: progress) }
-        return try loading.withLock { _ throws(LLMError) -> LlamaModel in
-            if let shared = models.withLock({ $0[key]?.model }) {
+        return try models.withLock { entries throws(LLMError) -> LlamaModel in
+            if let shared = entries[key]?.model {
                 progress(1)
                 return shared
             }
             let model = try LlamaModel(path: path, progress: progress)
-            models.withLock { entries in
-                entries = entries.filter { $0.value.model != nil }
-                entries[key] = WeakModel(model)
-            }
+            entries = entries.filter { $0.value.model != nil }
+            entries[key] = WeakModel(model)
             return model
         }
     }
