@@ -1,6 +1,6 @@
 # The two commands a newcomer runs (see README.md): `make demo` and `make test`.
 # Both install whatever is missing first (scripts/setup.sh) and are quick when it is there.
-.PHONY: setup build demo test bench bench-chain reference-env install consensus-report
+.PHONY: setup build demo test fuzz chaos soak bench bench-chain reference-env install consensus-report
 
 setup:
 	@scripts/setup.sh
@@ -19,6 +19,26 @@ install: setup
 test: setup
 	swift build --build-tests
 	swift test
+	scripts/fuzz.sh 30
+
+# Every fuzz target under libFuzzer with AddressSanitizer, FUZZ_SECONDS each (see Fuzz/README.md).
+FUZZ_SECONDS ?= 120
+fuzz: setup
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# Three `rakis run` nodes on a stock relay, CHAOS_KILLS of them killed with SIGKILL at random
+# moments and restarted (make test runs 4); CHAOS_SEED replays a run.
+CHAOS_KILLS ?= 50
+chaos: setup
+	swift build --build-tests
+	RAKIS_CHAOS_KILLS=$(CHAOS_KILLS) RAKIS_CHAOS_SEED=$(CHAOS_SEED) swift test --skip-build --filter ChaosTests
+
+# Three nodes on a stock relay, one request every 2 s for SOAK_MINUTES: every request completes,
+# and memory, descriptors and SQLite sizes stay flat after warm-up.
+SOAK_MINUTES ?= 30
+soak: setup
+	swift build --build-tests
+	RAKIS_SOAK_MINUTES=$(SOAK_MINUTES) swift test --skip-build --filter SoakTests
 
 # Benchmarks compare against sentence-transformers, which needs torch: a large, one-time
 # install into .venv-reference (several GB), kept out of the test set-up.

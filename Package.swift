@@ -227,7 +227,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The parsers that take bytes from outside, as fuzz targets: run under libFuzzer by
+        // scripts/fuzz.sh (`make fuzz`), their corpora and findings replayed by RakisFuzzTests.
+        .target(
+            name: "RakisFuzz",
+            dependencies: ["RakisCore", "RakisEthereum", "RakisMesh", "RakisNostr", "RakisInference", "RakisNode", "RakisServer"],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "rakis-fuzz", dependencies: ["RakisFuzz"], swiftSettings: strict),
         .target(name: "RakisTestSupport", dependencies: ["RakisCore", "RakisInference", "RakisP2P", "RakisMesh", "RakisChain", "RakisEthereum", .product(name: "BigInt", package: "BigInt"), .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "Tests/RakisTestSupport", swiftSettings: strict),
+        .testTarget(name: "RakisFuzzTests", dependencies: ["RakisFuzz", "RakisCore", "RakisEthereum", "RakisInference", "RakisMesh", "RakisNostr", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(name: "RakisCoordinationTests", dependencies: ["RakisCoordination", "RakisCore", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(name: "RakisConsensusTests", dependencies: ["RakisConsensus", "RakisCore"], swiftSettings: strict),
         .testTarget(

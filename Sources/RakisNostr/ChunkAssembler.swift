@@ -1,13 +1,13 @@
 import Crypto
-import Foundation
+package import Foundation
 import RakisCore
 import RakisP2P
 
 /// Joins the chunks of large packets as they arrive, from any relay and in any order. Bounded:
 /// a set that does not complete within `lifetime` is dropped, and so are the oldest sets once the
 /// bytes held pass `maxPendingBytes`, so that partial sets from a hostile sender cannot fill memory.
-struct ChunkAssembler: Sendable {
-    enum Outcome: Sendable, Equatable {
+package struct ChunkAssembler: Sendable {
+    package enum Outcome: Sendable, Equatable {
         /// More chunks of the set are due.
         case incomplete
         /// The last chunk arrived: the whole envelope, its digest checked.
@@ -37,7 +37,7 @@ struct ChunkAssembler: Sendable {
     private var pendingBytes = 0
     private var completed: RecentIds
 
-    init(maxPacketBytes: Int, maxPendingBytes: Int = 16 << 20, lifetime: TimeInterval) {
+    package init(maxPacketBytes: Int, maxPendingBytes: Int = 16 << 20, lifetime: TimeInterval) {
         self.maxPacketBytes = maxPacketBytes
         self.maxPendingBytes = max(maxPendingBytes, maxPacketBytes)
         self.lifetime = lifetime
@@ -45,9 +45,9 @@ struct ChunkAssembler: Sendable {
     }
 
     /// Sets under way (for tests and statistics).
-    var pendingSets: Int { partials.count }
+    package var pendingSets: Int { partials.count }
 
-    mutating func add(_ chunk: NostrChunk, from sender: String, at now: Date) -> Outcome {
+    package mutating func add(_ chunk: NostrChunk, from sender: String, at now: Date) -> Outcome {
         expire(before: now.addingTimeInterval(-lifetime))
         if completed.contains(chunk.digest) { return .duplicate }
         // The smallest slice a sender makes is 96 bytes; more chunks than that allows is a lie.

@@ -7,7 +7,7 @@ import RakisP2P
 /// that travel base64-encoded as the content of separate events, each tagged
 /// `["chunk", <hex SHA-256 of the whole envelope>, <index>, <count>]`. A receiver joins them,
 /// checks the digest, and hands intake one envelope whose own signature covers the whole packet.
-struct NostrChunk: Sendable, Equatable {
+package struct NostrChunk: Sendable, Equatable {
     static let tagName = "chunk"
 
     var digest: String
@@ -15,8 +15,8 @@ struct NostrChunk: Sendable, Equatable {
     var count: Int
     var bytes: [UInt8]
 
-    var tag: [String] { [Self.tagName, digest, String(index), String(count)] }
-    var content: String { Data(bytes).base64EncodedString() }
+    package var tag: [String] { [Self.tagName, digest, String(index), String(count)] }
+    package var content: String { Data(bytes).base64EncodedString() }
 
     /// Room left in an event's message for everything but the content: id, pubkey, signature,
     /// kind, timestamps and tags (a topic of up to 256 characters included).
@@ -29,7 +29,7 @@ struct NostrChunk: Sendable, Equatable {
     }
 
     /// Cuts an envelope into slices of at most `sliceBytes` each.
-    static func split(_ envelope: [UInt8], sliceBytes: Int) -> [NostrChunk] {
+    package static func split(_ envelope: [UInt8], sliceBytes: Int) -> [NostrChunk] {
         let digest = Hex.encode(Array(SHA256.hash(data: envelope)))
         let count = max(1, (envelope.count + sliceBytes - 1) / sliceBytes)
         return (0..<count).map { index in
@@ -39,7 +39,7 @@ struct NostrChunk: Sendable, Equatable {
     }
 
     /// The chunk an event carries; nil when it carries a whole packet.
-    init?(event: NostrEvent) throws(NostrEventError) {
+    package init?(event: NostrEvent) throws(NostrEventError) {
         guard let tag = event.tags.first(where: { $0.first == Self.tagName }) else { return nil }
         guard tag.count >= 4, Hex.isLowercaseHex(tag[1], byteCount: 32), let index = Int(tag[2]), let count = Int(tag[3]),
               count >= 1, (0..<count).contains(index)

@@ -20,6 +20,9 @@ struct ArchitectureTests {
         "RakisNode": ["RakisCore", "RakisEthereum", "RakisP2P", "RakisMesh", "RakisNostr", "RakisInference", "RakisCoordination", "RakisConsensus", "RakisChain"],
         "RakisServer": ["RakisCore", "RakisNode"],
         "rakis": ["RakisCore", "RakisNode", "RakisServer"],
+        // A tool beside the layers: the parsers that take outside bytes, as fuzz targets.
+        "RakisFuzz": ["RakisCore", "RakisEthereum", "RakisMesh", "RakisNostr", "RakisInference", "RakisNode", "RakisServer"],
+        "rakis-fuzz": ["RakisFuzz"],
     ]
     static let maxFileLines = 300
     static let maxFunctionLines = 60

@@ -6,6 +6,7 @@ public struct CoordinationStores: Sendable {
     public let inferences: InferenceStore
     public let quorums: QuorumStore
     public let consensus: ConsensusStore
+    public let retention: CoordinationRetention
 
     public init(directory: URL) throws {
         try self.init(database: CoordinationDatabase(directory: directory))
@@ -16,6 +17,7 @@ public struct CoordinationStores: Sendable {
         inferences = InferenceStore(database: database)
         quorums = QuorumStore(database: database)
         consensus = ConsensusStore(database: database)
+        retention = CoordinationRetention(database: database)
     }
 
     /// Waits for pending writes and closes the file; the stores cannot be used afterwards.

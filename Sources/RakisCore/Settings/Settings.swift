@@ -23,6 +23,9 @@ public struct Settings: Sendable, Equatable {
     public var maxPacketAgeMs = 2 * 60 * 60 * 1000
     /// How far ahead of this node's clock a received packet's `createdAt` may lie.
     public var maxPacketClockSkewMs = 5 * 60 * 1000
+    /// Ended requests whose history (results, quorum, reveals, consensus) stays on disk; the ones
+    /// that ended longest ago are pruned, as the packet store prunes its oldest packets.
+    public var maxStoredRequests = 1000
 
     // P2P (P2P_SETTINGS)
     public var topic = "rakis1"

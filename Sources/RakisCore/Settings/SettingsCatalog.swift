@@ -19,6 +19,8 @@ extension Settings {
                  "received packets created longer ago are refused (replays)"),
         .integer("maxPacketClockSkewMs", \.maxPacketClockSkewMs, 0...(24 * 3_600_000),
                  "how far in the future a received packet's createdAt may lie"),
+        .integer("maxStoredRequests", \.maxStoredRequests, 10...10_000_000,
+                 "ended requests whose history stays on disk; the oldest are pruned"),
         .string("topic", \.topic, "network topic; nodes on different topics never exchange packets",
                 isValid: { !$0.isEmpty && $0.utf8.count <= 64 && !$0.contains(where: \.isWhitespace) },
                 requirement: "must be 1 to 64 characters without spaces"),

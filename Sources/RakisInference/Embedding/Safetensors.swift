@@ -8,8 +8,8 @@ public final class Safetensors: @unchecked Sendable {
     public struct TensorInfo: Sendable {
         public let dtype: String
         public let shape: [Int]
-        let begin: Int
-        let end: Int
+        package let begin: Int
+        package let end: Int
     }
 
     public let url: URL
@@ -27,35 +27,9 @@ public final class Safetensors: @unchecked Sendable {
         } catch {
             throw .modelFileUnreadable(path, error.localizedDescription)
         }
-        guard data.count >= 8 else { throw .modelFileCorrupt(path, "shorter than its 8-byte header length") }
-        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard headerLength <= 100_000_000, 8 + Int(headerLength) <= data.count else {
-            throw .modelFileCorrupt(path, "header length \(headerLength) does not fit in a \(data.count)-byte file")
-        }
-        dataStart = 8 + Int(headerLength)
-        let header: JSONValue
-        do {
-            header = try JSONParser(maxDepth: 8, maxBytes: Int(headerLength)).parse(data[8..<dataStart])
-        } catch {
-            throw .modelFileCorrupt(path, "header is not valid JSON: \(error)")
-        }
-        guard case .object(let entries) = header else { throw .modelFileCorrupt(path, "header is not a JSON object") }
-        var tensors: [String: TensorInfo] = [:]
-        let payload = data.count - dataStart
-        for (name, entry) in entries where name != "__metadata__" {
-            guard case .string(let dtype)? = entry["dtype"], case .array(let shapeValues)? = entry["shape"],
-                  case .array(let offsets)? = entry["data_offsets"], offsets.count == 2,
-                  case .number(let begin) = offsets[0], case .number(let end) = offsets[1],
-                  begin >= 0, end >= begin, end <= Double(payload)
-            else { throw .modelFileCorrupt(path, "tensor \(name) has a malformed header entry") }
-            let shape = shapeValues.compactMap { value -> Int? in
-                if case .number(let n) = value, n >= 0, n == n.rounded() { return Int(n) }
-                return nil
-            }
-            guard shape.count == shapeValues.count else { throw .modelFileCorrupt(path, "tensor \(name) has a malformed shape") }
-            tensors[name] = TensorInfo(dtype: dtype, shape: shape, begin: Int(begin), end: Int(end))
-        }
-        self.tensors = tensors
+        let header = try SafetensorsHeader(file: data, path: path)
+        tensors = header.tensors
+        dataStart = header.dataStart
     }
 
     /// A float32 tensor's values, checked against the expected shape.

@@ -38,6 +38,17 @@ struct QuorumContext: Sendable {
         if let reason { metadata["reason"] = "\(reason)" }
         logger.log(level: status == .failed ? .warning : .info, "quorum status", metadata: metadata)
         publish(requestId, status, reason: reason)
+        if status.isFinal { await pruneEndedRequests() }
+    }
+
+    /// Keeps `maxStoredRequests` ended requests on disk; checked whenever a quorum finishes.
+    private func pruneEndedRequests() async {
+        do {
+            let pruned = try await stores.retention.prune(keepingEnded: settings.maxStoredRequests, now: now)
+            if pruned > 0 { logger.debug("pruned ended requests", metadata: ["count": "\(pruned)"]) }
+        } catch {
+            logger.error("cannot prune ended requests", metadata: ["error": "\(error)"])
+        }
     }
 
     func publish(_ requestId: String, _ status: QuorumStatus, reason: String?) {

@@ -63,67 +63,39 @@ final class OpenAIChatClient: Sendable {
         _ response: HTTPClientResponse, started: ContinuousClock.Instant, onText: @Sendable (String) -> Void
     ) async throws -> Result<LLMCompletion, LLMError> {
         let body = try await response.body.collect(upTo: 16 << 20)
-        guard let answer = try? JSONDecoder().decode(OpenAIChatResponse.self, from: Data(buffer: body)) else {
-            return .failure(.malformedResponse(url: endpoint.chatCompletionsURL, reason: "the body is not a chat completion: \(Self.excerpt(body))"))
+        let answer: OpenAIWholeAnswer
+        do { answer = try OpenAIWholeAnswer(body: Array(body.readableBytesView)) } catch {
+            return .failure(.malformedResponse(url: endpoint.chatCompletionsURL, reason: error.reason))
         }
-        guard let choice = answer.choices.first else {
-            return .failure(.malformedResponse(url: endpoint.chatCompletionsURL, reason: "the answer has no choices"))
-        }
-        let text = choice.message.content ?? ""
-        if !text.isEmpty { onText(text) }
-        let tokens = answer.usage?.completion_tokens ?? 0
+        if !answer.text.isEmpty { onText(answer.text) }
         return .success(completion(
-            text: text, tokens: tokens, promptTokens: answer.usage?.prompt_tokens ?? 0,
-            seconds: Self.seconds(since: started), finish: choice.finish_reason))
+            text: answer.text, tokens: answer.completionTokens, promptTokens: answer.promptTokens,
+            seconds: Self.seconds(since: started), finish: answer.finishReason))
     }
 
     private func readStream(
         _ response: HTTPClientResponse, started: ContinuousClock.Instant, onText: @Sendable (String) -> Void
     ) async throws -> Result<LLMCompletion, LLMError> {
         let url = endpoint.chatCompletionsURL
-        var lines = ServerSentEventLines()
-        var text = ""
-        var chunks = 0
-        var usage: OpenAIUsage?
-        var finish: String?
+        var reader = OpenAIStreamReader()
         var firstText: ContinuousClock.Instant?
-        var done = false
-        func handle(_ payload: String) -> LLMError? {
-            if payload == "[DONE]" {
-                done = true
-                return nil
-            }
-            guard let chunk = try? JSONDecoder().decode(OpenAIChatChunk.self, from: Data(payload.utf8)) else {
-                return .malformedResponse(url: url, reason: "an event is not a chat-completion chunk: \(String(payload.prefix(200)))")
-            }
-            if let error = chunk.error { return .backendHTTPError(url: url, status: 200, body: error.message ?? "error event") }
-            if let chunkUsage = chunk.usage { usage = chunkUsage }
-            for choice in chunk.choices ?? [] {
-                if let piece = choice.delta?.content, !piece.isEmpty {
-                    firstText = firstText ?? .now
-                    chunks += 1
-                    text += piece
-                    onText(piece)
-                }
-                if let reason = choice.finish_reason { finish = reason }
-            }
-            return nil
+        func deliver(_ pieces: [String]) {
+            if !pieces.isEmpty { firstText = firstText ?? .now }
+            pieces.forEach(onText)
         }
-        for try await buffer in response.body {
-            let payloads: [String]
-            do { payloads = try lines.append(buffer.readableBytesView) } catch {
-                return .failure(.malformedResponse(url: url, reason: "an event line is longer than \(ServerSentEventLines.maxLineBytes) bytes"))
+        do {
+            for try await buffer in response.body {
+                deliver(try reader.read(buffer.readableBytesView))
+                if reader.done { break }
             }
-            for payload in payloads { if let error = handle(payload) { return .failure(error) } }
-            if done { break }
-        }
-        for payload in lines.finish() { if let error = handle(payload) { return .failure(error) } }
-        guard done || finish != nil else {
-            return .failure(.malformedResponse(url: url, reason: "the stream ended before the answer was complete"))
+            deliver(try reader.end())
+        } catch let failure as OpenAIStreamReader.Failure {
+            if case .errorEvent(let message) = failure { return .failure(.backendHTTPError(url: url, status: 200, body: message)) }
+            return .failure(.malformedResponse(url: url, reason: failure.reason))
         }
         return .success(completion(
-            text: text, tokens: usage?.completion_tokens ?? chunks, promptTokens: usage?.prompt_tokens ?? 0,
-            seconds: Self.seconds(since: firstText ?? started), finish: finish))
+            text: reader.text, tokens: reader.completionTokens, promptTokens: reader.promptTokens,
+            seconds: Self.seconds(since: firstText ?? started), finish: reader.finishReason))
     }
 
     private func completion(text: String, tokens: Int, promptTokens: Int, seconds: Double, finish: String?) -> LLMCompletion {
@@ -157,8 +129,7 @@ final class OpenAIChatClient: Sendable {
     }
 
     private static func excerpt(_ body: ByteBuffer) -> String {
-        let text = String(decoding: body.readableBytesView.prefix(300), as: UTF8.self)
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        String(decoding: body.readableBytesView.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private static func seconds(since start: ContinuousClock.Instant) -> Double {

@@ -1,0 +1,119 @@
+import Foundation
+import RakisTestSupport
+import Testing
+
+/// Three `rakis run` processes on one stock relay, any of which can be killed with SIGKILL and
+/// started again on its data directory: the harness of `ChaosTests` (`make chaos`) and
+/// `SoakTests` (`make soak`).
+final class ThreeNodeRelayNetwork: @unchecked Sendable {
+    struct Node {
+        let dataDir: String
+        var process: Process
+        var log: LogCollector
+        var base: String
+        /// The logs of this node's earlier lives, for the phase a kill interrupted.
+        var earlierLogs: String = ""
+    }
+
+    let relay: ServerProcess
+    let topic = "chaos-\(UUID().uuidString.prefix(8))"
+    private(set) var nodes: [Node] = []
+    /// Flags every start of every node gets (settings).
+    let extra: [String]
+
+    init(extra: [String] = []) async throws {
+        self.extra = extra
+        relay = try await NostrRelayFixture.startStock()
+        for _ in 0..<3 {
+            let dataDir = RakisProcess.temporaryDataDirectory()
+            let (process, log, base) = try await RakisProcess.startNode(dataDir, arguments)
+            nodes.append(Node(dataDir: dataDir, process: process, log: log, base: base))
+        }
+    }
+
+    var arguments: [String] { ["--relay", NostrRelayFixture.url(relay), "--topic", topic] + extra }
+
+    /// SIGKILL: no handler runs, nothing is flushed; whatever the node was writing stays half-done.
+    func kill(_ index: Int) -> String {
+        let node = nodes[index]
+        Foundation.kill(node.process.processIdentifier, SIGKILL)
+        node.process.waitUntilExit()
+        nodes[index].earlierLogs += node.log.text
+        return node.log.text
+    }
+
+    func restart(_ index: Int) async throws {
+        let (process, log, base) = try await RakisProcess.startNode(nodes[index].dataDir, arguments)
+        nodes[index].process = process
+        nodes[index].log = log
+        nodes[index].base = base
+    }
+
+    func submit(to index: Int, prompt: String, seconds: Int) async throws -> String {
+        let token = try RakisProcess.token(nodes[index].dataDir)
+        let sent = try await HTTPExchange.send("POST", nodes[index].base + "/api/inferences", body: HTTPExchange.json([
+            "prompt": prompt, "maxTokens": 12, "temperature": 0, "securityFrame": ["quorum": 2, "maxTimeMs": seconds * 1000],
+        ]), token: token)
+        return try #require(sent.json?["requestId"] as? String, "submission refused: \(sent.text)")
+    }
+
+    func detail(_ index: Int, _ requestId: String) async throws -> [String: Any]? {
+        try await HTTPExchange.send("GET", nodes[index].base + "/api/inferences/\(requestId)").json
+    }
+
+    func peers(_ index: Int) async throws -> [[String: Any]] {
+        let answer = try await HTTPExchange.send("GET", nodes[index].base + "/api/peers")
+        return (answer.json?["peers"] as? [[String: Any]]) ?? []
+    }
+
+    func stop() async {
+        for node in nodes where node.process.isRunning { _ = try? await RakisProcess.terminate(node.process) }
+        relay.stop()
+    }
+
+    /// `PRAGMA integrity_check` of every SQLite file in every data directory (through Python's
+    /// sqlite3, a reader independent of GRDB): the failures, empty when every store is sound.
+    func corruptStores() async throws -> [String] {
+        var failures: [String] = []
+        for node in nodes {
+            let files = try FileManager.default.contentsOfDirectory(atPath: node.dataDir).filter { $0.hasSuffix(".sqlite") }
+            for file in files {
+                let path = node.dataDir + "/" + file
+                let result = try await runToEnd("/usr/bin/python3", ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])", path])
+                let answer = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                if answer != "ok" { failures.append("\(path): \(answer) \(result.stderr)") }
+            }
+        }
+        return failures
+    }
+
+    /// One node's resources, read from /proc: resident memory, open descriptors, and the bytes of
+    /// its SQLite files (write-ahead logs included).
+    struct Resources {
+        var residentKB: Int
+        var descriptors: Int
+        var sqliteBytes: Int
+    }
+
+    func resources(_ index: Int) -> Resources {
+        let pid = nodes[index].process.processIdentifier
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: nodes[index].dataDir)) ?? []
+        let bytes = files.filter { $0.contains(".sqlite") }.reduce(0) { total, file in
+            total + ((try? FileManager.default.attributesOfItem(atPath: nodes[index].dataDir + "/" + file)[.size] as? Int) ?? 0)
+        }
+        return Resources(residentKB: rss, descriptors: descriptors, sqliteBytes: bytes)
+    }
+
+    /// Where in a request's life the killed node was, from what its log had said about it.
+    static func phase(of requestId: String, in log: String) -> String {
+        let lines = log.split(separator: "\n").filter { $0.contains(requestId) }
+        if lines.contains(where: { $0.contains("consensus reached") }) { return "after consensus" }
+        if lines.contains(where: { $0.contains("] revealed") || $0.contains(" revealed") }) { return "between reveal and consensus" }
+        if lines.contains(where: { $0.contains("committed") }) { return "between commit and reveal" }
+        if !lines.isEmpty { return "during inference or embedding" }
+        return "before the request arrived"
+    }
+}
