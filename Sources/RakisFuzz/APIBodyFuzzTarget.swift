@@ -13,11 +13,7 @@ extension FuzzTarget {
         decoder.dateDecodingStrategy = .iso8601
         _ = try? decoder.decode(WorkerScaling.self, from: Data(bytes))
         guard let submission = try? decoder.decode(InferenceSubmission.self, from: Data(bytes)) else { return }
-        let frame = submission.securityFrame ?? .init()
-        let payload = InferenceRequestDefaults.payload(
-            prompt: submission.prompt, acceptedModels: submission.acceptedModels, temperature: submission.temperature,
-            maxTokens: submission.maxTokens, quorum: frame.quorum, maxTimeMs: frame.maxTimeMs, secDistance: frame.secDistance,
-            secPercentage: frame.secPercentage, embeddingModel: frame.embeddingModel, createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+        let payload = submission.payload(createdAt: Date(timeIntervalSince1970: 1_800_000_000))
         guard InferenceRequestCheck.problem(with: payload) == nil else { return }
         // A request the API accepts must be one the network can carry: it encodes as a packet.
         let request = Packet.p2pInferenceRequest(P2PInferenceRequest(requestId: "fuzz", payload: payload, createdAt: payload.createdAt))

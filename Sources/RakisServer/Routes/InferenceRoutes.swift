@@ -42,12 +42,8 @@ struct InferenceRoutes: Sendable {
     /// of serves. The limits are checked by `RakisNode.submit` (`InferenceRequestCheck`, the same
     /// for the command line and intake), whose refusal is a 422 too.
     func validated(_ submission: InferenceSubmission) throws -> InferenceRequestPayload {
-        let frame = submission.securityFrame ?? .init()
-        let payload = InferenceRequestDefaults.payload(
-            prompt: submission.prompt, acceptedModels: submission.acceptedModels, temperature: submission.temperature,
-            maxTokens: submission.maxTokens, quorum: frame.quorum, maxTimeMs: frame.maxTimeMs, secDistance: frame.secDistance,
-            secPercentage: frame.secPercentage, embeddingModel: frame.embeddingModel, createdAt: Date())
-        if let problem = node.modelProblem(acceptedModels: submission.acceptedModels, embeddingModel: frame.embeddingModel) {
+        let payload = submission.payload(createdAt: Date())
+        if let problem = node.modelProblem(acceptedModels: submission.acceptedModels, embeddingModel: submission.securityFrame?.embeddingModel) {
             throw APIError.unprocessable(problem)
         }
         return payload
