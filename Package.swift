@@ -282,7 +282,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "RakisCLITests", dependencies: ["rakis", "RakisCore", "RakisTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "RakisCLITests",
+            dependencies: [
+                "rakis", "RakisCore", "RakisMesh", "RakisNostr", "RakisTestSupport", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

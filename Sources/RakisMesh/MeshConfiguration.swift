@@ -17,7 +17,8 @@ public struct MeshConfiguration: Sendable {
     public var fanout: Int
     /// Connections kept at most; beyond it, new ones are refused and learned addresses not dialed.
     public var maxPeers: Int
-    /// Frames a second per connection; a peer over it is dropped and banned.
+    /// Packets (or other frames) a second per connection; a peer over it is dropped and banned.
+    /// A node passes on to each peer at most half of it, so honest forwarding never trips it.
     public var messagesPerSecond: Double
     public var banDuration: Duration
     public var maxPacketBytes: Int
@@ -30,6 +31,12 @@ public struct MeshConfiguration: Sendable {
     /// Connections from one address still without a valid hello; more are refused at the upgrade,
     /// so that one host cannot hold every slot with handshakes it never finishes.
     public var maxPendingHandshakesPerHost = 8
+    /// Inbound connections one remote address may hold at once, handshakes included.
+    public var maxConnectionsPerAddress = 8
+    /// Identities banned from one address within `banDuration` before the address is banned too.
+    public var bansBeforeAddressBan = 3
+    /// Verified packets waiting for intake at most; beyond it new ones are dropped and counted.
+    public var incomingCapacity = 10_000
     /// How far back a peer that (re)connects is brought up to date: every packet this node sent
     /// or passed on within the window is offered again, so that nothing sent while a connection
     /// was being set up, replaced or re-established is lost (the mesh's `since`).
@@ -61,5 +68,8 @@ public struct MeshConfiguration: Sendable {
             messagesPerSecond: Double(settings.meshMessagesPerSecond), banDuration: .milliseconds(settings.meshBanMs),
             maxPacketBytes: settings.maxPacketBytes)
         self.advertise = advertise
+        self.maxConnectionsPerAddress = settings.meshMaxConnectionsPerAddress
+        self.bansBeforeAddressBan = settings.meshBansBeforeAddressBan
+        self.incomingCapacity = settings.maxIntakeBacklog
     }
 }

@@ -8,9 +8,31 @@ public struct MeshStatistics: Sendable, Equatable {
     public var caughtUp = 0
     public var violations = 0
     public var refusedHandshakes = 0
+    /// Inbound connections refused because their address held its share or was banned.
+    public var refusedConnections = 0
+    /// Addresses banned as a whole since the start (see `bansBeforeAddressBan`).
+    public var addressBans = 0
+    /// Packets not passed on to a peer because its forwarding budget was spent.
+    public var heldBackForwards = 0
+    /// Verified packets dropped because intake's queue was full.
+    public var droppedIncoming = 0
+    /// Frames dropped because a peer read too slowly (its send buffer was full).
+    public var droppedOutgoing = 0
     /// Connections bound to a peer since the start, reconnections included.
     public var connectionsMade = 0
     public var pendingHandshakes = 0
     public var connections = 0
     public var banned = 0
+    public var bannedAddresses = 0
+
+    /// The figures by name, as a transport's status carries them.
+    public var counters: [String: Int] {
+        [
+            "sent": sent, "received": received, "duplicates": duplicates, "forwarded": forwarded, "caughtUp": caughtUp,
+            "violations": violations, "refusedHandshakes": refusedHandshakes, "refusedConnections": refusedConnections,
+            "addressBans": addressBans, "heldBackForwards": heldBackForwards, "droppedIncoming": droppedIncoming,
+            "droppedOutgoing": droppedOutgoing, "connectionsMade": connectionsMade, "pendingHandshakes": pendingHandshakes,
+            "connections": connections, "bannedPeers": banned, "bannedAddresses": bannedAddresses,
+        ]
+    }
 }

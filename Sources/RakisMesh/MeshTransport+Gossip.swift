@@ -12,11 +12,13 @@ import ServiceLifecycle
 /// Gossip: packets checked and passed on to a few peers while they have hops left, catch-up
 /// answers, peer exchange, and the ban for a peer that breaks the protocol.
 extension MeshTransport {
-    /// Answers a peer's catch-up with what it may have missed, in as few frames as fit.
+    /// Answers a peer's catch-up with what it may have missed, in as few frames as fit: the newest
+    /// packets its forwarding budget allows.
     func catchUp(session id: UInt64, peer: String, seconds: Int) {
-        guard let connection = connections[id] else { return }
-        let missed = catchUpLog.missed(by: peer, inLast: seconds, now: .now)
-        for frame in MeshCatchUpLog.frames(missed, maxBytes: configuration.maxFrameBytes - 4_096) { connection.outgoing.yield(frame.text) }
+        let all = catchUpLog.missed(by: peer, inLast: seconds, now: .now)
+        guard let granted = connections[id]?.forwardBudget.take(upTo: all.count), let connection = connections[id] else { return }
+        let missed = Array(all.suffix(granted))
+        for frame in MeshCatchUpLog.frames(missed, maxBytes: configuration.maxFrameBytes - 4_096) { send(frame.text, to: connection.outgoing) }
         counters.caughtUp += missed.count
     }
 
@@ -44,22 +46,48 @@ extension MeshTransport {
         } catch {
             throw .violation("invalid packet: \(error)")
         }
-        continuation.yield(TransportDelivery(bytes: bytes, from: peer))
+        if case .dropped = continuation.yield(TransportDelivery(bytes: bytes, from: peer)) { counters.droppedIncoming += 1 }
         catchUpLog.record(MeshPacket(hops: max(0, hops - 1), envelope: envelope), origin: origin, from: peer, at: .now)
         guard hops > 1 else { return }
         let frame = MeshMessage.packet(hops: hops - 1, envelope: envelope).text
-        // Neither the peer it came from nor the node that signed it needs it again.
-        let targets = connections.filter { $0.key != id && $0.value.synthientId != origin }.values.shuffled().prefix(configuration.fanout)
-        for target in targets { target.outgoing.yield(frame) }
-        counters.forwarded += targets.count
+        // Neither the peer it came from nor the node that signed it needs it again; a peer whose
+        // budget is spent is skipped for another, so that a flood passed on never gets this node
+        // banned by its peers.
+        let candidates = connections.filter { $0.key != id && $0.value.synthientId != origin }.keys.shuffled()
+        var passedOn = 0
+        for key in candidates where passedOn < configuration.fanout {
+            guard connections[key]?.forwardBudget.take() == true, let target = connections[key] else {
+                counters.heldBackForwards += 1
+                continue
+            }
+            send(frame, to: target.outgoing)
+            passedOn += 1
+        }
+        counters.forwarded += passedOn
     }
 
+    /// Queues a frame on a connection; one its peer reads too slowly to take is counted.
+    func send(_ frame: String, to outgoing: AsyncStream<String>.Continuation) {
+        if case .dropped = outgoing.yield(frame) { counters.droppedOutgoing += 1 }
+    }
+
+    /// Drops and bans a peer that broke the protocol; its address earns a strike, and enough
+    /// strikes ban the address and close every connection from it.
     func punish(session id: UInt64, peer: String?, _ error: MeshProtocolError) {
         counters.violations += 1
         logger.warning("dropped a misbehaving mesh peer", metadata: ["peer": "\(peer ?? "before hello")", "reason": "\(error)"])
         if let peer { bans[peer] = .now + configuration.banDuration }
         sessions[id]?.finish()
         if connections.removeValue(forKey: id) != nil { stateChanges.fire() }
+        guard let host = sessionHosts[id], addressGuard.identityBanned(from: host, now: .now) else { return }
+        counters.addressBans += 1
+        logger.warning("banned an address whose peers keep misbehaving", metadata: [
+            "address": "\(host)", "for": "\(configuration.banDuration)", "bansBeforeAddressBan": "\(configuration.bansBeforeAddressBan)",
+        ])
+        for (otherId, otherHost) in sessionHosts where otherHost == host {
+            sessions[otherId]?.finish()
+            if connections.removeValue(forKey: otherId) != nil { stateChanges.fire() }
+        }
     }
 
     static func digest(_ text: String) -> String {

@@ -40,21 +40,24 @@ extension MeshTransport {
         }
     }
 
-    /// Whether another inbound handshake from `host` may start.
+    /// Whether another inbound connection from `host` may start its handshake.
     func admit(_ host: String?) -> Bool {
         guard let host else { return true }
-        guard pendingHandshakes[host, default: 0] < configuration.maxPendingHandshakesPerHost else {
+        switch addressGuard.admit(host, now: .now) {
+        case .admitted:
+            return true
+        case .tooManyHandshakes:
             counters.refusedHandshakes += 1
-            return false
+        case .tooManyConnections, .addressBanned:
+            counters.refusedConnections += 1
         }
-        pendingHandshakes[host, default: 0] += 1
-        return true
+        return false
     }
 
     /// An inbound handshake from `host` finished (with a hello or a close).
     func handshakeFinished(_ host: String?) {
-        guard let host, let count = pendingHandshakes[host] else { return }
-        pendingHandshakes[host] = count > 1 ? count - 1 : nil
+        guard let host else { return }
+        addressGuard.handshakeFinished(host)
     }
 
     func listening(port: Int) {

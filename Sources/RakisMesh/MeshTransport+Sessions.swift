@@ -14,7 +14,7 @@ extension MeshTransport {
     /// One connection, inbound or dialed, from challenge to close.
     nonisolated func runSession(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, remoteHost: String?, dialed: String?) async {
         let (outgoing, out) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(4096))
-        guard let id = await opened(out) else { return }
+        guard let id = await opened(out, inboundFrom: dialed == nil ? remoteHost : nil) else { return }
         var generator = SystemRandomNumberGenerator()
         let nonce = Hex.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
         out.yield(MeshMessage.challenge(nonce: nonce).text)
@@ -76,8 +76,13 @@ extension MeshTransport {
         var limiter = TokenBucket(rate: configuration.messagesPerSecond, burst: max(64, configuration.messagesPerSecond * 2))
         for try await message in inbound.messages(maxSize: configuration.maxFrameBytes) {
             guard case .text(let text) = message else { throw MeshProtocolError.violation("binary frame") }
-            guard limiter.take() else { throw MeshProtocolError.violation("more than \(Int(configuration.messagesPerSecond)) frames a second") }
-            switch try session.receive(MeshMessage(parsing: text, maxBytes: configuration.maxFrameBytes)) {
+            let frame = try MeshMessage(parsing: text, maxBytes: configuration.maxFrameBytes)
+            // A frame of many packets costs what the packets would cost one by one.
+            let cost = if case .packets(let packets) = frame { max(1, packets.count) } else { 1 }
+            guard limiter.take(cost) else {
+                throw MeshProtocolError.violation("more than \(Int(configuration.messagesPerSecond)) packets a second")
+            }
+            switch try session.receive(frame) {
             case .sendHello(let challenge):
                 link.out.yield(MeshMessage.hello(await hello(answering: challenge)).text)
             case .register(let hello, let challenge):
@@ -101,18 +106,21 @@ extension MeshTransport {
         }
     }
 
-    func opened(_ out: AsyncStream<String>.Continuation) -> UInt64? {
+    func opened(_ out: AsyncStream<String>.Continuation, inboundFrom host: String?) -> UInt64? {
         guard !isShutDown else {
             out.finish()
+            if let host { addressGuard.closed(host) }
             return nil
         }
         nextSessionId += 1
         sessions[nextSessionId] = out
+        if let host { sessionHosts[nextSessionId] = host }
         return nextSessionId
     }
 
     func closed(_ id: UInt64) {
         sessions[id] = nil
+        if let host = sessionHosts.removeValue(forKey: id) { addressGuard.closed(host) }
         if let connection = connections.removeValue(forKey: id) {
             logger.debug("mesh peer disconnected", metadata: ["peer": "\(connection.synthientId)"])
             stateChanges.fire()
@@ -158,7 +166,10 @@ extension MeshTransport {
         } else if dialed == nil, connections.count >= configuration.maxPeers {
             return false
         }
-        connections[id] = Connection(synthientId: hello.synthientId, listenAddress: listenAddress, dialer: dialer, outgoing: out)
+        let forwarding = configuration.messagesPerSecond / 2
+        connections[id] = Connection(
+            synthientId: hello.synthientId, listenAddress: listenAddress, dialer: dialer, outgoing: out,
+            forwardBudget: TokenBucket(rate: forwarding, burst: forwarding))
         if let challenge { out.yield(MeshMessage.hello(self.hello(answering: challenge)).text) }
         if let listenAddress {
             if addresses[listenAddress] == nil { addresses[listenAddress] = AddressState(isBootstrap: false) }
@@ -177,7 +188,7 @@ extension MeshTransport {
             if !known.isEmpty { out.yield(MeshMessage.peers(Array(known.prefix(256))).text) }
             if let listenAddress {
                 let news = MeshMessage.peers([listenAddress]).text
-                for (otherId, other) in connections where otherId != id { other.outgoing.yield(news) }
+                for (otherId, other) in connections where otherId != id { send(news, to: other.outgoing) }
             }
         }
         return true

@@ -42,8 +42,10 @@ public actor MeshTransport: P2PTransport {
     var seen: RecentIds
     /// What this node sent or passed on lately, offered to each peer that (re)connects.
     var catchUpLog: MeshCatchUpLog
-    /// Inbound connections per remote address that have not yet given a valid hello.
-    var pendingHandshakes: [String: Int] = [:]
+    /// Inbound connections and handshakes per remote address, and banned addresses.
+    var addressGuard: MeshAddressGuard
+    /// The remote address of each inbound session.
+    var sessionHosts: [UInt64: String] = [:]
     var isStarted = false
     var isShutDown = false
     var counters = MeshStatistics()
@@ -62,6 +64,8 @@ public actor MeshTransport: P2PTransport {
         /// The synthientId of the side that dialed; decides which of two parallel connections stays.
         var dialer: String
         var outgoing: AsyncStream<String>.Continuation
+        /// Packets this node may still pass on to the peer: half the peer's own limit.
+        var forwardBudget: TokenBucket
     }
 
     struct AddressState {
@@ -83,7 +87,11 @@ public actor MeshTransport: P2PTransport {
         self.seen = RecentIds(capacity: configuration.rememberedPackets)
         self.catchUpLog = MeshCatchUpLog(window: configuration.catchUpWindow, capacity: configuration.catchUpMaxPackets)
         (dialerWakeUps, wakeDialer) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        (incoming, continuation) = AsyncStream.makeStream(of: TransportDelivery.self, bufferingPolicy: .unbounded)
+        (incoming, continuation) = AsyncStream.makeStream(
+            of: TransportDelivery.self, bufferingPolicy: .bufferingOldest(configuration.incomingCapacity))
+        addressGuard = MeshAddressGuard(
+            maxConnections: configuration.maxConnectionsPerAddress, maxPendingHandshakes: configuration.maxPendingHandshakesPerHost,
+            strikesBeforeBan: configuration.bansBeforeAddressBan, banDuration: configuration.banDuration)
         for peer in configuration.bootstrapPeers { addresses[peer] = AddressState(isBootstrap: true) }
     }
 
@@ -139,7 +147,7 @@ public actor MeshTransport: P2PTransport {
                 addresses[address]?.lastFailure.map { "\(address) (\($0))" } ?? address
             }.joined(separator: ", "))
         }
-        return TransportStatus(name: name, connected: !connections.isEmpty, detail: parts.joined(separator: "; "))
+        return TransportStatus(name: name, connected: !connections.isEmpty, detail: parts.joined(separator: "; "), counters: statistics().counters)
     }
 
     /// Sends the envelope to every connected peer. With none connected (a first node, or all
@@ -154,7 +162,7 @@ public actor MeshTransport: P2PTransport {
         seen.insert(Self.digest(text))
         catchUpLog.record(MeshPacket(hops: configuration.hopLimit, envelope: text), origin: identity.synthientId, from: nil, at: .now)
         let frame = MeshMessage.packet(hops: configuration.hopLimit, envelope: text).text
-        for connection in connections.values { connection.outgoing.yield(frame) }
+        for connection in connections.values { send(frame, to: connection.outgoing) }
         counters.sent += connections.count
     }
 
@@ -195,7 +203,8 @@ public actor MeshTransport: P2PTransport {
         var copy = counters
         copy.connections = connections.count
         copy.banned = bans.count
-        copy.pendingHandshakes = pendingHandshakes.values.reduce(0, +)
+        copy.pendingHandshakes = addressGuard.pendingCount
+        copy.bannedAddresses = addressGuard.bannedCount(now: .now)
         return copy
     }
 }

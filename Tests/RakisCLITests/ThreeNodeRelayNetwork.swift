@@ -20,18 +20,32 @@ final class ThreeNodeRelayNetwork: @unchecked Sendable {
     private(set) var nodes: [Node] = []
     /// Flags every start of every node gets (settings).
     let extra: [String]
+    /// With a mesh too, each node's listen port: node 0 is every other node's bootstrap peer.
+    let meshPorts: [Int]?
 
-    init(extra: [String] = []) async throws {
+    /// - Parameter mesh: also join the nodes by the direct mesh (node 0 listening for the others).
+    init(extra: [String] = [], mesh: Bool = false) async throws {
         self.extra = extra
+        meshPorts = mesh ? (0..<3).map { _ in LLMFixtures.freePort() } : nil
         relay = try await NostrRelayFixture.startStock()
-        for _ in 0..<3 {
+        for index in 0..<3 {
             let dataDir = RakisProcess.temporaryDataDirectory()
-            let (process, log, base) = try await RakisProcess.startNode(dataDir, arguments)
+            let (process, log, base) = try await RakisProcess.startNode(dataDir, arguments(index))
             nodes.append(Node(dataDir: dataDir, process: process, log: log, base: base))
         }
     }
 
-    var arguments: [String] { ["--relay", NostrRelayFixture.url(relay), "--topic", topic] + extra }
+    func arguments(_ index: Int) -> [String] {
+        var arguments = ["--relay", NostrRelayFixture.url(relay), "--topic", topic] + extra
+        if let meshPorts {
+            arguments += ["--listen", "127.0.0.1:\(meshPorts[index])"]
+            if index > 0 { arguments += ["--peer", meshAddress(0)!] }
+        }
+        return arguments
+    }
+
+    /// `ws://127.0.0.1:PORT` of a node's mesh listener, when the network has a mesh.
+    func meshAddress(_ index: Int) -> String? { meshPorts.map { "ws://127.0.0.1:\($0[index])" } }
 
     /// SIGKILL: no handler runs, nothing is flushed; whatever the node was writing stays half-done.
     func kill(_ index: Int) -> String {
@@ -43,7 +57,7 @@ final class ThreeNodeRelayNetwork: @unchecked Sendable {
     }
 
     func restart(_ index: Int) async throws {
-        let (process, log, base) = try await RakisProcess.startNode(nodes[index].dataDir, arguments)
+        let (process, log, base) = try await RakisProcess.startNode(nodes[index].dataDir, arguments(index))
         nodes[index].process = process
         nodes[index].log = log
         nodes[index].base = base
@@ -59,6 +73,10 @@ final class ThreeNodeRelayNetwork: @unchecked Sendable {
 
     func detail(_ index: Int, _ requestId: String) async throws -> [String: Any]? {
         try await HTTPExchange.send("GET", nodes[index].base + "/api/inferences/\(requestId)").json
+    }
+
+    func stats(_ index: Int) async throws -> [String: Any] {
+        try await HTTPExchange.send("GET", nodes[index].base + "/api/stats").json ?? [:]
     }
 
     func peers(_ index: Int) async throws -> [[String: Any]] {
@@ -85,6 +103,17 @@ final class ThreeNodeRelayNetwork: @unchecked Sendable {
             }
         }
         return failures
+    }
+
+    /// The first column of the first row of `sql` on one of a node's SQLite files, through
+    /// Python's sqlite3 (read-only, beside the running node).
+    func sqlite(_ index: Int, _ file: String, _ sql: String) async throws -> Int {
+        let path = nodes[index].dataDir + "/" + file
+        let result = try await runToEnd("/usr/bin/python3", [
+            "-c", "import sqlite3,sys; print(sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True).execute(sys.argv[2]).fetchone()[0])",
+            path, sql,
+        ])
+        return try #require(Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(sql) on \(path): \(result.stderr)")
     }
 
     /// One node's resources, read from /proc: resident memory, open descriptors, and the bytes of

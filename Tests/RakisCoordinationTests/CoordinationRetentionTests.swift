@@ -63,4 +63,23 @@ import Testing
         #expect(try await stores.retention.prune(keepingEnded: 2, now: now) == 0, "nothing more to prune")
         #expect(try await stores.inferences.requestCount() == 3)
     }
+
+    @Test func commitsForInventedRequestsKeepOnlyTheNewestOrphanQuorums() async throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let stores = try CoordinationStores(directory: directory)
+        try await file("real", minute: 0, in: stores)
+        for n in 0..<250 {
+            let at = base.addingTimeInterval(Double(n))
+            try await stores.quorums.addCommit(
+                InferenceCommit(requestId: "invented-\(n)", inferenceId: "i-\(n)", bEmbeddingHash: String(repeating: "0f", count: 32), createdAt: at),
+                from: "flooder", receivedAt: at, keepingOrphans: 100)
+        }
+        // Checked every tenth of the cap: never more than the cap and a tenth.
+        var orphans = 0
+        for n in 0..<250 where try await stores.quorums.isKnown("invented-\(n)") { orphans += 1 }
+        #expect(orphans >= 100 && orphans <= 110, "orphan quorums kept: \(orphans)")
+        #expect(try await stores.quorums.isKnown("invented-249"), "the newest stay")
+        #expect(try await !stores.quorums.isKnown("invented-0"), "the oldest go")
+        #expect(try await isWhole("real", in: stores), "a received request is never an orphan")
+    }
 }

@@ -11,13 +11,16 @@ import Testing
 @Suite(.serialized) struct MeshTransportTests {
     func mesh(
         listen: Bool = true, port: Int = 0, peers: [String] = [], exchange: Bool = true, hopLimit: Int = 8, rate: Double = 500,
-        identity: NodeIdentity = .generate(), handshakeTimeout: Duration = .seconds(10)
+        identity: NodeIdentity = .generate(), handshakeTimeout: Duration = .seconds(10), bansBeforeAddressBan: Int = 3,
+        connectionsPerAddress: Int = 8
     ) -> MeshTransport {
         var configuration = MeshConfiguration(
             listenHost: listen ? "127.0.0.1" : nil, listenPort: port, bootstrapPeers: peers, topic: "mesh-test", hopLimit: hopLimit,
             messagesPerSecond: rate, banDuration: .seconds(60))
         configuration.exchangePeers = exchange
         configuration.handshakeTimeout = handshakeTimeout
+        configuration.bansBeforeAddressBan = bansBeforeAddressBan
+        configuration.maxConnectionsPerAddress = connectionsPerAddress
         configuration.redialBackoff = ReconnectBackoff(base: .milliseconds(50), maximum: .milliseconds(500))
         return MeshTransport(identity: identity, configuration: configuration)
     }

@@ -59,6 +59,16 @@ public struct InferenceStore: Sendable {
         try await pool.read { db in try InferenceRequestRow.fetchOne(db, key: requestId)?.stored() }
     }
 
+    /// Requests from nodes other than `own` still open at `date`.
+    public func openRequestCount(at date: Date, notFrom own: String) async throws -> Int {
+        try await pool.read { db in
+            try InferenceRequestRow
+                .filter(InferenceRequestRow.Columns.endingAt > date.timeIntervalSince1970)
+                .filter(InferenceRequestRow.Columns.fromSynthientId != own)
+                .fetchCount(db)
+        }
+    }
+
     public func requestCount() async throws -> Int {
         try await pool.read { db in try InferenceRequestRow.fetchCount(db) }
     }

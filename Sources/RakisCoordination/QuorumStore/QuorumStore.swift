@@ -52,8 +52,15 @@ public struct QuorumStore: Sendable {
     }
 
     let pool: DatabasePool
+    /// Quorums opened by commits, to space out the orphan check.
+    let orphansOpened = Tally()
 
     public init(database: CoordinationDatabase) { pool = database.pool }
+
+    /// Whether this node has a quorum for the request (its own, or one opened by commits).
+    public func isKnown(_ requestId: String) async throws -> Bool {
+        try await pool.read { db in try QuorumRow.exists(db, key: requestId) }
+    }
 
     /// Opens a request's quorum (awaiting commitments) if it has none yet, so that a request
     /// nobody commits to still ends with a status.
@@ -66,9 +73,19 @@ public struct QuorumStore: Sendable {
     /// second, different one is equivocation: the first is withdrawn too, the sender is recorded
     /// (`equivocators`), and its reveals for the request are refused.
     @discardableResult
-    public func addCommit(_ commit: InferenceCommit, from synthientId: String, receivedAt: Date) async throws -> CommitOutcome {
-        try await pool.write { db in
+    ///
+    /// A commit for a request this node has not received opens an orphan quorum; of those,
+    /// the newest `keepingOrphans` stay (checked every tenth of it opened), so that commits for
+    /// invented requests cannot fill the disk.
+    public func addCommit(
+        _ commit: InferenceCommit, from synthientId: String, receivedAt: Date, keepingOrphans: Int = 1000
+    ) async throws -> CommitOutcome {
+        let orphans = orphansOpened
+        return try await pool.write { db in
             try QuorumRow(opening: commit.requestId, at: receivedAt).insert(db, onConflict: .ignore)
+            if db.changesCount > 0, orphans.next().isMultiple(of: max(1, keepingOrphans / 10)) {
+                try CoordinationRetention.pruneOrphans(keeping: keepingOrphans, in: db)
+            }
             if try Self.isEquivocator(synthientId, requestId: commit.requestId, in: db) { return .ignored }
             if let earlier = try QuorumCommitRow.fetchOne(db, key: ["requestId": commit.requestId, "synthientId": synthientId]) {
                 guard earlier.inferenceId != commit.inferenceId || earlier.bEmbeddingHash != commit.bEmbeddingHash else { return .ignored }

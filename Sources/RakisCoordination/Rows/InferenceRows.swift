@@ -13,6 +13,7 @@ struct InferenceRequestRow: Codable, FetchableRecord, PersistableRecord {
 
     enum Columns {
         static let requestId = Column(CodingKeys.requestId)
+        static let fromSynthientId = Column(CodingKeys.fromSynthientId)
         static let endingAt = Column(CodingKeys.endingAt)
     }
 

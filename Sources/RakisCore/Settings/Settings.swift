@@ -26,6 +26,19 @@ public struct Settings: Sendable, Equatable {
     /// Ended requests whose history (results, quorum, reveals, consensus) stays on disk; the ones
     /// that ended longest ago are pruned, as the packet store prunes its oldest packets.
     public var maxStoredRequests = 1000
+    /// Received packets waiting for intake at most. Under a flood the queue is shared fairly by
+    /// the connections (and relay keys) that delivered them: beyond the cap, the packet dropped is
+    /// the oldest of the source holding the most, so a quiet peer loses nothing to a loud one.
+    public var maxIntakeBacklog = 10_000
+    /// Peers kept in the peer table; beyond it, those seen longest ago go (equivocators stay).
+    public var maxPeerTableSize = 10_000
+    /// Quorums that commits opened for requests this node has not received, kept at most (the
+    /// newest); a request arriving after its first commits finds them, a flood of commits for
+    /// invented requests does not fill the disk.
+    public var maxOrphanQuorums = 1000
+    /// Peers' requests open at once beyond which a peer's request for a model this node does not
+    /// serve is not filed (this node's own, and those it can work on, always are).
+    public var maxUnservedOpenRequests = 1000
 
     // P2P (P2P_SETTINGS)
     public var topic = "rakis1"
@@ -42,6 +55,10 @@ public struct Settings: Sendable, Equatable {
     public var meshMaxPeers = 16
     public var meshMessagesPerSecond = 500
     public var meshBanMs = 5 * 60 * 1000
+    /// Inbound mesh connections one remote address may hold, handshakes included.
+    public var meshMaxConnectionsPerAddress = 8
+    /// Peers banned from one address within `meshBanMs` before the address itself is banned.
+    public var meshBansBeforeAddressBan = 3
 
     // The Domain (THEDOMAIN_SETTINGS)
     public var waitForP2PBootupMs = 5000

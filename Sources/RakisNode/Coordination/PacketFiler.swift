@@ -14,6 +14,8 @@ struct PacketFiler: Sendable {
     let chains: ChainRequests
     /// The embedding models this node computes; a request naming another is filed but not answered.
     let embedders: [String]
+    /// The LLMs this node serves.
+    let llms: [String]
     /// The peer table, where an equivocating node is marked.
     let peers: PeerDB
     private var logger: Logger { context.logger }
@@ -58,6 +60,7 @@ struct PacketFiler: Sendable {
             logger.warning("ignored an invalid inference request", metadata: ["requestId": "\(request.requestId)", "from": "\(sender)", "problem": "\(problem)"])
             return
         }
+        guard await hasRoom(for: request, from: sender) else { return }
         do {
             guard try await context.stores.inferences.saveRequest(request, from: sender) else { return }
             try await context.stores.quorums.openQuorum(requestId: request.requestId, at: context.now)
@@ -73,6 +76,31 @@ struct PacketFiler: Sendable {
             await inferenceQueue.add(InferenceRequestItem(request))
         }
         await scheduler.evaluate()
+    }
+
+    /// Whether a request may be filed: this node's own and those it can work on always may; a
+    /// peer's request for a model this node does not serve only while fewer than
+    /// `maxUnservedOpenRequests` of the peers' requests are open, so that a flood of requests
+    /// for models nobody here serves cannot fill the disk or crowd out real work.
+    private func hasRoom(for request: P2PInferenceRequest, from sender: String) async -> Bool {
+        guard sender != context.synthientId else { return true }
+        let payload = request.payload
+        let serves = payload.acceptedModels.contains(where: llms.contains)
+            && EmbeddingRecipe.mismatch(requested: payload.securityFrame.embeddingModel, served: embedders) == nil
+        guard !serves else { return true }
+        let open: Int
+        do { open = try await context.stores.inferences.openRequestCount(at: context.now, notFrom: context.synthientId) } catch {
+            logger.error("cannot count open requests", metadata: ["error": "\(error)"])
+            return false
+        }
+        guard open >= context.settings.maxUnservedOpenRequests else { return true }
+        let refused = context.refusals.count(.unservedRequestOverLimit)
+        if refused == 1 || refused.isMultiple(of: 1000) {
+            logger.warning("not filing peers' requests for models this node does not serve: maxUnservedOpenRequests are open", metadata: [
+                "open": "\(open)", "refused": "\(refused)", "maxUnservedOpenRequests": "\(context.settings.maxUnservedOpenRequests)",
+            ])
+        }
+        return false
     }
 
     /// After a restart: every request still open goes back to the inference request queue, which
@@ -97,7 +125,9 @@ struct PacketFiler: Sendable {
                 logger.info("ignored a commit that arrived after endingAt", metadata: ["requestId": "\(commit.requestId)", "from": "\(sender)"])
                 return
             }
-            switch try await context.stores.quorums.addCommit(commit, from: sender, receivedAt: receivedAt) {
+            let outcome = try await context.stores.quorums.addCommit(
+                commit, from: sender, receivedAt: receivedAt, keepingOrphans: context.settings.maxOrphanQuorums)
+            switch outcome {
             case .filed: logger.debug("commit filed", metadata: ["requestId": "\(commit.requestId)", "from": "\(sender)"])
             case .ignored: break
             case .equivocation: await equivocationCaught(step: "commit", requestId: commit.requestId, inferenceId: commit.inferenceId, from: sender)
@@ -110,6 +140,11 @@ struct PacketFiler: Sendable {
     private func revealArrived(_ reveal: InferenceReveal, from sender: String, receivedAt: Date) async {
         let outcome: QuorumStore.RevealOutcome
         do {
+            guard try await context.stores.quorums.isKnown(reveal.requestId) else {
+                context.refusals.count(.revealForUnknownRequest)
+                logger.debug("ignored a reveal for a request this node has no quorum for", metadata: ["requestId": "\(reveal.requestId)", "from": "\(sender)"])
+                return
+            }
             let deadline = try await context.stores.inferences.request(reveal.requestId).map { context.deadlines($0).revealBy }
             outcome = try await context.stores.quorums.addReveal(reveal, from: sender, receivedAt: receivedAt, revealDeadline: deadline)
         } catch {
@@ -148,7 +183,13 @@ struct PacketFiler: Sendable {
     }
 
     private func peerResultArrived(_ result: InferenceQuorumComputed, receivedAt: Date) async {
-        do { try await context.stores.consensus.savePeerResult(result, receivedAt: receivedAt) } catch {
+        do {
+            guard try await context.stores.inferences.request(result.requestId) != nil else {
+                context.refusals.count(.peerResultForUnknownRequest)
+                return
+            }
+            try await context.stores.consensus.savePeerResult(result, receivedAt: receivedAt)
+        } catch {
             logger.error("cannot store a peer's consensus result", metadata: ["requestId": "\(result.requestId)", "error": "\(error)"])
         }
     }

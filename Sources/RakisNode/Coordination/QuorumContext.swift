@@ -18,6 +18,8 @@ struct QuorumContext: Sendable {
     let updates = EventHub<QuorumUpdate>()
     /// Once set, packets and results are no longer acted on (shutdown, or a simulated crash).
     let halt = HaltFlag()
+    /// Packets the filer declined to file (floods).
+    let refusals = FiledPacketRefusalCounter()
 
     var now: Date { clock.now() }
     var halted: Bool { halt.isSet }

@@ -28,6 +28,10 @@ public struct NodeSnapshot: Sendable {
     public let consensusFailed: Int
     public let embeddingQueue: EmbeddingQueueFigures
     public let intake: IntakeStatistics
+    /// Packet events dropped before the filer because `maxIntakeBacklog` were waiting.
+    public let eventsDroppedOverBacklog: Int
+    /// Packets the filer declined to file (over limits, or for requests this node never had).
+    public let refusals: FiledPacketRefusals
     /// Packets from peers that could not be parsed.
     public let malformedPackets: Int
     /// Chain identities of peers that did not verify and were dropped.

@@ -93,7 +93,7 @@ extension RakisNode {
             activePeers: try await packetDB.peers.count(since: takenAt.addingTimeInterval(-300)),
             requestsSeen: try await stores.inferences.requestCount(), ownInferences: totals.results, failedInferences: totals.failed,
             totalTokens: totals.tokens, consensusSucceeded: outcomes.succeeded, consensusFailed: outcomes.failed, embeddingQueue: queue,
-            intake: await packetDB.statistics, malformedPackets: p2p.malformedPackets,
+            intake: await packetDB.statistics, eventsDroppedOverBacklog: eventBacklog.dropped, refusals: quorums.refusals.current, malformedPackets: p2p.malformedPackets,
             rejectedChainIdentities: packetDB.peers.rejectedChainIdentities, workers: await workers(),
             transports: await transportStatus(), llmModels: servedModels.llms, embeddingModels: servedModels.embedders,
             chains: try await chainFigures())

@@ -28,6 +28,8 @@ public actor RakisNode {
     nonisolated let pipeline: ResultPipeline
     nonisolated let scheduler: QuorumScheduler
     nonisolated let responder: RevealResponder
+    /// Intake's events waiting for the responder and the filer.
+    nonisolated let eventBacklog: PacketEventBacklog
     nonisolated let outcomes = EmbeddingOutcomes()
     nonisolated let inferenceQueue: InferenceRequestQueue
     nonisolated let embeddingQueue: EmbeddingQueue
@@ -97,9 +99,10 @@ public actor RakisNode {
         scheduler = QuorumScheduler(context: quorums, embeddingQueue: embeddingQueue)
         filer = PacketFiler(
             context: quorums, inferenceQueue: inferenceQueue, scheduler: scheduler, chains: chains,
-            embedders: models.embeddings.map(\.name), peers: p2p.packetDB.peers)
+            embedders: models.embeddings.map(\.name), llms: models.llms.map(\.configuration.name), peers: p2p.packetDB.peers)
         responder = RevealResponder(context: quorums)
         self.quorums = quorums
+        eventBacklog = PacketEventBacklog(capacity: settings.maxIntakeBacklog)
         self.llm = llm
         self.embeddings = embeddings
     }
@@ -158,15 +161,22 @@ public actor RakisNode {
     }
 
     /// Routes intake's events: status packets teach the known models, reveal requests go to the
-    /// responder, the rest to the filer.
+    /// responder, the rest to the filer. They pass through a backlog shared fairly by the nodes
+    /// that signed them (`PacketEventBacklog`), so that a flood delays only its own packets.
     func route(_ events: AsyncStream<PacketEvent>) async {
-        for await event in events {
-            switch event {
-            case .peerStatusUpdate(let delivered): knownModels.learn(from: delivered.body.status)
-            case .inferenceRevealRequest(let delivered): await responder.revealRequested(delivered.body)
-            case .chainAttestation(let delivered): await chainAttestationArrived(delivered.body)
-            default: await filer.handle(event)
-            }
+        let backlog = eventBacklog
+        await withDiscardingTaskGroup { group in
+            group.addTask { await backlog.fill(from: events) }
+            await backlog.drain { event in await self.dispatch(event) }
+        }
+    }
+
+    private func dispatch(_ event: PacketEvent) async {
+        switch event {
+        case .peerStatusUpdate(let delivered): knownModels.learn(from: delivered.body.status)
+        case .inferenceRevealRequest(let delivered): await responder.revealRequested(delivered.body)
+        case .chainAttestation(let delivered): await chainAttestationArrived(delivered.body)
+        default: await filer.handle(event)
         }
     }
 

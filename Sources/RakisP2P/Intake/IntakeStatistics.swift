@@ -1,6 +1,8 @@
 /// Counters of what packet intake has seen, for logs, the dashboard and the benchmark.
 public struct IntakeStatistics: Sendable, Equatable {
     public var queued = 0
+    /// Received packets dropped unprocessed because `maxIntakeBacklog` were already waiting.
+    public var droppedOverBacklog = 0
     public var invalidSignatures = 0
     /// Received packets refused because their `createdAt` lies outside the accepted window
     /// (`maxPacketAgeMs` back, `maxPacketClockSkewMs` ahead): replays and bad clocks.
@@ -8,6 +10,8 @@ public struct IntakeStatistics: Sendable, Equatable {
     public var duplicates = 0
     public var stored = 0
     public var pruned = 0
+    /// Peers removed from the peer table beyond `maxPeerTableSize`.
+    public var prunedPeers = 0
     public var transmitted = 0
     public var storageFailures = 0
 

@@ -72,6 +72,7 @@ extension PacketDB {
         let timestamp = clock.now()
         let pruneThreshold = settings.maxPacketDBSize + settings.packetDBPruneHysteresis
         let keep = settings.maxPacketDBSize
+        let keepPeers = settings.maxPeerTableSize
         let knownCount = storedCount
         let peers = self.peers
         do {
@@ -80,15 +81,17 @@ extension PacketDB {
                 // Every verified copy counts for the peer table, so a packet that also came
                 // through a second transport still adds that transport to the sender's seenOn.
                 let newPeers = try peers.apply(verified, now: timestamp, in: db)
+                let prunedPeers = try peers.prune(keeping: keepPeers, in: db)
                 var total = try knownCount.map { $0 + inserted.count } ?? StoredPacket.fetchCount(db)
                 var pruned = 0
                 if total > pruneThreshold {
                     pruned = try PacketStore.prune(keeping: keep, in: db)
                     total -= pruned
                 }
-                return (inserted: inserted, newPeers: newPeers, total: total, pruned: pruned)
+                return (inserted: inserted, newPeers: newPeers, total: total, pruned: pruned, prunedPeers: prunedPeers)
             }
             storedCount = outcome.total
+            statistics.prunedPeers += outcome.prunedPeers
             return (outcome.inserted, outcome.newPeers, outcome.pruned)
         } catch {
             statistics.storageFailures += 1

@@ -4,7 +4,8 @@ public import RakisCore
 
 /// Packet intake, as the reference's PacketDB: received packets are queued and processed in
 /// batches — after `receivePacketQueueDebounceMs` of quiet, or at once when
-/// `maxReceivedPacketQueueSize` are waiting. A batch is verified (bad signatures dropped),
+/// `maxReceivedPacketQueueSize` are waiting. The queue holds `maxIntakeBacklog` at most, shared
+/// fairly by the sources that delivered them (`FairQueue`). A batch is verified (bad signatures dropped),
 /// deduplicated by `(synthientId, signature)` within itself and against the database,
 /// persisted with the peer-table updates in one transaction, pruned to `maxPacketDBSize`,
 /// and published as typed events. Batches are processed strictly one after another.
@@ -29,16 +30,16 @@ public actor PacketDB {
         var receivedTime: Date
     }
 
-    struct Batch: Sendable {
-        var items: [Incoming]
-        var done: CheckedContinuation<Void, Never>?
-    }
-
-    var queue: [Incoming] = []
+    /// Waiting packets, shared fairly among the sources that delivered them (`maxIntakeBacklog`).
+    var backlog: FairQueue<Incoming>
     var lastArrival = Date.distantPast
     var debounceTimer: Task<Void, Never>?
-    let batchInput: AsyncStream<Batch>.Continuation
-    let batchOutput: AsyncStream<Batch>
+    /// Process everything waiting, not only full batches: the debounce passed, or a flush asks.
+    var drainRequested = false
+    var flushWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Wakes the consumer, which processes batches strictly one after another.
+    let wakeUps: AsyncStream<Void>
+    let wakeConsumer: AsyncStream<Void>.Continuation
     var consumer: Task<Void, Never>?
     var storedCount: Int?
     var isShutDown = false
@@ -62,19 +63,30 @@ public actor PacketDB {
         self.clock = clock
         self.random = random
         self.logger = logger
-        (batchOutput, batchInput) = AsyncStream.makeStream(of: Batch.self, bufferingPolicy: .unbounded)
+        self.backlog = FairQueue(capacity: settings.maxIntakeBacklog)
+        (wakeUps, wakeConsumer) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     // MARK: Receiving
 
     /// Queues a packet from a transport. Cheap: the work happens when the batch is processed.
-    public func receive(_ envelope: PacketEnvelope, deliveredThrough: String) {
+    /// `from` is who handed it over (a mesh connection's peer, a relay key): the unit the
+    /// backlog is shared fairly by.
+    public func receive(_ envelope: PacketEnvelope, deliveredThrough: String, from: String? = nil) {
         guard !isShutDown else { return }
-        queue.append(Incoming(envelope: envelope, deliveredThrough: deliveredThrough, receivedTime: clock.now()))
+        let incoming = Incoming(envelope: envelope, deliveredThrough: deliveredThrough, receivedTime: clock.now())
+        if backlog.append(incoming, from: deliveredThrough + " " + (from ?? "")) {
+            statistics.droppedOverBacklog += 1
+            if statistics.droppedOverBacklog.isMultiple(of: 1000) || statistics.droppedOverBacklog == 1 {
+                logger.warning("intake is behind: dropped received packets beyond maxIntakeBacklog, the loudest sources' first", metadata: [
+                    "dropped": "\(statistics.droppedOverBacklog)", "maxIntakeBacklog": "\(settings.maxIntakeBacklog)",
+                ])
+            }
+        }
         statistics.queued += 1
         lastArrival = clock.now()
-        if queue.count >= settings.maxReceivedPacketQueueSize {
-            dispatchQueue(done: nil)
+        if backlog.count >= settings.maxReceivedPacketQueueSize {
+            wake()
         } else if debounceTimer == nil {
             startDebounceTimer()
         }
@@ -83,23 +95,37 @@ public actor PacketDB {
     /// Processes everything queued so far and returns once it is stored and published.
     public func flush() async {
         guard !isShutDown else { return }
-        await withCheckedContinuation { continuation in dispatchQueue(done: continuation) }
+        await withCheckedContinuation { continuation in
+            flushWaiters.append(continuation)
+            drainRequested = true
+            wake()
+        }
     }
 
-    func dispatchQueue(done: CheckedContinuation<Void, Never>?) {
-        let items = queue
-        queue = []
-        if items.isEmpty && done == nil { return }
+    func wake() {
         if consumer == nil {
-            // One consumer processes batches strictly in order.
-            consumer = Task { [weak self, batchOutput] in
-                for await batch in batchOutput {
-                    await self?.ingest(batch.items)
-                    batch.done?.resume()
+            consumer = Task { [weak self, wakeUps] in
+                for await _ in wakeUps {
+                    while let batch = await self?.nextBatch() { await self?.ingest(batch) }
                 }
             }
         }
-        batchInput.yield(Batch(items: items, done: done))
+        wakeConsumer.yield()
+    }
+
+    /// The next batch to process: a full one, or what is left when a drain was asked for. Nil
+    /// when nothing is due; a finished drain answers the flushes waiting on it.
+    func nextBatch() -> [Incoming]? {
+        if backlog.count >= settings.maxReceivedPacketQueueSize || (drainRequested && !backlog.isEmpty) {
+            return backlog.take(settings.maxReceivedPacketQueueSize)
+        }
+        if drainRequested {
+            drainRequested = false
+            let waiters = flushWaiters
+            flushWaiters = []
+            for waiter in waiters { waiter.resume() }
+        }
+        return nil
     }
 
     func startDebounceTimer() {
@@ -118,7 +144,8 @@ public actor PacketDB {
     func debounceTimerFired(quiet: Duration) -> Bool {
         guard clock.now() >= debounceDeadline(quiet: quiet) || Task.isCancelled else { return false }
         debounceTimer = nil
-        dispatchQueue(done: nil)
+        drainRequested = true
+        wake()
         return true
     }
 
@@ -167,7 +194,7 @@ public actor PacketDB {
         await flush()
         isShutDown = true
         debounceTimer?.cancel()
-        batchInput.finish()
+        wakeConsumer.finish()
         await consumer?.value
         consumer = nil
         events.finish()

@@ -27,6 +27,21 @@ public enum PacketEvent: Sendable {
     case peerHeart(Delivered<PeerHeart>)
     case chainAttestation(Delivered<ChainAttestation>)
 
+    /// The node that signed the packet.
+    public var synthientId: String {
+        switch self {
+        case .p2pInferenceRequest(let d): d.synthientId
+        case .inferenceCommit(let d): d.synthientId
+        case .inferenceRevealRequest(let d): d.synthientId
+        case .inferenceReveal(let d): d.synthientId
+        case .inferenceRevealRejected(let d): d.synthientId
+        case .inferenceQuorumComputed(let d): d.synthientId
+        case .peerStatusUpdate(let d): d.synthientId
+        case .peerHeart(let d): d.synthientId
+        case .chainAttestation(let d): d.synthientId
+        }
+    }
+
     public var packetType: PacketType {
         switch self {
         case .p2pInferenceRequest: .p2pInferenceRequest

@@ -128,6 +128,18 @@ public struct PeerDB: Sendable {
         return true
     }
 
+    /// Bounds the table: once it holds a tenth more than `keep`, the peers seen longest ago go,
+    /// down to `keep`; peers caught equivocating go last. Returns how many went.
+    func prune(keeping keep: Int, in db: Database) throws -> Int {
+        let count = try Peer.fetchCount(db)
+        guard count > keep + max(10, keep / 10) else { return 0 }
+        try db.execute(sql: """
+            DELETE FROM peer WHERE synthientId IN (
+                SELECT synthientId FROM peer ORDER BY equivocations > 0 DESC, lastSeen DESC LIMIT -1 OFFSET ?)
+            """, arguments: [keep])
+        return db.changesCount
+    }
+
     /// Merges peer lists: for each peer, only the entry from the newest list counts; it can
     /// widen `seenOn` and raise `lastSeen` (never past now) and the reported maxima.
     func merge(_ lists: [KnownPeers], now: Date, in db: Database) throws {

@@ -36,7 +36,7 @@ public struct TransportService: Service {
         for await delivery in transport.incoming {
             do {
                 let envelope = try PacketEnvelope.decode(wire: delivery.bytes, limits: limits)
-                await packetDB.receive(envelope, deliveredThrough: transport.name)
+                await packetDB.receive(envelope, deliveredThrough: transport.name, from: delivery.from)
             } catch {
                 malformed.increment()
                 logger.debug("dropped a malformed packet", metadata: [

@@ -42,11 +42,15 @@ public struct TransportStatus: Sendable, Equatable, Codable {
     public var connected: Bool
     /// What is up and what is not, e.g. "ws://a: connected; ws://b: connection refused (retrying)".
     public var detail: String
+    /// What the transport counted since it started (packets received, dropped, peers banned…),
+    /// by name; empty for a transport that counts nothing.
+    public var counters: [String: Int]
 
-    public init(name: String, connected: Bool, detail: String) {
+    public init(name: String, connected: Bool, detail: String, counters: [String: Int] = [:]) {
         self.name = name
         self.connected = connected
         self.detail = detail
+        self.counters = counters
     }
 }
 

@@ -84,8 +84,17 @@ final class NodeMetrics: Sendable {
             gauge("rakis_chain_fulfils", name + [("outcome", "lost")]).record(chain.reports.lost)
             gauge("rakis_chain_gas_spent", name).record(Int(clamping: chain.reports.gasSpent))
         }
+        gauge("rakis_dropped_over_backlog", [("queue", "intake")]).record(snapshot.intake.droppedOverBacklog)
+        gauge("rakis_dropped_over_backlog", [("queue", "filer")]).record(snapshot.eventsDroppedOverBacklog)
+        gauge("rakis_peers_pruned").record(snapshot.intake.prunedPeers)
+        gauge("rakis_packets_not_filed", [("reason", "maxUnservedOpenRequests")]).record(snapshot.refusals.unservedRequestsOverLimit)
+        gauge("rakis_packets_not_filed", [("reason", "unknownRequest")])
+            .record(snapshot.refusals.revealsForUnknownRequests + snapshot.refusals.peerResultsForUnknownRequests)
         for transport in snapshot.transports {
             gauge("rakis_transport_connected", [("transport", transport.name)]).record(transport.connected ? 1 : 0)
+            for (counter, value) in transport.counters {
+                gauge("rakis_transport_events", [("transport", transport.name), ("counter", counter)]).record(value)
+            }
         }
         for kind in WorkerSnapshot.Kind.allCases {
             let models = kind == .llm ? snapshot.llmModels : snapshot.embeddingModels

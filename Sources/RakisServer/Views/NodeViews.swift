@@ -26,6 +26,17 @@ public struct StatsView: Codable, Sendable, ResponseEncodable {
     public let packetsOutsideTimeWindow: Int
     public let duplicates: Int
     public let malformedPackets: Int
+    /// Received packets dropped unprocessed because `maxIntakeBacklog` were waiting (a flood), at
+    /// intake or before the filer.
+    public let packetsDroppedOverBacklog: Int
+    /// Peers removed from the peer table beyond `maxPeerTableSize`.
+    public let peersPruned: Int
+    /// Peers' requests for models this node does not serve, not filed because `maxUnservedOpenRequests` were open.
+    public let unservedRequestsOverLimit: Int
+    /// Reveals and consensus results for requests this node never had, not filed.
+    public let packetsForUnknownRequests: Int
+    /// Each transport's own counters (the mesh's bans, refused connections, drops), by transport.
+    public let transportCounters: [String: [String: Int]]
     public let models: [String]
     public let embeddingModels: [String]
     /// The chains this node watches (empty when none).
@@ -52,6 +63,11 @@ public struct StatsView: Codable, Sendable, ResponseEncodable {
         packetsOutsideTimeWindow = snapshot.intake.outsideTimeWindow
         duplicates = snapshot.intake.duplicates
         malformedPackets = snapshot.malformedPackets
+        packetsDroppedOverBacklog = snapshot.intake.droppedOverBacklog + snapshot.eventsDroppedOverBacklog
+        peersPruned = snapshot.intake.prunedPeers
+        unservedRequestsOverLimit = snapshot.refusals.unservedRequestsOverLimit
+        packetsForUnknownRequests = snapshot.refusals.revealsForUnknownRequests + snapshot.refusals.peerResultsForUnknownRequests
+        transportCounters = Dictionary(snapshot.transports.map { ($0.name, $0.counters) }, uniquingKeysWith: { first, _ in first })
         models = snapshot.llmModels
         embeddingModels = snapshot.embeddingModels
         chains = snapshot.chains.map(ChainStatsView.init)
