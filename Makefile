@@ -40,13 +40,15 @@ soak: setup
 	swift build --build-tests
 	RAKIS_SOAK_MINUTES=$(SOAK_MINUTES) swift test --skip-build --filter SoakTests
 
-# Three nodes on a stock relay and the mesh, FLOOD_PACKETS valid but useless packets from many
-# identities over both (make test sends 4,000 at lowered limits): the stores stay at their bounds,
-# the API answers, a real request sent during the flood completes on every node.
+# Three release `rakis run` nodes on a stock relay and the mesh, FLOOD_PACKETS valid but useless
+# packets from many identities over both, the default limits (make test sends 2,000 to debug nodes
+# at lowered limits): the stores stay at their bounds, the API answers, a real request sent during
+# the flood completes on every node.
 FLOOD_PACKETS ?= 1000000
 flood: setup
+	swift build -c release --product rakis
 	swift build --build-tests
-	RAKIS_FLOOD_PACKETS=$(FLOOD_PACKETS) swift test --skip-build --filter FloodTests
+	RAKIS_BINARY=$(CURDIR)/.build/release/rakis RAKIS_FLOOD_PACKETS=$(FLOOD_PACKETS) swift test --skip-build --filter FloodTests
 
 # Benchmarks compare against sentence-transformers, which needs torch: a large, one-time
 # install into .venv-reference (several GB), kept out of the test set-up.

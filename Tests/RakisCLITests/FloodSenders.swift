@@ -51,7 +51,9 @@ final class FloodTally: Sendable {
 /// each with its own hello identity, each at `perSecond` at most (under the node's limit, as a
 /// patient attacker would), signing with a fresh identity every `packetsPerIdentity` packets. What
 /// the node passes back is read and thrown away unchecked, so that the flood costs the sender
-/// only its signatures. A peer the node refuses (it caps connections per address) sends nothing.
+/// only its signatures. A peer the node refuses (it caps connections per address) or drops (a
+/// reader that falls 20 s behind misses the node's keep-alive) connects again a second later
+/// with a new identity, as a persistent attacker would, until the packets are all sent.
 struct MeshFlooder {
     let address: String
     let topic: String
@@ -59,15 +61,38 @@ struct MeshFlooder {
     let perSecond: Int
     let packetsPerIdentity: Int
 
-    /// Returns how many of the peers the node refused; the others share out all `total` packets.
-    func run(total: Int, from first: Int, tally: FloodTally) async -> Int {
+    /// How many connections the flood made, and how many attempts the node refused.
+    struct Attempts: Sendable {
+        var connected = 0
+        var refused = 0
+    }
+
+    func run(total: Int, from first: Int, tally: FloodTally) async -> Attempts {
         let numbers = PacketNumbers(first..<first + total)
-        return await withTaskGroup(of: Bool.self) { group in
+        return await withTaskGroup(of: Attempts.self) { group in
             for _ in 0..<connections {
-                group.addTask { await flood(numbers, tally: tally) }
+                group.addTask { await keepFlooding(numbers, tally: tally) }
             }
-            return await group.reduce(0) { refused, accepted in refused + (accepted ? 0 : 1) }
+            return await group.reduce(into: Attempts()) { all, one in
+                all.connected += one.connected
+                all.refused += one.refused
+            }
         }
+    }
+
+    /// One attacker's seat: connects, floods while the node keeps the connection, and connects
+    /// again when refused or dropped, until `numbers` run out.
+    private func keepFlooding(_ numbers: PacketNumbers, tally: FloodTally) async -> Attempts {
+        var attempts = Attempts()
+        while !numbers.isExhausted {
+            if await flood(numbers, tally: tally) {
+                attempts.connected += 1
+            } else {
+                attempts.refused += 1
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        return attempts
     }
 
     /// One peer: challenge, hello, then packets while `numbers` last. False when the node refused it.
@@ -127,6 +152,8 @@ final class PacketNumbers: Sendable {
     private let next: Mutex<Range<Int>>
 
     init(_ range: Range<Int>) { next = Mutex(range) }
+
+    var isExhausted: Bool { next.withLock { $0.isEmpty } }
 
     func take(_ count: Int) -> Range<Int>? {
         next.withLock { left in

@@ -9,8 +9,9 @@ import Testing
 /// under the node's rate) and through the relay. Disk and memory stay bounded (the packet store,
 /// the peer table, orphan quorums and open requests at their caps; intake's backlog dropping
 /// with a counter), the API keeps answering, and a real request sent during the flood completes
-/// on every node. `make flood` runs it with RAKIS_FLOOD_PACKETS=1000000 and the default limits;
-/// the ordinary run floods 2,000 packets at small limits, so that every bound is reached.
+/// on every node. `make flood` runs it on release nodes (RAKIS_BINARY) with
+/// RAKIS_FLOOD_PACKETS=1000000 and the default limits; the ordinary run floods 2,000 packets at
+/// small limits, so that every bound is reached.
 @Suite(.serialized) struct FloodTests {
     static let packets = Int(ProcessInfo.processInfo.environment["RAKIS_FLOOD_PACKETS"] ?? "") ?? 2_000
     /// The limits the ordinary run lowers so that a short flood reaches them; `make flood` keeps the defaults.
@@ -29,6 +30,7 @@ import Testing
     @Test func aFloodStaysBoundedTheAPIAnswersAndARealRequestCompletes() async throws {
         let extra = Self.limits.sorted { $0.key < $1.key }.flatMap { ["--set", "\($0.key)=\($0.value)"] }
         let network = try await ThreeNodeRelayNetwork(extra: extra, mesh: true)
+        defer { print("flood: the nodes' logs: \(network.saveLogs("flood").joined(separator: ", "))") }
         do {
             try await check(network)
         } catch {
@@ -52,12 +54,12 @@ import Testing
         let started = ContinuousClock.now
         let finished = SharedFlag()
         async let watched = Self.watch(network, since: started, until: finished, tally: tally)
-        async let meshRefused = meshFlooder.run(total: Self.packets - relayShare, from: 0, tally: tally)
+        async let meshAttempts = meshFlooder.run(total: Self.packets - relayShare, from: 0, tally: tally)
         async let relaySent: Void = relayFlooder.run(total: relayShare, from: Self.packets, tally: tally)
         // A real request, sent once the flood is under way.
         try await Task.sleep(for: .seconds(3))
         let requestId = try await network.submit(to: 1, prompt: "Name a colour.", seconds: 15)
-        let refusedFloodPeers = await meshRefused
+        let attempts = await meshAttempts
         try await relaySent
         finished.set()
         let (probes, curve) = try await watched
@@ -74,7 +76,7 @@ import Testing
         print("flood: \(tally.mesh) packets over the mesh, \(tally.relay) through the relay in \(Int(floodSeconds)) s; node 0 mesh \(mesh.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
         print("flood: node 0 intake dropped \(stats["packetsDroppedOverBacklog"] ?? 0), stored \(stats["totalPackets"] ?? 0) packets, \(stats["totalPeers"] ?? 0) peers (\(stats["peersPruned"] ?? 0) pruned), \(stats["unservedRequestsOverLimit"] ?? 0) unserved requests over the limit, \(stats["packetsForUnknownRequests"] ?? 0) packets for unknown requests; API \(probes.summary); request: \(outcome.summary)")
         print("flood: node 0 rss \(before.residentKB / 1024) MB → \(after.residentKB / 1024) MB, sqlite \(before.sqliteBytes / 1024) KB → \(after.sqliteBytes / 1024) KB, fds \(before.descriptors) → \(after.descriptors); rss curve (s: MB) \(curve.map { "\($0.seconds): \($0.residentKB / 1024)" }.joined(separator: ", "))")
-        print("flood: node 0 refused \(refusedFloodPeers) of the \(meshFlooder.connections) flood peers")
+        print("flood: the flood's \(meshFlooder.connections) mesh peers connected \(attempts.connected) times; node 0 refused \(attempts.refused) attempts")
         if outcome.completed < 3 {
             for index in 0..<3 { print("flood: node \(index) on the request: \(try await network.detail(index, requestId) ?? [:])") }
         }

@@ -84,6 +84,16 @@ final class ThreeNodeRelayNetwork: @unchecked Sendable {
         return (answer.json?["peers"] as? [[String: Any]]) ?? []
     }
 
+    /// Writes each node's log (all its lives) to `rakis-NAME-node-N.log` in the temporary
+    /// directory, for a long run to be read afterwards; returns the paths.
+    func saveLogs(_ name: String) -> [String] {
+        nodes.enumerated().map { index, node in
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-\(name)-node-\(index).log").path
+            try? (node.earlierLogs + node.log.text).write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+    }
+
     func stop() async {
         for node in nodes where node.process.isRunning { _ = try? await RakisProcess.terminate(node.process) }
         relay.stop()

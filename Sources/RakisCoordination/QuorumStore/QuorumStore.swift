@@ -227,6 +227,17 @@ public struct QuorumStore: Sendable {
     }
 
     /// Request ids of quorums not yet completed or failed: what a restarted node resumes.
+    /// Open quorums whose request this node has: the ones with deadlines. (A quorum that commits
+    /// opened for a request not received has nothing to wait for until the request comes.)
+    public func openRequestQuorums() async throws -> [(requestId: String, status: QuorumStatus)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT quorum.requestId, quorum.status FROM quorum JOIN inferenceRequest USING (requestId)
+                WHERE quorum.status NOT IN ('completed', 'failed') ORDER BY quorum.requestId
+                """).compactMap { row in QuorumStatus(rawValue: row["status"]).map { (requestId: row["requestId"], status: $0) } }
+        }
+    }
+
     public func openQuorums() async throws -> [(requestId: String, status: QuorumStatus)] {
         try await pool.read { db in
             try QuorumRow

@@ -16,6 +16,8 @@ struct PacketFiler: Sendable {
     let embedders: [String]
     /// The LLMs this node serves.
     let llms: [String]
+    /// The requests this node works on, whose packets go ahead of the rest.
+    let inPlay: RequestsInPlay
     /// The peer table, where an equivocating node is marked.
     let peers: PeerDB
     private var logger: Logger { context.logger }
@@ -71,11 +73,22 @@ struct PacketFiler: Sendable {
         logger.info("inference request", metadata: ["requestId": "\(request.requestId)", "endingAt": "\(ISO8601Timestamp.format(request.payload.endingAt))"])
         context.publish(request.requestId, .awaitingCommitments, reason: nil)
         if let mismatch = EmbeddingRecipe.mismatch(requested: request.payload.securityFrame.embeddingModel, served: embedders) {
-            logger.warning("not answering an inference request", metadata: ["requestId": "\(request.requestId)", "reason": "\(mismatch)"])
+            logger.info("not answering an inference request", metadata: ["requestId": "\(request.requestId)", "reason": "\(mismatch)"])
         } else if context.now < request.payload.endingAt {
             await inferenceQueue.add(InferenceRequestItem(request))
         }
-        await scheduler.evaluate()
+        if sender == context.synthientId || serves(request.payload) {
+            inPlay.insert(request.requestId)
+            await scheduler.evaluate()
+        } else {
+            scheduler.evaluateSoon()
+        }
+    }
+
+    /// Whether this node works on such a request: it serves one of its models and computes its embeddings.
+    func serves(_ payload: InferenceRequestPayload) -> Bool {
+        payload.acceptedModels.contains(where: llms.contains)
+            && EmbeddingRecipe.mismatch(requested: payload.securityFrame.embeddingModel, served: embedders) == nil
     }
 
     /// Whether a request may be filed: this node's own and those it can work on always may; a
@@ -83,11 +96,7 @@ struct PacketFiler: Sendable {
     /// `maxUnservedOpenRequests` of the peers' requests are open, so that a flood of requests
     /// for models nobody here serves cannot fill the disk or crowd out real work.
     private func hasRoom(for request: P2PInferenceRequest, from sender: String) async -> Bool {
-        guard sender != context.synthientId else { return true }
-        let payload = request.payload
-        let serves = payload.acceptedModels.contains(where: llms.contains)
-            && EmbeddingRecipe.mismatch(requested: payload.securityFrame.embeddingModel, served: embedders) == nil
-        guard !serves else { return true }
+        guard sender != context.synthientId, !serves(request.payload) else { return true }
         let open: Int
         do { open = try await context.stores.inferences.openRequestCount(at: context.now, notFrom: context.synthientId) } catch {
             logger.error("cannot count open requests", metadata: ["error": "\(error)"])
@@ -112,6 +121,7 @@ struct PacketFiler: Sendable {
             return []
         }
         for request in active {
+            inPlay.insert(request.requestId)
             await inferenceQueue.add(InferenceRequestItem(
                 requestId: request.requestId, prompt: request.payload.prompt, acceptedModels: request.payload.acceptedModels,
                 temperature: request.payload.temperature, maxTokens: request.payload.maxTokens, endingAt: request.endingAt))

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RakisCoordination
 import RakisCore
+import Synchronization
 
 /// Keeps every open quorum's deadlines on this node. Deadlines are never held in memory alone: each
 /// pass evaluates `QuorumStep` for every open quorum from the stores — whenever a packet or result
@@ -20,6 +21,8 @@ actor QuorumScheduler {
         case wake(at: Date?)
         case due
     }
+    /// A pass asked for by `evaluateSoon` and not yet begun: further asks add nothing.
+    private let passPending = Atomic(false)
     private let ticks: AsyncStream<Tick>
     private let tick: AsyncStream<Tick>.Continuation
     private var logger: Logger { context.logger }
@@ -49,6 +52,7 @@ actor QuorumScheduler {
                     }
                 }
             case .due:
+                passPending.store(false, ordering: .sequentiallyConsistent)
                 await evaluate()
             }
         }
@@ -59,6 +63,14 @@ actor QuorumScheduler {
     func halt() {
         context.halt.set()
         tick.finish()
+    }
+
+    /// Asks for a pass without waiting for it; asks while one is pending come to one pass. For
+    /// what this node only watches (a request it does not serve), so that a flood of them never
+    /// holds the filer up for a pass each.
+    nonisolated func evaluateSoon() {
+        guard !passPending.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        tick.yield(.due)
     }
 
     /// One pass over every open quorum, then a timer for the earliest deadline. A call while a
@@ -80,7 +92,7 @@ actor QuorumScheduler {
 
     private func evaluateOnce() async -> Date? {
         let open: [(requestId: String, status: QuorumStatus)]
-        do { open = try await context.stores.quorums.openQuorums() } catch {
+        do { open = try await context.stores.quorums.openRequestQuorums() } catch {
             logger.error("cannot read the quorum store", metadata: ["error": "\(error)"])
             return context.now.addingTimeInterval(1)
         }

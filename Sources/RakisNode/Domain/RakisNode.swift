@@ -99,7 +99,8 @@ public actor RakisNode {
         scheduler = QuorumScheduler(context: quorums, embeddingQueue: embeddingQueue)
         filer = PacketFiler(
             context: quorums, inferenceQueue: inferenceQueue, scheduler: scheduler, chains: chains,
-            embedders: models.embeddings.map(\.name), llms: models.llms.map(\.configuration.name), peers: p2p.packetDB.peers)
+            embedders: models.embeddings.map(\.name), llms: models.llms.map(\.configuration.name), inPlay: RequestsInPlay(),
+            peers: p2p.packetDB.peers)
         responder = RevealResponder(context: quorums)
         self.quorums = quorums
         eventBacklog = PacketEventBacklog(capacity: settings.maxIntakeBacklog)
@@ -166,8 +167,23 @@ public actor RakisNode {
     func route(_ events: AsyncStream<PacketEvent>) async {
         let backlog = eventBacklog
         await withDiscardingTaskGroup { group in
-            group.addTask { await backlog.fill(from: events) }
+            group.addTask { await backlog.fill(from: events) { self.isUrgent($0) } }
             await backlog.drain { event in await self.dispatch(event) }
+        }
+    }
+
+    /// Whether an event is about work this node does, and so goes ahead of a flood.
+    private nonisolated func isUrgent(_ event: PacketEvent) -> Bool {
+        switch event {
+        case .p2pInferenceRequest(let delivered): delivered.isOwn || filer.serves(delivered.body.payload)
+        case .inferenceCommit(let delivered): delivered.isOwn || filer.inPlay.contains(delivered.body.requestId)
+        case .inferenceReveal(let delivered): filer.inPlay.contains(delivered.body.requestId)
+        case .inferenceRevealRejected(let delivered): filer.inPlay.contains(delivered.body.requestId)
+        case .inferenceQuorumComputed(let delivered): filer.inPlay.contains(delivered.body.requestId)
+        case .chainAttestation(let delivered): filer.inPlay.contains(delivered.body.requestId)
+        case .inferenceRevealRequest: true
+        case .peerStatusUpdate(let delivered): delivered.isOwn
+        case .peerHeart: false
         }
     }
 
