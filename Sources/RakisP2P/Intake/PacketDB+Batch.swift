@@ -81,7 +81,9 @@ extension PacketDB {
                 // Every verified copy counts for the peer table, so a packet that also came
                 // through a second transport still adds that transport to the sender's seenOn.
                 let newPeers = try peers.apply(verified, now: timestamp, in: db)
-                let prunedPeers = try peers.prune(keeping: keepPeers, in: db)
+                // Rows are added only for new senders and by peer lists; other batches skip the count.
+                let mayHaveGrown = newPeers || verified.contains { if case .knownPeers = $0.packet { true } else { false } }
+                let prunedPeers = mayHaveGrown ? try peers.prune(keeping: keepPeers, in: db) : 0
                 var total = try knownCount.map { $0 + inserted.count } ?? StoredPacket.fetchCount(db)
                 var pruned = 0
                 if total > pruneThreshold {
