@@ -1,6 +1,6 @@
 # The two commands a newcomer runs (see README.md): `make demo` and `make test`.
 # Both install whatever is missing first (scripts/setup.sh) and are quick when it is there.
-.PHONY: setup build demo test fuzz chaos soak flood bench bench-chain reference-env install consensus-report
+.PHONY: setup build demo test fuzz chaos soak flood bench bench-chain reference-env install consensus-report simulate
 
 setup:
 	@scripts/setup.sh
@@ -75,6 +75,13 @@ bench-chain: build
 # Issue 18's measurement: the evaluation set (answers by the default LLM, resumable; about
 # 40 minutes the first time) and the report on how well each candidate distance separates honest
 # answers from wrong ones, into docs/consensus-eval/.
+# The simulation report (docs/simulation): `rakis simulate` runs of the real coordination and
+# consensus code for up to 100 nodes and every attack, with plots; about half an hour on two cores.
+simulate: setup
+	swift build -c release --product rakis
+	@.venv/bin/pip install -q --disable-pip-version-check -r scripts/consensus-eval/requirements.txt
+	.venv/bin/python scripts/simulation/report.py
+
 consensus-report: build
 	@.venv/bin/pip install -q --disable-pip-version-check -r scripts/consensus-eval/requirements.txt
 	python3 scripts/consensus-eval/make-eval-set.py

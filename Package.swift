@@ -70,6 +70,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // `rakis simulate`: many nodes of the real coordination and consensus code on simulated
+        // time and a simulated network, with the evaluation set's answers (issue 21).
+        .target(
+            name: "RakisSimulation",
+            dependencies: [
+                "RakisCore",
+                "RakisCoordination",
+                "RakisConsensus",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources/answers.jsonl")],
+            swiftSettings: strict
+        ),
         // The direct mesh: nodes dial and accept WebSocket connections and gossip packets.
         .target(
             name: "RakisMesh",
@@ -170,6 +183,7 @@ let package = Package(
                 "RakisCoordination",
                 "RakisConsensus",
                 "RakisChain",
+                "RakisSimulation",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -238,6 +252,7 @@ let package = Package(
         .target(name: "RakisTestSupport", dependencies: ["RakisCore", "RakisInference", "RakisP2P", "RakisMesh", "RakisChain", "RakisEthereum", .product(name: "BigInt", package: "BigInt"), .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "Tests/RakisTestSupport", swiftSettings: strict),
         .testTarget(name: "RakisFuzzTests", dependencies: ["RakisFuzz", "RakisCore", "RakisEthereum", "RakisInference", "RakisMesh", "RakisNostr", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(name: "RakisCoordinationTests", dependencies: ["RakisCoordination", "RakisCore", "RakisTestSupport"], swiftSettings: strict),
+        .testTarget(name: "RakisSimulationTests", dependencies: ["RakisSimulation", "RakisCore"], swiftSettings: strict),
         .testTarget(name: "RakisConsensusTests", dependencies: ["RakisConsensus", "RakisCore"], swiftSettings: strict),
         .testTarget(
             name: "RakisEthereumTests", dependencies: ["RakisEthereum", "RakisCore", "RakisTestSupport", .product(name: "BigInt", package: "BigInt")],

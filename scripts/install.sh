@@ -2,6 +2,7 @@
 # Installs `rakis` into PREFIX (default /usr/local) so that it runs from any directory:
 #   PREFIX/bin/rakis                          the binary (release, Swift runtime linked in)
 #   PREFIX/bin/rakis_RakisServer.resources/   the dashboard and OpenAPI document it serves
+#   PREFIX/bin/rakis_RakisSimulation.resources/  the answers `rakis simulate` models nodes with
 #   PREFIX/lib/rakis/                         the llama.cpp libraries, found through $ORIGIN
 # The default models stay in the per-user data directory that `make setup` fills.
 #
@@ -32,8 +33,10 @@ mkdir -p "$prefix/bin" "$prefix/lib/rakis"
 install -m 0755 "$bin/rakis" "$prefix/bin/rakis.partial"
 # A release binary ships without its debug information (it is most of the file's size).
 [[ -z ${BIN_PATH:-} && $configuration == release ]] && strip --strip-debug "$prefix/bin/rakis.partial"
-rm -rf "$prefix/bin/rakis_RakisServer.resources"
-cp -r "$bin/rakis_RakisServer.resources" "$prefix/bin/"
+for bundle in rakis_RakisServer.resources rakis_RakisSimulation.resources; do
+  rm -rf "$prefix/bin/$bundle"
+  cp -r "$bin/$bundle" "$prefix/bin/"
+done
 cp -P "$(readlink -f .llama)"/lib/*.so* "$prefix/lib/rakis/"
 # Look for llama.cpp beside the binary first; keep the other search paths (a debug build's
 # Swift runtime) but drop the checkout's own .llama.

@@ -14,4 +14,13 @@ public enum SQLiteFile {
         try migrator.migrate(pool)
         return pool
     }
+
+    /// A database in memory with the same migrations, for simulated nodes: nothing to sync.
+    public static func openInMemory(label: String, migrator: DatabaseMigrator) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.label = label
+        let queue = try DatabaseQueue(configuration: configuration)
+        try migrator.migrate(queue)
+        return queue
+    }
 }

@@ -9,6 +9,6 @@ struct Rakis: AsyncParsableCommand {
             Create a node with `rakis init --data-dir DIR`, then run it with `rakis run --data-dir DIR`.
             The key file is encrypted with your password; give it through RAKIS_PASSWORD or type it when asked.
             """,
-        subcommands: [InitCommand.self, IdCommand.self, RunCommand.self, SubmitCommand.self, StatusCommand.self, DevnetCommand.self, EmbedCommand.self, GenerateCommand.self, WalletCommand.self, ChainCommand.self]
+        subcommands: [InitCommand.self, IdCommand.self, RunCommand.self, SubmitCommand.self, StatusCommand.self, DevnetCommand.self, EmbedCommand.self, GenerateCommand.self, SimulateCommand.self, WalletCommand.self, ChainCommand.self]
     )
 }

@@ -40,6 +40,8 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "Tokens each node generates at most.") var maxTokens = InferenceRequestDefaults.maxTokens
     @Option(help: "Sampling temperature; 0 is greedy. Every node samples with the request's seed, so honest nodes agree at any temperature.") var temperature = InferenceRequestDefaults.temperature
     @Option(help: "Consensus results to wait for (default: the quorum).") var results: Int?
+    @Option(help: "Share of all nodes that may answer, by the hash of the request id and their id (default: every node).")
+    var committeeShare: Double?
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @OptionGroup var logging: LoggingOptions
 
@@ -61,7 +63,8 @@ struct SubmitCommand: AsyncParsableCommand {
     func payload(createdAt: Date) -> InferenceRequestPayload {
         InferenceRequestDefaults.payload(
             prompt: prompt, acceptedModels: models, temperature: temperature, maxTokens: maxTokens, quorum: quorum,
-            maxTimeMs: Int((time * 1000).rounded()), secDistance: distance, secPercentage: percentage, createdAt: createdAt)
+            maxTimeMs: Int((time * 1000).rounded()), secDistance: distance, secPercentage: percentage, committeeShare: committeeShare,
+            createdAt: createdAt)
     }
 
     func run() async throws {
@@ -112,7 +115,8 @@ struct SubmitCommand: AsyncParsableCommand {
     private func submit(through client: NodeClient, url: String) async throws {
         let submission = InferenceSubmission(
             prompt: prompt, acceptedModels: models, temperature: temperature, maxTokens: maxTokens,
-            securityFrame: .init(quorum: quorum, maxTimeMs: Int(time * 1000), secDistance: distance, secPercentage: percentage))
+            securityFrame: .init(
+                quorum: quorum, maxTimeMs: Int(time * 1000), secDistance: distance, secPercentage: percentage, committeeShare: committeeShare))
         guard wait else {
             let sent = try await client.post("/api/inferences", submission, as: SubmittedInference.self)
             if json {

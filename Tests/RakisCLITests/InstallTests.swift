@@ -24,6 +24,9 @@ import Testing
 
         let dataDir = RakisProcess.temporaryDataDirectory()
         let root = URL(fileURLWithPath: "/")
+        // The simulation's answers come with it.
+        let simulated = try await runToEnd(binary.path, ["simulate", "--nodes", "4", "--requests", "1"], in: root)
+        #expect(simulated.status == 0 && simulated.stdout.contains("1 of 1 requests agreed"), "\(simulated.stdout)\(simulated.stderr)")
         let created = try await runToEnd(binary.path, ["init", "--data-dir", dataDir], environment: RakisProcess.environment(password: "correct horse battery"), in: root)
         #expect(created.status == 0, "\(created.stderr)")
         let port = LLMFixtures.freePort()

@@ -17,7 +17,12 @@ struct ArchitectureTests {
         "RakisCoordination": ["RakisCore", "RakisStorage"],
         "RakisConsensus": ["RakisCore"],
         "RakisChain": ["RakisCore", "RakisEthereum", "RakisStorage"],
-        "RakisNode": ["RakisCore", "RakisEthereum", "RakisP2P", "RakisMesh", "RakisNostr", "RakisInference", "RakisCoordination", "RakisConsensus", "RakisChain"],
+        "RakisNode": [
+            "RakisCore", "RakisEthereum", "RakisP2P", "RakisMesh", "RakisNostr", "RakisInference", "RakisCoordination", "RakisConsensus", "RakisChain",
+            "RakisSimulation",
+        ],
+        // Beside the layers, for the Domain to offer: many nodes' coordination and consensus on simulated time.
+        "RakisSimulation": ["RakisCore", "RakisCoordination", "RakisConsensus"],
         "RakisServer": ["RakisCore", "RakisNode"],
         "rakis": ["RakisCore", "RakisNode", "RakisServer"],
         // A tool beside the layers: the parsers that take outside bytes, as fuzz targets.

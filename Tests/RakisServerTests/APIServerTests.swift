@@ -135,6 +135,7 @@ import Testing
             (try await submit([:], frame: ["quorum": 0]), 422, "quorum must be 1 to 100"),
             (try await submit([:], frame: ["secPercentage": 0]), 422, "secPercentage must be in (0, 1]"),
             (try await submit([:], frame: ["secPercentage": 1.5]), 422, "secPercentage must be in (0, 1]"),
+            (try await submit([:], frame: ["committeeShare": 0]), 422, "committeeShare must be in (0, 1]"),
             (try await submit(["acceptedModels": ["no-such-model"]]), 422, "unknown model no-such-model"),
             (try await submit([:], frame: ["embeddingModel": "no-such-embedder"]), 422, "unknown embedding model"),
             (try await submit(["prompt": "   "]), 422, "prompt is empty"),

@@ -5,7 +5,7 @@ public import RakisCore
 /// Consensus results on disk: this node's (one per request) and other nodes' (one per request
 /// and verifying node).
 public struct ConsensusStore: Sendable {
-    let pool: DatabasePool
+    let pool: any DatabaseWriter
 
     public init(database: CoordinationDatabase) { pool = database.pool }
 
@@ -26,8 +26,11 @@ public struct ConsensusStore: Sendable {
     /// Stores another node's result under `(requestId, verifiedBy)`; the caller has checked that
     /// the packet came from `verifiedBy`. A node's later result for the same request replaces its earlier one.
     public func savePeerResult(_ packet: InferenceQuorumComputed, receivedAt: Date) async throws {
-        let row = try PeerConsensusResultRow(packet, receivedAt: receivedAt)
-        try await pool.write { db in try row.insert(db, onConflict: .replace) }
+        try await pool.write { db in try Self.savePeerResult(packet, receivedAt: receivedAt, in: db) }
+    }
+
+    static func savePeerResult(_ packet: InferenceQuorumComputed, receivedAt: Date, in db: Database) throws {
+        try PeerConsensusResultRow(packet, receivedAt: receivedAt).insert(db, onConflict: .replace)
     }
 
     public func peerResults(requestId: String) async throws -> [PeerConsensusRecord] {

@@ -39,7 +39,7 @@ public struct InferenceStore: Sendable {
         }
     }
 
-    let pool: DatabasePool
+    let pool: any DatabaseWriter
 
     public init(database: CoordinationDatabase) { pool = database.pool }
 
@@ -48,15 +48,11 @@ public struct InferenceStore: Sendable {
     /// Stores a request the first time it is seen; returns whether it was new.
     @discardableResult
     public func saveRequest(_ request: P2PInferenceRequest, from synthientId: String) async throws -> Bool {
-        let row = try InferenceRequestRow(request, from: synthientId)
-        return try await pool.write { db in
-            try row.insert(db, onConflict: .ignore)
-            return db.changesCount > 0
-        }
+        try await pool.write { db in try Self.saveRequest(request, from: synthientId, in: db) }
     }
 
     public func request(_ requestId: String) async throws -> StoredRequest? {
-        try await pool.read { db in try InferenceRequestRow.fetchOne(db, key: requestId)?.stored() }
+        try await pool.read { db in try Self.request(requestId, in: db) }
     }
 
     /// Requests from nodes other than `own` still open at `date`.
@@ -96,7 +92,7 @@ public struct InferenceStore: Sendable {
     // MARK: Results
 
     public func saveResult(_ result: StoredResult) async throws {
-        try await pool.write { db in try InferenceResultRow(result).insert(db, onConflict: .replace) }
+        try await pool.write { db in try Self.saveResult(result, in: db) }
     }
 
     public func hasResult(requestId: String) async throws -> Bool {
@@ -104,18 +100,13 @@ public struct InferenceStore: Sendable {
     }
 
     public func results(requestId: String) async throws -> [StoredResult] {
-        try await pool.read { db in
-            try InferenceResultRow
-                .filter(InferenceResultRow.Columns.requestId == requestId)
-                .order(InferenceResultRow.Columns.completedAt)
-                .fetchAll(db).map(\.stored)
-        }
+        try await pool.read { db in try Self.results(requestId: requestId, in: db) }
     }
 
     // MARK: Embeddings
 
     public func saveEmbedding(_ embedding: InferenceEmbedding) async throws {
-        try await pool.write { db in try InferenceEmbeddingRow(embedding).insert(db, onConflict: .replace) }
+        try await pool.write { db in try Self.saveEmbedding(embedding, in: db) }
     }
 
     /// This node's embedding of one of its results, as saved (what a commit and a reveal use).
@@ -128,6 +119,6 @@ public struct InferenceStore: Sendable {
     }
 
     public func embedding(inferenceId: String) async throws -> StoredEmbedding? {
-        try await pool.read { db in try InferenceEmbeddingRow.fetchOne(db, key: inferenceId)?.stored }
+        try await pool.read { db in try Self.embedding(inferenceId: inferenceId, in: db) }
     }
 }

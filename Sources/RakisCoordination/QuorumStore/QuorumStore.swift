@@ -51,7 +51,7 @@ public struct QuorumStore: Sendable {
         public let consensusQueuedAt: Date?
     }
 
-    let pool: DatabasePool
+    let pool: any DatabaseWriter
     /// Quorums opened by commits, to space out the orphan check.
     let orphansOpened = Tally()
 
@@ -59,13 +59,13 @@ public struct QuorumStore: Sendable {
 
     /// Whether this node has a quorum for the request (its own, or one opened by commits).
     public func isKnown(_ requestId: String) async throws -> Bool {
-        try await pool.read { db in try QuorumRow.exists(db, key: requestId) }
+        try await pool.read { db in try Self.isKnown(requestId, in: db) }
     }
 
     /// Opens a request's quorum (awaiting commitments) if it has none yet, so that a request
     /// nobody commits to still ends with a status.
     public func openQuorum(requestId: String, at date: Date) async throws {
-        try await pool.write { db in try QuorumRow(opening: requestId, at: date).insert(db, onConflict: .ignore) }
+        try await pool.write { db in try Self.openQuorum(requestId: requestId, at: date, in: db) }
     }
 
     /// Files a commit under its request's quorum, opening the quorum on the first. Commits are
@@ -82,22 +82,7 @@ public struct QuorumStore: Sendable {
     ) async throws -> CommitOutcome {
         let orphans = orphansOpened
         return try await pool.write { db in
-            try QuorumRow(opening: commit.requestId, at: receivedAt).insert(db, onConflict: .ignore)
-            if db.changesCount > 0, orphans.next().isMultiple(of: max(1, keepingOrphans / 10)) {
-                try CoordinationRetention.pruneOrphans(keeping: keepingOrphans, in: db)
-            }
-            if try Self.isEquivocator(synthientId, requestId: commit.requestId, in: db) { return .ignored }
-            if let earlier = try QuorumCommitRow.fetchOne(db, key: ["requestId": commit.requestId, "synthientId": synthientId]) {
-                guard earlier.inferenceId != commit.inferenceId || earlier.bEmbeddingHash != commit.bEmbeddingHash else { return .ignored }
-                try Self.recordEquivocation(synthientId, requestId: commit.requestId, step: "commit", at: receivedAt, in: db)
-                return .equivocation
-            }
-            guard try QuorumRow.fetchOne(db, key: commit.requestId)?.status == QuorumStatus.awaitingCommitments.rawValue else { return .ignored }
-            let row = QuorumCommitRow(
-                requestId: commit.requestId, synthientId: synthientId, inferenceId: commit.inferenceId, bEmbeddingHash: commit.bEmbeddingHash,
-                receivedAt: receivedAt.timeIntervalSince1970)
-            try row.insert(db, onConflict: .ignore)
-            return db.changesCount > 0 ? .filed : .ignored
+            try Self.addCommit(commit, from: synthientId, receivedAt: receivedAt, keepingOrphans: keepingOrphans, orphans: orphans, in: db)
         }
     }
 
@@ -123,13 +108,14 @@ public struct QuorumStore: Sendable {
             .updateAll(db, QuorumRevealRow.Columns.rejectReason.set(to: RevealRejectionReason.equivocation.description))
     }
 
+    /// Removes the commits of nodes outside a request's committee that came before the request.
+    @discardableResult
+    public func withdrawCommits(requestId: String, from synthientIds: [String]) async throws -> Int {
+        try await pool.write { db in try Self.withdrawCommits(requestId: requestId, from: synthientIds, in: db) }
+    }
+
     public func commits(requestId: String) async throws -> [Commit] {
-        try await pool.read { db in
-            try QuorumCommitRow
-                .filter(QuorumCommitRow.Columns.requestId == requestId)
-                .order(QuorumCommitRow.Columns.receivedAt, QuorumCommitRow.Columns.synthientId)
-                .fetchAll(db).map(\.commit)
-        }
+        try await pool.read { db in try Self.commits(requestId: requestId, in: db) }
     }
 
     /// Checks a reveal on arrival against its sender's commit and the deadline, and keeps it
@@ -138,30 +124,11 @@ public struct QuorumStore: Sendable {
     @discardableResult
     public func addReveal(_ reveal: InferenceReveal, from sender: String, receivedAt: Date, revealDeadline: Date?) async throws -> RevealOutcome {
         try await pool.write { db in
-            let commit = try QuorumCommitRow.fetchOne(db, key: ["requestId": reveal.requestId, "synthientId": sender])
-            let accepted = QuorumRevealRow
-                .filter(QuorumRevealRow.Columns.requestId == reveal.requestId && QuorumRevealRow.Columns.synthientId == sender)
-                .filter(QuorumRevealRow.Columns.rejectReason == nil)
-            let same = accepted.filter(
-                QuorumRevealRow.Columns.inferenceId == reveal.inferenceId && QuorumRevealRow.Columns.output == reveal.output
-                    && QuorumRevealRow.Columns.bEmbedding == Data(reveal.bEmbedding))
-            if try !same.isEmpty(db) { return .repeated }
-            var failure = RevealCheck.check(
-                reveal, sender: sender, commit: commit.map { ($0.inferenceId, $0.bEmbeddingHash) }, receivedAt: receivedAt,
-                revealDeadline: revealDeadline)
-            if try Self.isEquivocator(sender, requestId: reveal.requestId, in: db) {
-                failure = .equivocation
-            } else if failure == nil, try !accepted.isEmpty(db) {
-                try Self.recordEquivocation(sender, requestId: reveal.requestId, step: "reveal", at: receivedAt, in: db)
-                try Self.insert(reveal, from: sender, receivedAt: receivedAt, rejectedFor: .equivocation, in: db)
-                return .equivocation
-            }
-            try Self.insert(reveal, from: sender, receivedAt: receivedAt, rejectedFor: failure, in: db)
-            return failure.map(RevealOutcome.rejected) ?? .accepted
+            try Self.addReveal(reveal, from: sender, receivedAt: receivedAt, revealDeadline: revealDeadline, in: db)
         }
     }
 
-    private static func insert(_ reveal: InferenceReveal, from sender: String, receivedAt: Date, rejectedFor failure: RevealRejectionReason?, in db: Database) throws {
+    static func insert(_ reveal: InferenceReveal, from sender: String, receivedAt: Date, rejectedFor failure: RevealRejectionReason?, in db: Database) throws {
         try QuorumRevealRow(
             requestId: reveal.requestId, synthientId: sender, inferenceId: reveal.inferenceId, output: reveal.output,
             bEmbedding: Data(reveal.bEmbedding), receivedAt: receivedAt.timeIntervalSince1970, rejectReason: failure?.description
@@ -169,11 +136,7 @@ public struct QuorumStore: Sendable {
     }
 
     public func reveals(requestId: String, acceptedOnly: Bool = false) async throws -> [Reveal] {
-        try await pool.read { db in
-            var request = QuorumRevealRow.filter(QuorumRevealRow.Columns.requestId == requestId)
-            if acceptedOnly { request = request.filter(QuorumRevealRow.Columns.rejectReason == nil) }
-            return try request.order(QuorumRevealRow.Columns.id).fetchAll(db).map(\.reveal)
-        }
+        try await pool.read { db in try Self.reveals(requestId: requestId, acceptedOnly: acceptedOnly, in: db) }
     }
 
     /// True once every committed node has an accepted reveal: consensus need not wait longer.
@@ -190,27 +153,17 @@ public struct QuorumStore: Sendable {
     }
 
     public func status(requestId: String) async throws -> QuorumStatus? {
-        try await pool.read { db in try QuorumRow.fetchOne(db, key: requestId).flatMap { QuorumStatus(rawValue: $0.status) } }
+        try await pool.read { db in try Self.status(requestId: requestId, in: db) }
     }
 
     /// Moves a quorum to `status`; a final status (completed, failed) never changes again.
     @discardableResult
     public func setStatus(_ status: QuorumStatus, requestId: String, reason: String? = nil, at date: Date) async throws -> Bool {
-        try await pool.write { db in
-            try QuorumRow(opening: requestId, at: date).insert(db, onConflict: .ignore)
-            let changed = try QuorumRow
-                .filter(key: requestId)
-                .filter(!QuorumRow.finalStatuses.contains(QuorumRow.Columns.status))
-                .updateAll(db, [
-                    QuorumRow.Columns.status.set(to: status.rawValue), QuorumRow.Columns.statusReason.set(to: reason),
-                    QuorumRow.Columns.updatedAt.set(to: date.timeIntervalSince1970),
-                ])
-            return changed > 0
-        }
+        try await pool.write { db in try Self.setStatus(status, requestId: requestId, reason: reason, at: date, in: db) }
     }
 
     public func record(requestId: String) async throws -> Record? {
-        try await pool.read { db in try QuorumRow.fetchOne(db, key: requestId)?.record }
+        try await pool.read { db in try Self.record(requestId: requestId, in: db) }
     }
 
     /// This node's own steps, recorded so that a restart neither repeats nor forgets them.
@@ -221,21 +174,14 @@ public struct QuorumStore: Sendable {
     }
 
     public func mark(_ step: OwnStep, requestId: String, at date: Date) async throws {
-        _ = try await pool.write { db in
-            try QuorumRow.filter(key: requestId).updateAll(db, [Column(step.rawValue).set(to: date.timeIntervalSince1970)])
-        }
+        try await pool.write { db in try Self.mark(step, requestId: requestId, at: date, in: db) }
     }
 
     /// Request ids of quorums not yet completed or failed: what a restarted node resumes.
     /// Open quorums whose request this node has: the ones with deadlines. (A quorum that commits
     /// opened for a request not received has nothing to wait for until the request comes.)
     public func openRequestQuorums() async throws -> [(requestId: String, status: QuorumStatus)] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT quorum.requestId, quorum.status FROM quorum JOIN inferenceRequest USING (requestId)
-                WHERE quorum.status NOT IN ('completed', 'failed') ORDER BY quorum.requestId
-                """).compactMap { row in QuorumStatus(rawValue: row["status"]).map { (requestId: row["requestId"], status: $0) } }
-        }
+        try await pool.read { db in try Self.openRequestQuorums(in: db) }
     }
 
     public func openQuorums() async throws -> [(requestId: String, status: QuorumStatus)] {

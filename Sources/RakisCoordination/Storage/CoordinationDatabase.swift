@@ -7,7 +7,8 @@ import RakisStorage
 /// derived from what is stored here, so a restarted node can resume every open request.
 public struct CoordinationDatabase: Sendable {
     public static let fileName = "coordination.sqlite"
-    public let pool: DatabasePool
+    /// A WAL pool on disk for a node; one in-memory queue for each node of a simulation.
+    public let pool: any DatabaseWriter
 
     public init(directory: URL) throws {
         try self.init(path: directory.appendingPathComponent(Self.fileName).path)
@@ -16,6 +17,13 @@ public struct CoordinationDatabase: Sendable {
     public init(path: String) throws {
         pool = try SQLiteFile.open(path: path, label: "rakis.coordination", migrator: Self.migrator)
     }
+
+    /// The same schema in memory, gone when the value is: for the nodes of `rakis simulate`.
+    public static func inMemory() throws -> CoordinationDatabase {
+        CoordinationDatabase(writer: try SQLiteFile.openInMemory(label: "rakis.coordination", migrator: migrator))
+    }
+
+    private init(writer: any DatabaseWriter) { pool = writer }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

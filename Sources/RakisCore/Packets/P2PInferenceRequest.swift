@@ -54,12 +54,16 @@ public struct SecurityFrame: Codable, Sendable, Hashable {
     /// Share of the quorum that must sit inside one cluster, in (0, 1].
     public var secPercentage: Double
     public var embeddingModel: String
+    /// The share of all nodes that may answer (`Committee`); absent: every node, as in the
+    /// reference.
+    public var committeeShare: Double?
 
-    public init(quorum: Int, maxTimeMs: Int, secDistance: Double, secPercentage: Double, embeddingModel: String) {
+    public init(quorum: Int, maxTimeMs: Int, secDistance: Double, secPercentage: Double, embeddingModel: String, committeeShare: Double? = nil) {
         self.quorum = quorum
         self.maxTimeMs = maxTimeMs
         self.secDistance = secDistance
         self.secPercentage = secPercentage
         self.embeddingModel = embeddingModel
+        self.committeeShare = committeeShare
     }
 }

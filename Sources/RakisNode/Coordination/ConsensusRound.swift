@@ -20,17 +20,19 @@ struct ConsensusRound: Sendable {
             let report = ClusterConsensus.compute(parameters(for: request), reveals: try await revealedInferences(requestId: requestId, embeddings: embeddings))
             for rejection in report.rejections { await announce(rejection, in: report) }
             try await context.stores.consensus.save(ConsensusRecord(report, computedAt: context.now))
-            try await conclude(report)
+            try await conclude(report, announced: context.speaksFor(request))
         } catch {
             context.logger.error("cannot compute consensus", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
             await context.setStatus(.failed, requestId: requestId, reason: "consensus could not be computed: \(error)")
         }
     }
 
-    private func conclude(_ report: ConsensusReport) async throws {
+    /// Stores the outcome; a success is announced unless a committee speaks for the request and
+    /// this node is not in it.
+    private func conclude(_ report: ConsensusReport, announced: Bool) async throws {
         switch report.outcome {
         case .success(let selection):
-            if let packet = report.quorumComputedPacket(verifiedBy: context.synthientId, createdAt: context.now) {
+            if announced, let packet = report.quorumComputedPacket(verifiedBy: context.synthientId, createdAt: context.now) {
                 try await context.transmit(.inferenceQuorumComputed(packet))
             }
             context.logger.info("consensus reached", metadata: [

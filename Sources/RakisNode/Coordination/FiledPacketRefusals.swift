@@ -10,6 +10,8 @@ public struct FiledPacketRefusals: Sendable, Equatable {
     public var revealsForUnknownRequests = 0
     /// Consensus results of other nodes for requests this node never received.
     public var peerResultsForUnknownRequests = 0
+    /// Commits from nodes outside their request's committee (`Committee`).
+    public var commitsOutsideCommittee = 0
 
     public init() {}
 }
@@ -21,7 +23,7 @@ final class FiledPacketRefusalCounter: Sendable {
     var current: FiledPacketRefusals { counts.withLock { $0 } }
 
     enum Kind: Sendable {
-        case unservedRequestOverLimit, revealForUnknownRequest, peerResultForUnknownRequest
+        case unservedRequestOverLimit, revealForUnknownRequest, peerResultForUnknownRequest, commitOutsideCommittee
     }
 
     /// Counts one refusal and returns the new total of its kind.
@@ -38,6 +40,9 @@ final class FiledPacketRefusalCounter: Sendable {
             case .peerResultForUnknownRequest:
                 counts.peerResultsForUnknownRequests += 1
                 return counts.peerResultsForUnknownRequests
+            case .commitOutsideCommittee:
+                counts.commitsOutsideCommittee += 1
+                return counts.commitsOutsideCommittee
             }
         }
     }

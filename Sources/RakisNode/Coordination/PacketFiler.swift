@@ -66,6 +66,7 @@ struct PacketFiler: Sendable {
         do {
             guard try await context.stores.inferences.saveRequest(request, from: sender) else { return }
             try await context.stores.quorums.openQuorum(requestId: request.requestId, at: context.now)
+            try await withdrawCommitsOutsideCommittee(request)
         } catch {
             logger.error("cannot store an inference request", metadata: ["requestId": "\(request.requestId)", "error": "\(error)"])
             return
@@ -74,6 +75,8 @@ struct PacketFiler: Sendable {
         context.publish(request.requestId, .awaitingCommitments, reason: nil)
         if let mismatch = EmbeddingRecipe.mismatch(requested: request.payload.securityFrame.embeddingModel, served: embedders) {
             logger.info("not answering an inference request", metadata: ["requestId": "\(request.requestId)", "reason": "\(mismatch)"])
+        } else if !inCommittee(request.requestId, context.synthientId, request.payload) {
+            logger.info("not answering an inference request: this node is not in its committee", metadata: ["requestId": "\(request.requestId)"])
         } else if context.now < request.payload.endingAt {
             await inferenceQueue.add(InferenceRequestItem(request))
         }
@@ -120,7 +123,7 @@ struct PacketFiler: Sendable {
             logger.error("cannot read the inference store", metadata: ["error": "\(error)"])
             return []
         }
-        for request in active {
+        for request in active where inCommittee(request.requestId, context.synthientId, request.payload) {
             inPlay.insert(request.requestId)
             await inferenceQueue.add(InferenceRequestItem(
                 requestId: request.requestId, prompt: request.payload.prompt, acceptedModels: request.payload.acceptedModels,
@@ -131,9 +134,16 @@ struct PacketFiler: Sendable {
 
     private func commitArrived(_ commit: InferenceCommit, from sender: String, receivedAt: Date) async {
         do {
-            if let request = try await context.stores.inferences.request(commit.requestId), receivedAt >= request.endingAt {
-                logger.info("ignored a commit that arrived after endingAt", metadata: ["requestId": "\(commit.requestId)", "from": "\(sender)"])
-                return
+            if let request = try await context.stores.inferences.request(commit.requestId) {
+                if receivedAt >= request.endingAt {
+                    logger.info("ignored a commit that arrived after endingAt", metadata: ["requestId": "\(commit.requestId)", "from": "\(sender)"])
+                    return
+                }
+                guard inCommittee(commit.requestId, sender, request.payload) else {
+                    context.refusals.count(.commitOutsideCommittee)
+                    logger.debug("refused a commit from outside the request's committee", metadata: ["requestId": "\(commit.requestId)", "from": "\(sender)"])
+                    return
+                }
             }
             let outcome = try await context.stores.quorums.addCommit(
                 commit, from: sender, receivedAt: receivedAt, keepingOrphans: context.settings.maxOrphanQuorums)

@@ -24,6 +24,13 @@ struct QuorumContext: Sendable {
     var now: Date { clock.now() }
     var halted: Bool { halt.isSet }
 
+    /// Whether this node sends the reveal requests and results of a request: every node, unless
+    /// its security frame sets a committee and this node is neither in it nor the requester.
+    func speaksFor(_ request: InferenceStore.StoredRequest) -> Bool {
+        request.fromSynthientId == synthientId
+            || Committee.isEligible(requestId: request.requestId, synthientId: synthientId, share: request.payload.securityFrame.committeeShare)
+    }
+
     func deadlines(_ request: InferenceStore.StoredRequest) -> QuorumDeadlines {
         QuorumDeadlines(endingAt: request.endingAt, settings: settings)
     }

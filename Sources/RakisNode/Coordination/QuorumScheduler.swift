@@ -137,13 +137,17 @@ actor QuorumScheduler {
     }
 
     /// At `endingAt` with enough commits: ask the quorum's members to reveal. Sent before the
-    /// status moves, so that a crash in between sends it again rather than never.
+    /// status moves, so that a crash in between sends it again rather than never. With a
+    /// committee, only its members and the requester ask: the other nodes' requests would say
+    /// the same, and every node would send one to every node.
     private func requestReveals(_ request: InferenceStore.StoredRequest) async throws {
         let members = try await context.stores.quorums.commits(requestId: request.requestId).map {
             InferenceRevealRequest.Member(synthientId: $0.synthientId, inferenceId: $0.inferenceId, bEmbeddingHash: $0.bEmbeddingHash)
         }
-        try await context.transmit(.inferenceRevealRequest(InferenceRevealRequest(
-            requestId: request.requestId, quorum: members, timeoutMs: context.settings.quorumRevealTimeoutMs, createdAt: context.now)))
+        if context.speaksFor(request) {
+            try await context.transmit(.inferenceRevealRequest(InferenceRevealRequest(
+                requestId: request.requestId, quorum: members, timeoutMs: context.settings.quorumRevealTimeoutMs, createdAt: context.now)))
+        }
         try await context.stores.quorums.mark(.revealRequestSent, requestId: request.requestId, at: context.now)
         await context.setStatus(.awaitingReveal, requestId: request.requestId)
     }

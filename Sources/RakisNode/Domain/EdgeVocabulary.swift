@@ -3,6 +3,7 @@ public import RakisCoordination
 public import RakisEthereum
 public import RakisInference
 public import RakisP2P
+public import RakisSimulation
 
 // The lower layers' value types that the Domain's queries and commands take or return, named by
 // the Domain, so that the edge (the HTTP API, the dashboard, the command line) imports only
@@ -53,3 +54,13 @@ public typealias ChainFulfilment = RakisChain.ChainFulfilment
 public typealias ReportedTransaction = RakisChain.ReportedTransaction
 /// One chain's fulfils sent, won and lost, and the gas they used.
 public typealias ChainReportFigures = RakisChain.ChainReportFigures
+
+/// `rakis simulate`: what a simulation runs (nodes, requests, the security frame, the network,
+/// the work, churn and the attacks), what a simulated node does, and what a run found.
+public typealias SimulationConfiguration = RakisSimulation.SimulationConfiguration
+public typealias NetworkModel = RakisSimulation.NetworkModel
+public typealias WorkModel = RakisSimulation.WorkModel
+public typealias ChurnModel = RakisSimulation.ChurnModel
+public typealias NodeStrategy = RakisSimulation.NodeStrategy
+public typealias SimulationReport = RakisSimulation.SimulationReport
+public typealias SimulationError = RakisSimulation.SimulationError

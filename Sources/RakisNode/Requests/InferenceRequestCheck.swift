@@ -40,6 +40,9 @@ public enum InferenceRequestCheck {
             return "securityFrame.secDistance must be 0 to 1024 bits; got \(frame.secDistance)"
         }
         if frame.embeddingModel.isEmpty { return "securityFrame.embeddingModel is empty" }
+        if let share = frame.committeeShare, !(share > 0 && share <= 1) {
+            return "securityFrame.committeeShare must be in (0, 1]; got \(share)"
+        }
         return nil
     }
 

@@ -24,13 +24,14 @@ public enum InferenceRequestDefaults {
     public static func payload(
         prompt: String, acceptedModels: [String]? = nil, temperature: Double? = nil, maxTokens: Int? = nil,
         quorum: Int? = nil, maxTimeMs: Int? = nil, secDistance: Double? = nil, secPercentage: Double? = nil,
-        embeddingModel: String? = nil, createdAt: Date
+        embeddingModel: String? = nil, committeeShare: Double? = nil, createdAt: Date
     ) -> InferenceRequestPayload {
         InferenceRequestPayload(
             fromChain: "p2p", blockNumber: 0, createdAt: createdAt, prompt: prompt, acceptedModels: acceptedModels ?? Self.acceptedModels,
             temperature: temperature ?? Self.temperature, maxTokens: maxTokens ?? Self.maxTokens,
             securityFrame: SecurityFrame(
                 quorum: quorum ?? Self.quorum, maxTimeMs: maxTimeMs ?? Self.maxTimeMs, secDistance: secDistance ?? Self.secDistance,
-                secPercentage: secPercentage ?? Self.secPercentage, embeddingModel: embeddingModel ?? Self.embeddingModel))
+                secPercentage: secPercentage ?? Self.secPercentage, embeddingModel: embeddingModel ?? Self.embeddingModel,
+                committeeShare: committeeShare))
     }
 }

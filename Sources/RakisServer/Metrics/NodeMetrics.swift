@@ -90,6 +90,7 @@ final class NodeMetrics: Sendable {
         gauge("rakis_packets_not_filed", [("reason", "maxUnservedOpenRequests")]).record(snapshot.refusals.unservedRequestsOverLimit)
         gauge("rakis_packets_not_filed", [("reason", "unknownRequest")])
             .record(snapshot.refusals.revealsForUnknownRequests + snapshot.refusals.peerResultsForUnknownRequests)
+        gauge("rakis_packets_not_filed", [("reason", "outsideCommittee")]).record(snapshot.refusals.commitsOutsideCommittee)
         for transport in snapshot.transports {
             gauge("rakis_transport_connected", [("transport", transport.name)]).record(transport.connected ? 1 : 0)
             for (counter, value) in transport.counters {

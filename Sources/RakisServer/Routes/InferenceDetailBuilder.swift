@@ -23,7 +23,7 @@ enum InferenceDetailBuilder {
             request: RequestView(
                 prompt: payload.prompt, acceptedModels: payload.acceptedModels, temperature: payload.temperature, maxTokens: payload.maxTokens,
                 quorum: frame.quorum, maxTimeMs: frame.maxTimeMs, secDistance: frame.secDistance, secPercentage: frame.secPercentage,
-                embeddingModel: frame.embeddingModel, fromChain: payload.fromChain, createdAt: payload.createdAt, endingAt: payload.endingAt),
+                embeddingModel: frame.embeddingModel, committeeShare: frame.committeeShare, fromChain: payload.fromChain, createdAt: payload.createdAt, endingAt: payload.endingAt),
             status: InferenceSummary.statusName(history.quorum?.status, endingAt: payload.endingAt),
             statusReason: history.quorum?.statusReason,
             ownResults: history.results.map {

@@ -10,6 +10,6 @@ extension InferenceSubmission {
         return InferenceRequestDefaults.payload(
             prompt: prompt, acceptedModels: acceptedModels, temperature: temperature, maxTokens: maxTokens, quorum: frame.quorum,
             maxTimeMs: frame.maxTimeMs, secDistance: frame.secDistance, secPercentage: frame.secPercentage,
-            embeddingModel: frame.embeddingModel, createdAt: createdAt)
+            embeddingModel: frame.embeddingModel, committeeShare: frame.committeeShare, createdAt: createdAt)
     }
 }

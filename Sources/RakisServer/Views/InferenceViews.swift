@@ -11,13 +11,18 @@ public struct InferenceSubmission: Codable, Sendable {
         public var secDistance: Double?
         public var secPercentage: Double?
         public var embeddingModel: String?
+        public var committeeShare: Double?
 
-        public init(quorum: Int? = nil, maxTimeMs: Int? = nil, secDistance: Double? = nil, secPercentage: Double? = nil, embeddingModel: String? = nil) {
+        public init(
+            quorum: Int? = nil, maxTimeMs: Int? = nil, secDistance: Double? = nil, secPercentage: Double? = nil, embeddingModel: String? = nil,
+            committeeShare: Double? = nil
+        ) {
             self.quorum = quorum
             self.maxTimeMs = maxTimeMs
             self.secDistance = secDistance
             self.secPercentage = secPercentage
             self.embeddingModel = embeddingModel
+            self.committeeShare = committeeShare
         }
     }
 
@@ -53,6 +58,8 @@ public struct RequestView: Codable, Sendable {
     public let secDistance: Double
     public let secPercentage: Double
     public let embeddingModel: String
+    /// The share of nodes that may answer; absent: every node.
+    public let committeeShare: Double?
     public let fromChain: String
     public let createdAt: Date
     public let endingAt: Date

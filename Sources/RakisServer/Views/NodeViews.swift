@@ -35,6 +35,8 @@ public struct StatsView: Codable, Sendable, ResponseEncodable {
     public let unservedRequestsOverLimit: Int
     /// Reveals and consensus results for requests this node never had, not filed.
     public let packetsForUnknownRequests: Int
+    /// Commits refused because their sender was outside the request's committee.
+    public let commitsOutsideCommittee: Int
     /// Each transport's own counters (the mesh's bans, refused connections, drops), by transport.
     public let transportCounters: [String: [String: Int]]
     public let models: [String]
@@ -67,6 +69,7 @@ public struct StatsView: Codable, Sendable, ResponseEncodable {
         peersPruned = snapshot.intake.prunedPeers
         unservedRequestsOverLimit = snapshot.refusals.unservedRequestsOverLimit
         packetsForUnknownRequests = snapshot.refusals.revealsForUnknownRequests + snapshot.refusals.peerResultsForUnknownRequests
+        commitsOutsideCommittee = snapshot.refusals.commitsOutsideCommittee
         transportCounters = Dictionary(snapshot.transports.map { ($0.name, $0.counters) }, uniquingKeysWith: { first, _ in first })
         models = snapshot.llmModels
         embeddingModels = snapshot.embeddingModels

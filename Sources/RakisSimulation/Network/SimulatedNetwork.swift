@@ -1,0 +1,66 @@
+import Foundation
+import RakisCore
+
+/// Links between the simulated nodes: when a packet sent at a time reaches each receiver, if at
+/// all (latency drawn per delivery from a log-normal, independent loss, a partition between the
+/// two halves of the nodes), and what every node sent and received.
+struct SimulatedNetwork {
+    let model: NetworkModel
+    let nodes: Int
+    private var random: SeededRandom
+    private(set) var traffic: [Traffic]
+
+    struct Traffic: Sendable, Hashable {
+        var packetsSent = 0
+        var bytesSent = 0
+        var packetsReceived = 0
+        var bytesReceived = 0
+        var packetsLost = 0
+    }
+
+    init(model: NetworkModel, nodes: Int, seed: UInt64) {
+        self.model = model
+        self.nodes = nodes
+        random = SeededRandom(seed: seed ^ 0x6E65_7477_6F72_6B00)
+        traffic = Array(repeating: Traffic(), count: nodes)
+    }
+
+    /// The arrival time of `packet`, sent by `source` (its signer, or a node passing it on), at
+    /// each receiver (the source itself at once, as its own intake sees its packets); lost
+    /// deliveries are left out.
+    mutating func deliveries(of packet: SimulatedPacket, from source: Int, at now: Int64, to receivers: [Int]) -> [(receiver: Int, at: Int64)] {
+        traffic[source].packetsSent += 1
+        var arrivals: [(receiver: Int, at: Int64)] = []
+        arrivals.reserveCapacity(receivers.count)
+        for receiver in receivers {
+            if receiver == source {
+                arrivals.append((receiver, now))
+                continue
+            }
+            traffic[source].bytesSent += packet.wireBytes
+            if isCut(source, receiver, at: now) || (model.loss > 0 && unit() < model.loss) {
+                traffic[receiver].packetsLost += 1
+                continue
+            }
+            traffic[receiver].packetsReceived += 1
+            traffic[receiver].bytesReceived += packet.wireBytes
+            arrivals.append((receiver, now + latency()))
+        }
+        return arrivals
+    }
+
+    private func isCut(_ a: Int, _ b: Int, at now: Int64) -> Bool {
+        guard let partition = model.partition, partition.contains(Int(now)) else { return false }
+        return (a < nodes / 2) != (b < nodes / 2)
+    }
+
+    /// Milliseconds, at least 1: the median times e^(σ·z), z standard normal (Box–Muller).
+    private mutating func latency() -> Int64 {
+        guard model.latencySpread > 0 else { return max(1, Int64(model.medianLatencyMs.rounded())) }
+        let u1 = max(unit(), .leastNonzeroMagnitude), u2 = unit()
+        let z = (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
+        return max(1, Int64((model.medianLatencyMs * Foundation.exp(model.latencySpread * z)).rounded()))
+    }
+
+    private mutating func unit() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
+}

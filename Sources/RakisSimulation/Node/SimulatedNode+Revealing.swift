@@ -1,0 +1,51 @@
+import Foundation
+import RakisCoordination
+import RakisCore
+
+extension SimulatedNode {
+    /// Answers a reveal request naming this node as the reveal responder does, once per request
+    /// and again only for a request made after its reveal, in the manner of its strategy.
+    func revealRequested(_ revealRequest: InferenceRevealRequest, now: Int64, effects: inout [NodeEffect]) throws {
+        let requestId = revealRequest.requestId
+        guard strategy != .withholder, let member = revealRequest.quorum.first(where: { $0.synthientId == synthientId }),
+              let endingAt = endings[requestId]
+        else { return }
+        let moment = Workload.date(now)
+        let revealBy = revealBy(endingAt: endingAt)
+        guard now >= endingAt, moment < revealBy else { return }
+        if let sentAt = try stores.record(requestId: requestId)?.revealSentAt, revealRequest.createdAt <= sentAt { return }
+        if strategy == .copier {
+            try stores.mark(.revealSent, requestId: requestId, at: moment)
+            return effects.append(.copyAttempt(requestId: requestId, at: now + 1_500))
+        }
+        guard let result = try stores.results(requestId: requestId).first(where: { $0.inferenceId == member.inferenceId }),
+              let output = result.output, let embedding = try stores.embedding(inferenceId: member.inferenceId),
+              embedding.bEmbeddingHash == member.bEmbeddingHash
+        else { return }
+        let sendAt = strategy == .lateRevealer ? Workload.milliseconds(revealBy) + 1_000 : now
+        let reveal = InferenceReveal(
+            requestedSynthientId: synthientId, requestId: requestId, inferenceId: member.inferenceId, output: output, embedding: [],
+            bEmbedding: embedding.bEmbedding, createdAt: Workload.date(sendAt))
+        try stores.mark(.revealSent, requestId: requestId, at: Workload.date(sendAt))
+        effects.append(.sendLater(.inferenceReveal(reveal), at: sendAt, to: nil))
+    }
+
+    /// A copier commits the first commit hash it sees for a request it knows, as its own.
+    func copy(_ commit: InferenceCommit, from sender: String, now: Int64, effects: inout [NodeEffect]) {
+        guard copying[commit.requestId] == nil, let endingAt = endings[commit.requestId], now < endingAt else { return }
+        copying[commit.requestId] = sender
+        let copied = InferenceCommit(
+            requestId: commit.requestId, inferenceId: "\(synthientId.prefix(8))-copy-\(commit.requestId)", bEmbeddingHash: commit.bEmbeddingHash,
+            createdAt: Workload.date(now))
+        effects.append(.sendLater(.inferenceCommit(copied), at: now, to: nil))
+    }
+
+    /// A copier reveals the output the copied node revealed, if it has seen it by now.
+    func copyAttempt(_ requestId: String, now: Int64, effects: inout [NodeEffect]) {
+        guard isUp, let seen = copiedReveals[requestId] else { return }
+        let reveal = InferenceReveal(
+            requestedSynthientId: synthientId, requestId: requestId, inferenceId: "\(synthientId.prefix(8))-copy-\(requestId)",
+            output: seen.output, embedding: [], bEmbedding: seen.bEmbedding, createdAt: Workload.date(now))
+        effects.append(.sendLater(.inferenceReveal(reveal), at: now, to: nil))
+    }
+}
