@@ -1,4 +1,5 @@
 public import Foundation
+import RakisCore
 
 /// The evaluation set of the consensus-quality issue with the binary embedding the node's own
 /// embedding model gives each answer (`scripts/simulation/embed-eval-set.py`): simulated outputs
@@ -43,7 +44,7 @@ public struct Answers: Sendable {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch { throw .answersUnreadable(reason: "\(url.path): \(error)") }
         var lines: [Line] = []
         for (number, line) in text.split(separator: "\n").enumerated() {
-            guard let parsed = try? JSONDecoder().decode(Line.self, from: Data(line.utf8)), hexBytes(parsed.bEmbedding) != nil else {
+            guard let parsed = try? JSONDecoder().decode(Line.self, from: Data(line.utf8)), Hex.decode(parsed.bEmbedding) != nil else {
                 throw .answersUnreadable(reason: "\(url.lastPathComponent) line \(number + 1) is not an answer with a hex bEmbedding")
             }
             lines.append(parsed)
@@ -57,7 +58,7 @@ public struct Answers: Sendable {
         var honest: [String: [Double: [Answer]]] = [:]
         var wrong: [String: [Answer]] = [:]
         for line in lines {
-            let answer = Answer(output: line.output, bEmbedding: Self.hexBytes(line.bEmbedding) ?? [])
+            let answer = Answer(output: line.output, bEmbedding: Hex.decode(line.bEmbedding) ?? [])
             embeddingOf[line.output] = answer.bEmbedding
             if honest[line.prompt] == nil && wrong[line.prompt] == nil { order.append(line.prompt) }
             if line.role == "honest" {
@@ -74,17 +75,5 @@ public struct Answers: Sendable {
             return Prompt(text: text, honest: byTemperature, wrong: wrongOnes)
         }
         self.embeddingOf = embeddingOf
-    }
-
-    private static func hexBytes(_ hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count.isMultiple(of: 2) else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else { return nil }
-            bytes.append(byte)
-        }
-        return bytes
     }
 }

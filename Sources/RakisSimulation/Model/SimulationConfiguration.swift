@@ -31,10 +31,10 @@ public struct SimulationConfiguration: Sendable, Hashable, Codable {
 
     /// The committee share each request carries.
     var committeeShare: Double? { Committee.share(factor: committeeFactor, quorum: quorum, nodes: nodes) }
-    /// The protocol timing settings (reference defaults).
-    public var quorumRevealRequestIssueTimeoutMs = 15_000
-    public var quorumRevealTimeoutMs = 35_000
-    public var quorumConsensusWindowMs = 40_000
+    /// The protocol timing settings (the node's defaults).
+    public var quorumRevealRequestIssueTimeoutMs = Settings().quorumRevealRequestIssueTimeoutMs
+    public var quorumRevealTimeoutMs = Settings().quorumRevealTimeoutMs
+    public var quorumConsensusWindowMs = Settings().quorumConsensusWindowMs
 
     public init(
         nodes: Int = 100, requests: Int = 10, seed: UInt64 = 1, requestIntervalMs: Int = 2_000, quorum: Int = 3,

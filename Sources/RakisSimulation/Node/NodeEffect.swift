@@ -6,8 +6,6 @@ import RakisCore
 enum NodeEffect: Sendable {
     /// To every node (itself included, as its own intake sees its packets).
     case broadcast(Packet)
-    /// To these nodes only (an equivocator's two commits).
-    case send(Packet, to: [Int])
     /// To every node, signed by another identity this node holds (a Sybil's).
     case broadcastAs(Packet, signer: String)
     /// Run a scheduler pass over every open quorum then.

@@ -12,19 +12,18 @@ extension SimulatedNode {
             let candidates = waiting.filter { $0.value >= latest - window }.keys.sorted()
             let requestId = candidates[Int(random.next() % UInt64(candidates.count))]
             waiting[requestId] = nil
-            answered.insert(requestId)
             inferencesUnderWay.insert(requestId)
             inferencesRun += 1
             freeWorkers -= 1
-            effects.append(.inferenceDone(requestId: requestId, at: now + inferenceMilliseconds(requestId)))
+            effects.append(.inferenceDone(requestId: requestId, at: now + inferenceMilliseconds()))
         }
     }
 
     /// The modelled inference time: the fixed overhead plus 12 to 47 tokens (drawn; the default
     /// maxTokens is 48) at the modelled speed.
-    private func inferenceMilliseconds(_ requestId: String) -> Int64 {
+    private func inferenceMilliseconds() -> Int64 {
         let work = workload.configuration.work
-        let tokens = min(48, max(8, 12 + Int(random.next() % 36)))
+        let tokens = 12 + Int(random.next() % 36)
         return Int64((work.inferenceOverheadMs + Double(tokens) / work.tokensPerSecond * 1000).rounded())
     }
 

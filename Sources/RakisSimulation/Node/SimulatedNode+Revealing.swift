@@ -29,23 +29,4 @@ extension SimulatedNode {
         try stores.mark(.revealSent, requestId: requestId, at: Workload.date(sendAt))
         effects.append(.sendLater(.inferenceReveal(reveal), at: sendAt, to: nil))
     }
-
-    /// A copier commits the first commit hash it sees for a request it knows, as its own.
-    func copy(_ commit: InferenceCommit, from sender: String, now: Int64, effects: inout [NodeEffect]) {
-        guard copying[commit.requestId] == nil, let endingAt = endings[commit.requestId], now < endingAt else { return }
-        copying[commit.requestId] = sender
-        let copied = InferenceCommit(
-            requestId: commit.requestId, inferenceId: "\(synthientId.prefix(8))-copy-\(commit.requestId)", bEmbeddingHash: commit.bEmbeddingHash,
-            createdAt: Workload.date(now))
-        effects.append(.sendLater(.inferenceCommit(copied), at: now, to: nil))
-    }
-
-    /// A copier reveals the output the copied node revealed, if it has seen it by now.
-    func copyAttempt(_ requestId: String, now: Int64, effects: inout [NodeEffect]) {
-        guard isUp, let seen = copiedReveals[requestId] else { return }
-        let reveal = InferenceReveal(
-            requestedSynthientId: synthientId, requestId: requestId, inferenceId: "\(synthientId.prefix(8))-copy-\(requestId)",
-            output: seen.output, embedding: [], bEmbedding: seen.bEmbedding, createdAt: Workload.date(now))
-        effects.append(.sendLater(.inferenceReveal(reveal), at: now, to: nil))
-    }
 }

@@ -18,7 +18,6 @@ final class SimulatedNode {
     var freeWorkers: Int
     /// Requests this node may still answer, with their `endingAt`.
     var waiting: [String: Int64] = [:]
-    var answered: Set<String> = []
     /// Every request this node knows, with its `endingAt`.
     var endings: [String: Int64] = [:]
     /// The committee share of each request that has one, and who sent each request.
@@ -68,10 +67,7 @@ final class SimulatedNode {
     /// A fixed, well-formed identity per seed and index (64 hex digits, as an Ed25519 key's).
     static func synthientId(seed: UInt64, index: Int) -> String {
         var random = SeededRandom(seed: seed ^ (UInt64(index) &* 0xD1B5_4A32_D192_ED03))
-        return (0..<4).map { _ in
-            let hex = String(random.next(), radix: 16)
-            return String(repeating: "0", count: 16 - hex.count) + hex
-        }.joined()
+        return Hex.encode((0..<4).flatMap { _ in withUnsafeBytes(of: random.next().bigEndian, Array.init) })
     }
 
     func deadlines(_ request: InferenceStore.StoredRequest) -> QuorumDeadlines { QuorumDeadlines(endingAt: request.endingAt, settings: settings) }
@@ -100,5 +96,4 @@ final class SimulatedNode {
     func answers(_ requestId: String) -> Bool {
         strategy.runsInferences && (strategy != .honest || inCommittee(requestId, synthientId))
     }
-
 }

@@ -13,7 +13,6 @@ struct EventQueue<Event> {
     private var scheduled: UInt64 = 0
 
     var isEmpty: Bool { heap.isEmpty }
-    var count: Int { heap.count }
 
     /// Schedules `event` at `at` (milliseconds of simulated time).
     mutating func schedule(_ event: Event, at: Int64) {

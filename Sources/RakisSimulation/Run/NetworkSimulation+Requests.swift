@@ -41,7 +41,7 @@ extension NetworkSimulation {
             inferencesPerRequest: Double(nodes.map(\.inferencesRun).reduce(0, +)) / Double(configuration.requests),
             verificationEmbeddingsPerRequest: Double(nodes.map(\.textsVerified).reduce(0, +)) / Double(configuration.requests),
             commitsRefusedOutsideCommittee: recorder.refusedOutsideCommittee,
-            honestRevealsRejected: recorder.honestRejections.count, firstHonestRejection: recorder.honestRejections.first,
+            honestRevealsRejected: recorder.honestRejections, firstHonestRejection: recorder.firstHonestRejection,
             honestRejectionReasons: recorder.honestRejectionReasons,
             equivocations: recorder.equivocations.count, equivocationsCaught: recorder.equivocations.intersection(recorder.caught).count,
             adversariesAmongValid: Dictionary(nodes.filter { validFrom.contains($0.synthientId) && $0.strategy != .honest }.map { ($0.strategy, 1) }, uniquingKeysWith: +), events: events, simulatedMs: endedAt, traceHash: trace.finalize())

@@ -96,7 +96,6 @@ public struct NetworkSimulation {
             recorder.record(effect, by: node, honest: honestIds, at: now)
             switch effect {
             case .broadcast(let packet): send(packet, from: node.index, to: nil, at: now)
-            case .send(let packet, let receivers): send(packet, from: node.index, to: receivers, at: now)
             case .broadcastAs(let packet, let signer): send(packet, from: node.index, signedBy: signer, to: nil, at: now)
             case .sendLater(let packet, let at, let receivers):
                 queue.schedule(.send(node: node.index, packet: packet, to: receivers, generation: node.generation), at: max(at, now))

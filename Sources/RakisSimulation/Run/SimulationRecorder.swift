@@ -11,7 +11,8 @@ struct SimulationRecorder {
     var finishes: [String: [Finish]] = [:]
     var prompts: [String: Int] = [:]
     var endings: [String: Int64] = [:]
-    var honestRejections: [String] = []
+    var honestRejections = 0
+    var firstHonestRejection: String?
     var honestRejectionReasons: [String: Int] = [:]
     var equivocations: Set<String> = []
     var caught: Set<String> = []
@@ -20,7 +21,8 @@ struct SimulationRecorder {
     mutating func record(_ effect: NodeEffect, by node: SimulatedNode, honest: Set<String>, at now: Int64) {
         switch effect {
         case .rejected(let synthientId, let requestId, let reason) where node.strategy == .honest && honest.contains(synthientId):
-            honestRejections.append("\(synthientId.prefix(12))… on \(requestId) by node \(node.index): \(reason)")
+            honestRejections += 1
+            if firstHonestRejection == nil { firstHonestRejection = "\(synthientId.prefix(12))… on \(requestId) by node \(node.index): \(reason)" }
             honestRejectionReasons[NetworkSimulation.kind(of: reason), default: 0] += 1
         case .caughtEquivocator(let synthientId, let requestId) where node.strategy == .honest:
             caught.insert(requestId + "/" + synthientId)
