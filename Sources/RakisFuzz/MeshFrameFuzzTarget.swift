@@ -2,8 +2,9 @@ import RakisCore
 import RakisMesh
 
 extension FuzzTarget {
-    /// A mesh peer's text frames (challenge, hello, packet, peers, catchUp, packets): whatever
-    /// parses must print as a frame that parses to the same message; a hello's signature is checked.
+    /// A mesh peer's text frames (challenge, hello, packet, peers, catchUp, packets, ihave, iwant,
+    /// neighbors): whatever parses must print as a frame that parses to the same message; a
+    /// hello's signature is checked.
     static let meshFrame = FuzzTarget(name: "mesh-frame", summary: "MeshMessage frames and hellos (round trip)") { bytes throws(FuzzFinding) in
         let text = String(decoding: bytes, as: UTF8.self)
         guard let message = try? MeshMessage(parsing: text, maxBytes: 1 << 20) else { return }

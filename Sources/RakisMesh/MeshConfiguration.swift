@@ -13,7 +13,8 @@ public struct MeshConfiguration: Sendable {
     public var topic: String
     /// How many times a packet is passed on at most.
     public var hopLimit: Int
-    /// How many peers each node passes a packet on to (its own packets go to every peer).
+    /// How many peers each node pushes a packet it passes on to; the others get its id (`ihave`)
+    /// and ask for it if they lack it. A node's own packets go to every peer.
     public var fanout: Int
     /// Connections kept at most; beyond it, new ones are refused and learned addresses not dialed.
     public var maxPeers: Int
@@ -43,9 +44,19 @@ public struct MeshConfiguration: Sendable {
     public var catchUpWindow: Duration = .seconds(300)
     /// Packets kept for catch-up at most, oldest dropped first.
     public var catchUpMaxPackets = 1000
+    /// How long announcements gather before they go out in one `ihave` frame per peer.
+    public var announceDelay: Duration = .milliseconds(20)
+    /// How long an ask (`iwant`) may go unanswered before the next peer that announced the
+    /// packet is asked.
+    public var askAgainAfter: Duration = .seconds(1)
+    /// Asks one peer may have outstanding; its announcements beyond them are not asked for.
+    public var maxAsksPerPeer = 2048
+    /// Packets kept to answer asks, at most this many and this many bytes; the oldest go first.
+    public var cachedPackets = 4096
+    public var cachedPacketBytes = 64 * 1024 * 1024
 
     public init(
-        listenHost: String?, listenPort: Int, bootstrapPeers: [String], topic: String, hopLimit: Int = 8, fanout: Int = 8,
+        listenHost: String?, listenPort: Int, bootstrapPeers: [String], topic: String, hopLimit: Int = 8, fanout: Int = 3,
         maxPeers: Int = 16, messagesPerSecond: Double = 500, banDuration: Duration = .seconds(300), maxPacketBytes: Int = 512 * 1024
     ) {
         self.listenHost = listenHost

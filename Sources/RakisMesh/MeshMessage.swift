@@ -9,6 +9,12 @@ import RakisP2P
 /// it may still travel) and `peers` frames (listen addresses, so a node finds the rest of the
 /// mesh from one bootstrap peer). Right after the hellos each side sends `catchUp`, and the
 /// other answers with `packets` frames holding what it sent or passed on in that many seconds.
+///
+/// Gossip is lazy beyond a small fan-out (as gossipsub's IHAVE/IWANT): a node announces the ids
+/// of packets it passes on (`ihave`), a peer that lacks one asks for it (`iwant`) and gets it in a
+/// `packets` frame. `neighbors` tells each peer whom this node is connected to, so that a peer
+/// that got a packet straight from its signer neither pushes nor announces it to the signer's
+/// other peers, which the signer sent it to itself.
 public enum MeshMessage: Sendable, Equatable {
     case challenge(nonce: String)
     case hello(MeshHello)
@@ -18,6 +24,15 @@ public enum MeshMessage: Sendable, Equatable {
     case catchUp(seconds: Int)
     /// Several packets in one frame (a catch-up), each with the hops it may still travel.
     case packets([MeshPacket])
+    /// "I have these packets" (their ids: SHA-256 of the envelope, hex).
+    case ihave([String])
+    /// "Send me these packets", answering an `ihave`.
+    case iwant([String])
+    /// The synthientIds this node is connected to.
+    case neighbors([String])
+
+    /// Ids or synthientIds one frame may carry at most.
+    public static let maxIdsPerFrame = 4096
 
     public init(parsing text: String, maxBytes: Int) throws(MeshProtocolError) {
         let json: JSONValue
@@ -62,18 +77,44 @@ public enum MeshMessage: Sendable, Equatable {
         case "catchUp":
             self = .catchUp(seconds: try integer("seconds", in: 0...86_400))
         case "packets":
-            guard case .array(let items)? = members["items"] else { throw .malformed("packets frame needs an array of items") }
-            var packets: [MeshPacket] = []
-            for item in items {
-                guard case .number(let n)? = item["hops"], let hops = Int(exactly: n), (0...255).contains(hops),
-                      case .string(let envelope)? = item["envelope"]
-                else { throw .malformed("packets items need hops in 0...255 and an envelope string") }
-                packets.append(MeshPacket(hops: hops, envelope: envelope))
-            }
-            self = .packets(packets)
+            self = .packets(try Self.packets(members["items"]))
+        case "ihave":
+            self = .ihave(try Self.ids(members["ids"], name: "ids", in: type))
+        case "iwant":
+            self = .iwant(try Self.ids(members["ids"], name: "ids", in: type))
+        case "neighbors":
+            self = .neighbors(try Self.ids(members["synthientIds"], name: "synthientIds", in: type))
         default:
             throw .malformed("unknown frame type \(type)")
         }
+    }
+
+    private static func packets(_ value: JSONValue?) throws(MeshProtocolError) -> [MeshPacket] {
+        guard case .array(let items)? = value else { throw .malformed("packets frame needs an array of items") }
+        var packets: [MeshPacket] = []
+        for item in items {
+            guard case .number(let n)? = item["hops"], let hops = Int(exactly: n), (0...255).contains(hops),
+                  case .string(let envelope)? = item["envelope"]
+            else { throw .malformed("packets items need hops in 0...255 and an envelope string") }
+            packets.append(MeshPacket(hops: hops, envelope: envelope))
+        }
+        return packets
+    }
+
+    /// An array of ids (64 lowercase hex digits each), at most `maxIdsPerFrame` of them.
+    private static func ids(_ value: JSONValue?, name: String, in type: String) throws(MeshProtocolError) -> [String] {
+        guard case .array(let items)? = value, items.count <= maxIdsPerFrame else {
+            throw .malformed("\(type) frame needs an array \(name) of at most \(maxIdsPerFrame) items")
+        }
+        var ids: [String] = []
+        ids.reserveCapacity(items.count)
+        for item in items {
+            guard case .string(let id) = item, Hex.isLowercaseHex(id, byteCount: 32) else {
+                throw .malformed("\(type) \(name) must be 64 lowercase hex digits each")
+            }
+            ids.append(id)
+        }
+        return ids
     }
 
     public var text: String {
@@ -87,6 +128,9 @@ public enum MeshMessage: Sendable, Equatable {
             .object(["type": .string("packets"), "items": .array(packets.map {
                 .object(["hops": .number(Double($0.hops)), "envelope": .string($0.envelope)])
             })])
+        case .ihave(let ids): .object(["type": .string("ihave"), "ids": .array(ids.map(JSONValue.string))])
+        case .iwant(let ids): .object(["type": .string("iwant"), "ids": .array(ids.map(JSONValue.string))])
+        case .neighbors(let ids): .object(["type": .string("neighbors"), "synthientIds": .array(ids.map(JSONValue.string))])
         }
         return CanonicalJSON.string(of: json)
     }

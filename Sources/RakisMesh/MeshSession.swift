@@ -6,8 +6,8 @@
 ///   at once; the listener answers only after it has accepted the dialer's hello, so that a dialer
 ///   never counts a connection the other side refused.
 /// - A hello must answer our challenge; a second hello is a violation.
-/// - Nothing but challenges counts before the hello: packets, peer lists and catch-ups are
-///   violations until the peer has said who it is.
+/// - Nothing but challenges counts before the hello: packets, announcements, requests, peer
+///   lists and catch-ups are violations until the peer has said who it is.
 /// - A peer asks for a catch-up once per connection.
 struct MeshSession: Sendable {
     enum Role: Sendable, Equatable {
@@ -30,6 +30,12 @@ struct MeshSession: Sendable {
         case learn([String])
         /// The peer asks for what it may have missed in the last `seconds`.
         case answerCatchUp(seconds: Int, peer: String)
+        /// The peer has these packets (ids); ask for the ones this node lacks.
+        case offered([String], by: String)
+        /// The peer asks for these packets (ids) this node announced.
+        case wanted([String], by: String)
+        /// The synthientIds the peer is connected to.
+        case neighbors([String], of: String)
         /// Nothing to do yet (a listener keeps the dialer's challenge until the hello).
         case wait
     }
@@ -71,6 +77,12 @@ struct MeshSession: Sendable {
             guard !caughtUp else { throw .violation("a second catchUp") }
             caughtUp = true
             return .answerCatchUp(seconds: seconds, peer: peer)
+        case .ihave(let ids):
+            return .offered(ids, by: try identified("ihave"))
+        case .iwant(let ids):
+            return .wanted(ids, by: try identified("iwant"))
+        case .neighbors(let ids):
+            return .neighbors(ids, of: try identified("neighbors"))
         }
     }
 

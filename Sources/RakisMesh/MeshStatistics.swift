@@ -4,6 +4,14 @@ public struct MeshStatistics: Sendable, Equatable {
     public var received = 0
     public var duplicates = 0
     public var forwarded = 0
+    /// Frames queued to peers after their hello, of every kind.
+    public var framesSent = 0
+    /// Packet ids announced to peers (`ihave`), packets asked for (`iwant`), packets sent to
+    /// peers that asked, and asks that went unanswered in time.
+    public var announced = 0
+    public var requested = 0
+    public var served = 0
+    public var brokenPromises = 0
     /// Packets offered again to peers that asked for a catch-up.
     public var caughtUp = 0
     public var violations = 0
@@ -22,17 +30,20 @@ public struct MeshStatistics: Sendable, Equatable {
     public var connectionsMade = 0
     public var pendingHandshakes = 0
     public var connections = 0
+    /// Connected peers that told whom they are connected to (`neighbors`).
+    public var peersWithKnownNeighbors = 0
     public var banned = 0
     public var bannedAddresses = 0
 
     /// The figures by name, as a transport's status carries them.
     public var counters: [String: Int] {
         [
-            "sent": sent, "received": received, "duplicates": duplicates, "forwarded": forwarded, "caughtUp": caughtUp,
+            "sent": sent, "framesSent": framesSent, "announced": announced, "requested": requested, "served": served,
+            "brokenPromises": brokenPromises, "received": received, "duplicates": duplicates, "forwarded": forwarded, "caughtUp": caughtUp,
             "violations": violations, "refusedHandshakes": refusedHandshakes, "refusedConnections": refusedConnections,
             "addressBans": addressBans, "heldBackForwards": heldBackForwards, "droppedIncoming": droppedIncoming,
             "droppedOutgoing": droppedOutgoing, "connectionsMade": connectionsMade, "pendingHandshakes": pendingHandshakes,
-            "connections": connections, "bannedPeers": banned, "bannedAddresses": bannedAddresses,
+            "connections": connections, "peersWithKnownNeighbors": peersWithKnownNeighbors, "bannedPeers": banned, "bannedAddresses": bannedAddresses,
         ]
     }
 }

@@ -9,8 +9,8 @@ import RakisCore
 import RakisP2P
 import ServiceLifecycle
 
-/// Gossip: packets checked and passed on to a few peers while they have hops left, catch-up
-/// answers, peer exchange, and the ban for a peer that breaks the protocol.
+/// Gossip: packets checked and passed on while they have hops left, catch-up answers, peer
+/// exchange, and the ban for a peer that breaks the protocol.
 extension MeshTransport {
     /// Answers a peer's catch-up with what it may have missed, in as few frames as fit: the newest
     /// packets its forwarding budget allows.
@@ -34,40 +34,32 @@ extension MeshTransport {
     func received(_ envelope: String, hops: Int, session id: UInt64, from peer: String) throws(MeshProtocolError) {
         counters.received += 1
         guard envelope.utf8.count <= configuration.maxPacketBytes else { throw .violation("packet over maxPacketBytes") }
-        guard seen.insert(Self.digest(envelope)) else {
+        let packetId = Self.digest(envelope)
+        guard seen.insert(packetId) else {
             counters.duplicates += 1
+            gossip.peerHas(packetId, session: id)
             return
         }
         // Checked before it is passed on, so that garbage never spreads and its sender is found out.
         let bytes = Array(envelope.utf8)
-        let origin: String
+        let verified: TransmittedPacket
         do {
-            origin = try PacketEnvelope.decode(wire: bytes, limits: PacketLimits(maxBytes: configuration.maxPacketBytes)).verify().synthientId
+            verified = try PacketEnvelope.decode(wire: bytes, limits: PacketLimits(maxBytes: configuration.maxPacketBytes)).verify()
         } catch {
             throw .violation("invalid packet: \(error)")
         }
-        if case .dropped = continuation.yield(TransportDelivery(bytes: bytes, from: peer)) { counters.droppedIncoming += 1 }
-        catchUpLog.record(MeshPacket(hops: max(0, hops - 1), envelope: envelope), origin: origin, from: peer, at: .now)
+        let origin = verified.synthientId
+        gossip.arrived(packetId)
+        if case .dropped = continuation.yield(TransportDelivery(bytes: bytes, from: peer, verified: verified)) { counters.droppedIncoming += 1 }
+        let onward = MeshPacket(hops: max(0, hops - 1), envelope: envelope)
+        catchUpLog.record(onward, origin: origin, from: peer, at: .now)
         guard hops > 1 else { return }
-        let frame = MeshMessage.packet(hops: hops - 1, envelope: envelope).text
-        // Neither the peer it came from nor the node that signed it needs it again; a peer whose
-        // budget is spent is skipped for another, so that a flood passed on never gets this node
-        // banned by its peers.
-        let candidates = connections.filter { $0.key != id && $0.value.synthientId != origin }.keys.shuffled()
-        var passedOn = 0
-        for key in candidates where passedOn < configuration.fanout {
-            guard connections[key]?.forwardBudget.take() == true, let target = connections[key] else {
-                counters.heldBackForwards += 1
-                continue
-            }
-            send(frame, to: target.outgoing)
-            passedOn += 1
-        }
-        counters.forwarded += passedOn
+        passOn(onward, id: packetId, origin: origin, cameFrom: id)
     }
 
     /// Queues a frame on a connection; one its peer reads too slowly to take is counted.
     func send(_ frame: String, to outgoing: AsyncStream<String>.Continuation) {
+        counters.framesSent += 1
         if case .dropped = outgoing.yield(frame) { counters.droppedOutgoing += 1 }
     }
 

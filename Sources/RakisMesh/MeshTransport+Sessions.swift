@@ -100,6 +100,12 @@ extension MeshTransport {
                 await learn(addresses)
             case .answerCatchUp(let seconds, let peer):
                 await catchUp(session: link.id, peer: peer, seconds: seconds)
+            case .offered(let ids, _):
+                await offered(ids, session: link.id)
+            case .wanted(let ids, _):
+                await serve(ids, session: link.id)
+            case .neighbors(let ids, _):
+                await neighbors(ids, session: link.id)
             case .wait:
                 break
             }
@@ -125,6 +131,9 @@ extension MeshTransport {
             logger.debug("mesh peer disconnected", metadata: ["peer": "\(connection.synthientId)"])
             stateChanges.fire()
         }
+        gossip.closed(id)
+        neighborsTold.sessions.remove(id)
+        connectionsChanged()
         // A lost connection may need redialing.
         wakeDialer.yield()
     }
@@ -176,6 +185,7 @@ extension MeshTransport {
             addresses[listenAddress]?.failures = 0
         }
         counters.connectionsMade += 1
+        connectionsChanged()
         logger.info("mesh peer connected", metadata: ["peer": "\(hello.synthientId)", "address": "\(listenAddress ?? "inbound")"])
         stateChanges.fire()
         // Whatever the peer sent while this connection was being set up, replaced or re-established

@@ -12,9 +12,10 @@ import ServiceLifecycle
 /// Layer-1 transport over direct WebSocket connections between nodes.
 ///
 /// Each node listens (Hummingbird's WebSocket upgrade) and dials its bootstrap peers; a signed
-/// hello binds every connection to a synthientId. Packets spread by gossip: a node passes each
-/// packet it has not seen before to up to `fanout` peers other than the one it came from, while
-/// it has hops left. Nodes tell each other the addresses they know, so one bootstrap peer is
+/// hello binds every connection to a synthientId. Packets spread by gossip: a node sends its own
+/// packets to every peer; a packet it has not seen before it pushes to up to `fanout` other peers
+/// and announces by id to the rest, which ask for it if they lack it, while it has hops left.
+/// Peers the packet's signer is connected to are left out: the signer sent it to them. Nodes tell each other the addresses they know, so one bootstrap peer is
 /// enough to find the rest. A peer that sends malformed frames, invalid packets or more frames
 /// than its rate allows is dropped and banned for `banDuration`.
 public actor MeshTransport: P2PTransport {
@@ -42,6 +43,14 @@ public actor MeshTransport: P2PTransport {
     var seen: RecentIds
     /// What this node sent or passed on lately, offered to each peer that (re)connects.
     var catchUpLog: MeshCatchUpLog
+    /// What this node passed on lately, by id, for peers that ask (`iwant`).
+    var packetCache: MeshPacketCache
+    var gossip: MeshLazyGossip
+    /// The next flush of announcements, asks and neighbors, when one is scheduled.
+    var gossipTimer: Task<Void, Never>?
+    var gossipDue: ContinuousClock.Instant?
+    /// The neighbors last told, and the sessions that were told them.
+    var neighborsTold: (ids: Set<String>, sessions: Set<UInt64>) = ([], [])
     /// Inbound connections and handshakes per remote address, and banned addresses.
     var addressGuard: MeshAddressGuard
     /// The remote address of each inbound session.
@@ -86,6 +95,8 @@ public actor MeshTransport: P2PTransport {
         self.logger = logger
         self.seen = RecentIds(capacity: configuration.rememberedPackets)
         self.catchUpLog = MeshCatchUpLog(window: configuration.catchUpWindow, capacity: configuration.catchUpMaxPackets)
+        self.packetCache = MeshPacketCache(capacity: configuration.cachedPackets, maxBytes: configuration.cachedPacketBytes)
+        self.gossip = MeshLazyGossip(retryAfter: configuration.askAgainAfter, maxWantsPerPeer: configuration.maxAsksPerPeer)
         (dialerWakeUps, wakeDialer) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (incoming, continuation) = AsyncStream.makeStream(
             of: TransportDelivery.self, bufferingPolicy: .bufferingOldest(configuration.incomingCapacity))
@@ -159,8 +170,11 @@ public actor MeshTransport: P2PTransport {
             throw .sendFailed(transport: name, reason: "packet of \(envelope.count) bytes is over maxPacketBytes")
         }
         let text = String(decoding: envelope, as: UTF8.self)
-        seen.insert(Self.digest(text))
-        catchUpLog.record(MeshPacket(hops: configuration.hopLimit, envelope: text), origin: identity.synthientId, from: nil, at: .now)
+        let packetId = Self.digest(text)
+        seen.insert(packetId)
+        let packet = MeshPacket(hops: configuration.hopLimit, envelope: text)
+        catchUpLog.record(packet, origin: identity.synthientId, from: nil, at: .now)
+        packetCache.insert(packet, id: packetId)
         let frame = MeshMessage.packet(hops: configuration.hopLimit, envelope: text).text
         for connection in connections.values { send(frame, to: connection.outgoing) }
         counters.sent += connections.count
@@ -180,6 +194,7 @@ public actor MeshTransport: P2PTransport {
         isShutDown = true
         maintenance?.cancel()
         redialTimer?.cancel()
+        gossipTimer?.cancel()
         wakeDialer.finish()
         for session in sessions.values { session.finish() }
         await serverGroup?.triggerGracefulShutdown()
@@ -202,6 +217,7 @@ public actor MeshTransport: P2PTransport {
     public func statistics() -> MeshStatistics {
         var copy = counters
         copy.connections = connections.count
+        copy.peersWithKnownNeighbors = connections.keys.filter { gossip.neighbors[$0] != nil }.count
         copy.banned = bans.count
         copy.pendingHandshakes = addressGuard.pendingCount
         copy.bannedAddresses = addressGuard.bannedCount(now: .now)

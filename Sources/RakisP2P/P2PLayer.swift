@@ -6,7 +6,7 @@ import Synchronization
 
 /// Layer 1 as the rest of the node sees it: every configured transport, the packet intake
 /// behind them, and the peer table. Broadcasts go out on every transport that is up; what
-/// arrives on any of them is parsed, then queued into the one `PacketDB`. Intake and the
+/// arrives on any of them is queued into the one `PacketDB`, which parses and verifies it. Intake and the
 /// transports run as services (`services`) in the node's group.
 public actor P2PLayer {
     public nonisolated let packetDB: PacketDB
@@ -14,7 +14,6 @@ public actor P2PLayer {
     private let starts: TransportStarts
     private let settings: Settings
     private let logger: Logger
-    private let malformed = Counter()
 
     public init(
         identity: NodeIdentity, settings: Settings, database: P2PDatabase, transports: [any P2PTransport],
@@ -33,15 +32,13 @@ public actor P2PLayer {
     }
 
     /// Packets from peers that could not be parsed (each was logged and dropped).
-    public nonisolated var malformedPackets: Int { malformed.value }
+    public nonisolated var malformedPackets: Int { packetDB.malformedPackets }
 
     /// Intake, then one service per transport: in this order in the group, so that the
     /// transports stop first and intake then processes what they delivered.
     public nonisolated var services: [any Service] {
-        let limits = PacketLimits(maxBytes: settings.maxPacketBytes)
-        return [PacketIntakeService(packetDB: packetDB)] + transports.all.map { transport in
-            TransportService(
-                transport: transport, packetDB: packetDB, starts: starts, limits: limits, malformed: malformed, logger: logger)
+        [PacketIntakeService(packetDB: packetDB)] + transports.all.map { transport in
+            TransportService(transport: transport, packetDB: packetDB, starts: starts, logger: logger)
         }
     }
 

@@ -17,7 +17,8 @@ struct TransportBenchmark: AsyncParsableCommand {
         discussion: """
             Each network is N bare transports (no node behind them). Latency: one packet at a time from node 1, timed
             until every other node has it (median and 95th percentile). Throughput: a burst of packets from node 1,
-            timed until every other node has all of them. The in-memory transport is the baseline (no network at all);
+            timed until every other node has all of them. For the mesh, the frames every node sent per packet
+            (packets, announcements, asks) in each phase. The in-memory transport is the baseline (no network at all);
             the relay is `nostr-relay` from .venv (run `make setup`), started on loopback by the benchmark.
             """)
 
@@ -32,7 +33,7 @@ struct TransportBenchmark: AsyncParsableCommand {
             return handler
         }
         print("transport benchmark: \(latencyPackets) packets one at a time, then a burst of \(burst); commit packets (\(try Self.envelopes(1)[0].count) bytes)")
-        print("  network          nodes   latency median   latency p95   burst packets/s")
+        print("  network          nodes   latency median   latency p95   burst packets/s   mesh frames/packet (one at a time, burst)")
         for count in nodes {
             try await measure("in-memory", count) { _ in
                 let network = InMemoryNetwork()
@@ -68,11 +69,12 @@ struct TransportBenchmark: AsyncParsableCommand {
         let transports = try make(senderIdentity)
         for transport in transports { try await transport.start() }
         if let meshes = transports as? [MeshTransport] {
-            // Wait for the full mesh that peer exchange builds.
+            // Wait for the full mesh that peer exchange builds, and for every node to know whom
+            // its peers are connected to.
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
                 var complete = true
-                for mesh in meshes where await mesh.connectedPeers().count < count - 1 { complete = false }
+                for mesh in meshes where await mesh.statistics().peersWithKnownNeighbors < count - 1 { complete = false }
                 if complete { break }
                 try await Task.sleep(for: .milliseconds(20))
             }
@@ -84,6 +86,8 @@ struct TransportBenchmark: AsyncParsableCommand {
             Task { for await delivery in transport.incoming { if let i = index[delivery.bytes] { log.received(i) } } }
         }
         let sender = transports[0]
+        let meshes = transports.compactMap { $0 as? MeshTransport }
+        let framesAtStart = await Self.framesSent(meshes)
         var latencies: [Double] = []
         for i in 0..<latencyPackets {
             let start = ContinuousClock.now
@@ -91,17 +95,32 @@ struct TransportBenchmark: AsyncParsableCommand {
             guard await log.waitAll([i], timeout: .seconds(20)) else { throw ValidationError("\(label): packet \(i) did not reach every node") }
             latencies.append(Self.seconds(log.completedAt(i)! - start))
         }
+        let framesBeforeBurst = await Self.framesSent(meshes)
         let burstIndices = Array(latencyPackets..<envelopes.count)
         let start = ContinuousClock.now
         for i in burstIndices { try await sender.broadcast(envelopes[i]) }
         guard await log.waitAll(burstIndices, timeout: .seconds(120)) else { throw ValidationError("\(label): the burst did not reach every node") }
         let elapsed = Self.seconds(burstIndices.compactMap { log.completedAt($0) }.max()! - start)
+        // Announcements still gathering when the last packet arrived go out within announceDelay.
+        if !meshes.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+        let framesAtEnd = await Self.framesSent(meshes)
         latencies.sort()
+        let frames = meshes.isEmpty ? "" : String(
+            format: "   %6.1f, %6.1f", Double(framesBeforeBurst - framesAtStart) / Double(latencyPackets),
+            Double(framesAtEnd - framesBeforeBurst) / Double(burstIndices.count))
         print("  " + label.padding(toLength: 15, withPad: " ", startingAt: 0) + String(format: " %5d   %11.2f ms   %8.2f ms   %12.0f", count,
                      latencies[latencies.count / 2] * 1000, latencies[Int(Double(latencies.count - 1) * 0.95)] * 1000,
-                     Double(burstIndices.count) / elapsed))
+                     Double(burstIndices.count) / elapsed) + frames)
         for reader in readers { reader.cancel() }
         for transport in transports { await transport.shutdown() }
+    }
+
+    /// Frames every mesh node queued to its peers so far, of every kind (packets, announcements,
+    /// asks, neighbor lists).
+    static func framesSent(_ meshes: [MeshTransport]) async -> Int {
+        var total = 0
+        for mesh in meshes { total += await mesh.statistics().framesSent }
+        return total
     }
 
     /// The same relay through plain Python websocket clients with pynostr-signed events

@@ -27,6 +27,10 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Median one-way latency, milliseconds.") var latencyMs = 80.0
     @Option(help: "Log-normal spread of the latency (0: every packet takes the median).") var latencySpread = 0.5
     @Option(help: "Chance that a delivery is lost.") var loss = 0.0
+    @Option(help: "Peers per node in a sparse mesh that packets spread over by gossip (default: every node connected to every other).")
+    var meshDegree: Int?
+    @Option(help: "With --mesh-degree: peers a node pushes a packet it passes on to; the rest are told its id and ask for it.")
+    var fanout = 3
     @Option(help: ArgumentHelp("Cut the two halves of the nodes apart between these simulated times.", valueName: "START-END ms"))
     var partition: String?
     @Option(help: "LLM speed of every node.") var tokensPerSecond = 65.0
@@ -80,6 +84,8 @@ struct SimulateCommand: AsyncParsableCommand {
             network: NetworkModel(medianLatencyMs: latencyMs, latencySpread: latencySpread, loss: loss, partition: cut),
             work: WorkModel(tokensPerSecond: tokensPerSecond, embeddingMs: embeddingMs),
             churn: ChurnModel(crashes: crashes, downtimeMs: downtimeMs, leaves: leaves, joins: joins), adversaries: adversaries)
+        configuration.network.meshDegree = meshDegree
+        configuration.network.fanout = fanout
         configuration.sybilIdentities = sybilIdentities
         configuration.spamIntervalMs = spamIntervalMs
         configuration.committeeFactor = committeeFactor

@@ -50,6 +50,19 @@ import RakisTestSupport
         #expect(ISO8601Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000+00:00")
         #expect(ISO8601Timestamp.format(Date(timeIntervalSince1970: -0.001)) == "1969-12-31T23:59:59.999+00:00")
     }
+
+    /// Found by the packet-envelope fuzz target: a time finer than a millisecond parsed to a
+    /// value that formatted to a different one, so a decoded packet did not decode to itself.
+    @Test func digitsBeyondTheMillisecondAreDroppedAsJavaScriptDropsThem() throws {
+        let fine = try #require(ISO8601Timestamp.parse("2024-05-01T12:00:00.25008+00:00"))
+        #expect(fine == ISO8601Timestamp.parse("2024-05-01T12:00:00.250Z"))
+        #expect(ISO8601Timestamp.format(fine) == "2024-05-01T12:00:00.250+00:00")
+        #expect(ISO8601Timestamp.parse("2024-05-01T12:00:00.999999999Z") == ISO8601Timestamp.parse("2024-05-01T12:00:00.999Z"))
+        for text in ["1969-12-31T23:59:59.9995+00:00", "2024-05-01T17:30:00.1234+05:30", "2099-12-31T23:59:59.07-11:59"] {
+            let date = try #require(ISO8601Timestamp.parse(text))
+            #expect(ISO8601Timestamp.parse(ISO8601Timestamp.format(date)) == date, "\(text)")
+        }
+    }
 }
 
 @Suite struct PacketEncodingTests {

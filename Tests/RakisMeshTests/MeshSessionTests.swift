@@ -37,6 +37,9 @@ struct MeshSessionTests {
                 (.packets([MeshPacket(hops: 1, envelope: "{}")]), "packets before hello"),
                 (.peers(["ws://127.0.0.1:7400"]), "peers before hello"),
                 (.catchUp(seconds: 30), "catchUp before hello"),
+                (.ihave([String(repeating: "c", count: 64)]), "ihave before hello"),
+                (.iwant([String(repeating: "c", count: 64)]), "iwant before hello"),
+                (.neighbors([String(repeating: "d", count: 64)]), "neighbors before hello"),
             ]
             for (message, reason) in early {
                 var session = MeshSession(role: role, nonce: Self.ours)
@@ -64,5 +67,26 @@ struct MeshSessionTests {
         #expect(try session.receive(.peers(["ws://a:1"])) == .learn(["ws://a:1"]))
         #expect(try session.receive(.catchUp(seconds: 30)) == .answerCatchUp(seconds: 30, peer: id))
         #expect(throws: MeshProtocolError.violation("a second catchUp")) { try session.receive(.catchUp(seconds: 30)) }
+        let packetId = String(repeating: "c", count: 64)
+        #expect(try session.receive(.ihave([packetId])) == .offered([packetId], by: id))
+        #expect(try session.receive(.iwant([packetId])) == .wanted([packetId], by: id))
+        #expect(try session.receive(.neighbors([id])) == .neighbors([id], of: id))
+    }
+
+    /// Announcements, asks and neighbor lists print as frames that parse back to themselves, and
+    /// anything but 64-hex ids, or too many of them, is malformed.
+    @Test func gossipFramesRoundTripAndRefuseBadIds() throws {
+        let ids = [String(repeating: "0f", count: 32), String(repeating: "e1", count: 32)]
+        for message in [MeshMessage.ihave(ids), .iwant(ids), .neighbors(ids), .ihave([])] {
+            #expect(try MeshMessage(parsing: message.text, maxBytes: 1 << 20) == message)
+        }
+        let bad = [
+            #"{"type":"ihave","ids":["ABCD"]}"#, #"{"type":"iwant","ids":[12]}"#, #"{"type":"iwant"}"#,
+            #"{"type":"neighbors","ids":[]}"#,
+            MeshMessage.ihave(Array(repeating: ids[0], count: MeshMessage.maxIdsPerFrame + 1)).text,
+        ]
+        for text in bad {
+            #expect(throws: MeshProtocolError.self) { try MeshMessage(parsing: text, maxBytes: 1 << 20) }
+        }
     }
 }

@@ -38,4 +38,20 @@ import Testing
         #expect(report.honestRevealsRejected == 0)
         #expect(report.consensusDelayMedianMs != nil)
     }
+
+    /// Over a sparse mesh with lazy gossip (and 2 % loss, which the asks recover from) every honest
+    /// node still agrees; each node sends a packet whole to at most its fan-out, not to all its
+    /// peers as flooding does.
+    @Test func anHonestNetworkOnASparseMeshAgreesToo() async throws {
+        var configuration = SimulationConfiguration(nodes: 40, requests: 3, seed: 5, network: NetworkModel(loss: 0.02))
+        configuration.network.meshDegree = 6
+        let report = try await Self.run(configuration)
+        for request in report.requests {
+            #expect(request.honestAgreed == 40, "\(request.requestId): \(request.failure ?? "")")
+            #expect(request.correct)
+        }
+        #expect(report.honestRevealsRejected == 0)
+        #expect(report.framesPerBroadcast >= 39 * 0.98 && report.framesPerBroadcast <= 40 * 4, "\(report.framesPerBroadcast)")
+        #expect(report.announcementsPerBroadcast > 0)
+    }
 }

@@ -200,6 +200,15 @@ private struct Cursor {
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: "\""):
+                if scalars.isEmpty {
+                    // No escape in it (the common case): the bytes are the string.
+                    let run = UnsafeBufferPointer(rebasing: bytes[runStart..<position])
+                    guard let text = String(validating: run, as: UTF8.self) else {
+                        throw .invalidUTF8(offset: Cursor.firstInvalidUTF8(run) + runStart)
+                    }
+                    position += 1
+                    return text
+                }
                 try flushRun(self, upTo: position, into: &scalars)
                 position += 1
                 return String(scalars)

@@ -2,8 +2,8 @@ public import Foundation
 
 /// Converts between `Packet` values and the JSON trees that are signed and sent.
 ///
-/// Decoding goes JSON tree → canonical bytes → `JSONDecoder`, so what is decoded is exactly
-/// what was verified. Encoding goes the other way, so what is signed is exactly what is sent.
+/// Decoding reads the JSON tree whose canonical bytes are verified, so what is decoded is exactly
+/// what was verified. Encoding goes JSONEncoder → tree, so what is signed is exactly what is sent.
 public enum PacketCoding {
     public static func jsonValue(of packet: Packet) throws(PacketEncodingError) -> JSONValue {
         try jsonValue(encoding: packet)
@@ -35,18 +35,8 @@ public enum PacketCoding {
         guard case .object = json else {
             throw .wrongType(field: root, expected: "an object")
         }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = ISO8601Timestamp.parse(text) else {
-                throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "\"\(text.prefix(40))\" is not an ISO-8601 time with a UTC offset")
-            }
-            return date
-        }
         do {
-            return try decoder.decode(T.self, from: Data(CanonicalJSON.bytes(of: json)))
+            return try treeDecoder.decode(T.self, from: json)
         } catch let error as PacketDecodingError {
             throw error
         } catch let error as DecodingError {
@@ -55,4 +45,8 @@ public enum PacketCoding {
             throw .invalidValue(field: root, reason: "\(error)")
         }
     }
+
+    /// Straight from the tree: what is decoded is the tree that was verified, as its canonical
+    /// bytes are what the signature covers.
+    private static let treeDecoder = JSONTreeDecoder(date: ISO8601Timestamp.parse, dateExpectation: "an ISO-8601 time with a UTC offset")
 }

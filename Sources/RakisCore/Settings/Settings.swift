@@ -30,6 +30,8 @@ public struct Settings: Sendable, Equatable {
     /// the connections (and relay keys) that delivered them: beyond the cap, the packet dropped is
     /// the oldest of the source holding the most, so a quiet peer loses nothing to a loud one.
     public var maxIntakeBacklog = 10_000
+    /// Threads that parse and verify received packets; 0: one per core.
+    public var intakeThreads = 0
     /// Peers kept in the peer table; beyond it, those seen longest ago go (equivocators stay).
     public var maxPeerTableSize = 10_000
     /// Quorums that commits opened for requests this node has not received, kept at most (the
@@ -51,7 +53,7 @@ public struct Settings: Sendable, Equatable {
     /// Direct mesh: hops a packet may travel, peers each node passes it to, connections kept,
     /// frames a second allowed per connection, and how long a misbehaving peer is kept off.
     public var meshHopLimit = 8
-    public var meshFanout = 8
+    public var meshFanout = 3
     public var meshMaxPeers = 16
     public var meshMessagesPerSecond = 500
     public var meshBanMs = 5 * 60 * 1000

@@ -17,7 +17,7 @@ public enum ISO8601Timestamp {
             + "." + pad(milliseconds, 3) + "+00:00"
     }
 
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`. An offset is required: a time without
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` to the millisecond. An offset is required: a time without
     /// one is ambiguous between nodes in different zones.
     public static func parse(_ text: String) -> Date? {
         let b = Array(text.utf8)
@@ -41,17 +41,19 @@ public enum ISO8601Timestamp {
         guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
               hour < 24, minute < 60, second < 60 else { return nil }
         var index = 19
-        var fraction = 0.0
+        // Milliseconds, the precision of the reference's `Date`: digits beyond the third are
+        // dropped as JavaScript's `Date.parse` drops them, so a parsed time formats and parses
+        // back to itself and every node reads the same instant from the same text.
+        var milliseconds = 0
         if index < b.count, b[index] == UInt8(ascii: ".") {
             index += 1
-            var scale = 0.1
             let start = index
             while index < b.count, b[index] >= 0x30, b[index] <= 0x39 {
-                fraction += Double(b[index] - 0x30) * scale
-                scale /= 10
+                if index - start < 3 { milliseconds = milliseconds * 10 + Int(b[index] - 0x30) }
                 index += 1
             }
             guard index > start, index - start <= 9 else { return nil }
+            for _ in min(index - start, 3)..<3 { milliseconds *= 10 }
         }
         guard index < b.count else { return nil }
         var offsetSeconds = 0
@@ -70,8 +72,8 @@ public enum ISO8601Timestamp {
         }
         guard index == b.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
-        let local = Double(days) * 86_400 + Double(hour * 3600 + minute * 60 + second) + fraction
-        return Date(timeIntervalSince1970: local - Double(offsetSeconds))
+        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds)
+        return Date(timeIntervalSince1970: Double(seconds * 1000 + Int64(milliseconds)) / 1000)
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {

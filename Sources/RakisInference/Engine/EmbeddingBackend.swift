@@ -1,3 +1,5 @@
+import RakisCore
+
 /// The embedding models a worker pool runs: the model's weights shared (immutable, thread-safe),
 /// a thread per worker, so that forward passes never block the cooperative pool.
 struct EmbeddingBackend: WorkerBackend {

@@ -3,24 +3,82 @@ import GRDB
 import Logging
 import RakisCore
 
-/// Processing a batch: check the time window, verify, deduplicate, store with the peer-table
-/// updates, prune, publish.
+/// Processing a batch: check (parse, time window, signature) on intake's threads, then
+/// deduplicate, store with the peer-table updates, prune, publish.
 extension PacketDB {
-    func ingest(_ received: [Incoming]) async {
-        let items = withinTimeWindow(received)
-        guard !items.isEmpty else { return }
-        let known: [String: [UInt8]]
-        do {
-            known = try await store.pool.read { db in try PacketStore.storedBytes(for: items.map(\.envelope), in: db) }
-        } catch {
-            statistics.storageFailures += 1
-            logger.error("could not look up received packets", metadata: ["error": "\(error)"])
-            return
+    /// The batch's packets that parse, lie in the accepted time window and carry a valid
+    /// signature, in the batch's order. Exact copies of a packet verified lately, or of another
+    /// in the batch, are checked once.
+    func check(_ batch: [Incoming]) async -> [ReceivedPacket] {
+        let now = clock.now()
+        let window = now.addingTimeInterval(-Double(settings.maxPacketAgeMs) / 1000)...now.addingTimeInterval(Double(settings.maxPacketClockSkewMs) / 1000)
+        var outcomes = [IntakeCheck?](repeating: nil, count: batch.count)
+        var jobs: [IntakeJob] = []
+        var keys: [CopyKey] = []
+        var jobIndex: [CopyKey: Int] = [:]
+        // The job whose result each item takes, when it was not known already.
+        var owners = [Int](repeating: -1, count: batch.count)
+        for (index, item) in batch.enumerated() {
+            let key = item.content.key
+            if case .verified(let packet, _) = item.content {
+                outcomes[index] = window.contains(packet.packet.createdAt) ? .verified(packet) : .outsideTimeWindow
+                recentlyVerified.insert(packet, key: key)
+            } else if let known = recentlyVerified[key] {
+                outcomes[index] = window.contains(known.packet.createdAt) ? .verified(known) : .outsideTimeWindow
+            } else if let job = jobIndex[key] {
+                owners[index] = job
+            } else {
+                jobIndex[key] = jobs.count
+                owners[index] = jobs.count
+                jobs.append(item.content)
+                keys.append(key)
+            }
         }
-        let (verified, invalid) = await Self.verify(items, known: known)
+        let limits = PacketLimits(maxBytes: settings.maxPacketBytes)
+        let results = await workers.map(jobs) { $0.check(limits: limits, window: window) }
+        for (job, result) in results.enumerated() {
+            switch result {
+            case .verified(let packet):
+                recentlyVerified.insert(packet, key: keys[job])
+                statistics.signaturesChecked += 1
+            case .invalidSignature: statistics.signaturesChecked += 1
+            case .malformed, .outsideTimeWindow: break
+            }
+        }
+        return tally(batch, outcomes: batch.indices.map { outcomes[$0] ?? results[owners[$0]] })
+    }
+
+    /// The verified packets of a checked batch, in order; the rest counted and logged.
+    private func tally(_ batch: [Incoming], outcomes: [IntakeCheck]) -> [ReceivedPacket] {
+        var verified: [ReceivedPacket] = []
+        verified.reserveCapacity(batch.count)
+        var malformedInBatch = 0, outside = 0, invalid = 0
+        for (item, outcome) in zip(batch, outcomes) {
+            switch outcome {
+            case .verified(let packet):
+                verified.append(ReceivedPacket(transmitted: packet, receivedTime: item.receivedTime, deliveredThrough: item.deliveredThrough))
+            case .malformed(let error):
+                malformedInBatch += 1
+                logger.debug("dropped a malformed packet", metadata: ["transport": "\(item.deliveredThrough)", "error": "\(error)"])
+            case .outsideTimeWindow: outside += 1
+            case .invalidSignature: invalid += 1
+            }
+        }
+        for _ in 0..<malformedInBatch { malformed.increment() }
         statistics.invalidSignatures += invalid
         if invalid > 0 { logger.debug("dropped packets with invalid signatures", metadata: ["count": "\(invalid)"]) }
+        if outside > 0 {
+            statistics.outsideTimeWindow += outside
+            logger.info("refused packets created outside the accepted time window (replays or wrong clocks)", metadata: [
+                "count": "\(outside)", "maxPacketAgeMs": "\(settings.maxPacketAgeMs)", "maxPacketClockSkewMs": "\(settings.maxPacketClockSkewMs)",
+            ])
+        }
+        return verified
+    }
 
+    /// Stores a checked batch, counts it and publishes what was new.
+    func file(_ verified: [ReceivedPacket]) async {
+        guard !verified.isEmpty else { return }
         var seen = Set<String>()
         let unique = verified.filter { seen.insert($0.synthientId + $0.signature).inserted }
 
@@ -44,25 +102,6 @@ extension PacketDB {
             return false
         }
         if outcome.newPeers || bootSeen { await maybeTransmitPeerList() }
-    }
-
-    /// The packets whose `createdAt` lies in the accepted window; the others are counted and
-    /// logged once per batch. Checked first, before the store lookup and the signature checks
-    /// (a replay flood costs no Ed25519 work), so a replay of a packet the store has pruned is
-    /// refused as surely as a duplicate of one it still holds.
-    func withinTimeWindow(_ packets: [Incoming]) -> [Incoming] {
-        let now = clock.now()
-        let oldest = now.addingTimeInterval(-Double(settings.maxPacketAgeMs) / 1000)
-        let newest = now.addingTimeInterval(Double(settings.maxPacketClockSkewMs) / 1000)
-        let kept = packets.filter { (oldest...newest).contains($0.envelope.packet.createdAt) }
-        let refused = packets.count - kept.count
-        if refused > 0 {
-            statistics.outsideTimeWindow += refused
-            logger.info("refused packets created outside the accepted time window (replays or wrong clocks)", metadata: [
-                "count": "\(refused)", "maxPacketAgeMs": "\(settings.maxPacketAgeMs)", "maxPacketClockSkewMs": "\(settings.maxPacketClockSkewMs)",
-            ])
-        }
-        return kept
     }
 
     /// Stores the new packets and applies every verified copy to the peer table in one
@@ -100,31 +139,6 @@ extension PacketDB {
             logger.error("could not store a batch of received packets", metadata: ["count": "\(unique.count)", "error": "\(error)"])
             return nil
         }
-    }
-
-    /// Signature checks run off the actor so that receiving is never held up by them. A copy
-    /// whose bytes equal ones already verified under the same id and signature — earlier in
-    /// this batch, or stored before — is accepted without a second Ed25519 check.
-    private nonisolated static func verify(_ items: [Incoming], known: [String: [UInt8]]) async -> ([ReceivedPacket], Int) {
-        var verifiedBytes = known
-        var verified: [ReceivedPacket] = []
-        verified.reserveCapacity(items.count)
-        var invalid = 0
-        for item in items {
-            let key = item.envelope.synthientId + item.envelope.signature
-            let transmitted: TransmittedPacket
-            if let bytes = verifiedBytes[key], let match = item.envelope.verify(matchingVerifiedBytes: bytes) {
-                transmitted = match
-            } else if let checked = try? item.envelope.verify() {
-                transmitted = checked
-                verifiedBytes[key] = checked.canonicalPacket
-            } else {
-                invalid += 1
-                continue
-            }
-            verified.append(ReceivedPacket(transmitted: transmitted, receivedTime: item.receivedTime, deliveredThrough: item.deliveredThrough))
-        }
-        return (verified, invalid)
     }
 
     func publish(_ received: ReceivedPacket, isOwn: Bool) {

@@ -5,10 +5,12 @@ public import RakisCore
 /// Packet intake, as the reference's PacketDB: received packets are queued and processed in
 /// batches — after `receivePacketQueueDebounceMs` of quiet, or at once when
 /// `maxReceivedPacketQueueSize` are waiting. The queue holds `maxIntakeBacklog` at most, shared
-/// fairly by the sources that delivered them (`FairQueue`). A batch is verified (bad signatures dropped),
-/// deduplicated by `(synthientId, signature)` within itself and against the database,
-/// persisted with the peer-table updates in one transaction, pruned to `maxPacketDBSize`,
-/// and published as typed events. Batches are processed strictly one after another.
+/// fairly by the sources that delivered them (`FairQueue`). A batch is parsed and verified on
+/// intake's own threads, one per core (bad packets and signatures dropped; an exact copy of a
+/// packet verified lately is neither parsed nor checked again), deduplicated by
+/// `(synthientId, signature)`, persisted with the peer-table updates in one transaction, pruned
+/// to `maxPacketDBSize`, and published as typed events. Batches are stored and published
+/// strictly in order; the next batch is checked while the one before is being written.
 public actor PacketDB {
     public nonisolated let store: PacketStore
     public nonisolated let peers: PeerDB
@@ -25,10 +27,16 @@ public actor PacketDB {
     let logger: Logger
 
     struct Incoming: Sendable {
-        var envelope: PacketEnvelope
+        var content: IntakeJob
         var deliveredThrough: String
         var receivedTime: Date
     }
+
+    /// Envelopes verified lately, by their exact bytes.
+    var recentlyVerified: RecentlyVerified
+    let workers: IntakeWorkers
+    /// Packets from peers that could not be parsed (each dropped, and logged at debug level).
+    nonisolated let malformed = Counter()
 
     /// Waiting packets, shared fairly among the sources that delivered them (`maxIntakeBacklog`).
     var backlog: FairQueue<Incoming>
@@ -64,6 +72,8 @@ public actor PacketDB {
         self.random = random
         self.logger = logger
         self.backlog = FairQueue(capacity: settings.maxIntakeBacklog)
+        self.recentlyVerified = RecentlyVerified(capacity: settings.maxReceivedPacketQueueSize * 100, maxBytes: 64 << 20)
+        self.workers = IntakeWorkers(count: settings.intakeThreads > 0 ? settings.intakeThreads : ProcessInfo.processInfo.activeProcessorCount)
         (wakeUps, wakeConsumer) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -73,8 +83,32 @@ public actor PacketDB {
     /// `from` is who handed it over (a mesh connection's peer, a relay key): the unit the
     /// backlog is shared fairly by.
     public func receive(_ envelope: PacketEnvelope, deliveredThrough: String, from: String? = nil) {
+        enqueue(.envelope(envelope), deliveredThrough: deliveredThrough, from: from)
+    }
+
+    /// Queues a packet as a transport delivered it, unparsed: parsing happens with the signature
+    /// check, on intake's threads. Bytes over `maxPacketBytes` are dropped as malformed at once.
+    public func receive(wire bytes: [UInt8], deliveredThrough: String, from: String? = nil) {
+        guard bytes.count <= settings.maxPacketBytes else {
+            malformed.increment()
+            logger.debug("dropped a packet over maxPacketBytes", metadata: ["transport": "\(deliveredThrough)", "bytes": "\(bytes.count)"])
+            return
+        }
+        enqueue(.wire(bytes), deliveredThrough: deliveredThrough, from: from)
+    }
+
+    /// Queues a packet a transport already parsed and verified (`wire` is how it came, for
+    /// recognizing copies through other transports).
+    public func receive(verified: TransmittedPacket, wire bytes: [UInt8], deliveredThrough: String, from: String? = nil) {
+        enqueue(.verified(verified, wire: bytes), deliveredThrough: deliveredThrough, from: from)
+    }
+
+    /// Packets from peers that could not be parsed.
+    public nonisolated var malformedPackets: Int { malformed.value }
+
+    private func enqueue(_ content: IntakeJob, deliveredThrough: String, from: String?) {
         guard !isShutDown else { return }
-        let incoming = Incoming(envelope: envelope, deliveredThrough: deliveredThrough, receivedTime: clock.now())
+        let incoming = Incoming(content: content, deliveredThrough: deliveredThrough, receivedTime: clock.now())
         if backlog.append(incoming, from: deliveredThrough + " " + (from ?? "")) {
             statistics.droppedOverBacklog += 1
             if statistics.droppedOverBacklog.isMultiple(of: 1000) || statistics.droppedOverBacklog == 1 {
@@ -105,28 +139,44 @@ public actor PacketDB {
     func wake() {
         if consumer == nil {
             consumer = Task { [weak self, wakeUps] in
-                for await _ in wakeUps {
-                    while let batch = await self?.nextBatch() { await self?.ingest(batch) }
-                }
+                for await _ in wakeUps { await self?.drain() }
             }
         }
         wakeConsumer.yield()
     }
 
-    /// The next batch to process: a full one, or what is left when a drain was asked for. Nil
-    /// when nothing is due; a finished drain answers the flushes waiting on it.
-    func nextBatch() -> [Incoming]? {
-        if backlog.count >= settings.maxReceivedPacketQueueSize || (drainRequested && !backlog.isEmpty) {
-            return backlog.take(settings.maxReceivedPacketQueueSize)
-        }
+    /// Processes the batches that are due: each is checked on the workers while the one before
+    /// is written, then stored and published in order. A finished drain answers the flushes
+    /// waiting on it.
+    func drain() async {
+        repeat {
+            var checked: [ReceivedPacket]?
+            while let batch = nextBatch() {
+                async let next = check(batch)
+                if let previous = checked { await file(previous) }
+                checked = await next
+            }
+            if let last = checked { await file(last) }
+        } while drainRequested && !backlog.isEmpty
         if drainRequested {
             drainRequested = false
             let waiters = flushWaiters
             flushWaiters = []
             for waiter in waiters { waiter.resume() }
         }
-        return nil
     }
+
+    /// The next batch to process: a full one, or what is left when a drain was asked for; nil
+    /// when nothing is due. Under load a batch takes up to `batchGrowth` times
+    /// `maxReceivedPacketQueueSize` of what is waiting: packets that already wait lose nothing by
+    /// it, and fewer, larger batches keep every core checking signatures.
+    func nextBatch() -> [Incoming]? {
+        let size = settings.maxReceivedPacketQueueSize
+        guard backlog.count >= size || (drainRequested && !backlog.isEmpty) else { return nil }
+        return backlog.take(min(backlog.count, size * Self.batchGrowth))
+    }
+
+    static let batchGrowth = 10
 
     func startDebounceTimer() {
         let quiet = Duration.milliseconds(settings.receivePacketQueueDebounceMs)
@@ -197,6 +247,7 @@ public actor PacketDB {
         wakeConsumer.finish()
         await consumer?.value
         consumer = nil
+        workers.stop()
         events.finish()
         feed.finish()
     }

@@ -10,8 +10,6 @@ public struct TransportService: Service {
     let transport: any P2PTransport
     let packetDB: PacketDB
     let starts: TransportStarts
-    let limits: PacketLimits
-    let malformed: Counter
     let logger: Logger
 
     public func run() async throws {
@@ -31,17 +29,14 @@ public struct TransportService: Service {
         }
     }
 
-    /// Parses what the transport delivers and queues it into intake, until `incoming` ends.
+    /// Queues what the transport delivers into intake, which parses and verifies it on its own
+    /// threads unless the transport did, until `incoming` ends.
     private func receive() async {
         for await delivery in transport.incoming {
-            do {
-                let envelope = try PacketEnvelope.decode(wire: delivery.bytes, limits: limits)
-                await packetDB.receive(envelope, deliveredThrough: transport.name, from: delivery.from)
-            } catch {
-                malformed.increment()
-                logger.debug("dropped a malformed packet", metadata: [
-                    "transport": "\(transport.name)", "from": "\(delivery.from ?? "?")", "error": "\(error)",
-                ])
+            if let verified = delivery.verified {
+                await packetDB.receive(verified: verified, wire: delivery.bytes, deliveredThrough: transport.name, from: delivery.from)
+            } else {
+                await packetDB.receive(wire: delivery.bytes, deliveredThrough: transport.name, from: delivery.from)
             }
         }
     }

@@ -1,8 +1,11 @@
+public import RakisCore
+
 /// One way of reaching other nodes (an in-memory hub, Nostr relays, a direct mesh). A node
 /// runs several at once; every broadcast goes out on all of them and intake deduplicates.
 ///
-/// Transports carry envelope bytes and know nothing of packets: parsing, verification and
-/// dedupe happen once, in intake, whatever the transport.
+/// Transports carry envelope bytes: parsing, verification and dedupe happen once, in intake,
+/// whatever the transport. A transport that parses and verifies packets anyway (the mesh checks
+/// each before passing it on) hands the verified packet along, and intake does not check it again.
 public protocol P2PTransport: Sendable {
     /// The name recorded as a packet's `deliveredThrough` and in a peer's `seenOn`.
     var name: String { get }
@@ -29,10 +32,14 @@ public protocol P2PTransport: Sendable {
 public struct TransportDelivery: Sendable {
     public var bytes: [UInt8]
     public var from: String?
+    /// The packet these bytes parse to, when the transport already parsed them and checked the
+    /// signature (the mesh does, before passing a packet on): intake then does neither again.
+    public var verified: TransmittedPacket?
 
-    public init(bytes: [UInt8], from: String? = nil) {
+    public init(bytes: [UInt8], from: String? = nil, verified: TransmittedPacket? = nil) {
         self.bytes = bytes
         self.from = from
+        self.verified = verified
     }
 }
 

@@ -28,6 +28,7 @@ extension NetworkSimulation {
         }.sorted()
         let traffic = network.traffic
         let perNodeRequest = Double(max(1, nodes.count * configuration.requests))
+        let broadcasts = Double(max(1, traffic.map(\.packetsSent).reduce(0, +)))
         let validFrom = Set(recorder.finishes.values.joined().flatMap { finish -> [String] in
             guard case .agreed(_, _, _, let valid) = finish.outcome else { return [] }
             return valid
@@ -38,6 +39,9 @@ extension NetworkSimulation {
             packetsReceivedPerNodePerRequest: Double(traffic.map(\.packetsReceived).reduce(0, +)) / perNodeRequest,
             bytesReceivedPerNodePerRequest: Double(traffic.map(\.bytesReceived).reduce(0, +)) / perNodeRequest,
             packetsSentPerNodePerRequest: Double(traffic.map(\.packetsSent).reduce(0, +)) / perNodeRequest,
+            framesPerBroadcast: Double(traffic.map(\.framesSent).reduce(0, +)) / broadcasts,
+            announcementsPerBroadcast: Double(traffic.map(\.announcementsSent).reduce(0, +)) / broadcasts,
+            asksPerBroadcast: Double(traffic.map(\.asksSent).reduce(0, +)) / broadcasts,
             inferencesPerRequest: Double(nodes.map(\.inferencesRun).reduce(0, +)) / Double(configuration.requests),
             verificationEmbeddingsPerRequest: Double(nodes.map(\.textsVerified).reduce(0, +)) / Double(configuration.requests),
             commitsRefusedOutsideCommittee: recorder.refusedOutsideCommittee,

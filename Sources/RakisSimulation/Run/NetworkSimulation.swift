@@ -112,7 +112,8 @@ public struct NetworkSimulation {
         packetsSent += 1
         let simulated = SimulatedPacket(
             id: packetsSent, sender: sender, synthientId: signer ?? nodes[sender].synthientId, packet: packet, targeted: receivers != nil)
-        for (receiver, at) in network.deliveries(of: simulated, from: sender, at: now, to: receivers ?? Array(nodes.indices)) {
+        let arrivals = if let receivers { network.deliveries(of: simulated, from: sender, at: now, to: receivers) } else { network.broadcast(of: simulated, from: sender, at: now) }
+        for (receiver, at) in arrivals {
             queue.schedule(.deliver(node: receiver, packet: simulated), at: at)
         }
     }

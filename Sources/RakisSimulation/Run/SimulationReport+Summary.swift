@@ -27,6 +27,10 @@ extension SimulationReport {
         lines.append(String(
             format: "traffic per node per request: %.1f packets and %.1f kB received, %.2f packets sent", packetsReceivedPerNodePerRequest,
             bytesReceivedPerNodePerRequest / 1000, packetsSentPerNodePerRequest))
+        let mesh = c.network.meshDegree.map { "a mesh of degree \($0), fan-out \(c.network.fanout)" } ?? "every node connected to every other"
+        lines.append("gossip (" + mesh + "): " + String(
+            format: "%.1f frames carried each packet sent, %.1f announcements of it, %.1f asks",
+            framesPerBroadcast, announcementsPerBroadcast, asksPerBroadcast))
         let reasons: [String] = honestRejectionReasons.sorted { $0.value > $1.value }.map { "\($0.value) \($0.key)" }
         lines.append(String(
             format: "work per request: %.1f inferences, %.1f texts embedded to verify reveals", inferencesPerRequest, verificationEmbeddingsPerRequest)

@@ -29,6 +29,11 @@ public struct SimulationReport: Sendable, Hashable, Codable {
     public let packetsReceivedPerNodePerRequest: Double
     public let bytesReceivedPerNodePerRequest: Double
     public let packetsSentPerNodePerRequest: Double
+    /// Per packet a node signed and sent to everyone: frames that carried it whole (N − 1 when
+    /// every node is connected to every other), announcements of its id, and asks for it.
+    public let framesPerBroadcast: Double
+    public let announcementsPerBroadcast: Double
+    public let asksPerBroadcast: Double
     /// Work per request, all nodes together: inferences run, and texts embedded to verify reveals.
     public let inferencesPerRequest: Double
     public let verificationEmbeddingsPerRequest: Double

@@ -1,4 +1,5 @@
 import Foundation
+import RakisCore
 
 /// A GGUF model run in process: weights loaded once per process (`LoadedLlamaModels`), a context
 /// and an OS thread per worker.

@@ -1,10 +1,11 @@
 import Foundation
 import Synchronization
 
-/// One embedding worker's own OS thread, so model forward passes never block Swift's
-/// cooperative thread pool. It runs one job at a time from its mailbox until told to stop.
-final class WorkerThread: Sendable {
-    typealias Job = @Sendable () -> Void
+/// An OS thread of its own for blocking work (model forward passes, signature checks), so that
+/// it never blocks Swift's cooperative thread pool. It runs one job at a time from its mailbox
+/// until told to stop.
+package final class WorkerThread: Sendable {
+    package typealias Job = @Sendable () -> Void
 
     private struct Mailbox {
         var jobs: [Job] = []
@@ -15,10 +16,10 @@ final class WorkerThread: Sendable {
     private let wakeUp = DispatchSemaphore(value: 0)
 
     /// The name of the worker thread running the caller, nil on any other thread.
-    static var currentName: String? { Thread.current.threadDictionary[nameKey] as? String }
+    package static var currentName: String? { Thread.current.threadDictionary[nameKey] as? String }
     private static let nameKey = "rakis.worker.name"
 
-    init(name: String) {
+    package init(name: String) {
         let thread = Thread { [self] in
             Thread.current.threadDictionary[Self.nameKey] = name
             run()
@@ -28,13 +29,13 @@ final class WorkerThread: Sendable {
         thread.start()
     }
 
-    func submit(_ job: @escaping Job) {
+    package func submit(_ job: @escaping Job) {
         mailbox.withLock { $0.jobs.append(job) }
         wakeUp.signal()
     }
 
     /// Finishes the jobs already submitted, then ends the thread.
-    func stop() {
+    package func stop() {
         mailbox.withLock { $0.stopping = true }
         wakeUp.signal()
     }

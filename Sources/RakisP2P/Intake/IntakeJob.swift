@@ -1,0 +1,98 @@
+import Foundation
+import RakisCore
+
+/// One received packet as intake's threads take it: bytes from a transport, an envelope
+/// already parsed (a caller that had it parsed anyway), or a packet a transport verified.
+enum IntakeJob: Sendable {
+    case wire([UInt8])
+    case envelope(PacketEnvelope)
+    case verified(TransmittedPacket, wire: [UInt8])
+
+    /// What identifies this exact copy: the wire bytes, or an envelope's id, signature and
+    /// canonical packet. Equal keys are equal packets under equal signatures.
+    var key: CopyKey {
+        switch self {
+        case .wire(let bytes), .verified(_, let bytes): CopyKey(bytes: bytes)
+        case .envelope(let envelope): CopyKey(bytes: Array(envelope.synthientId.utf8) + Array(envelope.signature.utf8) + envelope.canonicalPacket)
+        }
+    }
+
+    /// Parses (bounded by `limits`), refuses a packet created outside `window` before any
+    /// Ed25519 work (a replay flood costs none), and checks the signature.
+    func check(limits: PacketLimits, window: ClosedRange<Date>) -> IntakeCheck {
+        let envelope: PacketEnvelope
+        switch self {
+        case .verified(let packet, _):
+            return window.contains(packet.packet.createdAt) ? .verified(packet) : .outsideTimeWindow
+        case .envelope(let parsed):
+            envelope = parsed
+        case .wire(let bytes):
+            do { envelope = try PacketEnvelope.decode(wire: bytes, limits: limits) } catch { return .malformed(error) }
+        }
+        guard window.contains(envelope.packet.createdAt) else { return .outsideTimeWindow }
+        guard let verified = try? envelope.verify() else { return .invalidSignature }
+        return .verified(verified)
+    }
+}
+
+/// Bytes as a dictionary key, hashed once in one pass (an array of bytes hashes byte by byte,
+/// on every lookup) and compared whole, so that only identical bytes are equal.
+struct CopyKey: Hashable, Sendable {
+    let bytes: [UInt8]
+    private let digest: Int
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+        var hasher = Hasher()
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        digest = hasher.finalize()
+    }
+
+    static func == (a: CopyKey, b: CopyKey) -> Bool { a.digest == b.digest && a.bytes == b.bytes }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+}
+
+/// What intake's check made of one received packet.
+enum IntakeCheck: Sendable {
+    case verified(TransmittedPacket)
+    case malformed(PacketDecodingError)
+    case outsideTimeWindow
+    case invalidSignature
+}
+
+/// Packets verified lately, by the exact bytes they came as (`IntakeJob.key`): a copy of one (the
+/// same packet through a second transport, a peer's catch-up) is taken without parsing or a
+/// second signature check. Only identical bytes match. Bounded in count and bytes, oldest out.
+struct RecentlyVerified: Sendable {
+    let capacity: Int
+    let maxBytes: Int
+    private var packets: [CopyKey: TransmittedPacket] = [:]
+    private var order: [CopyKey] = []
+    private var oldest = 0
+    private var bytes = 0
+
+    init(capacity: Int, maxBytes: Int) {
+        self.capacity = max(1, capacity)
+        self.maxBytes = maxBytes
+    }
+
+    subscript(key: CopyKey) -> TransmittedPacket? { packets[key] }
+
+    mutating func insert(_ packet: TransmittedPacket, key: CopyKey) {
+        guard packets.updateValue(packet, forKey: key) == nil else { return }
+        order.append(key)
+        bytes += key.bytes.count
+        while packets.count > capacity || (bytes > maxBytes && packets.count > 1) {
+            let evicted = order[oldest]
+            oldest += 1
+            packets[evicted] = nil
+            bytes -= evicted.bytes.count
+        }
+        // The evicted front of `order` is dropped now and then, not on every insert.
+        if oldest > capacity {
+            order.removeFirst(oldest)
+            oldest = 0
+        }
+    }
+}
