@@ -58,7 +58,8 @@ reference-env:
 
 bench: setup reference-env
 	swift build -c release --product rakis-bench
-	taskset -c 0 .build/release/rakis-bench intake
+	taskset -c 0 .build/release/rakis-bench intake --set intakeThreads=1
+	.build/release/rakis-bench intake
 	.build/release/rakis-bench embed
 	.build/release/rakis-bench llm
 	.build/release/rakis-bench consensus
