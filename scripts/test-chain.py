@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import threading
+import traceback
 
 from eth_tester import EthereumTester, PyEVMBackend
 from eth_tester.exceptions import BlockNotFound, FilterNotFound, TransactionFailed, TransactionNotFound, ValidationError
@@ -189,6 +190,11 @@ def answer(call):
         return {"jsonrpc": "2.0", "id": ident, "error": {"code": error.code, "message": error.message}}
     except (ValidationError, BlockNotFound, FilterNotFound, TypeError, ValueError) as error:
         return {"jsonrpc": "2.0", "id": ident, "error": {"code": -32602, "message": f"invalid params: {error}"}}
+    except Exception as error:  # noqa: BLE001
+        # A node answers a call that fails inside it with an error, never by dropping the
+        # connection (which a client can only read as the node being unreachable).
+        traceback.print_exc()
+        return {"jsonrpc": "2.0", "id": ident, "error": {"code": -32603, "message": f"internal error: {type(error).__name__}: {error}"}}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
