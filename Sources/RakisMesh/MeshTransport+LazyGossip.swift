@@ -7,7 +7,7 @@ extension MeshTransport {
     /// peer it came from, its signer, and the signer's neighbors: the signer sends its packets to
     /// every peer it has, so in a full mesh nobody passes anything on.
     func passOn(_ packet: MeshPacket, id packetId: String, origin: String, cameFrom session: UInt64?) {
-        packetCache.insert(packet, id: packetId)
+        packetCache.insert(packet, forKey: packetId, bytes: packet.envelope.utf8.count)
         var covered: Set<String> = [origin]
         if let (originSession, _) = connections.first(where: { $0.value.synthientId == origin }),
            let theirs = gossip.neighbors[originSession] {

@@ -44,7 +44,7 @@ public actor MeshTransport: P2PTransport {
     /// What this node sent or passed on lately, offered to each peer that (re)connects.
     var catchUpLog: MeshCatchUpLog
     /// What this node passed on lately, by id, for peers that ask (`iwant`).
-    var packetCache: MeshPacketCache
+    var packetCache: RecentValues<String, MeshPacket>
     var gossip: MeshLazyGossip
     /// The next flush of announcements, asks and neighbors, when one is scheduled.
     var gossipTimer: Task<Void, Never>?
@@ -95,7 +95,7 @@ public actor MeshTransport: P2PTransport {
         self.logger = logger
         self.seen = RecentIds(capacity: configuration.rememberedPackets)
         self.catchUpLog = MeshCatchUpLog(window: configuration.catchUpWindow, capacity: configuration.catchUpMaxPackets)
-        self.packetCache = MeshPacketCache(capacity: configuration.cachedPackets, maxBytes: configuration.cachedPacketBytes)
+        self.packetCache = RecentValues(capacity: configuration.cachedPackets, maxBytes: configuration.cachedPacketBytes)
         self.gossip = MeshLazyGossip(retryAfter: configuration.askAgainAfter, maxWantsPerPeer: configuration.maxAsksPerPeer)
         (dialerWakeUps, wakeDialer) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (incoming, continuation) = AsyncStream.makeStream(
@@ -174,7 +174,7 @@ public actor MeshTransport: P2PTransport {
         seen.insert(packetId)
         let packet = MeshPacket(hops: configuration.hopLimit, envelope: text)
         catchUpLog.record(packet, origin: identity.synthientId, from: nil, at: .now)
-        packetCache.insert(packet, id: packetId)
+        packetCache.insert(packet, forKey: packetId, bytes: text.utf8.count)
         let frame = MeshMessage.packet(hops: configuration.hopLimit, envelope: text).text
         for connection in connections.values { send(frame, to: connection.outgoing) }
         counters.sent += connections.count

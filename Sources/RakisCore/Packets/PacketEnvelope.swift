@@ -37,16 +37,6 @@ public struct PacketEnvelope: Sendable {
             canonicalPacket: CanonicalJSON.bytes(of: packetJSON))
     }
 
-    /// Accepts the envelope without a signature check when its packet bytes equal
-    /// `verifiedBytes`: bytes that an earlier `verify()` accepted under this same synthientId
-    /// and signature (a duplicate delivery, or a packet already stored). Different bytes under a
-    /// known signature get nil and must go through `verify()`. Package-only: the caller vouches
-    /// for `verifiedBytes`, so it is no API for code outside rakis.
-    package func verify(matchingVerifiedBytes verifiedBytes: [UInt8]) -> TransmittedPacket? {
-        guard verifiedBytes == canonicalPacket else { return nil }
-        return TransmittedPacket(synthientId: synthientId, signature: signature, packet: packet, canonicalPacket: canonicalPacket)
-    }
-
     /// Checks the Ed25519 signature over the canonical packet bytes.
     public func verify() throws(SignatureError) -> TransmittedPacket {
         guard PacketSignature.isValid(signature: signature, synthientId: synthientId, message: canonicalPacket) else {

@@ -60,39 +60,3 @@ enum IntakeCheck: Sendable {
     case outsideTimeWindow
     case invalidSignature
 }
-
-/// Packets verified lately, by the exact bytes they came as (`IntakeJob.key`): a copy of one (the
-/// same packet through a second transport, a peer's catch-up) is taken without parsing or a
-/// second signature check. Only identical bytes match. Bounded in count and bytes, oldest out.
-struct RecentlyVerified: Sendable {
-    let capacity: Int
-    let maxBytes: Int
-    private var packets: [CopyKey: TransmittedPacket] = [:]
-    private var order: [CopyKey] = []
-    private var oldest = 0
-    private var bytes = 0
-
-    init(capacity: Int, maxBytes: Int) {
-        self.capacity = max(1, capacity)
-        self.maxBytes = maxBytes
-    }
-
-    subscript(key: CopyKey) -> TransmittedPacket? { packets[key] }
-
-    mutating func insert(_ packet: TransmittedPacket, key: CopyKey) {
-        guard packets.updateValue(packet, forKey: key) == nil else { return }
-        order.append(key)
-        bytes += key.bytes.count
-        while packets.count > capacity || (bytes > maxBytes && packets.count > 1) {
-            let evicted = order[oldest]
-            oldest += 1
-            packets[evicted] = nil
-            bytes -= evicted.bytes.count
-        }
-        // The evicted front of `order` is dropped now and then, not on every insert.
-        if oldest > capacity {
-            order.removeFirst(oldest)
-            oldest = 0
-        }
-    }
-}

@@ -22,7 +22,7 @@ extension PacketDB {
             let key = item.content.key
             if case .verified(let packet, _) = item.content {
                 outcomes[index] = window.contains(packet.packet.createdAt) ? .verified(packet) : .outsideTimeWindow
-                recentlyVerified.insert(packet, key: key)
+                recentlyVerified.insert(packet, forKey: key, bytes: key.bytes.count)
             } else if let known = recentlyVerified[key] {
                 outcomes[index] = window.contains(known.packet.createdAt) ? .verified(known) : .outsideTimeWindow
             } else if let job = jobIndex[key] {
@@ -39,7 +39,7 @@ extension PacketDB {
         for (job, result) in results.enumerated() {
             switch result {
             case .verified(let packet):
-                recentlyVerified.insert(packet, key: keys[job])
+                recentlyVerified.insert(packet, forKey: keys[job], bytes: keys[job].bytes.count)
                 statistics.signaturesChecked += 1
             case .invalidSignature: statistics.signaturesChecked += 1
             case .malformed, .outsideTimeWindow: break

@@ -33,7 +33,7 @@ public actor PacketDB {
     }
 
     /// Envelopes verified lately, by their exact bytes.
-    var recentlyVerified: RecentlyVerified
+    var recentlyVerified: RecentValues<CopyKey, TransmittedPacket>
     let workers: IntakeWorkers
     /// Packets from peers that could not be parsed (each dropped, and logged at debug level).
     nonisolated let malformed = Counter()
@@ -72,7 +72,7 @@ public actor PacketDB {
         self.random = random
         self.logger = logger
         self.backlog = FairQueue(capacity: settings.maxIntakeBacklog)
-        self.recentlyVerified = RecentlyVerified(capacity: settings.maxReceivedPacketQueueSize * 100, maxBytes: 64 << 20)
+        self.recentlyVerified = RecentValues(capacity: settings.maxReceivedPacketQueueSize * 100, maxBytes: 64 << 20)
         self.workers = IntakeWorkers(count: settings.intakeThreads > 0 ? settings.intakeThreads : ProcessInfo.processInfo.activeProcessorCount)
         (wakeUps, wakeConsumer) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }

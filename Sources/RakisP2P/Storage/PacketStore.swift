@@ -28,20 +28,6 @@ public struct PacketStore: Sendable {
         return inserted
     }
 
-    /// The canonical bytes stored under each envelope's `synthientId + signature`, for those
-    /// already stored. Only verified packets are ever stored.
-    static func storedBytes(for envelopes: [PacketEnvelope], in db: Database) throws -> [String: [UInt8]] {
-        let statement = try db.cachedStatement(sql: "SELECT packet FROM packet WHERE synthientId = ? AND signature = ?")
-        var found: [String: [UInt8]] = [:]
-        for envelope in envelopes {
-            let key = envelope.synthientId + envelope.signature
-            guard found[key] == nil,
-                  let text = try String.fetchOne(statement, arguments: [envelope.synthientId, envelope.signature]) else { continue }
-            found[key] = Array(text.utf8)
-        }
-        return found
-    }
-
     /// Keeps the `keep` most recently received packets and deletes the rest.
     static func prune(keeping keep: Int, in db: Database) throws -> Int {
         try db.execute(sql: """

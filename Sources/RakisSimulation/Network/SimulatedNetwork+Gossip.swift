@@ -13,9 +13,9 @@ extension SimulatedNetwork {
         var arrived = [Int64?](repeating: nil, count: nodes)
         var cameFrom = [Int](repeating: -1, count: nodes)
         var asked = [Bool](repeating: false, count: nodes)
-        var frontier = GossipFrontier()
-        frontier.push(now, .arrive(node: source, from: source))
-        while let (time, step) = frontier.pop() {
+        var frontier = EventQueue<GossipStep>()
+        frontier.schedule(.arrive(node: source, from: source), at: now)
+        while let (time, step) = frontier.next() {
             switch step {
             case .arrive(let node, let from):
                 guard arrived[node] == nil else { continue }
@@ -37,14 +37,14 @@ extension SimulatedNetwork {
                 }
                 traffic[to].packetsReceived += 1
                 traffic[to].bytesReceived += packet.wireBytes
-                frontier.push(askArrives + latency(), .arrive(node: to, from: from))
+                frontier.schedule(.arrive(node: to, from: from), at: askArrives + latency())
             }
         }
         return arrived.enumerated().compactMap { node, at in at.map { (node, $0) } }
     }
 
     private mutating func spread(
-        _ packet: SimulatedPacket, at node: Int, time: Int64, source: Int, cameFrom: Int, overlay: GossipOverlay, frontier: inout GossipFrontier
+        _ packet: SimulatedPacket, at node: Int, time: Int64, source: Int, cameFrom: Int, overlay: GossipOverlay, frontier: inout EventQueue<GossipStep>
     ) {
         var targets = overlay.peers[node].filter { $0 != cameFrom && $0 != source }
         var pushes = targets.count
@@ -62,12 +62,12 @@ extension SimulatedNetwork {
                 if isLost(node, peer, at: time) { traffic[peer].packetsLost += 1; continue }
                 traffic[peer].packetsReceived += 1
                 traffic[peer].bytesReceived += packet.wireBytes
-                frontier.push(time + latency(), .arrive(node: peer, from: node))
+                frontier.schedule(.arrive(node: peer, from: node), at: time + latency())
             } else {
                 traffic[node].announcementsSent += 1
                 traffic[node].bytesSent += Self.announcementBytes
                 if isLost(node, peer, at: time) { continue }
-                frontier.push(time + Self.announceDelayMs + latency(), .announced(from: node, to: peer))
+                frontier.schedule(.announced(from: node, to: peer), at: time + Self.announceDelayMs + latency())
             }
         }
     }
@@ -77,46 +77,8 @@ extension SimulatedNetwork {
     }
 }
 
-/// The steps of one packet's spread in time order (ties in the order pushed).
-struct GossipFrontier {
-    enum Step {
-        case arrive(node: Int, from: Int)
-        case announced(from: Int, to: Int)
-    }
-
-    private var heap: [(time: Int64, order: Int, step: Step)] = []
-    private var pushed = 0
-
-    mutating func push(_ time: Int64, _ step: Step) {
-        pushed += 1
-        heap.append((time, pushed, step))
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard precedes(child, parent) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> (Int64, Step)? {
-        guard !heap.isEmpty else { return nil }
-        heap.swapAt(0, heap.count - 1)
-        let first = heap.removeLast()
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            var next = parent
-            if left < heap.count, precedes(left, next) { next = left }
-            if right < heap.count, precedes(right, next) { next = right }
-            guard next != parent else { break }
-            heap.swapAt(parent, next)
-            parent = next
-        }
-        return (first.time, first.step)
-    }
-
-    private func precedes(_ a: Int, _ b: Int) -> Bool {
-        (heap[a].time, heap[a].order) < (heap[b].time, heap[b].order)
-    }
+/// One step of a packet's spread: it reaches a node, or an announcement of it does.
+enum GossipStep {
+    case arrive(node: Int, from: Int)
+    case announced(from: Int, to: Int)
 }
