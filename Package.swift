@@ -120,8 +120,8 @@ let package = Package(
         // so that layer 1 may check chain identities without importing layer 5.
         .target(
             name: "RakisEthereum", dependencies: ["RakisCore", "CSecp256k1", .product(name: "BigInt", package: "BigInt")], swiftSettings: strict),
-        // Matrix kernels with a fixed reduction order; never fused multiply-adds, so that every
-        // CPU computes the same bits.
+        // Matrix kernels with a fixed reduction order; the compiler contracts nothing into fused
+        // multiply-adds (only the recipe's own are fused), so that every CPU computes the same bits.
         .target(
             name: "CRakisKernels",
             cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]

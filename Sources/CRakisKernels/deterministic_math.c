@@ -1,5 +1,7 @@
 #include "rakis_kernels.h"
 #include "erf_polynomials.h"
+#include "exp_constants.h"
+#include "math_paths.h"
 #include <math.h>
 
 #if defined(__x86_64__)
@@ -9,16 +11,6 @@
 // Only IEEE-754 additions, multiplications, divisions and square roots in a fixed order, with
 // contraction into fused multiply-adds off (-ffp-contract=off): the C library's exp and erf
 // differ between versions and CPUs in the last bit, these do not.
-
-static const double ln2_high = 6.93147180369123816490e-01;
-static const double ln2_low = 1.90821492927058770002e-10;
-static const double log2e = 1.44269504088896338700e+00;
-// 1/k! for k = 0...10, each as ((1/1)/2)/.../k.
-static const double taylor[11] = {
-    0x1.0000000000000p+0, 0x1.0000000000000p+0, 0x1.0000000000000p-1, 0x1.5555555555555p-3, 0x1.5555555555555p-5,
-    0x1.1111111111111p-7, 0x1.6c16c16c16c17p-10, 0x1.a01a01a01a01ap-13, 0x1.a01a01a01a01ap-16, 0x1.71de3a556c734p-19,
-    0x1.27e4fb7789f5dp-22,
-};
 
 // value × 2^n, exactly, also when the result is subnormal.
 static double scale_by_power_of_two(double value, int n) {
@@ -56,11 +48,7 @@ double rakis_erf(double x) {
     return x < 0 ? -result : result;
 }
 
-static double gelu_one(double value) { return (0.5 * value) * (1 + rakis_erf(value * 0.70710678118654752440)); }
-
-void rakis_gelu_portable(float *x, long count) {
-    for (long i = 0; i < count; i++) x[i] = (float)gelu_one((double)x[i]);
-}
+double rakis_gelu_one(double value) { return (0.5 * value) * (1 + rakis_erf(value * 0.70710678118654752440)); }
 
 #if defined(__x86_64__)
 // The same operations as rakis_exp and rakis_erf, four lanes at a time; IEEE-754 arithmetic is
@@ -125,14 +113,14 @@ static void gelu_avx2(float *x, long count) {
     for (; i + 4 <= count; i += 4) {
         __m256d v = _mm256_cvtps_pd(_mm_loadu_ps(x + i));
         if (_mm256_movemask_pd(_mm256_cmp_pd(v, v, _CMP_UNORD_Q)) != 0) {
-            for (long j = i; j < i + 4; j++) x[j] = (float)gelu_one((double)x[j]);
+            for (long j = i; j < i + 4; j++) x[j] = (float)rakis_gelu_one((double)x[j]);
             continue;
         }
         __m256d e = erf4(_mm256_mul_pd(v, _mm256_set1_pd(0.70710678118654752440)));
         __m256d g = _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(0.5), v), _mm256_add_pd(_mm256_set1_pd(1.0), e));
         _mm_storeu_ps(x + i, _mm256_cvtpd_ps(g));
     }
-    for (; i < count; i++) x[i] = (float)gelu_one((double)x[i]);
+    for (; i < count; i++) x[i] = (float)rakis_gelu_one((double)x[i]);
 }
 
 __attribute__((target("avx2")))
@@ -150,21 +138,48 @@ static void exp_many_avx2(const double *x, double *y, long count) {
 }
 #endif
 
-void rakis_gelu(float *x, long count) {
-#if defined(__x86_64__)
-    if (rakis_kernels_avx2()) { gelu_avx2(x, count); return; }
-#endif
-    rakis_gelu_portable(x, count);
+static int narrowed(int path) {
+    int widest = rakis_kernels_widest_path();
+    return path < widest ? path : widest;
 }
 
-void rakis_exp_many(const double *x, double *y, long count) {
+void rakis_gelu_on(int path, float *x, long count) {
 #if defined(__x86_64__)
-    if (rakis_kernels_avx2()) { exp_many_avx2(x, y, count); return; }
+    switch (narrowed(path)) {
+    case RAKIS_PATH_AVX512: rakis_gelu_avx512(x, count); return;
+    case RAKIS_PATH_AVX2: gelu_avx2(x, count); return;
+    default: break;
+    }
+#else
+    (void)path;
+#endif
+    for (long i = 0; i < count; i++) x[i] = (float)rakis_gelu_one((double)x[i]);
+}
+
+void rakis_gelu(float *x, long count) { rakis_gelu_on(rakis_kernels_path(), x, count); }
+
+void rakis_exp_many_on(int path, const double *x, double *y, long count) {
+#if defined(__x86_64__)
+    switch (narrowed(path)) {
+    case RAKIS_PATH_AVX512: rakis_exp_many_avx512(x, y, count); return;
+    case RAKIS_PATH_AVX2: exp_many_avx2(x, y, count); return;
+    default: break;
+    }
+#else
+    (void)path;
 #endif
     for (long i = 0; i < count; i++) y[i] = rakis_exp(x[i]);
 }
 
-void rakis_softmax_rows(const float *scores, int rows, int n, float divisor, float *probabilities, int ldp, double *scratch) {
+void rakis_exp_many(const double *x, double *y, long count) { rakis_exp_many_on(rakis_kernels_path(), x, y, count); }
+
+void rakis_softmax_rows_on(int path, const float *scores, int rows, int n, float divisor, float *probabilities, int ldp, double *scratch) {
+#if defined(__x86_64__)
+    if (narrowed(path) == RAKIS_PATH_AVX512) {
+        rakis_softmax_rows_avx512(scores, rows, n, divisor, probabilities, ldp, scratch);
+        return;
+    }
+#endif
     for (int t = 0; t < rows; t++) {
         const float *row = scores + (long)t * n;
         float *out = probabilities + (long)t * ldp;
@@ -175,11 +190,15 @@ void rakis_softmax_rows(const float *scores, int rows, int n, float divisor, flo
             if (scaled >= maximum) maximum = scaled;
         }
         for (int s = 0; s < n; s++) scratch[s] = (double)(out[s] - maximum);
-        rakis_exp_many(scratch, scratch, n);
+        rakis_exp_many_on(path, scratch, scratch, n);
         double total = 0;
         for (int s = 0; s < n; s++) total = total + scratch[s];
         for (int s = 0; s < n; s++) out[s] = (float)(scratch[s] / total);
     }
+}
+
+void rakis_softmax_rows(const float *scores, int rows, int n, float divisor, float *probabilities, int ldp, double *scratch) {
+    rakis_softmax_rows_on(rakis_kernels_path(), scores, rows, n, divisor, probabilities, ldp, scratch);
 }
 
 void rakis_layer_norm(float *x, int rows, int width, const float *gamma, const float *beta, double epsilon) {

@@ -1,4 +1,5 @@
 #include "rakis_kernels.h"
+#include "gemm_paths.h"
 #include <stddef.h>
 #include <math.h>
 
@@ -98,7 +99,14 @@ static void tile_avx2_any(const float *x, int ldx, int mr, int in, const float *
 #endif
 
 static void gemm(const float *x, int rows, int ldx, int in, const float *packed, const float *bias,
-                 int first_panel, int panel_count, int out, float *y, int ldy, int vector) {
+                 int first_panel, int panel_count, int out, float *y, int ldy, int path) {
+#if defined(__x86_64__)
+    if (path == RAKIS_PATH_AVX512) {
+        rakis_gemm_avx512(x, rows, ldx, in, packed, bias, first_panel, panel_count, out, y, ldy);
+        return;
+    }
+#endif
+    int vector = path == RAKIS_PATH_AVX2;
     // Rows go in chunks whose inputs stay in L2 while every panel of the slice passes over them.
     int chunk = (192 * 1024) / (in * 4 + 1);
     chunk = chunk < MR_MAX ? MR_MAX : chunk / MR_MAX * MR_MAX;
@@ -131,13 +139,14 @@ static void gemm(const float *x, int rows, int ldx, int in, const float *packed,
 
 void rakis_gemm_panels(const float *x, int rows, int ldx, int in, const float *packed, const float *bias,
                        int first_panel, int panel_count, int out, float *y, int ldy) {
-    gemm(x, rows, ldx, in, packed, bias, first_panel, panel_count, out, y, ldy, rakis_kernels_avx2());
+    gemm(x, rows, ldx, in, packed, bias, first_panel, panel_count, out, y, ldy, rakis_kernels_path());
 }
 
 void rakis_gemm(const float *x, int rows, int ldx, int in, const float *packed, const float *bias, int out, float *y, int ldy) {
     rakis_gemm_panels(x, rows, ldx, in, packed, bias, 0, (out + PANEL - 1) / PANEL, out, y, ldy);
 }
 
-void rakis_gemm_portable(const float *x, int rows, int ldx, int in, const float *packed, const float *bias, int out, float *y, int ldy) {
-    gemm(x, rows, ldx, in, packed, bias, 0, (out + PANEL - 1) / PANEL, out, y, ldy, 0);
+void rakis_gemm_on(int path, const float *x, int rows, int ldx, int in, const float *packed, const float *bias, int out, float *y, int ldy) {
+    int widest = rakis_kernels_widest_path();
+    gemm(x, rows, ldx, in, packed, bias, 0, (out + PANEL - 1) / PANEL, out, y, ldy, path < widest ? path : widest);
 }

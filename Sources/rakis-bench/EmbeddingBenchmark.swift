@@ -37,7 +37,7 @@ struct EmbeddingBenchmark: AsyncParsableCommand {
         let model = try SentenceEmbeddingModel(name: SentenceEmbeddingModel.defaultName, directory: directory)
         let sets = ["short": Self.texts(count: count, words: 12), "long": Self.texts(count: count, words: 150)]
         print("embedding benchmark: all-MiniLM-L6-v2, \(count) short (12-word) and \(count) long (150-word) texts")
-        print("  matrix kernels: \(rakisKernelsUseAVX2 ? "AVX2 with FMA" : "portable")")
+        print("  matrix kernels: \(rakisKernelsPath)")
         try checkDigest(model)
 
         var ours: [String: (single: Double, one: Double, two: Double, batched: Double)] = [:]

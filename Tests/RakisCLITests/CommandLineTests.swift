@@ -202,21 +202,25 @@ import Testing
         #expect(result.stderr.contains("--quorum must be between 1 and --nodes (2)"), "\(result.stderr)")
     }
 
-    /// `rakis embed` with RAKIS_PORTABLE_KERNELS=1 runs whole forward passes on the portable
-    /// path (C's fmaf, scalar exp and erf) and prints the same vectors as the AVX2 path: a CPU
-    /// without AVX2 computes the same embeddings.
-    @Test func thePortableKernelsGiveTheVectorKernelsBits() async throws {
+    /// `rakis embed` on each kernel path through whole forward passes — the widest the CPU has
+    /// (AVX-512 here), AVX2 with FMA (RAKIS_KERNELS=avx2) and the portable one (C's fmaf, scalar
+    /// exp and erf; RAKIS_PORTABLE_KERNELS=1) — prints the same vectors: a CPU with any of them
+    /// computes the same embeddings.
+    @Test func everyKernelPathGivesTheSameBits() async throws {
         let texts = ["Paris", "The capital of France is Paris.", "🦀 mixed Ελληνικά text, with punctuation!"]
-        let vector = try await RakisProcess.run(["embed", "--json"] + texts, password: nil)
-        let portable = try await RakisProcess.run(["embed", "--json"] + texts, password: nil, extra: ["RAKIS_PORTABLE_KERNELS": "1"])
-        #expect(vector.status == 0 && portable.status == 0, "\(vector.stderr) \(portable.stderr)")
-        #expect(vector.stdout.split(separator: "\n").count == texts.count)
-        #expect(portable.stdout == vector.stdout)
+        let widest = try await RakisProcess.run(["embed", "--json"] + texts, password: nil)
+        #expect(widest.status == 0, "\(widest.stderr)")
+        #expect(widest.stdout.split(separator: "\n").count == texts.count)
+        for narrower in [["RAKIS_KERNELS": "avx2"], ["RAKIS_PORTABLE_KERNELS": "1"]] {
+            let run = try await RakisProcess.run(["embed", "--json"] + texts, password: nil, extra: narrower)
+            #expect(run.status == 0, "\(narrower): \(run.stderr)")
+            #expect(run.stdout == widest.stdout, "\(narrower)")
+        }
     }
 
     /// Texts of random lengths embedded one per job, and again in batches that share forward
-    /// passes: through the portable kernels, and on one CPU (taskset), each text has the bits it
-    /// has alone on the vector kernels with both cores.
+    /// passes: through the portable and the AVX2 kernels, and on one CPU (taskset), each text has
+    /// the bits it has alone on the widest kernels with both cores.
     @Test func batchesOnEitherPathAndOneOrTwoCPUsGiveEachTextItsBitsAlone() async throws {
         var state: UInt64 = 2026
         func next(_ bound: Int) -> Int {
@@ -228,18 +232,18 @@ import Testing
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-embed-\(UUID().uuidString).txt")
         try texts.joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: input) }
-        func embed(_ prefix: [String], _ batch: Int, portable: Bool) async throws -> String {
+        func embed(_ prefix: [String], _ batch: Int, kernels: [String: String] = [:]) async throws -> String {
             let command = (prefix + [RakisProcess.binary.path, "embed", "--json", "--batch", "\(batch)", "-", "<", input.path]).joined(separator: " ")
-            let run = try await runToEnd("/bin/sh", ["-c", command], environment: RakisProcess.environment(password: nil).merging(
-                portable ? ["RAKIS_PORTABLE_KERNELS": "1"] : [:]) { $1 })
+            let run = try await runToEnd("/bin/sh", ["-c", command], environment: RakisProcess.environment(password: nil).merging(kernels) { $1 })
             #expect(run.status == 0, "\(command): \(run.stderr)")
             return run.stdout
         }
-        let alone = try await embed([], 1, portable: false)
+        let alone = try await embed([], 1)
         #expect(alone.split(separator: "\n").count == texts.count)
         // The portable kernels call libm's fmaf per multiply-add, so they run once.
-        #expect(try await embed([], 5, portable: true) == alone, "batches of 5, portable kernels")
-        #expect(try await embed(["taskset", "-c", "0"], 12, portable: false) == alone, "one batch of 12 on one CPU")
+        #expect(try await embed([], 5, kernels: ["RAKIS_PORTABLE_KERNELS": "1"]) == alone, "batches of 5, portable kernels")
+        #expect(try await embed([], 7, kernels: ["RAKIS_KERNELS": "avx2"]) == alone, "batches of 7, AVX2 kernels")
+        #expect(try await embed(["taskset", "-c", "0"], 12) == alone, "one batch of 12 on one CPU")
     }
 }
 

@@ -1,9 +1,12 @@
 import CRakisKernels
 import Testing
 
-/// The vector path (AVX2 with FMA, where the CPU has it) and the portable path (C's fmaf) must
-/// give the same bits, so that nodes on different CPUs compute identical embeddings.
+/// Every path this CPU has (AVX-512, AVX2 with FMA, the portable one with C's fmaf) must give the
+/// same bits, so that nodes on different CPUs compute identical embeddings.
 @Suite struct KernelDeterminismTests {
+    /// The paths to compare here: the portable one and every vector path this CPU has.
+    static let paths = Array(RAKIS_PATH_PORTABLE...rakis_kernels_widest_path())
+
     struct Generator {
         var state: UInt64
         mutating func next() -> Float {
@@ -26,21 +29,23 @@ import Testing
         return y
     }
 
-    @Test(arguments: [(1, 8, 1, 8), (3, 32, 5, 40), (14, 384, 384, 384), (7, 1536, 13, 1536), (2, 384, 1536, 384), (20, 33, 17, 50), (13, 1, 31, 3)])
-    func vectorAndPortablePathsFollowTheRecipeBitForBit(rows: Int, inputs: Int, outputs: Int, ldx: Int) {
+    @Test(arguments: [
+        (1, 8, 1, 8), (3, 32, 5, 40), (14, 384, 384, 384), (7, 1536, 13, 1536), (2, 384, 1536, 384), (20, 33, 17, 50),
+        (13, 1, 31, 3), (25, 70, 100, 70),
+    ])
+    func everyPathFollowsTheRecipeBitForBit(rows: Int, inputs: Int, outputs: Int, ldx: Int) {
         var generator = Generator(state: UInt64(rows * 1_000_003 + inputs * 31 + outputs))
         let x = (0..<(rows * ldx)).map { _ in generator.next() }
         let w = (0..<(outputs * inputs)).map { _ in generator.next() }
         let b = (0..<outputs).map { _ in generator.next() }
         var packed = [Float](repeating: .nan, count: rakis_packed_count(Int32(inputs), Int32(outputs)))
         rakis_pack_panels(w, Int32(inputs), Int32(outputs), inputs, 1, &packed)
-        var fast = [Float](repeating: 0, count: rows * outputs)
-        var portable = fast
-        rakis_gemm(x, Int32(rows), Int32(ldx), Int32(inputs), packed, b, Int32(outputs), &fast, Int32(outputs))
-        rakis_gemm_portable(x, Int32(rows), Int32(ldx), Int32(inputs), packed, b, Int32(outputs), &portable, Int32(outputs))
         let expected = Self.reference(x: x, rows: rows, ldx: ldx, inputs: inputs, w: w, bias: b, outputs: outputs)
-        #expect(fast.map(\.bitPattern) == expected.map(\.bitPattern))
-        #expect(portable.map(\.bitPattern) == expected.map(\.bitPattern))
+        for path in Self.paths {
+            var y = [Float](repeating: 0, count: rows * outputs)
+            rakis_gemm_on(path, x, Int32(rows), Int32(ldx), Int32(inputs), packed, b, Int32(outputs), &y, Int32(outputs))
+            #expect(y.map(\.bitPattern) == expected.map(\.bitPattern), "path \(path)")
+        }
         // Each row computed alone equals the row computed among the others.
         for row in [0, rows - 1] {
             var single = [Float](repeating: 0, count: outputs)
@@ -69,7 +74,8 @@ import Testing
         #expect(direct.map(\.bitPattern) == fromTransposed.map(\.bitPattern))
     }
 
-    /// The four-lane exp and GELU (AVX2) against the one-by-one scalar code, over a grid, the
+    /// The eight-lane (AVX-512) and four-lane (AVX2) exp and GELU against the one-by-one scalar
+    /// code, over a grid, the
     /// points where x·log2(e) lies on a half (rounded away from zero), the range's edges and
     /// special values.
     @Test func vectorExpAndGELUGiveTheScalarBits() {
@@ -78,18 +84,46 @@ import Testing
         inputs += [0, -0.0, 700, -700, 700.0000001, -700.0000001, 709.78, -745.13, .infinity, -.infinity, .nan, 1e-310, -1e-310]
         var generator = Generator(state: 19)
         for _ in 0..<4096 { inputs.append(Double(generator.next()) * 40) }
-        var vector = [Double](repeating: 0, count: inputs.count)
-        rakis_exp_many(inputs, &vector, inputs.count)
-        for (x, y) in zip(inputs, vector) {
-            let scalar = rakis_exp(x)
-            #expect(y.bitPattern == scalar.bitPattern || (y.isNaN && scalar.isNaN), "exp(\(x))")
+        for path in Self.paths {
+            var vector = [Double](repeating: 0, count: inputs.count)
+            rakis_exp_many_on(path, inputs, &vector, inputs.count)
+            let differing = zip(inputs, vector).filter { x, y in
+                let scalar = rakis_exp(x)
+                return !(y.bitPattern == scalar.bitPattern || (y.isNaN && scalar.isNaN))
+            }
+            #expect(differing.isEmpty, "path \(path): exp differs at \(differing.prefix(5).map(\.0))")
         }
 
         var floats = (0..<8192).map { _ in generator.next() * 4 }
         floats += [0, -0.0, 5.99, -5.99, 6, -6, 8.5, -8.5, 1e-30, -1e-30, .infinity, -.infinity, .nan, .greatestFiniteMagnitude, 0.1]
-        var fast = floats, portable = floats
-        rakis_gelu(&fast, fast.count)
-        rakis_gelu_portable(&portable, portable.count)
-        #expect(zip(fast, portable).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) })
+        var portable = floats
+        rakis_gelu_on(RAKIS_PATH_PORTABLE, &portable, portable.count)
+        for path in Self.paths.dropFirst() {
+            var fast = floats
+            rakis_gelu_on(path, &fast, fast.count)
+            #expect(zip(fast, portable).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }, "path \(path)")
+        }
+    }
+
+    /// The softmax on each path against the portable one: random rows of several lengths and row
+    /// counts (rows beyond a multiple of eight included), and rows whose maximum is a zero of
+    /// either sign, that hold a NaN or an infinity, or whose terms underflow.
+    @Test(arguments: [(1, 1), (3, 5), (8, 16), (13, 31), (20, 178)])
+    func everyPathGivesThePortableSoftmax(rows: Int, n: Int) {
+        var generator = Generator(state: UInt64(rows * 7919 + n))
+        var scores = (0..<(rows * n)).map { _ in generator.next() * 10 }
+        let specials: [[Float]] = [[0, -0.0, -3], [-0.0, 0, -1], [.nan, 1, 2], [.infinity, 0, 1], [5000, -5000, 0], [-.infinity, -.infinity, -.infinity]]
+        for (row, special) in specials.enumerated() where row < rows {
+            for (column, value) in special.enumerated() where column < n { scores[row * n + column] = value }
+        }
+        let ldp = n + 3
+        var portable = [Float](repeating: 7, count: rows * ldp)
+        var scratch = [Double](repeating: 0, count: Int(RAKIS_SOFTMAX_ROWS_AT_ONCE) * n)
+        rakis_softmax_rows_on(RAKIS_PATH_PORTABLE, scores, Int32(rows), Int32(n), 5.66, &portable, Int32(ldp), &scratch)
+        for path in Self.paths.dropFirst() {
+            var fast = [Float](repeating: 7, count: rows * ldp)
+            rakis_softmax_rows_on(path, scores, Int32(rows), Int32(n), 5.66, &fast, Int32(ldp), &scratch)
+            #expect(fast.map(\.bitPattern) == portable.map(\.bitPattern), "path \(path)")
+        }
     }
 }

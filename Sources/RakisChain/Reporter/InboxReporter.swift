@@ -55,6 +55,9 @@ public actor InboxReporter {
     private let timing: Timing
     private let logger: Logger
     private var nonces = NonceCounter()
+    /// Whether a new transaction is being numbered and sent now, and who waits to be next.
+    private var sendingNew = false
+    private var waitingToSend: [CheckedContinuation<Void, Never>] = []
 
     public init(
         rpc: EthereumRPC, chainId: UInt64, wallet: NodeWallet, store: ChainWatchStore? = nil, clock: any NodeClock = SystemClock(),
@@ -76,8 +79,7 @@ public actor InboxReporter {
         guard attestations.count >= need else { return .belowThreshold(have: attestations.count, need: need) }
         let data = try InboxCalls.fulfill(id: id, output: output, validInferenceJointHash: validInferenceJointHash, attestations: attestations)
         var transaction = try await sender.prepare(to: inbox, data: data)
-        transaction.nonce = BigUInt(try await reserveNonce())
-        let hash = try await send(transaction, kind: .fulfill, requestId: requestId)
+        let hash = try await sendNew(&transaction, kind: .fulfill, requestId: requestId)
         logger.info("sent fulfill", metadata: ["requestId": "\(requestId)", "tx": "0x\(Hex.encode(hash))", "nonce": "\(transaction.nonce)"])
         return try await follow(transaction, hash: hash, kind: .fulfill, requestId: requestId, inbox: inbox, id: id)
     }
@@ -87,8 +89,7 @@ public actor InboxReporter {
     /// at the estimate (`nothing to slash` once another node's proof landed), with nothing sent.
     public func slash(_ first: ChainAttestation, _ second: ChainAttestation, inbox: EthereumAddress) async throws -> Outcome {
         var transaction = try await sender.prepare(to: inbox, data: try InboxCalls.slash(first, second))
-        transaction.nonce = BigUInt(try await reserveNonce())
-        let hash = try await send(transaction, kind: .slash, requestId: first.requestId)
+        let hash = try await sendNew(&transaction, kind: .slash, requestId: first.requestId)
         logger.notice("sent slash", metadata: ["requestId": "\(first.requestId)", "wallet": "\(first.address)", "tx": "0x\(Hex.encode(hash))"])
         return try await follow(transaction, hash: hash, kind: .slash, requestId: first.requestId, inbox: inbox, id: 0)
     }
@@ -103,6 +104,21 @@ public actor InboxReporter {
             settled += 1
         }
         return settled
+    }
+
+    /// Numbers `transaction` with the next nonce and sends it, one new transaction at a time, so
+    /// that they reach the node in nonce order: a node that mines each transaction as it comes
+    /// (eth-tester, a dev chain) refuses nonce 2 before nonce 1, as some providers do.
+    private func sendNew(_ transaction: inout Transaction.EIP1559, kind: PendingFulfill.Kind, requestId: String) async throws -> [UInt8] {
+        if sendingNew {
+            await withCheckedContinuation { waitingToSend.append($0) }
+        }
+        sendingNew = true
+        defer {
+            if waitingToSend.isEmpty { sendingNew = false } else { waitingToSend.removeFirst().resume() }
+        }
+        transaction.nonce = BigUInt(try await reserveNonce())
+        return try await send(transaction, kind: kind, requestId: requestId)
     }
 
     private func reserveNonce() async throws -> UInt64 {

@@ -31,9 +31,9 @@ public final class BertEncoder: @unchecked Sendable {
         let attentionNorm, outputNorm: LayerNorm
     }
 
-    /// Read once: whether one text may use a second thread, that is whether this process may run
-    /// on more than one CPU (a node pinned to one, with `taskset -c 0`, splits nothing).
-    static let canUseTwoThreads = rakis_usable_cpus() > 1
+    /// Whether a pass may split a layer over the kernels' helper thread now: on more than one CPU
+    /// and while fewer passes run than there are CPUs (`rakis_may_split`).
+    static var canUseTwoThreads: Bool { rakis_may_split() != 0 }
 
     public let configuration: Configuration
     private let weights: Safetensors  // keeps the mapping alive
@@ -86,6 +86,8 @@ public final class BertEncoder: @unchecked Sendable {
     /// linear layers (each row is computed as it would be alone), attention stays within each
     /// sequence, so every embedding has the bits it has alone.
     public func embed(batch: [[Int32]]) -> [[Float]] {
+        rakis_pass_began()
+        defer { rakis_pass_ended() }
         let h = configuration.hiddenSize
         var segments: [Segment] = []
         for tokens in batch { segments.append(Segment(start: segments.last.map { $0.start + $0.rows } ?? 0, rows: min(tokens.count, configuration.maxPositions))) }
@@ -144,7 +146,7 @@ public final class BertEncoder: @unchecked Sendable {
         x.withUnsafeMutableBufferPointer { buffer in
             let base = UnsafeSendable(buffer.baseAddress)
             guard n >= 64, canUseTwoThreads else { return kernel(base.value, Int32(n), Int32(width)) }
-            DispatchQueue.concurrentPerform(iterations: 2) { part in
+            inTwoParts { part in
                 let first = part == 0 ? 0 : n / 2
                 let count = part == 0 ? n / 2 : n - n / 2
                 kernel(base.value.map { $0 + first * width }, Int32(count), Int32(width))
@@ -176,5 +178,6 @@ extension Comparable {
     func clamped(to range: ClosedRange<Self>) -> Self { min(max(self, range.lowerBound), range.upperBound) }
 }
 
-/// Whether the matrix kernels run their AVX2+FMA path on this CPU (the results are the same bits either way).
-public var rakisKernelsUseAVX2: Bool { rakis_kernels_avx2() != 0 }
+/// The path the embedding kernels take on this CPU ("AVX-512", "AVX2 with FMA" or "portable"); the
+/// results are the same bits on each.
+public var rakisKernelsPath: String { String(cString: rakis_kernels_path_name(rakis_kernels_path())) }

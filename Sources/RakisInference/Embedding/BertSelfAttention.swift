@@ -21,7 +21,7 @@ struct BertSelfAttention {
                         // two threads take half the sequences (or, for one long sequence, half its
                         // heads), which changes no bit of the result.
                         if rows >= 48, BertEncoder.canUseTwoThreads, segments.count > 1 || heads >= 2 {
-                            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                            inTwoParts { part in
                                 if segments.count > 1 {
                                     for (index, segment) in segments.enumerated() where index % 2 == part {
                                         attend(heads: 0..<heads, inputs, segment: segment, into: target.value)
@@ -54,7 +54,7 @@ struct BertSelfAttention {
         let values = UnsafeMutablePointer<Float>.allocate(capacity: rakis_packed_count(Int32(n), Int32(d)))
         let scores = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
         let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: Int(RAKIS_SOFTMAX_ROWS_AT_ONCE) * n)
         defer {
             keys.deallocate(); values.deallocate(); scores.deallocate(); probabilities.deallocate(); scratch.deallocate()
         }

@@ -62,7 +62,7 @@ struct PackedLinear {
                     return rakis_gemm(xBase.value, rowCount, inputCount, inputCount, packed.value, biasBase.value, outputCount, yBase.value, outputCount)
                 }
                 let half = panelCount / 2
-                DispatchQueue.concurrentPerform(iterations: 2) { part in
+                inTwoParts { part in
                     rakis_gemm_panels(
                         xBase.value, rowCount, inputCount, inputCount, packed.value, biasBase.value,
                         part == 0 ? 0 : half, part == 0 ? half : panelCount - half, outputCount, yBase.value, outputCount)
