@@ -81,6 +81,7 @@ import Testing
         var outcome = Outcome()
         for requestId in requests {
             var results: Set<String> = []
+            var views: [String] = []
             for index in 0..<3 {
                 var detail = try await network.detail(index, requestId)
                 let deadline = ContinuousClock.now + .seconds(120)
@@ -93,6 +94,7 @@ import Testing
                     continue
                 }
                 let consensus = detail["consensus"] as? [String: Any]
+                views.append("node \(index): \(view(detail))")
                 if status == "completed", consensus?["succeeded"] as? Bool == true {
                     outcome.completed += 1
                     results.insert("\(consensus?["selectedOutput"] as? String ?? "?") | \(consensus?["validInferenceJointHash"] as? String ?? "?")")
@@ -102,8 +104,22 @@ import Testing
                     if reason.isEmpty { outcome.unexplainedFailures.append("\(requestId) on node \(index): \(status) without a reason") }
                 }
             }
-            if results.count > 1 { outcome.disagreements.append("\(requestId): \(results.sorted())") }
+            if results.count > 1 { outcome.disagreements.append("\(requestId): \(results.sorted()); \(views.joined(separator: "; "))") }
         }
         return outcome
+    }
+
+    /// What a node saw of a request, for a disagreement's message: whose commits and reveals it
+    /// took and when (with a rejection's reason), whom its consensus counted, and when.
+    static func view(_ detail: [String: Any]) -> String {
+        func short(_ value: Any?) -> String { String((value as? String ?? "?").prefix(8)) }
+        func time(_ value: Any?) -> String { String((value as? String ?? "?").dropFirst(11).prefix(12)) }
+        let commits = (detail["commits"] as? [[String: Any]] ?? []).map { "\(short($0["synthientId"]))@\(time($0["receivedAt"]))" }
+        let reveals = (detail["reveals"] as? [[String: Any]] ?? []).map {
+            "\(short($0["synthientId"]))@\(time($0["receivedAt"]))" + (($0["rejectReason"] as? String).map { " rejected: \($0)" } ?? "")
+        }
+        let consensus = detail["consensus"] as? [String: Any]
+        let members = { (key: String) in (consensus?[key] as? [[String: Any]] ?? []).map { short($0["synthientId"]) } }
+        return "commits \(commits), reveals \(reveals), submitted \(members("submitted")), valid \(members("valid")), computed \(time(consensus?["computedAt"]))"
     }
 }
