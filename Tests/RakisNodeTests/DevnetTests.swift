@@ -174,6 +174,37 @@ import Testing
         await cleanUp(devnet)
     }
 
+    /// A kill between intake storing a packet and the Domain filing it leaves the packet in
+    /// packets.sqlite alone, and a copy delivered again is refused there as a duplicate. The
+    /// restarted node publishes what it stored last again, so it still counts that commit.
+    @Test func aPacketStoredButNotFiledBeforeAKillIsFiledAfterTheRestart() async throws {
+        let devnet = try await devnet(nodes: 3)
+        let requestId = try await devnet.members[0].node.submit(payload(quorum: 3))
+        try await waitUntil("every node to file every commit") {
+            try await devnet.members.map(\.node).allSatisfy { try await $0.stores.quorums.commits(requestId: requestId).count == 3 }
+        }
+        await devnet.kill(2)
+        // Node 2's commit leaves node 3's quorum store but stays in its packet store, as if the
+        // kill had come between the two writes.
+        let (victim, lost) = await (devnet.members[2], devnet.members[1].identity.synthientId)
+        let database = victim.dataDirectory.url.appendingPathComponent("coordination.sqlite").path
+        let deleted = try await runToEnd("/usr/bin/python3", [
+            "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('DELETE FROM quorumCommit WHERE requestId=? AND synthientId=?', sys.argv[2:4]).rowcount); c.commit()",
+            database, requestId, lost,
+        ])
+        #expect(deleted.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(deleted.stderr)")
+        try await devnet.restart(2)
+        try await waitUntil(timeout: .seconds(30), "the restarted node to file the commit again") {
+            try await devnet.members[2].node.stores.quorums.commits(requestId: requestId).count == 3
+        }
+        try await devnet.endRequest(requestId, on: clock, afterCommits: 3)
+        try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
+        let report = try await devnet.report(requestId: requestId)
+        #expect(report.agreed)
+        for node in report.nodes { #expect(node.consensus?.details.valid.count == 3) }
+        await cleanUp(devnet)
+    }
+
     @Test func aNodeRestartedAfterEveryWindowMarksTheRequestFailed() async throws {
         let devnet = try await devnet(nodes: 3)
         let requestId = try await devnet.members[0].node.submit(payload(quorum: 2, maxTimeMs: 10000))

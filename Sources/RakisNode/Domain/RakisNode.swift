@@ -150,6 +150,8 @@ public actor RakisNode {
             packets: p2p.packetDB.events.subscription(), llmWorkers: await inferenceQueue.engineEvents(),
             embeddingWorkers: await embeddingQueue.engineEvents())
         await knownModels.learnFromStore(p2p.packetDB.store)
+        // Before any transport delivers a copy (refused as a duplicate) of what a kill left stored but unfiled.
+        _ = await p2p.packetDB.republishRecent()
         for model in models.llms { try await llm.scaleLLMWorkers(model: model.configuration.name, count: model.workers) }
         for model in models.embeddings { await embeddings.scaleEmbeddingWorkers(model: model.name, count: model.workers) }
         try await p2p.waitForTransports()

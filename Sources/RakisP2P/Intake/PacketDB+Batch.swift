@@ -142,12 +142,17 @@ extension PacketDB {
     }
 
     func publish(_ received: ReceivedPacket, isOwn: Bool) {
+        feed.publish(received)
+        publishEvent(received, isOwn: isOwn)
+    }
+
+    /// The packet as the typed event the layers above consume, where they consume one.
+    func publishEvent(_ received: ReceivedPacket, isOwn: Bool) {
         func delivered<Body>(_ body: Body) -> Delivered<Body> {
             Delivered(
                 body: body, synthientId: received.synthientId, signature: received.signature,
                 receivedTime: received.receivedTime, deliveredThrough: received.deliveredThrough, isOwn: isOwn)
         }
-        feed.publish(received)
         switch received.packet {
         case .p2pInferenceRequest(let p): events.publish(.p2pInferenceRequest(delivered(p)))
         case .inferenceCommit(let p): events.publish(.inferenceCommit(delivered(p)))

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import GRDB
 public import RakisCore
 
@@ -53,6 +53,17 @@ public struct PacketStore: Sendable {
     public func packets(forRequest requestId: String) async throws -> [StoredPacket] {
         try await pool.read { db in
             try StoredPacket.filter(Column("requestId") == requestId).order(Column("receivedTime"), Column("id")).fetchAll(db)
+        }
+    }
+
+    /// The packets of `types` received in the last `window` seconds before the newest stored
+    /// packet, oldest first, at most `limit` of them (the newest).
+    public func recentPackets(window: TimeInterval, types: [PacketType], limit: Int) async throws -> [StoredPacket] {
+        try await pool.read { db in
+            guard let newest = try Double.fetchOne(db, sql: "SELECT MAX(receivedTime) FROM packet") else { return [] }
+            return try StoredPacket
+                .filter(Column("receivedTime") >= newest - window && types.map(\.rawValue).contains(Column("type")))
+                .order(Column("receivedTime").desc, Column("id").desc).limit(limit).fetchAll(db).reversed()
         }
     }
 

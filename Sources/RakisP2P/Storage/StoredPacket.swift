@@ -17,6 +17,13 @@ public struct StoredPacket: Sendable, Codable, FetchableRecord, TableRecord {
     /// Canonical JSON of the signed packet.
     public var packet: String
 
+    /// The packet as it was transmitted, its signature checked again; nil when that fails (the
+    /// file was changed underneath us).
+    public func transmitted() -> TransmittedPacket? {
+        let wire = #"{"packet":"# + packet + #","signature":""# + signature + #"","synthientId":""# + synthientId + #""}"#
+        return try? PacketEnvelope.decode(wire: Array(wire.utf8)).verify()
+    }
+
     /// Decodes the stored packet. Rows were verified before they were written, so failure here
     /// means the file was changed underneath us.
     public func decoded() throws(PacketDecodingError) -> Packet {
