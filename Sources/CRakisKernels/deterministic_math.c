@@ -201,7 +201,15 @@ void rakis_softmax_rows(const float *scores, int rows, int n, float divisor, flo
     rakis_softmax_rows_on(rakis_kernels_path(), scores, rows, n, divisor, probabilities, ldp, scratch);
 }
 
-void rakis_layer_norm(float *x, int rows, int width, const float *gamma, const float *beta, double epsilon) {
+void rakis_layer_norm_on(int path, float *x, int rows, int width, const float *gamma, const float *beta, double epsilon) {
+#if defined(__x86_64__)
+    if (narrowed(path) == RAKIS_PATH_AVX512) {
+        rakis_layer_norm_avx512(x, rows, width, gamma, beta, epsilon);
+        return;
+    }
+#else
+    (void)path;
+#endif
     for (int t = 0; t < rows; t++) {
         float *row = x + (long)t * width;
         double sum = 0;
@@ -217,4 +225,8 @@ void rakis_layer_norm(float *x, int rows, int width, const float *gamma, const f
             row[i] = (float)((((double)row[i] - mean) * inverse) * (double)gamma[i] + (double)beta[i]);
         }
     }
+}
+
+void rakis_layer_norm(float *x, int rows, int width, const float *gamma, const float *beta, double epsilon) {
+    rakis_layer_norm_on(rakis_kernels_path(), x, rows, width, gamma, beta, epsilon);
 }

@@ -6,6 +6,7 @@
 void rakis_gelu_avx512(float *x, long count);
 void rakis_exp_many_avx512(const double *x, double *y, long count);
 void rakis_softmax_rows_avx512(const float *scores, int rows, int n, float divisor, float *probabilities, int ldp, double *scratch);
+void rakis_layer_norm_avx512(float *x, int rows, int width, const float *gamma, const float *beta, double epsilon);
 double rakis_gelu_one(double value);
 
 #endif

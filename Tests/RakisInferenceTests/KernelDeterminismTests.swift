@@ -126,4 +126,21 @@ import Testing
             #expect(fast.map(\.bitPattern) == portable.map(\.bitPattern), "path \(path)")
         }
     }
+
+    /// The layer norm on each path against the portable one, for row counts below, at and past a
+    /// multiple of eight, and widths with and without a remainder of eight.
+    @Test(arguments: [(1, 384), (7, 30), (8, 384), (13, 33), (20, 384)])
+    func everyPathGivesThePortableLayerNorm(rows: Int, width: Int) {
+        var generator = Generator(state: UInt64(rows * 104_729 + width))
+        let x = (0..<(rows * width)).map { _ in generator.next() * 5 + 1 }
+        let gamma = (0..<width).map { _ in generator.next() }
+        let beta = (0..<width).map { _ in generator.next() }
+        var portable = x
+        rakis_layer_norm_on(RAKIS_PATH_PORTABLE, &portable, Int32(rows), Int32(width), gamma, beta, 1e-12)
+        for path in Self.paths.dropFirst() {
+            var fast = x
+            rakis_layer_norm_on(path, &fast, Int32(rows), Int32(width), gamma, beta, 1e-12)
+            #expect(fast.map(\.bitPattern) == portable.map(\.bitPattern), "path \(path)")
+        }
+    }
 }

@@ -90,7 +90,17 @@ void rakis_exp_many_on(int path, const double *x, double *y, long count);
 void rakis_softmax_rows(const float *scores, int rows, int n, float divisor, float *probabilities, int ldp, double *scratch);
 void rakis_softmax_rows_on(int path, const float *scores, int rows, int n, float divisor, float *probabilities, int ldp, double *scratch);
 
+/// Self-attention of one sequence of `n` rows for heads first_head ..< first_head + head_count of
+/// `d` dimensions each: per head, scores = QKᵀ (the chains of rakis_gemm over the head's
+/// dimensions), the softmax of each row divided by `divisor`, then P·V into the head's columns of
+/// `context`. q, k, v and context are rows of `ld` floats starting at the sequence's first row.
+/// Its buffers are per thread and only grow, so a call allocates nothing once the thread has seen
+/// a sequence as long.
+void rakis_attention(const float *q, const float *k, const float *v, int n, int ld, int d, int first_head, int head_count,
+                     float divisor, float *context);
+
 /// Layer normalisation of each row of `width` floats in place, the statistics in double.
 void rakis_layer_norm(float *x, int rows, int width, const float *gamma, const float *beta, double epsilon);
+void rakis_layer_norm_on(int path, float *x, int rows, int width, const float *gamma, const float *beta, double epsilon);
 
 #endif

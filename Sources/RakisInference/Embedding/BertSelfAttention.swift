@@ -45,29 +45,13 @@ struct BertSelfAttention {
         let q, k, v: UnsafeSendable<UnsafePointer<Float>>
     }
 
-    /// One sequence's heads. The buffers are allocated once per call, not per head.
+    /// One sequence's heads (the kernel's buffers are per thread and allocated once).
     private func attend(heads: Range<Int>, _ inputs: Inputs, segment: BertEncoder.Segment, into context: UnsafeMutablePointer<Float>) {
         let (n, h) = (segment.rows, hiddenSize)
         let d = h / self.heads
-        let divisor = Float(Double(d).squareRoot())
-        let keys = UnsafeMutablePointer<Float>.allocate(capacity: rakis_packed_count(Int32(d), Int32(n)))
-        let values = UnsafeMutablePointer<Float>.allocate(capacity: rakis_packed_count(Int32(n), Int32(d)))
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
-        let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: Int(RAKIS_SOFTMAX_ROWS_AT_ONCE) * n)
-        defer {
-            keys.deallocate(); values.deallocate(); scores.deallocate(); probabilities.deallocate(); scratch.deallocate()
-        }
-        let (n32, d32, h32) = (Int32(n), Int32(d), Int32(h))
-        for head in heads {
-            let offset = segment.start * h + head * d
-            // Key s is output s of QKᵀ, its dimensions the depth; V's dimensions are the outputs
-            // of P·V and its rows the depth.
-            rakis_pack_panels(inputs.k.value + offset, d32, n32, h, 1, keys)
-            rakis_gemm(inputs.q.value + offset, n32, h32, d32, keys, nil, n32, scores, n32)
-            rakis_softmax_rows(scores, n32, n32, divisor, probabilities, n32, scratch)
-            rakis_pack_panels(inputs.v.value + offset, n32, d32, 1, h, values)
-            rakis_gemm(probabilities, n32, n32, n32, values, nil, d32, context + offset, h32)
-        }
+        let start = segment.start * h
+        rakis_attention(
+            inputs.q.value + start, inputs.k.value + start, inputs.v.value + start, Int32(n), Int32(h), Int32(d),
+            Int32(heads.lowerBound), Int32(heads.count), Float(Double(d).squareRoot()), context + start)
     }
 }
