@@ -20,8 +20,9 @@ public struct StoredPacket: Sendable, Codable, FetchableRecord, TableRecord {
     /// The packet as it was transmitted, its signature checked again; nil when that fails (the
     /// file was changed underneath us).
     public func transmitted() -> TransmittedPacket? {
-        let wire = #"{"packet":"# + packet + #","signature":""# + signature + #"","synthientId":""# + synthientId + #""}"#
-        return try? PacketEnvelope.decode(wire: Array(wire.utf8)).verify()
+        guard let packetJSON = try? JSONParser(maxDepth: 64, maxBytes: .max).parse(packet) else { return nil }
+        let envelope: JSONValue = .object(["packet": packetJSON, "signature": .string(signature), "synthientId": .string(synthientId)])
+        return try? PacketEnvelope.decode(json: envelope).verify()
     }
 
     /// Decodes the stored packet. Rows were verified before they were written, so failure here
