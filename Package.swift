@@ -161,6 +161,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Layer 5 beside the chains: NIP-90 jobs from Nostr relays, their feedback, results and the
+        // NIP-89 announcement, and the store of jobs seen.
+        .target(
+            name: "RakisDVM",
+            dependencies: [
+                "RakisCore",
+                "RakisNostr",
+                "RakisStorage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "RakisCoordination",
             dependencies: ["RakisCore", "RakisStorage", .product(name: "GRDB", package: "GRDB.swift")],
@@ -183,6 +196,7 @@ let package = Package(
                 "RakisCoordination",
                 "RakisConsensus",
                 "RakisChain",
+                "RakisDVM",
                 "RakisSimulation",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -272,7 +286,7 @@ let package = Package(
             name: "RakisNodeTests",
             dependencies: [
                 "RakisCore", "RakisP2P", "RakisMesh", "RakisNostr", "RakisInference", "RakisNode", "RakisCoordination", "RakisConsensus",
-                "RakisEthereum", "RakisChain", "RakisTestSupport", .product(name: "Logging", package: "swift-log"),
+                "RakisEthereum", "RakisChain", "RakisDVM", "RakisTestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -289,6 +303,7 @@ let package = Package(
                 "RakisCore", "RakisP2P", "RakisMesh", "RakisTestSupport", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict),
+        .testTarget(name: "RakisDVMTests", dependencies: ["RakisCore", "RakisNostr", "RakisDVM"], swiftSettings: strict),
         .testTarget(name: "RakisNostrTests", dependencies: ["RakisCore", "RakisP2P", "RakisNostr", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RakisServerTests",

@@ -43,35 +43,42 @@ public enum RelayMessage: Sendable, Equatable {
 /// What a client sends a relay (NIP-01).
 public enum ClientMessage: Sendable {
     case event(NostrEvent)
-    case request(subscriptionId: String, filter: NostrFilter)
+    /// One subscription of several filters (NIP-01 ORs them); a second `REQ` with the same id
+    /// replaces the first.
+    case request(subscriptionId: String, filters: [NostrFilter])
     case close(subscriptionId: String)
 
     public var text: String {
         let json: JSONValue = switch self {
         case .event(let event): .array([.string("EVENT"), event.json])
-        case .request(let id, let filter): .array([.string("REQ"), .string(id), filter.json])
+        case .request(let id, let filters): .array([.string("REQ"), .string(id)] + filters.map(\.json))
         case .close(let id): .array([.string("CLOSE"), .string(id)])
         }
         return CanonicalJSON.string(of: json)
     }
 }
 
-/// A subscription filter: rakis packet events of one topic since a time.
+/// A subscription filter: events of some kinds, with tag values (`#t`, `#e`, …) and since a time.
 public struct NostrFilter: Sendable, Equatable {
     public var kinds: [Int]
-    public var topic: String
+    /// Single-letter tag names (without `#`) and the values one of which an event must carry.
+    public var tags: [String: [String]]
     public var since: Int?
 
-    public init(kinds: [Int], topic: String, since: Int?) {
+    public init(kinds: [Int], tags: [String: [String]] = [:], since: Int? = nil) {
         self.kinds = kinds
-        self.topic = topic
+        self.tags = tags
         self.since = since
     }
 
+    /// Rakis packet events of one topic.
+    public init(kinds: [Int], topic: String, since: Int?) {
+        self.init(kinds: kinds, tags: ["t": [topic]], since: since)
+    }
+
     public var json: JSONValue {
-        var members: [String: JSONValue] = [
-            "kinds": .array(kinds.map { .number(Double($0)) }), "#t": .array([.string(topic)]),
-        ]
+        var members: [String: JSONValue] = ["kinds": .array(kinds.map { .number(Double($0)) })]
+        for (name, values) in tags { members["#" + name] = .array(values.map(JSONValue.string)) }
         if let since { members["since"] = .number(Double(since)) }
         return .object(members)
     }

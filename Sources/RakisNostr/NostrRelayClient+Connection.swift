@@ -79,20 +79,35 @@ extension NostrRelayClient {
     /// A session is open: subscribe first, then send what waited.
     func opened(_ continuation: AsyncStream<String>.Continuation) {
         session = continuation
-        let now = Int(Date().timeIntervalSince1970)
-        let oldest = now - configuration.eventLifetimeSeconds
-        let since = max(oldest, (lastLive ?? now) - configuration.resubscribeOverlapSeconds)
-        continuation.yield(ClientMessage.request(
-            subscriptionId: subscriptionId, filter: NostrFilter(kinds: [NostrEvent.packetKind], topic: configuration.topic, since: since)).text)
+        let since = sendSubscription(on: continuation)
         state = .connected
         hasConnected = true
         reconnectingAfterRefusal = false
-        lastLive = now
+        lastLive = Int(Date().timeIntervalSince1970)
         // What the last session sent but never saw acknowledged may not have arrived.
         waiting = unacknowledged.inOrder + waiting
         unacknowledged = UnacknowledgedEvents()
         logger.info("subscribed to Nostr relay", metadata: ["relay": "\(url)", "since": "\(since)", "waitingEvents": "\(waiting.count)"])
         sendWaiting()
+    }
+
+    /// Sends the filters with `since` at the last moment known to be receiving (less a margin for
+    /// clock skew, never further back than the event lifetime); nothing when there are none. A
+    /// filter's own `since` is a floor, and on the first session it is where reading starts.
+    @discardableResult
+    func sendSubscription(on session: AsyncStream<String>.Continuation) -> Int {
+        let now = Int(Date().timeIntervalSince1970)
+        let oldest = now - configuration.eventLifetimeSeconds
+        let resumeFrom = lastLive.map { max(oldest, $0 - configuration.resubscribeOverlapSeconds) }
+        let since = resumeFrom ?? max(oldest, now - configuration.resubscribeOverlapSeconds)
+        guard !filters.isEmpty else { return since }
+        let dated = filters.map { filter in
+            var filter = filter
+            filter.since = max(filter.since ?? since, resumeFrom ?? oldest)
+            return filter
+        }
+        session.yield(ClientMessage.request(subscriptionId: subscriptionId, filters: dated).text)
+        return since
     }
 
     func received(_ text: String) async {

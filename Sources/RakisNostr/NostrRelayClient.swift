@@ -38,6 +38,8 @@ actor NostrRelayClient {
     let deliver: @Sendable (NostrEvent, String) async -> Void
     let refused: @Sendable (NostrEvent, String, String) async -> Void
     let logger: Logger
+    /// What the subscription asks for (their `since` set at each subscribing); none: publish only.
+    var filters: [NostrFilter]
     /// What this relay takes; from its NIP-11 document once read, lowered after size refusals.
     var limits: RelayLimits
     var limitsFromDocument = false
@@ -67,8 +69,10 @@ actor NostrRelayClient {
         url: String, configuration: NostrTransportConfiguration, logger: Logger,
         deliver: @escaping @Sendable (NostrEvent, String) async -> Void,
         refused: @escaping @Sendable (NostrEvent, String, String) async -> Void = { _, _, _ in },
-        stateChanged: @escaping @Sendable () -> Void = {}
+        stateChanged: @escaping @Sendable () -> Void = {},
+        filters: [NostrFilter]? = nil
     ) {
+        self.filters = filters ?? [NostrFilter(kinds: [NostrEvent.packetKind], topic: configuration.topic, since: nil)]
         self.stateChanged = stateChanged
         self.url = url
         self.configuration = configuration
@@ -113,6 +117,14 @@ actor NostrRelayClient {
         guard !reconnectingAfterRefusal else { return }
         reconnectingAfterRefusal = true
         Task { await self.reconnect() }
+    }
+
+    /// Replaces the subscription's filters; a connected session subscribes again at once, from
+    /// the moment it was last known to be receiving.
+    func subscribe(to filters: [NostrFilter]) {
+        guard filters != self.filters else { return }
+        self.filters = filters
+        if let session, state == .connected { sendSubscription(on: session) }
     }
 
     /// Holds later events to tighter limits (after this relay refused one).

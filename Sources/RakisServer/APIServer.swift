@@ -82,6 +82,7 @@ public struct APIServer: Service {
 
     static let routes: [(String, [HTTPRequest.Method])] = [
         ("/api/inferences", [.get, .post]), ("/api/inferences/:requestId", [.get]), ("/api/peers", [.get]), ("/api/packets", [.get]),
+        ("/api/dvm/jobs", [.get]),
         ("/api/stats", [.get]), ("/api/health", [.get]), ("/api/workers", [.get]), ("/api/workers/:kind/:model", [.put]),
         ("/api/logs", [.get]), ("/api/events", [.get]), ("/metrics", [.get]), ("/openapi.json", [.get]), ("/", [.get]),
         ("/dashboard.js", [.get]), ("/dashboard.css", [.get]),
@@ -96,6 +97,7 @@ public struct APIServer: Service {
         let guarded = router.group("api").add(middleware: BearerTokenMiddleware(token: configuration.token))
         InferenceRoutes(node: node).add(to: api, guarded: guarded)
         NetworkRoutes(node: node).add(to: api)
+        DVMRoutes(node: node).add(to: api)
         NodeRoutes(node: node, logs: logs).add(to: api)
         WorkerRoutes(node: node).add(to: api, guarded: guarded)
         EventRoutes(node: node, logs: logs).add(to: api)

@@ -23,6 +23,10 @@ struct RunCommand: AsyncParsableCommand {
             --peer it also joins the direct mesh. Every packet goes out on every transport; what arrives twice is \
             processed once.
 
+            With --dvm (or the dvm setting) the node also answers NIP-90 text-generation jobs (kind 5050) \
+            published on its relays (or those of the dvmRelays setting) with the output the network agreed on, in a \
+            kind 6050 result that carries the consensus for anyone to check.
+
             The HTTP API and the dashboard listen on --http (open http://127.0.0.1:8080/ in a browser); requests \
             that change anything need the token in DIR/api-token. See `rakis submit --node` and `rakis status`.
             """)

@@ -27,12 +27,16 @@ struct TransportOptions: ParsableArguments {
     @Flag(help: "Start without any transport: the node sees only its own packets.")
     var offline = false
 
+    @Flag(help: "Answer NIP-90 text-generation jobs (kind 5050) from the Nostr relays with consensus-verified results (sets the dvm setting).")
+    var dvm = false
+
     func validate() throws {
         try Self.requireWebSocketURLs(relays + peers + (advertise.map { [$0] } ?? []), flags: "--relay, --peer and --advertise")
         if let listen { _ = try Self.hostAndPort(listen) }
         if offline, !(relays.isEmpty && peers.isEmpty && listen == nil) {
             throw ValidationError("--offline excludes --relay, --listen and --peer")
         }
+        if offline, dvm { throw ValidationError("--dvm needs Nostr relays; drop --offline") }
         if noRelays, !relays.isEmpty { throw ValidationError("--no-relays and --relay exclude each other") }
         if noRelays, listen == nil, peers.isEmpty { throw ValidationError("--no-relays needs --listen or --peer (or use --offline)") }
     }
@@ -53,22 +57,31 @@ struct TransportOptions: ParsableArguments {
         return (host, port)
     }
 
-    var settingsAssignments: [String] { topic.map { ["topic=\($0)"] } ?? [] }
+    var settingsAssignments: [String] { (topic.map { ["topic=\($0)"] } ?? []) + (dvm ? ["dvm=true"] : []) }
 
     /// The network to join; the Nostr key comes from the keystore (added and saved when missing).
     func plan(settings: Settings, keystore: inout Keystore, save: (Keystore) throws -> Void, logger: Logger) throws -> NetworkPlan {
-        guard !offline else { return .offline }
+        guard !offline else {
+            if settings.dvm { throw CLIError("the dvm setting needs Nostr relays; the node is --offline") }
+            return .offline
+        }
         var plan = NetworkPlan()
-        if !noRelays {
+        if !noRelays || settings.dvm {
             let (secretKey, added) = try NodeKeys.nostrSecretKey(ensuredIn: &keystore)
             if added {
                 try save(keystore)
                 logger.notice("added a Nostr key to the key file", metadata: ["nostrPubkey": "\(NodeKeys.nostrPublicKey(secretKey: secretKey) ?? "?")"])
             }
-            plan.nostr = .init(relays: relays.isEmpty ? nil : relays, secretKey: secretKey)
-            logger.info("joining the network through Nostr", metadata: [
-                "relays": "\(plan.relays(settings: settings).joined(separator: ", "))", "topic": "\(settings.topic)",
-            ])
+            if !noRelays {
+                plan.nostr = .init(relays: relays.isEmpty ? nil : relays, secretKey: secretKey)
+                logger.info("joining the network through Nostr", metadata: [
+                    "relays": "\(plan.relays(settings: settings).joined(separator: ", "))", "topic": "\(settings.topic)",
+                ])
+            }
+            if settings.dvm {
+                let jobRelays = settings.dvmRelayURLs.isEmpty ? (relays.isEmpty ? settings.nostrRelayURLs : relays) : settings.dvmRelayURLs
+                plan.dvm = .init(relays: jobRelays, secretKey: secretKey)
+            }
         }
         if listen != nil || !peers.isEmpty {
             let address = try listen.map(Self.hostAndPort)

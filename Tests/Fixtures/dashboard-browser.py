@@ -6,68 +6,15 @@ screenshot.
 
 usage: dashboard-browser.py DASHBOARD_URL TOKEN SCREENSHOT_PATH PROMPT EXPECTED_REVEALS
 Prints one JSON object with what it saw; exits 1 with the reason when a check fails."""
-import base64, json, os, shutil, subprocess, sys, tempfile, time, urllib.request
+import base64, json, os, sys
 
-from websockets.sync.client import connect
+from cdp_page import Page, fail
 
 url, token, screenshot, prompt, expected = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
-profile = tempfile.mkdtemp(prefix="rakis-chromium-")
-browser = subprocess.Popen(
-    [shutil.which("chromium") or "/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-     "--no-default-browser-check", "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--remote-debugging-port=0",
-     "--window-size=1440,1000", "about:blank"],
-    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-
-def fail(reason):
-    print(json.dumps({"ok": False, "reason": reason}))
-    sys.exit(1)
-
-
-try:
-    port_file = os.path.join(profile, "DevToolsActivePort")
-    deadline = time.time() + 60
-    while not (os.path.exists(port_file) and open(port_file).read().strip()):
-        if time.time() > deadline or browser.poll() is not None:
-            fail("chromium did not start its DevTools endpoint")
-        time.sleep(0.1)
-    port = open(port_file).read().split()[0]
-    targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
-    page = next(t for t in targets if t["type"] == "page")
-    socket = connect(page["webSocketDebuggerUrl"], max_size=64 << 20)
-    counter = [0]
-
-    def call(method, **params):
-        counter[0] += 1
-        socket.send(json.dumps({"id": counter[0], "method": method, "params": params}))
-        while True:
-            message = json.loads(socket.recv())
-            if message.get("id") == counter[0]:
-                if "error" in message:
-                    fail(f"{method}: {message['error']}")
-                return message.get("result", {})
-
-    def evaluate(expression):
-        result = call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
-        if "exceptionDetails" in result:
-            fail(f"script error in {expression!r}: {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-    def wait_for(expression, what, seconds):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            if evaluate(expression):
-                return
-            time.sleep(0.5)
-        call("Page.captureScreenshot")  # keeps the connection honest
-        fail(f"timed out waiting for {what}; page said: {evaluate('document.body.innerText.slice(0, 3000)')}")
-
-    call("Page.enable")
-    call("Runtime.enable")
-    call("Emulation.setDeviceMetricsOverride", width=1440, height=1000, deviceScaleFactor=1, mobile=False)
-    call("Page.navigate", url=f"{url}#token={token}")
-    wait_for("document.readyState === 'complete' && document.querySelector('#node-id').textContent.length > 0", "the dashboard to load", 30)
-    wait_for("document.querySelector('#live').textContent === 'live'", "the live event stream", 30)
+with Page() as page:
+    call, evaluate, wait_for = page.call, page.evaluate, page.wait_for
+    page.open_dashboard(url, token)
     wait_for("document.querySelector('#health').textContent === 'ready'", "the node to report ready", 60)
 
     # Validation: an empty prompt and a quorum of 0 are refused in the page, naming the fields.
@@ -144,7 +91,3 @@ try:
         out.write(base64.b64decode(shot["data"]))
     seen["ok"] = True
     print(json.dumps(seen))
-finally:
-    browser.kill()
-    browser.wait()
-    shutil.rmtree(profile, ignore_errors=True)

@@ -17,9 +17,10 @@ struct ArchitectureTests {
         "RakisCoordination": ["RakisCore", "RakisStorage"],
         "RakisConsensus": ["RakisCore"],
         "RakisChain": ["RakisCore", "RakisEthereum", "RakisStorage"],
+        "RakisDVM": ["RakisCore", "RakisNostr", "RakisStorage"],
         "RakisNode": [
             "RakisCore", "RakisEthereum", "RakisP2P", "RakisMesh", "RakisNostr", "RakisInference", "RakisCoordination", "RakisConsensus", "RakisChain",
-            "RakisSimulation",
+            "RakisDVM", "RakisSimulation",
         ],
         // Beside the layers, for the Domain to offer: many nodes' coordination and consensus on simulated time.
         "RakisSimulation": ["RakisCore", "RakisCoordination", "RakisConsensus"],

@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func subscriptionFilterNamesKindTopicAndSince() {
-        let text = ClientMessage.request(subscriptionId: "s", filter: NostrFilter(kinds: [2777], topic: "rakis1", since: 1_700_000_000)).text
+        let text = ClientMessage.request(subscriptionId: "s", filters: [NostrFilter(kinds: [2777], topic: "rakis1", since: 1_700_000_000)]).text
         #expect(text == ##"["REQ","s",{"#t":["rakis1"],"kinds":[2777],"since":1700000000}]"##)
     }
 

@@ -1,6 +1,6 @@
 /// One named setting: how to read it from text or JSON, its allowed range, and what it does.
 public struct SettingDescriptor: Sendable {
-    public enum Kind: Sendable { case integer, string, chains }
+    public enum Kind: Sendable { case integer, string, boolean, chains }
 
     public let name: String
     public let kind: Kind
@@ -18,6 +18,12 @@ public struct SettingDescriptor: Sendable {
         switch kind {
         case .string: .string(text)
         case .integer: Double(text.trimmingCharacters(in: .whitespaces)).map(JSONValue.number) ?? .string(text)
+        case .boolean:
+            switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "true", "1", "yes", "on": .bool(true)
+            case "false", "0", "no", "off": .bool(false)
+            default: .string(text)
+            }
         case .chains:
             // A JSON array as in config.json, or NAME=URL@INBOX specs separated by commas.
             if text.trimmingCharacters(in: .whitespaces).hasPrefix("["), let parsed = try? JSONParser().parse(text) {
@@ -69,6 +75,18 @@ public struct SettingDescriptor: Sendable {
                     throw .invalid(setting: name, value: value.displayText, reason: "must be between \(range.lowerBound) and \(range.upperBound)", source: source)
                 }
                 settings[keyPath: keyPath] = int
+            })
+    }
+
+    static func boolean(_ name: String, _ keyPath: any WritableKeyPath<Settings, Bool> & Sendable, _ summary: String) -> SettingDescriptor {
+        SettingDescriptor(
+            name: name, kind: .boolean, summary: summary,
+            read: { .bool($0[keyPath: keyPath]) },
+            write: { settings, value, source throws(SettingsError) in
+                guard case .bool(let flag) = value else {
+                    throw .invalid(setting: name, value: value.displayText, reason: "must be true or false", source: source)
+                }
+                settings[keyPath: keyPath] = flag
             })
     }
 

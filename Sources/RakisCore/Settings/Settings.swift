@@ -95,6 +95,16 @@ public struct Settings: Sendable, Equatable {
     /// higher fees (or cancelled, once another node's fulfilment landed).
     public var chainFeeBumpMs = 30000
 
+    /// NIP-90: answer kind 5050 text-generation jobs published on Nostr relays (`rakis run --dvm`).
+    public var dvm = false
+    /// Relays watched for jobs (comma-separated); empty: the node's Nostr relays.
+    public var dvmRelays = ""
+    /// How long the node ranked r waits (r times this) before it sends a job's feedback or
+    /// result, so that one node answers and the next steps in when it stays silent.
+    public var dvmReplyBackoffMs = 3000
+    /// Relays a job's `relays` tag may add for its result, at most.
+    public var dvmMaxCustomerRelays = 3
+
     public init() {}
 
     /// Rules that involve more than one setting.
@@ -111,6 +121,9 @@ public struct Settings: Sendable, Equatable {
 extension Settings {
     /// The relays of `nostrRelays` that this node uses: the first `relayRedundancy` of the list.
     public var nostrRelayURLs: [String] { Array(Self.relayList(nostrRelays).prefix(relayRedundancy)) }
+
+    /// The relays of `dvmRelays`; empty when the node's Nostr relays serve.
+    public var dvmRelayURLs: [String] { Self.relayList(dvmRelays) }
 
     static func relayList(_ text: String) -> [String] {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

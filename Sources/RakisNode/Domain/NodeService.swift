@@ -27,6 +27,7 @@ struct NodeService: Service {
             await withDiscardingTaskGroup { group in
                 group.addTask { await node.scheduler.run() }
                 addChainLoops(to: &group)
+                group.addTask { await node.runDVM() }
                 group.addTask { await node.inferenceQueue.follow(subscriptions.llmWorkers) }
                 group.addTask { await node.embeddingQueue.follow(subscriptions.embeddingWorkers) }
                 if let watch {

@@ -37,6 +37,8 @@ public actor RakisNode {
     nonisolated let knownModels: KnownModels
     nonisolated let dataDirectory: DataDirectory
     nonisolated let chains: ChainRequests
+    /// NIP-90 jobs from Nostr relays; nil unless the node runs as a data vending machine.
+    nonisolated let dvm: DVMConnector?
     /// The wallet this node attests chain results with; nil when it has none.
     nonisolated let wallet: NodeWallet?
     /// Every protocol timer and timestamp of this node reads it.
@@ -51,10 +53,12 @@ public actor RakisNode {
 
     public init(
         identity: NodeIdentity, settings: Settings, dataDirectory: DataDirectory, transports: [any P2PTransport],
-        models: NodeModels = NodeModels(), wallet: NodeWallet? = nil, clock: any NodeClock = SystemClock(),
+        models: NodeModels = NodeModels(), wallet: NodeWallet? = nil, dvm: NetworkPlan.DVM? = nil, clock: any NodeClock = SystemClock(),
         logger: Logger = Logger(label: "rakis.node")
     ) throws(NodeError) {
         let now: @Sendable () -> Date = { clock.now() }
+        self.dvm = try dvm.map { plan throws(NodeError) in
+            try DVMConnector(plan: plan, settings: settings, directory: dataDirectory.url, now: clock.now(), logger: logger) }
         self.wallet = wallet
         self.identity = identity
         self.settings = settings
@@ -116,7 +120,7 @@ public actor RakisNode {
         let transports = try network.transports(identity: identity, settings: settings, logger: logger)
         try self.init(
             identity: identity, settings: settings, dataDirectory: dataDirectory, transports: transports, models: models, wallet: wallet,
-            clock: clock, logger: logger)
+            dvm: network.dvm, clock: clock, logger: logger)
     }
 
     /// Intake, the transports and the node itself, in the order a `ServiceGroup` should run
@@ -157,6 +161,7 @@ public actor RakisNode {
         try await p2p.waitForTransports()
         try await p2p.transmit(.peerStatusUpdate(PeerStatusUpdate(status: .boot(totalTokens: 0), createdAt: clock.now())))
         try await announceChainIdentities()
+        await announceDVM()
         await pipeline.resume(await filer.resumeOpenRequests())
         await scheduler.evaluate()
         logger.info("node started", metadata: ["synthientId": "\(identity.synthientId)"])

@@ -37,12 +37,25 @@ public struct NetworkPlan: Sendable {
         }
     }
 
+    /// NIP-90: the relays watched for jobs and the key the node's answers are signed with.
+    public struct DVM: Sendable {
+        public var relays: [String]
+        public var secretKey: [UInt8]
+
+        public init(relays: [String], secretKey: [UInt8]) {
+            self.relays = relays
+            self.secretKey = secretKey
+        }
+    }
+
     public var nostr: Nostr?
     public var mesh: Mesh?
+    public var dvm: DVM?
 
-    public init(nostr: Nostr? = nil, mesh: Mesh? = nil) {
+    public init(nostr: Nostr? = nil, mesh: Mesh? = nil, dvm: DVM? = nil) {
         self.nostr = nostr
         self.mesh = mesh
+        self.dvm = dvm
     }
 
     public static let offline = NetworkPlan()

@@ -263,6 +263,21 @@ async function refreshWorkers() {
   $("#workers").replaceChildren(...blocks);
 }
 
+// --- NIP-90 jobs (a node run with --dvm) ---------------------------------------------------
+async function refreshDVMJobs() {
+  const { pubkey, jobs } = await api("/api/dvm/jobs?limit=50");
+  $("#dvm-section").hidden = !pubkey;
+  if (!pubkey) return;
+  $("#dvm-pubkey").textContent = "as " + short(pubkey);
+  $("#dvm-pubkey").title = pubkey;
+  $("#dvm-jobs tbody").replaceChildren(...jobs.map((job) => el("tr", { "data-job-id": job.jobId },
+    el("td", {}, time(job.receivedAt)), el("td", { class: "mono", title: job.customer }, short(job.customer)),
+    el("td", { class: "truncate", title: job.input }, job.input),
+    el("td", { class: "status status-" + job.status, title: text(job.reason) }, job.status + (job.reason ? ": " + job.reason : "")),
+    el("td", { class: "mono" }, job.requestId ? el("a", { href: "#", onclick: (event) => { event.preventDefault(); showDetail(job.requestId); } }, short(job.requestId)) : ""),
+    el("td", { class: "mono", title: text(job.resultEventId) }, short(job.resultEventId) + (job.resultEventId && !job.answeredHere ? " (another node)" : "")))));
+}
+
 // --- Peers, packets, logs -----------------------------------------------------------------
 async function refreshPeers() {
   const { peers } = await api("/api/peers?limit=100");
@@ -298,7 +313,7 @@ async function loadLogs() {
 async function refreshAll() {
   if (state.refreshing) return;
   state.refreshing = true;
-  try { await Promise.all([refreshStats(), refreshInferences(), refreshWorkers(), refreshPeers(), refreshDetail()]); }
+  try { await Promise.all([refreshStats(), refreshInferences(), refreshWorkers(), refreshPeers(), refreshDVMJobs(), refreshDetail()]); }
   catch (error) { console.warn(error); }
   finally { state.refreshing = false; }
 }
