@@ -72,7 +72,7 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         if let gguf {
             let name = URL(fileURLWithPath: gguf).deletingPathExtension().lastPathComponent
-            return LLMModelConfiguration(name: name, source: .gguf(path: gguf), contextLength: context, threadsPerWorker: threads)
+            return LLMModelConfiguration(name: name, source: .gguf(path: gguf), contextLength: context, threads: threads)
         }
         guard model == ModelLocator.defaultLLMName else {
             throw CLIError("no installed LLM named \"\(model)\"; the installed one is \(ModelLocator.defaultLLMName), or pass --gguf PATH or --openai URL")
@@ -80,6 +80,6 @@ struct GenerateCommand: AsyncParsableCommand {
         guard let path = ModelLocator.defaultLLMPath() else {
             throw CLIError("the default LLM is not installed; run `make setup` in the rakis checkout (it installs the models into \(ModelLocator.userModelsDirectory.path)), set RAKIS_MODELS_DIR, or pass --gguf PATH")
         }
-        return LLMModelConfiguration(name: model, source: .gguf(path: path), contextLength: context, threadsPerWorker: threads)
+        return LLMModelConfiguration(name: model, source: .gguf(path: path), contextLength: context, threads: threads)
     }
 }

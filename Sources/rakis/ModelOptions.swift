@@ -21,8 +21,9 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: "Run without models: the node takes part in the network (stores, relays, shows packets) but infers nothing.")
     var noModels = false
 
-    @Option(help: "LLM workers for the default model, when no --llm is given.") var llmWorkers = 1
-    @Option(help: "Threads each in-process LLM worker computes with.") var llmThreads = 1
+    @Option(help: "LLM workers for the default model, when no --llm is given: requests served at once, decoded together in one batch.")
+    var llmWorkers = 1
+    @Option(help: "Threads an in-process LLM's batch decoder computes with.") var llmThreads = 1
     @Option(help: "Embedding workers for the default embedding model, when no --embedder is given.") var embeddingWorkers = 1
 
     func validate() throws {
@@ -38,7 +39,7 @@ struct ModelOptions: ParsableArguments {
         guard !noModels else { return NodeModels() }
         var models = NodeModels()
         if llms.isEmpty || embedders.isEmpty {
-            let defaults = try NodeModels.defaults(threadsPerLLMWorker: llmThreads)
+            let defaults = try NodeModels.defaults(llmThreads: llmThreads)
             if llms.isEmpty { models.llms = defaults.llms.map { NodeModels.LLM($0.configuration, workers: llmWorkers) } }
             if embedders.isEmpty { models.embeddings = defaults.embeddings.map { NodeModels.Embedding(name: $0.name, directory: $0.directory, workers: embeddingWorkers) } }
         }
@@ -68,7 +69,7 @@ struct ModelOptions: ParsableArguments {
 
     private func llmConfiguration(_ model: String) throws -> LLMModelConfiguration {
         if model == ModelLocator.defaultLLMName {
-            return try NodeModels.defaults(threadsPerLLMWorker: llmThreads).llms[0].configuration
+            return try NodeModels.defaults(llmThreads: llmThreads).llms[0].configuration
         }
         if let at = model.firstIndex(of: "@") {
             let name = String(model[..<at]), address = String(model[model.index(after: at)...])
@@ -84,7 +85,7 @@ struct ModelOptions: ParsableArguments {
         }
         guard FileManager.default.fileExists(atPath: path) else { throw CLIError("--llm \(model): no such file \(path)") }
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        return LLMModelConfiguration(name: name, source: .gguf(path: path), contextLength: 1024, threadsPerWorker: llmThreads)
+        return LLMModelConfiguration(name: name, source: .gguf(path: path), contextLength: 1024, threads: llmThreads)
     }
 
     /// `MODEL=COUNT`, split at the last `=`.

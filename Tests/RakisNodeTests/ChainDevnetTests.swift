@@ -31,7 +31,7 @@ import Testing
         var settings = DevnetTests.settings
         settings.chains = [ChainSetting(name: "test", rpcURL: chain.url, inbox: inbox.checksummed, confirmations: 0, pollMs: 500)]
         settings.chainReportBackoffMs = 5000
-        let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
+        let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, llmThreads: 1, contextLength: 512)
         let devnet = LocalDevnet(root: root, settings: settings, wallets: { wallets[$0] }, clock: clock, logger: logs.logger) { _ in models }
         try await devnet.start(nodes: 3)
         try await devnet.waitUntilReady()
@@ -95,7 +95,7 @@ import Testing
         var settings = DevnetTests.settings
         settings.chains = zip(["one", "two"], chains).map { ChainSetting(name: $0, rpcURL: $1.url, inbox: inboxes[0].checksummed, confirmations: 0, pollMs: 500) }
         settings.chainReportBackoffMs = 5000
-        let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
+        let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, llmThreads: 1, contextLength: 512)
         let devnet = LocalDevnet(root: root, settings: settings, wallets: { wallets[$0] }, clock: clock, logger: logs.logger) { _ in models }
         try await devnet.start(nodes: 3)
         try await devnet.waitUntilReady()

@@ -44,7 +44,7 @@ import Testing
     }
 
     func devnet(nodes: Int, network: InMemoryNetwork = InMemoryNetwork()) async throws -> LocalDevnet {
-        let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
+        let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, llmThreads: 1, contextLength: 512)
         let devnet = LocalDevnet(root: root, settings: Self.settings, network: network, clock: clock) { _ in models }
         try await devnet.start(nodes: nodes)
         try await devnet.waitUntilReady()

@@ -33,7 +33,7 @@ import Testing
     }
 
     func devnet(nodes: Int, settings: Settings, transports: @escaping @Sendable (Int) throws -> [any P2PTransport]) async throws -> LocalDevnet {
-        let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
+        let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, llmThreads: 1, contextLength: 512)
         let devnet = LocalDevnet(root: root, settings: settings, transports: transports, clock: clock) { _ in models }
         try await devnet.start(nodes: nodes)
         try await devnet.waitUntilReady()

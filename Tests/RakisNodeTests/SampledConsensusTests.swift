@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func honestNodesSamplingAtTemperatureOneAgreeAtTheDefaultRadius() async throws {
-        let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
+        let models = try NodeModels.defaults(root: LLMFixtures.packageRoot, llmThreads: 1, contextLength: 512)
         let devnet = LocalDevnet(root: root, settings: DevnetTests.settings, clock: clock) { _ in models }
         try await devnet.start(nodes: 3)
         try await devnet.waitUntilReady()
@@ -40,7 +40,7 @@ import Testing
         let wrongAnswer = "The capital of France is Lyon."
         let server = try await ServerProcess.fakeOpenAI(mode: "say", text: wrongAnswer)
         defer { server.stop() }
-        let honest = try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
+        let honest = try NodeModels.defaults(root: LLMFixtures.packageRoot, llmThreads: 1, contextLength: 512)
         let wrong = NodeModels(
             llms: [NodeModels.LLM(LLMModelConfiguration(
                 name: ModelLocator.defaultLLMName, source: .openAI(OpenAIEndpoint(baseURL: server.baseURL, model: "m"))))],

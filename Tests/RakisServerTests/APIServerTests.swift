@@ -139,6 +139,8 @@ import Testing
             (try await submit(["acceptedModels": ["no-such-model"]]), 422, "unknown model no-such-model"),
             (try await submit([:], frame: ["embeddingModel": "no-such-embedder"]), 422, "unknown embedding model"),
             (try await submit(["prompt": "   "]), 422, "prompt is empty"),
+            // Counted as the API document's maxLength counts: 👍🏻 is two code points (one Swift Character).
+            (try await submit(["prompt": "👍🏻" + String(repeating: "*", count: 15_999)]), 422, "prompt has 16001 characters; at most 16000"),
             (try await submit(["maxTokens": 0]), 422, "maxTokens must be 1 to 4096"),
             (try await submit(["temperature": -1]), 422, "temperature must be 0 to 2"),
             (try await submit(["prompt": 7]), 400, "prompt has the wrong type"),

@@ -46,12 +46,12 @@ final class LiveServer: Sendable {
 
     /// The default embedding model only: loads in a second, enough for scaling tests.
     static func embeddingOnly() throws -> NodeModels {
-        let defaults = try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
+        let defaults = try NodeModels.defaults(root: LLMFixtures.packageRoot, llmThreads: 1, contextLength: 512)
         return NodeModels(embeddings: defaults.embeddings)
     }
 
     static func defaults() throws -> NodeModels {
-        try NodeModels.defaults(root: LLMFixtures.packageRoot, threadsPerLLMWorker: 1, contextLength: 512)
+        try NodeModels.defaults(root: LLMFixtures.packageRoot, llmThreads: 1, contextLength: 512)
     }
 
     func get(_ path: String) async throws -> HTTPExchange { try await HTTPExchange.send("GET", base + path) }

@@ -26,7 +26,7 @@ public enum LLMFixtures {
     /// llama.cpp's OpenMP threads spin at every barrier, and on a 2-core machine running the
     /// whole suite that spinning took a tenth of all CPU time.
     public static func gemma(contextLength: Int = 512, threads: Int = 1) throws -> LLMModelConfiguration {
-        LLMModelConfiguration(name: ModelLocator.defaultLLMName, source: .gguf(path: try gemmaPath), contextLength: contextLength, threadsPerWorker: threads)
+        LLMModelConfiguration(name: ModelLocator.defaultLLMName, source: .gguf(path: try gemmaPath), contextLength: contextLength, threads: threads)
     }
 
     /// A TCP port on loopback that nothing listens on right now.

@@ -14,13 +14,19 @@ public struct LLMCompletion: Sendable, Hashable {
     /// Generated tokens per second of generation, prompt processing excluded.
     public var tokensPerSecond: Double
     public var finishReason: FinishReason
+    /// The most requests decoded in one step together with this one, itself included (1 when it
+    /// ran alone, or on a remote backend, which does not say).
+    public var batchedWith: Int
 
-    public init(text: String, tokenCount: Int, promptTokenCount: Int, tokensPerSecond: Double, finishReason: FinishReason) {
+    public init(
+        text: String, tokenCount: Int, promptTokenCount: Int, tokensPerSecond: Double, finishReason: FinishReason, batchedWith: Int = 1
+    ) {
         self.text = text
         self.tokenCount = tokenCount
         self.promptTokenCount = promptTokenCount
         self.tokensPerSecond = tokensPerSecond
         self.finishReason = finishReason
+        self.batchedWith = batchedWith
     }
 }
 

@@ -36,7 +36,7 @@ public struct NodeModels: Sendable {
     /// The default models as set-up installs them: Gemma 3 270M and all-MiniLM-L6-v2, one worker
     /// each. Fails with what to do when set-up has not run.
     public static func defaults(
-        root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath), threadsPerLLMWorker: Int = 1,
+        root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath), llmThreads: Int = 1,
         contextLength: Int = 1024
     ) throws(NodeError) -> NodeModels {
         guard let gguf = ModelLocator.defaultLLMPath(root: root), FileManager.default.fileExists(atPath: gguf) else {
@@ -47,7 +47,7 @@ public struct NodeModels: Sendable {
         }
         return NodeModels(
             llms: [LLM(LLMModelConfiguration(
-                name: ModelLocator.defaultLLMName, source: .gguf(path: gguf), contextLength: contextLength, threadsPerWorker: threadsPerLLMWorker))],
+                name: ModelLocator.defaultLLMName, source: .gguf(path: gguf), contextLength: contextLength, threads: llmThreads))],
             embeddings: [Embedding(name: SentenceEmbeddingModel.defaultName, directory: embedding)])
     }
 }

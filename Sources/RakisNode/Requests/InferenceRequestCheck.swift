@@ -5,6 +5,8 @@ public import RakisCore
 /// them is refused before it is stored or any work is spent on it. Each problem names the field
 /// (as the API spells it) and the range it must keep.
 public enum InferenceRequestCheck {
+    /// Characters as JSON Schema's `maxLength` counts them (Unicode code points), so that the
+    /// API document and this check agree: 👍🏻 is two, though Swift counts it as one `Character`.
     public static let maxPromptCharacters = 16_000
     public static let quorumRange = 1...100
     /// 1 s to 1 h: shorter leaves no time to infer and embed, longer holds a quorum open for too long.
@@ -22,8 +24,9 @@ public enum InferenceRequestCheck {
 
     private static func promptProblem(_ prompt: String) -> String? {
         if prompt.allSatisfy(\.isWhitespace) { return "prompt is empty" }
-        if prompt.count > maxPromptCharacters {
-            return "prompt has \(prompt.count) characters; at most \(maxPromptCharacters) are allowed"
+        let characters = prompt.unicodeScalars.count
+        if characters > maxPromptCharacters {
+            return "prompt has \(characters) characters; at most \(maxPromptCharacters) are allowed"
         }
         return nil
     }

@@ -43,19 +43,19 @@ public struct OpenAIEndpoint: Sendable, Hashable {
 }
 
 /// A model the engine can run: its name on the network (what requests list in
-/// `acceptedModels`), its source, and how each worker is set up.
+/// `acceptedModels`), its source, and how its batch decoder is set up.
 public struct LLMModelConfiguration: Sendable, Hashable {
     public var name: String
     public var source: LLMModelSource
-    /// Tokens of context per worker (prompt plus answer) for GGUF models.
+    /// Tokens of context per worker, that is per sequence of the batch (prompt plus answer), for GGUF models.
     public var contextLength: Int
-    /// llama.cpp threads per worker for GGUF models.
-    public var threadsPerWorker: Int
+    /// llama.cpp threads of the model's batch decoder, for GGUF models.
+    public var threads: Int
 
-    public init(name: String, source: LLMModelSource, contextLength: Int = 4096, threadsPerWorker: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(name: String, source: LLMModelSource, contextLength: Int = 4096, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.name = name
         self.source = source
         self.contextLength = contextLength
-        self.threadsPerWorker = threadsPerWorker
+        self.threads = threads
     }
 }

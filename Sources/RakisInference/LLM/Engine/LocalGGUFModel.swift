@@ -1,15 +1,18 @@
 import Foundation
 import RakisCore
 
-/// A GGUF model run in process: weights loaded once per process (`LoadedLlamaModels`), a context
-/// and an OS thread per worker.
+/// A GGUF model run in process: weights loaded once per process (`LoadedLlamaModels`), and one
+/// batch decoder whose sequences are the model's workers (continuous batching).
 final class LocalGGUFModel: LLMModelHandle {
     let configuration: LLMModelConfiguration
     let model: LlamaModel
+    let decoder: LlamaBatchDecoder
 
     private init(configuration: LLMModelConfiguration, model: LlamaModel) {
         self.configuration = configuration
         self.model = model
+        decoder = LlamaBatchDecoder(
+            model: model, modelName: configuration.name, contextLength: configuration.contextLength, threads: configuration.threads)
     }
 
     static func load(
@@ -28,63 +31,39 @@ final class LocalGGUFModel: LLMModelHandle {
     }
 
     func makeWorker(name: String) async -> Result<any LLMWorkerRuntime, LLMError> {
-        let thread = WorkerThread(name: name)
-        let configuration = configuration
-        let model = model
-        let session: Result<LlamaSession, LLMError> = await withCheckedContinuation { continuation in
-            thread.submit {
-                continuation.resume(returning: Result { () throws(LLMError) in
-                    try LlamaSession(
-                        model: model, modelName: configuration.name,
-                        contextLength: configuration.contextLength, threads: configuration.threadsPerWorker)
-                })
-            }
-        }
-        switch session {
-        case .success(let session): return .success(LocalLLMWorker(thread: thread, session: session))
-        case .failure(let error):
-            thread.stop()
-            return .failure(error)
-        }
+        decoder.addSlot()
+        return .success(LocalLLMWorker(thread: WorkerThread(name: name), decoder: decoder))
     }
 
-    func close() async {}
+    func close() async { decoder.stop() }
 }
 
-/// A worker with its own llama.cpp context, generating on its own thread.
+/// A worker of a GGUF model: one sequence of the model's batch decoder, waited for on a thread of
+/// its own (so that the wait never blocks the cooperative pool).
 final class LocalLLMWorker: LLMWorkerRuntime {
     private let thread: WorkerThread
-    private let session: SessionBox
+    private let decoder: LlamaBatchDecoder
 
-    init(thread: WorkerThread, session: LlamaSession) {
+    init(thread: WorkerThread, decoder: LlamaBatchDecoder) {
         self.thread = thread
-        self.session = SessionBox(session)
+        self.decoder = decoder
     }
 
     func generate(
         _ request: LLMRequest, cancellation: CancellationFlag, onText: @escaping @Sendable (String) -> Void
     ) async -> Result<LLMCompletion, LLMError> {
-        let session = self.session
+        let decoder = self.decoder
         return await withCheckedContinuation { continuation in
             thread.submit {
-                guard let live = session.session else { return continuation.resume(returning: .failure(.shutDown)) }
                 continuation.resume(returning: Result { () throws(LLMError) in
-                    try live.generate(request, isCancelled: { cancellation.isCancelled }, onText: onText)
+                    try decoder.generate(request, cancellation: cancellation, onText: onText)
                 })
             }
         }
     }
 
-    /// Frees the context on the worker's own thread, then ends the thread.
     func stop() {
-        let session = self.session
-        thread.submit { session.session = nil }
+        decoder.removeSlot()
         thread.stop()
     }
-}
-
-/// Holds a session that only its worker thread touches, so that it can be freed there.
-private final class SessionBox: @unchecked Sendable {
-    var session: LlamaSession?
-    init(_ session: LlamaSession) { self.session = session }
 }

@@ -245,7 +245,8 @@ async function refreshWorkers() {
     for (const model of models) {
       const mine = list.filter((w) => w.model === model);
       const live = mine.filter((w) => !w.retiring && w.state !== "failed").length;
-      const count = el("input", { type: "number", min: 0, max: 16, value: live, "aria-label": `${model} workers`, "data-model": model });
+      const count = el("input", { type: "number", min: 0, max: 16, value: live, "aria-label": `${model} workers`, "data-model": model,
+        title: kind === "llm" ? "requests at once (a GGUF model decodes them together in one batch)" : "texts embedded at once" });
       const apply = el("button", { type: "button", onclick: async () => {
         try { await api(`/api/workers/${kind}/${encodeURIComponent(model)}`, { method: "PUT", body: JSON.stringify({ count: Number(count.value) }) }); refreshWorkers(); }
         catch (error) { alert(error.message); }
