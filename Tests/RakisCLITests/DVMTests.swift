@@ -21,7 +21,11 @@ import Testing
 
     static func exercise(_ network: ThreeNodeRelayNetwork) async throws {
         let relay = NostrRelayFixture.url(network.relay)
-        let answer = try await customer(["job", relay, "90", "Name a colour."] + jobParams + ["--linger", "4"])
+        // The customer also wants the answer on a relay of its own, which no node reads.
+        let customersRelay = try await NostrRelayFixture.startStock()
+        defer { customersRelay.stop() }
+        let answer = try await customer(
+            ["job", relay, "90", "Name a colour."] + jobParams + ["--tag", "relays", NostrRelayFixture.url(customersRelay), "--linger", "4"])
         let job = try #require(answer.job)
         let results = answer.events.filter { $0.kind == 6050 }
         #expect(results.count == 1, "exactly one result: \(answer.events)")
@@ -30,6 +34,9 @@ import Testing
         #expect(result.tag("e") == job && result.tag("p") == answer.customer && result.tag("i") == "Name a colour.")
         #expect(result.tag("request")?.contains(job) == true)
         #expect(result.tag("rakis_quorum") == "2")
+
+        let there = try await customer(["events", NostrRelayFixture.url(customersRelay), job, "2"])
+        #expect(there.events.filter { $0.kind == 6050 }.map(\.id) == [result.id], "the result is on the job's relays too: \(there.events)")
 
         // The consensus tags are what every node's API says of the request.
         let requestId = "dvm:" + job
