@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RakisCore
 import RakisNode
 
 /// Which models `rakis run` serves, and with how many workers each.
@@ -21,31 +22,32 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: "Run without models: the node takes part in the network (stores, relays, shows packets) but infers nothing.")
     var noModels = false
 
-    @Option(help: "LLM workers for the default model, when no --llm is given: requests served at once, decoded together in one batch.")
-    var llmWorkers = 1
-    @Option(help: "Threads an in-process LLM's batch decoder computes with.") var llmThreads = 1
+    @Option(help: "LLM workers for the default model, when no --llm is given: requests served at once, decoded together in one batch (default: the llmWorkers setting, 1).")
+    var llmWorkers: Int?
+    @Option(help: "Threads an in-process LLM's batch decoder computes with (default: the llmThreads setting, 1).") var llmThreads: Int?
     @Option(help: "Embedding workers for the default embedding model, when no --embedder is given.") var embeddingWorkers = 1
 
     func validate() throws {
-        guard (1...64).contains(llmWorkers), (1...64).contains(embeddingWorkers), (1...256).contains(llmThreads) else {
+        guard (1...64).contains(llmWorkers ?? 1), (1...64).contains(embeddingWorkers), (1...256).contains(llmThreads ?? 1) else {
             throw ValidationError("--llm-workers and --embedding-workers must be 1 to 64, --llm-threads 1 to 256")
         }
         for spec in llms + embedders { _ = try Self.split(spec) }
         if noModels && !(llms.isEmpty && embedders.isEmpty) { throw ValidationError("--no-models cannot be combined with --llm or --embedder") }
     }
 
-    /// The models to load; fails with what to do when a file is missing.
-    func resolve() throws -> NodeModels {
+    /// The models to load, the flags before the settings; fails with what to do when a file is missing.
+    func resolve(settings: Settings) throws -> NodeModels {
         guard !noModels else { return NodeModels() }
+        let llmThreads = self.llmThreads ?? settings.llmThreads
         var models = NodeModels()
         if llms.isEmpty || embedders.isEmpty {
             let defaults = try NodeModels.defaults(llmThreads: llmThreads)
-            if llms.isEmpty { models.llms = defaults.llms.map { NodeModels.LLM($0.configuration, workers: llmWorkers) } }
+            if llms.isEmpty { models.llms = defaults.llms.map { NodeModels.LLM($0.configuration, workers: llmWorkers ?? settings.llmWorkers) } }
             if embedders.isEmpty { models.embeddings = defaults.embeddings.map { NodeModels.Embedding(name: $0.name, directory: $0.directory, workers: embeddingWorkers) } }
         }
         for spec in llms {
             let (model, count) = try Self.split(spec)
-            models.llms.append(NodeModels.LLM(try llmConfiguration(model), workers: count))
+            models.llms.append(NodeModels.LLM(try llmConfiguration(model, threads: llmThreads), workers: count))
         }
         for spec in embedders {
             let (model, count) = try Self.split(spec)
@@ -67,7 +69,7 @@ struct ModelOptions: ParsableArguments {
         return models
     }
 
-    private func llmConfiguration(_ model: String) throws -> LLMModelConfiguration {
+    private func llmConfiguration(_ model: String, threads llmThreads: Int) throws -> LLMModelConfiguration {
         if model == ModelLocator.defaultLLMName {
             return try NodeModels.defaults(llmThreads: llmThreads).llms[0].configuration
         }

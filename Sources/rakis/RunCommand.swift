@@ -78,7 +78,7 @@ struct RunCommand: AsyncParsableCommand {
             settings: settings, keystore: &keystore,
             save: { try $0.write(to: directory.keyFile, password: password, overwrite: true) }, logger: logger)
 
-        let models = try self.models.resolve()
+        let models = try self.models.resolve(settings: settings)
         let node = try RakisNode(
             identity: identity, settings: settings, dataDirectory: directory, network: plan, models: models,
             wallet: try NodeKeys.wallet(in: keystore), logger: logger)

@@ -8,7 +8,8 @@ import Testing
     let dataDir = RakisProcess.temporaryDataDirectory()
 
     @Test func submitThroughTheNodeWaitsForConsensusAndStatusShowsIt() async throws {
-        let (process, log, base) = try await RakisProcess.startNode(dataDir, ["--offline"])
+        // Two requests at once for the default LLM, from the settings rather than --llm-workers.
+        let (process, log, base) = try await RakisProcess.startNode(dataDir, ["--offline", "--set", "llmWorkers=2"])
         #expect(log.text.contains("HTTP API and dashboard listening"))
 
         let waited = try await RakisProcess.run(
@@ -26,7 +27,7 @@ import Testing
         let status = try await RakisProcess.run(["status", "--node", base])
         #expect(status.status == 0, "\(status.stderr)")
         #expect(status.stdout.contains("status     ok"), "\(status.stdout)")
-        #expect(status.stdout.contains("worker     gemma-3-270m-q4_k_m #0"))
+        #expect(status.stdout.contains("worker     gemma-3-270m-q4_k_m #0") && status.stdout.contains("worker     gemma-3-270m-q4_k_m #1"), "\(status.stdout)")
         #expect(status.stdout.contains("\"Name a colour.\""), "\(status.stdout)")
         let json = try await RakisProcess.run(["status", "--node", base, "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])

@@ -79,6 +79,10 @@ public struct Settings: Sendable, Equatable {
     public var bEmbeddingThreshold = 0
 
     // LLM engine (LLM_ENGINE_SETTINGS)
+    /// Requests the default LLM serves at once (its workers, decoded together in one batch), and
+    /// the threads of its decoder; `rakis run --llm-workers` and `--llm-threads` override them.
+    public var llmWorkers = 1
+    public var llmThreads = 1
     public var engineLogLimit = 2000
     public var debounceLoadingProgressEventMs = 50
 

@@ -86,6 +86,8 @@ extension Settings {
                  "time allowed for consensus once a quorum awaits it"),
         .integer("bEmbeddingThreshold", \.bEmbeddingThreshold, 0...100_000,
                  "bits a recomputed binary embedding may differ from the revealed one"),
+        .integer("llmWorkers", \.llmWorkers, 1...64, "requests the default LLM serves at once, decoded together in one batch (--llm-workers)"),
+        .integer("llmThreads", \.llmThreads, 1...256, "threads the default LLM's batch decoder computes with (--llm-threads)"),
         .integer("engineLogLimit", \.engineLogLimit, 0...1_000_000, "LLM engine log lines kept"),
         .integer("debounceLoadingProgressEventMs", \.debounceLoadingProgressEventMs, 0...60_000,
                  "least time between two model-loading progress events"),

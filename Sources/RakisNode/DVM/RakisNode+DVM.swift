@@ -1,6 +1,7 @@
 public import Foundation
 import Logging
 import RakisCore
+import RakisCoordination
 import RakisDVM
 import RakisNostr
 
@@ -30,7 +31,7 @@ extension RakisNode {
         guard let dvm else { return }
         let updates = quorumUpdates()
         await dvm.pool.start()
-        for record in (try? await dvm.store.processing()) ?? [] { await dvm.follow(record.jobId, true) }
+        await resumeDVMJobs(dvm)
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await withDiscardingTaskGroup { replies in
@@ -56,6 +57,19 @@ extension RakisNode {
             group.cancelAll()
         }
         await dvm.pool.stop()
+    }
+
+    /// Follows again the jobs that were processing when the node stopped; one whose quorum ended
+    /// meanwhile is closed as it ended, without a reply (another node's went out, or it is late).
+    private func resumeDVMJobs(_ dvm: DVMConnector) async {
+        for record in (try? await dvm.store.processing()) ?? [] {
+            guard let requestId = record.requestId, let status = try? await quorumStatus(requestId: requestId), status.isFinal else {
+                await dvm.follow(record.jobId, true)
+                continue
+            }
+            let failed = status == .failed
+            try? await dvm.store.update(record.jobId, status: failed ? .error : .success, reason: failed ? "the quorum failed while this node was down" : nil)
+        }
     }
 
     /// The newest NIP-90 jobs first; empty when the node is no data vending machine.
