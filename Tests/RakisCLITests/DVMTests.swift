@@ -62,8 +62,15 @@ import Testing
         ])
         #expect(browser.status == 0, "the dashboard shows the job: \(browser.stdout)\(browser.stderr.suffix(2000))")
 
-        // The same job delivered again (the relay replays what it holds to a restarted node's
-        // subscription) runs and is answered no second time.
+        try await aReplayedJobRunsOnceAndARefusedOneMakesNoRequest(network, relay: relay, job: job)
+        try await badJobsGetOneErrorEach(network, relay: relay)
+        try await measure(network, relay: relay)
+    }
+
+    /// The same job delivered again (the relay replays what it holds to a restarted node's
+    /// subscription) runs and is answered no second time; a job for a model no node serves gets
+    /// one error feedback and makes no request anywhere.
+    static func aReplayedJobRunsOnceAndARefusedOneMakesNoRequest(_ network: ThreeNodeRelayNetwork, relay: String, job: String) async throws {
         _ = network.kill(1)
         try await network.restart(1)
         let requests = try await network.stats(1)["requestsSeen"] as? Int
@@ -72,14 +79,10 @@ import Testing
         let restartedJobs = try await dvmJobs(network, 1)
         #expect(restartedJobs.filter { $0["jobId"] as? String == job }.map { $0["status"] as? String } == ["success"])
 
-        // A job for a model no node serves: one error feedback, and no request anywhere.
         let unknown = try await customer(["job", relay, "6", "Name a planet.", "--param", "model", "no-such-model", "--linger", "3.5"])
         #expect(unknown.statuses == ["error"], "one error feedback for an unknown model: \(unknown.events)")
         #expect(unknown.events.first?.statusReason?.contains("no-such-model") == true)
         #expect(try await network.stats(1)["requestsSeen"] as? Int == requests, "neither a replayed nor a refused job makes a request")
-
-        try await badJobsGetOneErrorEach(network, relay: relay)
-        try await measure(network, relay: relay)
     }
 
     /// A job without input, with absurd parameters, or encrypted gets one `error` feedback; one
