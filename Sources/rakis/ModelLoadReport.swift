@@ -16,7 +16,7 @@ struct ModelLoadReport: Service {
     var drawsBar = TerminalStatusLine.standardError.isTerminal
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown { await report() }
+        await cancelWhenGracefulShutdown { await report() }
     }
 
     func report() async {

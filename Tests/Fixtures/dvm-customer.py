@@ -10,6 +10,9 @@ signs and verifies the events; the `websockets` package (PyPI) talks to the rela
   dvm-customer.py events URL JOB_ID SECONDS
       prints, one JSON line each, every kind 7000 and 6050 event the relay holds or receives
       for the job within SECONDS.
+  dvm-customer.py providers URL
+      prints, one JSON line each, the NIP-89 announcements (kind 31990) of text-generation
+      providers (`k` 5050) the relay holds, each checked with pynostr.
   dvm-customer.py jobs URL COUNT SECONDS INPUT [--param NAME VALUE]...
       publishes COUNT jobs one after another (each once the previous one's result arrived) and
       prints, as JSON, each job's time from publishing to its kind 6050 result.
@@ -110,6 +113,18 @@ def events(url, job_id, seconds):
         follow(ws, job_id, started, started + seconds, seconds, lambda e: print(json.dumps(e), flush=True))
 
 
+def providers(url):
+    with connect(url, max_size=None) as ws:
+        ws.send(json.dumps(["REQ", "providers", {"kinds": [31990], "#k": ["5050"]}]))
+        while True:
+            message = json.loads(ws.recv(timeout=10))
+            if message[0] == "EOSE":
+                return
+            if message[0] == "EVENT":
+                raw = checked(message[2])
+                print(json.dumps({k: raw[k] for k in ("id", "pubkey", "kind", "content", "tags")}), flush=True)
+
+
 def jobs(url, count, seconds, text, options):
     params, tags, _ = parse_options(options)
     latencies = []
@@ -137,6 +152,8 @@ if __name__ == "__main__":
         job(sys.argv[2], float(sys.argv[3]), sys.argv[4], sys.argv[5:])
     elif command == "events":
         events(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+    elif command == "providers":
+        providers(sys.argv[2])
     elif command == "jobs":
         jobs(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6:])
     else:

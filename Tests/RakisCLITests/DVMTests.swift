@@ -35,6 +35,11 @@ import Testing
         #expect(result.tag("request")?.contains(job) == true)
         #expect(result.tag("rakis_quorum") == "2")
 
+        // Each node announced itself (NIP-89) as a text-generation provider with its models.
+        let providers = try await customer(["providers", relay]).events
+        #expect(Set(providers.map(\.id)).count == 3 && providers.allSatisfy { $0.tag("d") == "rakis-" + network.topic }, "\(providers)")
+        #expect(providers.allSatisfy { $0.content.contains("\"models\":[\"gemma-3-270m-q4_k_m\"]") }, "\(providers.map(\.content))")
+
         let there = try await customer(["events", NostrRelayFixture.url(customersRelay), job, "2"])
         #expect(there.events.filter { $0.kind == 6050 }.map(\.id) == [result.id], "the result is on the job's relays too: \(there.events)")
 

@@ -19,6 +19,9 @@ struct DVMConnector: Sendable {
     let following = FollowedJobs()
     /// Only events created after this (seconds since 1970) are asked of a relay.
     let since: Int
+    /// When the node started (seconds since 1970): a job older than that whose time is up was
+    /// for the nodes running then, and gets no late `error` from this one.
+    let startedAt: Int
 
     init(plan: NetworkPlan.DVM, settings: Settings, directory: URL, now: Date, logger: Logger) throws(NodeError) {
         let relays = plan.relays
@@ -36,7 +39,8 @@ struct DVMConnector: Sendable {
             temperature: InferenceRequestDefaults.temperature,
             securityFrame: InferenceRequestDefaults.payload(prompt: "", createdAt: now).securityFrame)
         // Jobs published while the node was starting; older ones have mostly run their time.
-        since = Int(now.timeIntervalSince1970) - 60
+        startedAt = Int(now.timeIntervalSince1970)
+        since = startedAt - 60
         pool = NostrRelayPool(
             relays: relays, filters: Self.filters(since: since, following: []),
             eventLifetimeSeconds: max(10, settings.nostrEventLifetimeMs / 1000), maxExtraRelays: 4 * max(1, settings.dvmMaxCustomerRelays),

@@ -31,6 +31,8 @@ extension RakisNode {
         guard let dvm else { return }
         let updates = quorumUpdates()
         await dvm.pool.start()
+        // Kept by the relays that are down until they are back.
+        await announceDVM()
         await resumeDVMJobs(dvm)
         await withDiscardingTaskGroup { group in
             group.addTask {

@@ -42,6 +42,7 @@ extension RakisNode {
             try job.check()
             request = try dvmRequest(for: job, age: age)
         } catch {
+            if case .tooOld = error, event.createdAt < dvm.startedAt { return nil }
             let record = DVMJobRecord(job: job, requestId: nil, status: .error, reason: error.description, receivedAt: now)
             guard (try? await dvm.store.insertIfNew(record)) == true else { return nil }
             await dvm.follow(job.id, true)

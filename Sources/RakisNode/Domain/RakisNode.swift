@@ -161,7 +161,6 @@ public actor RakisNode {
         try await p2p.waitForTransports()
         try await p2p.transmit(.peerStatusUpdate(PeerStatusUpdate(status: .boot(totalTokens: 0), createdAt: clock.now())))
         try await announceChainIdentities()
-        await announceDVM()
         await pipeline.resume(await filer.resumeOpenRequests())
         await scheduler.evaluate()
         logger.info("node started", metadata: ["synthientId": "\(identity.synthientId)"])
