@@ -1,12 +1,14 @@
 """A third-party NIP-90 customer for the tests and the DVM latency figure: pynostr builds,
 signs and verifies the events; the `websockets` package (PyPI) talks to the relay.
 
-  dvm-customer.py job URL SECONDS INPUT [--param NAME VALUE]... [--tag NAME VALUE...]... [--linger S]
+  dvm-customer.py job URL SECONDS INPUT [--param NAME VALUE]... [--tag NAME VALUE...]... [--linger S] [--first ID --among IDS]
       publishes a kind 5050 job with a fresh key, then prints, one JSON line each, every kind
       7000 and 6050 event that names the job, until a result or an error feedback has arrived
       and LINGER more seconds have passed (SECONDS at most). Each event's id and signature are
       checked with pynostr first; `received` is seconds after the job was published. Exits 1
-      when nothing final arrived in time.
+      when nothing final arrived in time. With --first and --among (comma-separated synthientIds)
+      the job gets a `nonce` param chosen so that sha256(job id ‖ FIRST) is the smallest among
+      them: FIRST ranks first to answer it.
   dvm-customer.py events URL JOB_ID SECONDS
       prints, one JSON line each, every kind 7000 and 6050 event the relay holds or receives
       for the job within SECONDS.
@@ -17,6 +19,7 @@ signs and verifies the events; the `websockets` package (PyPI) talks to the rela
       publishes COUNT jobs one after another (each once the previous one's result arrived) and
       prints, as JSON, each job's time from publishing to its kind 6050 result.
 """
+import hashlib
 import json
 import sys
 import time
@@ -35,10 +38,16 @@ def checked(raw):
     return raw
 
 
-def make_job(text, params, tags):
-    event = Event(content="", kind=5050, tags=[["i", text, "text"]] + [["param", n, v] for n, v in params] + tags)
-    event.sign(PrivateKey().hex())
-    return event
+def make_job(text, params, tags, first=None, among=()):
+    key = PrivateKey().hex()
+    for nonce in range(10_000):
+        extra = [["param", "nonce", str(nonce)]] if first else []
+        event = Event(content="", kind=5050, tags=[["i", text, "text"]] + [["param", n, v] for n, v in params] + extra + tags)
+        event.sign(key)
+        rank = lambda sid: hashlib.sha256((event.id + sid).encode()).hexdigest()
+        if not first or min(among, key=rank) == first:
+            return event
+    sys.exit("no nonce puts the node first")
 
 
 def publish(ws, event_dict):
@@ -75,7 +84,7 @@ def follow(ws, job_id, started, deadline, linger, emit):
 
 
 def parse_options(args):
-    params, tags, linger = [], [], 3.0
+    params, tags, linger, first, among = [], [], 3.0, None, ()
     i = 0
     while i < len(args):
         if args[i] == "--param":
@@ -85,17 +94,23 @@ def parse_options(args):
             name, values = args[i + 1], args[i + 2].split(",")
             tags.append([name] + values)
             i += 3
+        elif args[i] == "--first":
+            first = args[i + 1]
+            i += 2
+        elif args[i] == "--among":
+            among = args[i + 1].split(",")
+            i += 2
         elif args[i] == "--linger":
             linger = float(args[i + 1])
             i += 2
         else:
             sys.exit(f"unknown option {args[i]}")
-    return params, tags, linger
+    return params, tags, linger, first, among
 
 
 def job(url, seconds, text, options):
-    params, tags, linger = parse_options(options)
-    event = make_job(text, params, tags)
+    params, tags, linger, first, among = parse_options(options)
+    event = make_job(text, params, tags, first, among)
     with connect(url, max_size=None) as ws:
         started = time.time()
         answer = publish(ws, event.to_dict())
@@ -126,7 +141,7 @@ def providers(url):
 
 
 def jobs(url, count, seconds, text, options):
-    params, tags, _ = parse_options(options)
+    params, tags, _, _, _ = parse_options(options)
     latencies = []
     with connect(url, max_size=None) as ws:
         for n in range(count):

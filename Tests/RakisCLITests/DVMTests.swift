@@ -69,6 +69,7 @@ import Testing
 
         try await aReplayedJobRunsOnceAndARefusedOneMakesNoRequest(network, relay: relay, job: job)
         try await badJobsGetOneErrorEach(network, relay: relay)
+        try await theNextInRankStepsInWhenTheFirstStaysSilent(network, relay: relay)
         try await measure(network, relay: relay)
     }
 
@@ -110,6 +111,24 @@ import Testing
         #expect(!jobs.contains { $0["jobId"] as? String == ignored.job })
     }
 
+    /// Node 0 restarts without `--dvm`, and a job is chosen that ranks it first to answer: it
+    /// stays silent, and the next in rank sends the `processing` feedback after its wait, alone.
+    static func theNextInRankStepsInWhenTheFirstStaysSilent(_ network: ThreeNodeRelayNetwork, relay: String) async throws {
+        network.extraFor[0] = ["--set", "dvmReplyBackoffMs=1500"]
+        _ = network.kill(0)
+        try await network.restart(0)
+        var ids: [String] = []
+        for index in 0..<3 { ids.append(try #require(try await network.stats(index)["synthientId"] as? String)) }
+        var dvmKeys: [String] = []
+        for index in 1..<3 { dvmKeys.append(try #require(try await HTTPExchange.send("GET", network.nodes[index].base + "/api/dvm/jobs").json?["pubkey"] as? String)) }
+        let answer = try await customer(
+            ["job", relay, "60", "Name a colour."] + jobParams + ["--first", ids[0], "--among", ids.joined(separator: ","), "--linger", "4"])
+        let processing = answer.events.filter { $0.kind == 7000 && $0.status == "processing" }
+        #expect(processing.count == 1, "one processing feedback, from the second in rank: \(answer.events)")
+        #expect(processing.allSatisfy { dvmKeys.contains($0.pubkey) })
+        #expect(answer.events.filter { $0.kind == 6050 }.count == 1, "\(answer.events)")
+    }
+
     /// Publish → kind 6050 at the customer over `RAKIS_DVM_JOBS` jobs one after another (none by default).
     static func measure(_ network: ThreeNodeRelayNetwork, relay: String) async throws {
         let count = Int(ProcessInfo.processInfo.environment["RAKIS_DVM_JOBS"] ?? "") ?? 0
@@ -126,6 +145,7 @@ import Testing
 
     struct Event {
         let id: String
+        let pubkey: String
         let kind: Int
         let content: String
         let tags: [[String]]
@@ -161,7 +181,7 @@ import Testing
                 answer.job = job
                 answer.customer = object["customer"] as? String
             } else if let id = object["id"] as? String, let kind = object["kind"] as? Int {
-                answer.events.append(Event(id: id, kind: kind, content: object["content"] as? String ?? "", tags: object["tags"] as? [[String]] ?? []))
+                answer.events.append(Event(id: id, pubkey: object["pubkey"] as? String ?? "", kind: kind, content: object["content"] as? String ?? "", tags: object["tags"] as? [[String]] ?? []))
             }
         }
         return answer

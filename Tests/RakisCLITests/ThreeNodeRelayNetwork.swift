@@ -20,6 +20,8 @@ final class ThreeNodeRelayNetwork: @unchecked Sendable {
     private(set) var nodes: [Node] = []
     /// Flags every start of every node gets (settings).
     let extra: [String]
+    /// Flags that replace `extra` for one node from its next start on.
+    var extraFor: [Int: [String]] = [:]
     /// With a mesh too, each node's listen port: node 0 is every other node's bootstrap peer.
     let meshPorts: [Int]?
 
@@ -36,7 +38,7 @@ final class ThreeNodeRelayNetwork: @unchecked Sendable {
     }
 
     func arguments(_ index: Int) -> [String] {
-        var arguments = ["--relay", NostrRelayFixture.url(relay), "--topic", topic] + extra
+        var arguments = ["--relay", NostrRelayFixture.url(relay), "--topic", topic] + (extraFor[index] ?? extra)
         if let meshPorts {
             arguments += ["--listen", "127.0.0.1:\(meshPorts[index])"]
             if index > 0 { arguments += ["--peer", meshAddress(0)!] }
