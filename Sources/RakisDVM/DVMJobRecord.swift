@@ -28,8 +28,6 @@ public struct DVMJobRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
     public var createdAt: Double
     public var receivedAt: Double
     public var bid: Int?
-    /// The customer's `relays`, comma-separated.
-    public var relays: String
     public var resultEventId: String?
     /// Whether this node published the result event (else another node did).
     public var answeredHere: Bool
@@ -51,7 +49,6 @@ public struct DVMJobRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
         createdAt = Double(job.event.createdAt)
         self.receivedAt = receivedAt.timeIntervalSince1970
         bid = job.bid
-        relays = job.relays.joined(separator: ",")
         resultEventId = nil
         answeredHere = false
         event = CanonicalJSON.string(of: job.event.json)

@@ -25,7 +25,6 @@ public final class DVMJobStore: Sendable {
                 t.column("createdAt", .double).notNull()
                 t.column("receivedAt", .double).notNull().indexed()
                 t.column("bid", .integer)
-                t.column("relays", .text).notNull()
                 t.column("resultEventId", .text)
                 t.column("answeredHere", .boolean).notNull()
                 t.column("event", .text).notNull()
@@ -81,17 +80,6 @@ public final class DVMJobStore: Sendable {
         try await pool.read { db in
             try DVMJobRecord.filter(DVMJobRecord.Columns.status == DVMJobRecord.Status.processing.rawValue)
                 .order(DVMJobRecord.Columns.receivedAt).fetchAll(db)
-        }
-    }
-
-    /// How many jobs stand in each status.
-    public func counts() async throws -> [DVMJobRecord.Status: Int] {
-        try await pool.read { db in
-            var counts: [DVMJobRecord.Status: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM dvmJob GROUP BY status") {
-                if let status = DVMJobRecord.Status(rawValue: row["status"]) { counts[status] = row["n"] }
-            }
-            return counts
         }
     }
 }

@@ -27,8 +27,8 @@ extension RakisNode {
     /// Takes a job (or refuses it); the feedback it is owed, nil for a job left alone or seen before.
     func dvmJobArrived(_ event: NostrEvent, dvm: DVMConnector) async -> DVMReply? {
         guard phase == .running else { return nil }
-        // Addressed to other providers: theirs to take (those of them that run rakis bring the request in).
         guard let job = try? DVMJob(event: event) else { return nil }
+        // Addressed to other providers: theirs to take (those of them that run rakis bring the request in).
         if !job.providers.isEmpty, !job.providers.contains(dvm.publicKey) {
             logger.debug("a NIP-90 job addressed to other providers", metadata: ["job": "\(event.id)"])
             return nil
@@ -40,7 +40,7 @@ extension RakisNode {
         let request: P2PInferenceRequest
         do throws(DVMJobError) {
             try job.check()
-            request = try dvmRequest(for: job, age: age)
+            request = try dvmRequest(for: job, defaults: dvm.defaults, age: age)
         } catch {
             if case .tooOld = error, event.createdAt < dvm.startedAt { return nil }
             let record = DVMJobRecord(job: job, requestId: nil, status: .error, reason: error.description, receivedAt: now)
@@ -63,9 +63,8 @@ extension RakisNode {
     }
 
     /// The job's request, checked as any request is, and against the models known and its age.
-    private func dvmRequest(for job: DVMJob, age: Double) throws(DVMJobError) -> P2PInferenceRequest {
-        guard let dvm else { throw .notAJob(kind: job.event.kind) }
-        let request = try job.request(defaults: dvm.defaults)
+    private func dvmRequest(for job: DVMJob, defaults: DVMRequestDefaults, age: Double) throws(DVMJobError) -> P2PInferenceRequest {
+        let request = try job.request(defaults: defaults)
         let payload = request.payload
         if let problem = InferenceRequestCheck.problem(with: payload) { throw .badParam(name: Self.paramName(in: problem), reason: problem) }
         if let model = job.params["model"], modelProblem(acceptedModels: [model], embeddingModel: nil) != nil { throw .unknownModel(model) }
@@ -77,9 +76,9 @@ extension RakisNode {
 
     /// The NIP-90 param a request check's problem is about, for the feedback.
     private static func paramName(in problem: String) -> String {
-        let names = ["quorum": "quorum", "maxTimeMs": "max_time_ms", "secDistance": "sec_distance", "secPercentage": "sec_percentage",
-                     "maxTokens": "max_tokens", "temperature": "temperature", "prompt": "i", "acceptedModels": "model"]
-        return names.first { problem.contains($0.key) }?.value ?? "job"
+        let names = [("quorum", "quorum"), ("maxTimeMs", "max_time_ms"), ("secDistance", "sec_distance"), ("secPercentage", "sec_percentage"),
+                     ("maxTokens", "max_tokens"), ("temperature", "temperature"), ("prompt", "i"), ("acceptedModels", "model")]
+        return names.first { problem.contains($0.0) }?.1 ?? "job"
     }
 
     /// The nodes that may answer a job before any consensus names its members: this node and

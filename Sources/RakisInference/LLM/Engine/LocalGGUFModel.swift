@@ -5,12 +5,10 @@ import RakisCore
 /// batch decoder whose sequences are the model's workers (continuous batching).
 final class LocalGGUFModel: LLMModelHandle {
     let configuration: LLMModelConfiguration
-    let model: LlamaModel
     let decoder: LlamaBatchDecoder
 
     private init(configuration: LLMModelConfiguration, model: LlamaModel) {
         self.configuration = configuration
-        self.model = model
         decoder = LlamaBatchDecoder(
             model: model, modelName: configuration.name, contextLength: configuration.contextLength, threads: configuration.threads)
     }

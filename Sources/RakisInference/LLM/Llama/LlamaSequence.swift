@@ -13,7 +13,6 @@ final class LlamaSequence: @unchecked Sendable {
     let request: LLMRequest
     let cancellation: CancellationFlag
     let tokens: [llama_token]
-    let stops: [String]
     // Touched only by the decoder's thread.
     var seqId: llama_seq_id = -1
     var sampler: UnsafeMutablePointer<llama_sampler>?
@@ -35,7 +34,6 @@ final class LlamaSequence: @unchecked Sendable {
         self.request = request
         self.cancellation = cancellation
         self.tokens = tokens
-        self.stops = stops
         output = StopSequenceFilter(stops: stops)
     }
 
