@@ -45,12 +45,16 @@ let package = Package(
         .target(
             name: "RakisCore",
             dependencies: [
+                "CRakisPBKDF2",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
+        // The key file's PBKDF2 on the x86 SHA extensions, optimised in debug builds too (why: its
+        // source file's header).
+        .target(name: "CRakisPBKDF2", cSettings: [.unsafeFlags(["-O2"])]),
         // How every store opens its SQLite file (GRDB, WAL), shared by the P2P and coordination layers.
         .target(name: "RakisStorage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         // libsecp256k1 (Debian libsecp256k1-dev): BIP-340 signatures of Nostr events, Ethereum's ECDSA.
@@ -278,7 +282,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore", "RakisTestSupport"], swiftSettings: strict),
+        .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore", "CRakisPBKDF2", "RakisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RakisInferenceTests", dependencies: ["RakisCore", "RakisInference", "CRakisKernels", "RakisTestSupport"],
             swiftSettings: strict),

@@ -3,7 +3,7 @@ import RakisCore
 import RakisTestSupport
 import Testing
 
-@Suite(.serialized) struct CommandLineTests {
+@Suite struct CommandLineTests {
     let dataDir = RakisProcess.temporaryDataDirectory()
 
     func initNode() async throws -> String {

@@ -4,7 +4,7 @@ import Testing
 
 /// `rakis run` as a service with its HTTP API, and the client commands that use it:
 /// `rakis submit --node` and `rakis status`.
-@Suite(.serialized) struct HTTPCommandLineTests {
+@Suite struct HTTPCommandLineTests {
     let dataDir = RakisProcess.temporaryDataDirectory()
 
     @Test func submitThroughTheNodeWaitsForConsensusAndStatusShowsIt() async throws {

@@ -6,7 +6,7 @@ import Testing
 /// Three `rakis run` processes on three hosts (network namespaces joined by veth pairs and a
 /// bridge, made and removed by Tests/Fixtures/netns-consensus.sh), a relay and the submitting
 /// `rakis submit` on a fourth: consensus over the relay, and over the mesh.
-@Suite(.serialized) struct MultiHostTests {
+@Suite struct MultiHostTests {
     @Test(arguments: ["relay", "mesh"])
     func threeHostsReachConsensus(over mode: String) async throws {
         let script = LLMFixtures.packageRoot.appendingPathComponent("Tests/Fixtures/netns-consensus.sh").path

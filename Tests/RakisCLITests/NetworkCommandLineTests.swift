@@ -5,7 +5,7 @@ import Testing
 
 /// `rakis run`, `rakis id --nostr` and `rakis devnet` on real transports: a relay on loopback
 /// and the direct mesh.
-@Suite(.serialized) struct NetworkCommandLineTests {
+@Suite struct NetworkCommandLineTests {
     let dataDir = RakisProcess.temporaryDataDirectory()
 
     @Test func runJoinsThroughTheRelayAndAThirdPartySeesItsBootPacket() async throws {

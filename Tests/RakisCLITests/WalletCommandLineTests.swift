@@ -4,7 +4,7 @@ import RakisTestSupport
 import Testing
 
 /// `rakis wallet` and `rakis chain bind`, and a running peer that keeps the identity it verified.
-@Suite(.serialized) struct WalletCommandLineTests {
+@Suite struct WalletCommandLineTests {
     let dataDir = RakisProcess.temporaryDataDirectory()
 
     func keyFile(_ text: String) throws -> String {

@@ -199,7 +199,8 @@ private final class RecordingSink: InferenceResultSink, PeerStatusPublisher {
             await queue.add(InferenceRequestItem(requestId: id, prompt: "Say \(id).", acceptedModels: ["other", ModelLocator.defaultLLMName],
                                                  temperature: 0, maxTokens: 6, endingAt: ending))
         }
-        #expect(await eventually { sink.results.withLock { $0.count } == 2 })
+        // Loading the model and two short answers; generous, as the whole suite shares two cores.
+        #expect(await eventually(timeout: .seconds(120)) { sink.results.withLock { $0.count } == 2 })
         for result in sink.results.withLock({ $0 }) {
             guard case .success(let text, let tokens, let tps) = result.outcome else { Issue.record("\(result.outcome)"); continue }
             #expect(!text.isEmpty && tokens > 0 && tps > 0)

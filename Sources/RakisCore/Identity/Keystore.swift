@@ -1,5 +1,4 @@
 import Crypto
-import _CryptoExtras
 public import Foundation
 
 /// The node's secrets in one password-encrypted file (mode 0600) inside its data directory.
@@ -103,10 +102,9 @@ public struct Keystore: Sendable {
     private static func deriveKeys(password: String, salt: [UInt8], iterations: Int, path: String) throws(KeystoreError) -> DerivedKeys {
         let master: SymmetricKey
         do {
-            master = try KDF.Insecure.PBKDF2.deriveKey(
-                from: Array(password.utf8), salt: salt, using: .sha256, outputByteCount: 32, rounds: iterations)
+            master = SymmetricKey(data: try PBKDF2.sha256(password: Array(password.utf8), salt: salt, rounds: iterations, byteCount: 32))
         } catch {
-            throw .io(path, "key derivation failed: \(error)")
+            throw .io(path, error.description)
         }
         let encryption = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: master, info: Array("rakis-keystore-v1 encryption".utf8), outputByteCount: 32)
