@@ -15,11 +15,15 @@ def fail(reason):
 class Page:
     def __enter__(self):
         self.profile = tempfile.mkdtemp(prefix="rakis-chromium-")
+        # With --disable-dev-shm-usage Chromium keeps its shared memory in files under TMPDIR,
+        # which a killed browser leaves behind: inside the profile, they go with it.
+        scratch = os.path.join(self.profile, "tmp")
+        os.mkdir(scratch)
         self.browser = subprocess.Popen(
             [shutil.which("chromium") or "/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--no-default-browser-check", "--disable-dev-shm-usage", f"--user-data-dir={self.profile}", "--remote-debugging-port=0",
              "--window-size=1440,1000", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, TMPDIR=scratch))
         try:
             port_file = os.path.join(self.profile, "DevToolsActivePort")
             deadline = time.time() + 60
