@@ -13,6 +13,8 @@
 
 #include "rakis_pbkdf2.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+
 #include <cpuid.h>
 #include <immintrin.h>
 #include <string.h>
@@ -178,3 +180,15 @@ int rakis_pbkdf2_sha256(const uint8_t *password, size_t password_length, const u
     }
     return 1;
 }
+
+#else  // Other CPUs: swift-crypto computes it (RakisCore's PBKDF2).
+
+int rakis_pbkdf2_sha256_available(void) { return 0; }
+
+int rakis_pbkdf2_sha256(const uint8_t *password, size_t password_length, const uint8_t *salt, size_t salt_length,
+                        uint32_t iterations, uint8_t *out, size_t out_length) {
+    (void)password, (void)password_length, (void)salt, (void)salt_length, (void)iterations, (void)out, (void)out_length;
+    return 0;
+}
+
+#endif

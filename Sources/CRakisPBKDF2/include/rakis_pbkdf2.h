@@ -8,9 +8,9 @@
 int rakis_pbkdf2_sha256_available(void);
 
 /// PBKDF2-HMAC-SHA256 (RFC 8018) of `password` and `salt` with `iterations` rounds into
-/// `out[0..<out_length]`, on the SHA extensions. Returns 0 when this CPU lacks them or `iterations`
-/// is 0 (nothing is
-/// written; use another implementation), 1 when `out` holds the key.
+/// `out[0..<out_length]`, on the SHA extensions. Returns 1 when `out` holds the key; 0, with
+/// nothing written, when this CPU lacks the extensions (use another implementation) or
+/// `iterations` is 0.
 int rakis_pbkdf2_sha256(const uint8_t *password, size_t password_length, const uint8_t *salt, size_t salt_length,
                         uint32_t iterations, uint8_t *out, size_t out_length);
 
