@@ -1,4 +1,4 @@
-public import RakisCore
+import RakisCore
 public import RakisNostr
 
 /// A NIP-89 handler announcement (kind 31990, replaceable by its `d` tag): this node answers

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import RakisCore
 
 /// What a job asks for that it does not say: the node's settings for DVM jobs.

@@ -1,4 +1,4 @@
-public import RakisCore
+import RakisCore
 public import RakisNostr
 
 /// What the network agreed on for a job, as the result event carries it for anyone to check

@@ -1,6 +1,6 @@
-public import BigInt
+import BigInt
 public import RakisEthereum
-public import RakisCore
+import RakisCore
 
 /// The events of `contracts/RakisInbox.vy` that the node reads, as ABI descriptions.
 public enum InboxEvents {

@@ -1,5 +1,5 @@
 public import BigInt
-public import RakisCore
+import RakisCore
 public import RakisEthereum
 
 /// The standard methods the node uses, typed: what works here works against geth, anvil or a

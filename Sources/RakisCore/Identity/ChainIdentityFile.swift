@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The chain identities bound to this node (`rakis chain bind`), kept as JSON in the data
 /// directory: public, so not in the key file. The node announces them in `peerConnectedChain`.

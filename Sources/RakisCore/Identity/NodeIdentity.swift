@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 
 /// A node's Ed25519 key pair. Its `synthientId` (the hex public key) names the node on the network.
 public struct NodeIdentity: Sendable {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Converts between `Packet` values and the JSON trees that are signed and sent.
 ///

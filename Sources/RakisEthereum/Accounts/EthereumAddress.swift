@@ -1,4 +1,4 @@
-public import RakisCore
+import RakisCore
 
 /// A 20-byte Ethereum account address. Text is EIP-55: mixed-case hex whose letters' case is
 /// a checksum over the lower-case form.

@@ -1,4 +1,4 @@
-public import RakisCore
+import RakisCore
 
 /// EIP-191 version 0x45 ("personal_sign"): what wallets sign when asked to sign a text, so that
 /// a signed message can never be a transaction.

@@ -1,5 +1,5 @@
 import RakisCore
-public import ServiceLifecycle
+import ServiceLifecycle
 
 /// The node as a service of its group, after its intake and transports. Its loops (intake's
 /// events, the embedding queue's outcomes, the quorum scheduler's timer, the engines' events,

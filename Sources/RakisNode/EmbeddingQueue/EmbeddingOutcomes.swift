@@ -1,4 +1,4 @@
-public import RakisCore
+import RakisCore
 
 /// What the embedding queue finished, as one stream of typed events: the Domain routes result
 /// embeddings to the result pipeline and verifications to the quorum scheduler, so that the queue

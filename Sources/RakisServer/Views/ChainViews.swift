@@ -1,6 +1,6 @@
 public import Foundation
 import RakisCore
-public import RakisNode
+import RakisNode
 
 /// One watched chain in `/api/stats`: the watcher's view and this node's reports.
 public struct ChainStatsView: Codable, Sendable {
