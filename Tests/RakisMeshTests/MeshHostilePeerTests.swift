@@ -10,8 +10,12 @@ import Testing
 /// Peers that break the protocol: floods, forgeries, handshakes held open, a banned peer coming back.
 extension MeshTransportTests {
     /// A hostile client: connects to `address`, answers the challenge as `identity` (or not),
-    /// then sends `frames`.
-    func attack(_ address: String, identity: NodeIdentity?, nonceOverride: String? = nil, frames: [String]) async {
+    /// sends `frames`, and hangs up 0.3 s later, or once `stayUntil` holds (at most 20 s): on a
+    /// loaded machine the node may not have read the frames within 0.3 s.
+    func attack(
+        _ address: String, identity: NodeIdentity?, nonceOverride: String? = nil, frames: [String],
+        stayUntil: (@Sendable () async -> Bool)? = nil
+    ) async {
         _ = try? await WebSocketClient.connect(
             url: address, configuration: .init(maxFrameSize: 1 << 20), logger: Logger(label: "attacker")
         ) { inbound, outbound, _ in
@@ -22,7 +26,11 @@ extension MeshTransportTests {
                     try await outbound.write(.text(MeshMessage.hello(hello).text))
                 }
                 for frame in frames { try await outbound.write(.text(frame)) }
-                try? await Task.sleep(for: .milliseconds(300))
+                if let stayUntil {
+                    _ = await eventually(timeout: .seconds(20)) { await stayUntil() }
+                } else {
+                    try? await Task.sleep(for: .milliseconds(300))
+                }
                 return
             }
         }
