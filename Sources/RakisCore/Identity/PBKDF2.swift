@@ -8,6 +8,7 @@ import _CryptoExtras
 /// too (swift-crypto's C is unoptimised there, and every process that opens a key file paid
 /// 0.2 s for it); elsewhere swift-crypto computes it. Both give the same bytes, which
 /// `PBKDF2Tests` checks against each other and against RFC 7914's vectors.
+///
 /// The caller sets the minimum rounds (the key file asks for 600,000); swift-crypto's own minimum
 /// would refuse the RFC's vectors.
 public enum PBKDF2 {
