@@ -4,7 +4,9 @@ public struct MeshStatistics: Sendable, Equatable {
     public var received = 0
     public var duplicates = 0
     public var forwarded = 0
-    /// Frames queued to peers after their hello, of every kind.
+    /// Frames queued to peers after their hello, of every kind. Packets queued back to back
+    /// leave together in one `packets` frame (`MeshOutbox`), and count one each here: the sends
+    /// of a packet, whatever frames carried them.
     public var framesSent = 0
     /// Packet ids announced to peers (`ihave`), packets asked for (`iwant`), packets sent to
     /// peers that asked, and asks that went unanswered in time.

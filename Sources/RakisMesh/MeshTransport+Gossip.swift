@@ -31,6 +31,11 @@ extension MeshTransport {
         }
     }
 
+    /// The packets of one frame, in order, in one turn of the actor.
+    func received(_ packets: [MeshPacket], session id: UInt64, from peer: String) throws(MeshProtocolError) {
+        for packet in packets { try received(packet.envelope, hops: packet.hops, session: id, from: peer) }
+    }
+
     func received(_ envelope: String, hops: Int, session id: UInt64, from peer: String) throws(MeshProtocolError) {
         counters.received += 1
         guard envelope.utf8.count <= configuration.maxPacketBytes else { throw .violation("packet over maxPacketBytes") }
@@ -58,9 +63,15 @@ extension MeshTransport {
     }
 
     /// Queues a frame on a connection; one its peer reads too slowly to take is counted.
-    func send(_ frame: String, to outgoing: AsyncStream<String>.Continuation) {
+    func send(_ frame: String, to outgoing: MeshOutbox) {
         counters.framesSent += 1
         if case .dropped = outgoing.yield(frame) { counters.droppedOutgoing += 1 }
+    }
+
+    /// Queues a packet on a connection; packets queued back to back leave in one frame.
+    func send(_ packet: MeshPacket, to outgoing: MeshOutbox) {
+        counters.framesSent += 1
+        if case .dropped = outgoing.yield(packet: packet) { counters.droppedOutgoing += 1 }
     }
 
     /// Drops and bans a peer that broke the protocol; its address earns a strike, and enough

@@ -13,14 +13,12 @@ extension MeshTransport {
            let theirs = gossip.neighbors[originSession] {
             covered.formUnion(theirs)
         }
-        // Printed once, and only when some peer gets the packet whole.
-        lazy var frame = MeshMessage.packet(hops: packet.hops, envelope: packet.envelope).text
         var pushed = 0
         for key in connections.keys.shuffled() where key != session {
             guard let target = connections[key], !covered.contains(target.synthientId) else { continue }
             if pushed < configuration.fanout {
                 if connections[key]?.forwardBudget.take() == true {
-                    send(frame, to: target.outgoing)
+                    send(packet, to: target.outgoing)
                     pushed += 1
                     continue
                 }

@@ -13,7 +13,7 @@ import ServiceLifecycle
 extension MeshTransport {
     /// One connection, inbound or dialed, from challenge to close.
     nonisolated func runSession(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, remoteHost: String?, dialed: String?) async {
-        let (outgoing, out) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(4096))
+        let out = MeshOutbox()
         guard let id = await opened(out, inboundFrom: dialed == nil ? remoteHost : nil) else { return }
         var generator = SystemRandomNumberGenerator()
         let nonce = Hex.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
@@ -22,8 +22,11 @@ extension MeshTransport {
         let connection = SessionLink(id: id, out: out, remoteHost: remoteHost, dialed: dialed)
         await withTaskGroup(of: SessionPart.self) { group in
             group.addTask {
-                for await text in outgoing {
-                    do { try await outbound.write(.text(text)) } catch { break }
+                let maxBytes = self.configuration.maxFrameBytes - 4_096
+                writing: while let items = await out.next() {
+                    for frame in MeshOutbox.frames(items, maxBytes: maxBytes) {
+                        do { try await outbound.write(.text(frame)) } catch { break writing }
+                    }
                 }
                 try? await outbound.close(.normalClosure, reason: nil)
                 return .writer
@@ -63,7 +66,7 @@ extension MeshTransport {
     /// What a session needs to act on its frames.
     struct SessionLink: Sendable {
         let id: UInt64
-        let out: AsyncStream<String>.Continuation
+        let out: MeshOutbox
         let remoteHost: String?
         /// The address this node dialed; nil for an inbound connection.
         let dialed: String?
@@ -95,7 +98,7 @@ extension MeshTransport {
                 }
                 session.accepted(hello)
             case .deliver(let packets, let peer):
-                for packet in packets { try await received(packet.envelope, hops: packet.hops, session: link.id, from: peer) }
+                try await received(packets, session: link.id, from: peer)
             case .learn(let addresses):
                 await learn(addresses)
             case .answerCatchUp(let seconds, let peer):
@@ -112,7 +115,7 @@ extension MeshTransport {
         }
     }
 
-    func opened(_ out: AsyncStream<String>.Continuation, inboundFrom host: String?) -> UInt64? {
+    func opened(_ out: MeshOutbox, inboundFrom host: String?) -> UInt64? {
         guard !isShutDown else {
             out.finish()
             if let host { addressGuard.closed(host) }

@@ -35,7 +35,7 @@ public actor MeshTransport: P2PTransport {
     let wakeDialer: AsyncStream<Void>.Continuation
     /// Wakes the dialer when the next redial is due.
     var redialTimer: Task<Void, Never>?
-    var sessions: [UInt64: AsyncStream<String>.Continuation] = [:]
+    var sessions: [UInt64: MeshOutbox] = [:]
     var connections: [UInt64: Connection] = [:]
     var nextSessionId: UInt64 = 0
     var addresses: [String: AddressState] = [:]
@@ -72,7 +72,7 @@ public actor MeshTransport: P2PTransport {
         var listenAddress: String?
         /// The synthientId of the side that dialed; decides which of two parallel connections stays.
         var dialer: String
-        var outgoing: AsyncStream<String>.Continuation
+        var outgoing: MeshOutbox
         /// Packets this node may still pass on to the peer: half the peer's own limit.
         var forwardBudget: TokenBucket
     }
@@ -175,8 +175,7 @@ public actor MeshTransport: P2PTransport {
         let packet = MeshPacket(hops: configuration.hopLimit, envelope: text)
         catchUpLog.record(packet, origin: identity.synthientId, from: nil, at: .now)
         packetCache.insert(packet, forKey: packetId, bytes: text.utf8.count)
-        let frame = MeshMessage.packet(hops: configuration.hopLimit, envelope: text).text
-        for connection in connections.values { send(frame, to: connection.outgoing) }
+        for connection in connections.values { send(packet, to: connection.outgoing) }
         counters.sent += connections.count
     }
 

@@ -9,7 +9,7 @@ import RakisP2P
 struct RakisBench: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(
-        commandName: "rakis-bench", abstract: "Measure rakis components.", subcommands: [IntakeBenchmark.self, EmbeddingBenchmark.self, LLMBenchmark.self, ConsensusBenchmark.self, TransportBenchmark.self, EthereumBenchmark.self])
+        commandName: "rakis-bench", abstract: "Measure rakis components.", subcommands: [IntakeBenchmark.self, EmbeddingBenchmark.self, LLMBenchmark.self, ConsensusBenchmark.self, TransportBenchmark.self, EthereumBenchmark.self, MeshNodeCommand.self])
 }
 
 struct IntakeBenchmark: AsyncParsableCommand {

@@ -25,6 +25,11 @@ struct TransportBenchmark: AsyncParsableCommand {
     @Option(help: "Network sizes.") var nodes: [Int] = [3, 10]
     @Option(help: "Packets timed one at a time.") var latencyPackets = 50
     @Option(help: "Packets in the throughput burst.") var burst = 500
+    @Option(help: """
+        Networks to measure (repeat the option): in-memory, relay (needs .venv's nostr-relay and Python), mesh (every node \
+        in this process), mesh-processes (a process per node, each pinned to a core of its own where there are enough).
+        """)
+    var networks: [TransportNetwork] = [.inMemory, .relay, .mesh]
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -35,32 +40,62 @@ struct TransportBenchmark: AsyncParsableCommand {
         print("transport benchmark: \(latencyPackets) packets one at a time, then a burst of \(burst); commit packets (\(try Self.envelopes(1)[0].count) bytes)")
         print("  network          nodes   latency median   latency p95   burst packets/s   deliveries/s   mesh frames/packet (one at a time, burst)")
         for count in nodes {
-            try await measure("in-memory", count) { _ in
-                let network = InMemoryNetwork()
-                return (0..<count).map { _ in network.makeTransport() }
-            }
-            let relay = try await LocalRelay.start()
-            defer { relay.stop() }
-            try referenceRelayLatency(relay: relay, nodes: count)
-            let topic = "bench-\(UUID().uuidString.prefix(8))"
-            try await measure("nostr relay", count) { _ in
-                (0..<count).map { _ in
-                    NostrTransport(keys: .generate(), configuration: NostrTransportConfiguration(
-                        relays: [relay.url], topic: topic, eventLifetimeSeconds: 600, maxPacketBytes: 512 * 1024))
+            if networks.contains(.inMemory) {
+                try await measure("in-memory", count) { _ in
+                    let network = InMemoryNetwork()
+                    return (0..<count).map { _ in network.makeTransport() }
                 }
             }
-            try await measure("mesh", count) { sender in
-                let ports = try (0..<count).map { _ in try LoopbackPort.free() }
-                return (0..<count).map { index in
-                    var configuration = MeshConfiguration(
-                        listenHost: "127.0.0.1", listenPort: ports[index], bootstrapPeers: index == 0 ? [] : ["ws://127.0.0.1:\(ports[0])"],
-                        topic: "bench", messagesPerSecond: 1_000_000)
-                    configuration.maxPeers = count
-                    // Every node is on 127.0.0.1: one address holds every connection here.
-                    configuration.maxConnectionsPerAddress = count
-                    // Node 1 signs the packets it sends, as a real node does.
-                    return MeshTransport(identity: index == 0 ? sender : .generate(), configuration: configuration)
+            if networks.contains(.relay) { try await measureRelay(count) }
+            if networks.contains(.mesh) {
+                try await measure("mesh", count) { sender in
+                    let ports = try (0..<count).map { _ in try LoopbackPort.free() }
+                    return (0..<count).map { index in
+                        // Node 1 signs the packets it sends, as a real node does.
+                        MeshTransport(identity: index == 0 ? sender : .generate(), configuration: Self.meshConfiguration(
+                            port: ports[index], bootstrap: index == 0 ? [] : ["ws://127.0.0.1:\(ports[0])"], nodes: count))
+                    }
                 }
+            }
+            if networks.contains(.meshProcesses) {
+                try await MeshProcessNetwork(nodes: count, latencyPackets: latencyPackets, burst: burst).measure()
+            }
+        }
+    }
+
+    /// A benchmark node's mesh settings: every node on 127.0.0.1, no rate limit in the way.
+    static func meshConfiguration(port: Int, bootstrap: [String], nodes: Int) -> MeshConfiguration {
+        var configuration = MeshConfiguration(
+            listenHost: "127.0.0.1", listenPort: port, bootstrapPeers: bootstrap, topic: "bench", messagesPerSecond: 1_000_000)
+        configuration.maxPeers = nodes
+        // One address holds every connection here.
+        configuration.maxConnectionsPerAddress = nodes
+        return configuration
+    }
+
+    /// Waits (30 s at most) for the full mesh that peer exchange builds, and for every node to
+    /// know whom its peers are connected to; whether it came.
+    static func waitForFullMesh(_ meshes: [MeshTransport], nodes: Int) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            var complete = true
+            for mesh in meshes where await mesh.statistics().peersWithKnownNeighbors < nodes - 1 { complete = false }
+            if complete { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    /// The relay through plain Python clients (the reference), then N Nostr transports on it.
+    private func measureRelay(_ count: Int) async throws {
+        let relay = try await LocalRelay.start()
+        defer { relay.stop() }
+        try referenceRelayLatency(relay: relay, nodes: count)
+        let topic = "bench-\(UUID().uuidString.prefix(8))"
+        try await measure("nostr relay", count) { _ in
+            (0..<count).map { _ in
+                NostrTransport(keys: .generate(), configuration: NostrTransportConfiguration(
+                    relays: [relay.url], topic: topic, eventLifetimeSeconds: 600, maxPacketBytes: 512 * 1024))
             }
         }
     }
@@ -70,16 +105,7 @@ struct TransportBenchmark: AsyncParsableCommand {
         let senderIdentity = NodeIdentity.generate()
         let transports = try make(senderIdentity)
         for transport in transports { try await transport.start() }
-        if let meshes = transports as? [MeshTransport] {
-            // Wait for the full mesh that peer exchange builds, and for every node to know whom
-            // its peers are connected to.
-            let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline {
-                var complete = true
-                for mesh in meshes where await mesh.statistics().peersWithKnownNeighbors < count - 1 { complete = false }
-                if complete { break }
-                try await Task.sleep(for: .milliseconds(20))
-            }
+        if let meshes = transports as? [MeshTransport], await !Self.waitForFullMesh(meshes, nodes: count) {
             for (index, mesh) in meshes.enumerated() where await mesh.statistics().peersWithKnownNeighbors < count - 1 {
                 throw ValidationError("\(label): node \(index + 1) did not join the full mesh in 30 s: \(await mesh.status().detail)")
             }
@@ -171,6 +197,16 @@ struct TransportBenchmark: AsyncParsableCommand {
     }
 }
 
+/// The networks the benchmark can build.
+enum TransportNetwork: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case inMemory = "in-memory"
+    case relay
+    case mesh
+    /// The mesh with each node in a process of its own, pinned to a core of its own where the
+    /// machine has one per node.
+    case meshProcesses = "mesh-processes"
+}
+
 /// When each packet had reached every receiver.
 final class DeliveryLog: Sendable {
     private let state: Mutex<(counts: [Int], done: [ContinuousClock.Instant?])>
@@ -239,7 +275,9 @@ struct LocalRelay {
         throw ValidationError("nostr-relay did not start on port \(port)")
     }
 
+    /// The relay and its gunicorn workers, which outlive their parent when only it is killed.
     func stop() {
-        kill(process.processIdentifier, SIGKILL)
+        ProcessTree.kill(process.processIdentifier)
+        process.waitUntilExit()
     }
 }
