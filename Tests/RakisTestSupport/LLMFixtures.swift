@@ -1,5 +1,6 @@
 public import Foundation
 public import RakisInference
+import RakisCore
 import RakisP2P
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -124,25 +125,8 @@ public final class ServerProcess: @unchecked Sendable {
     /// machine dies: nothing gets to close its connections. How tests stop a relay: on SIGTERM,
     /// gunicorn under nostr-relay drains connections for up to 30 s.
     public func kill() {
-        let pid = process.processIdentifier
-        for child in Self.descendants(of: pid) { Glibc.kill(child, SIGKILL) }
-        Glibc.kill(pid, SIGKILL)
+        ProcessTree.kill(process.processIdentifier)
         for _ in 0..<50 where process.isRunning { usleep(100_000) }
-    }
-
-    private static func descendants(of pid: Int32) -> [Int32] {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
-        var children: [Int32] = []
-        for entry in entries {
-            guard let child = Int32(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")")
-            else { continue }
-            // Fields after the command name: state, ppid, ...
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            if fields.count > 1, Int32(fields[1]) == pid { children.append(child) }
-        }
-        return children.flatMap { descendants(of: $0) + [$0] }
     }
 
     deinit { stop() }

@@ -1,5 +1,5 @@
 public import BigInt
-public import Foundation
+import Foundation
 public import RakisChain
 import RakisCore
 public import RakisEthereum

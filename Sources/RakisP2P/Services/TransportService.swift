@@ -1,5 +1,5 @@
 import Logging
-public import RakisCore
+import RakisCore
 public import ServiceLifecycle
 
 /// One transport as a service of the node's group: it starts the transport, feeds what arrives

@@ -1,15 +1,15 @@
 import Foundation
 
-/// A process and every process under it, found through /proc: how the benchmark stops a relay,
-/// whose gunicorn workers outlive their parent when only it is killed.
-enum ProcessTree {
+/// A process and every process under it, found through /proc: how the benchmark and the tests
+/// stop a relay, whose gunicorn workers outlive their parent when only it is killed.
+package enum ProcessTree {
     /// SIGKILL to `pid` and all its descendants, the deepest first.
-    static func kill(_ pid: Int32) {
+    package static func kill(_ pid: Int32) {
         for child in descendants(of: pid) { Glibc.kill(child, SIGKILL) }
         Glibc.kill(pid, SIGKILL)
     }
 
-    static func descendants(of pid: Int32) -> [Int32] {
+    package static func descendants(of pid: Int32) -> [Int32] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         var children: [Int32] = []
         for entry in entries {
