@@ -12,11 +12,11 @@ import Testing
     func mesh(
         listen: Bool = true, port: Int = 0, peers: [String] = [], exchange: Bool = true, hopLimit: Int = 8, rate: Double = 500,
         identity: NodeIdentity = .generate(), handshakeTimeout: Duration = .seconds(10), bansBeforeAddressBan: Int = 3,
-        connectionsPerAddress: Int = 8, fanout: Int = 3, askAgainAfter: Duration = .seconds(1)
+        connectionsPerAddress: Int = 8, fanout: Int = 3, askAgainAfter: Duration = .seconds(1), banDuration: Duration = .seconds(60)
     ) -> MeshTransport {
         var configuration = MeshConfiguration(
             listenHost: listen ? "127.0.0.1" : nil, listenPort: port, bootstrapPeers: peers, topic: "mesh-test", hopLimit: hopLimit,
-            messagesPerSecond: rate, banDuration: .seconds(60))
+            messagesPerSecond: rate, banDuration: banDuration)
         configuration.exchangePeers = exchange
         configuration.fanout = fanout
         configuration.askAgainAfter = askAgainAfter
