@@ -78,8 +78,10 @@ public final class TestClock: NodeClock {
 
 /// Waits until `condition` holds, checking it every 20 ms of real time; false when it still does
 /// not after `timeout`. For tests that wait on work done on real threads (an inference, an
-/// embedding, a packet crossing a transport), whatever clock the protocol runs on.
-public func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool {
+/// embedding, a packet crossing a transport), whatever clock the protocol runs on. Two minutes by
+/// default: early in the whole suite on a slow machine, work of milliseconds was once held up for
+/// over 30 s; a condition that holds returns as soon as it does.
+public func eventually(timeout: Duration = .seconds(120), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while try await !condition() {
         guard ContinuousClock.now < deadline else { return false }
