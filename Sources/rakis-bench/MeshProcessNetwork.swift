@@ -71,7 +71,7 @@ struct MeshProcessNetwork {
 
     /// The burst: seconds until the last node had every packet, and how busy each side was.
     private func timeBurst(_ children: [NodeProcess], cpus: [Int]?) async throws -> (seconds: Double, detail: String) {
-        let cpuBefore = try await cpu(children)
+        let cpuBefore = try await ask(children, "cpu")
         let coresBefore = CoreTimes.read()
         try children[0].command("burst \(latencyPackets) \(latencyPackets + burst)")
         let start = try await children[0].expect("burst-sent")
@@ -85,7 +85,7 @@ struct MeshProcessNetwork {
         // Each node's share of its core over the burst: which side sets the pace. The process's
         // own time leaves out the kernel's work for it outside its system calls (on loopback, the
         // receiving half of TCP runs on the sending CPU), which the CPUs' own counters include.
-        let busy = zip(try await cpu(children), cpuBefore).map { Double($0 - $1) / Double(last - start) }
+        let busy = zip(try await ask(children, "cpu"), cpuBefore).map { Double($0 - $1) / Double(last - start) }
         let coreBusy = cpus.map { $0.map { CoreTimes.busyShare(of: $0, from: coresBefore, to: coresAfter) } }
         let detail = String(format: "CPU in the burst: sender %.0f%%, busiest receiver %.0f%%", busy[0] * 100, (busy.dropFirst().max() ?? 0) * 100)
             + (coreBusy.map { String(format: "; their CPUs, kernel included: %.0f%%, %.0f%%", $0[0] * 100, ($0.dropFirst().max() ?? 0) * 100) } ?? "")
@@ -93,24 +93,20 @@ struct MeshProcessNetwork {
         return (Double(last - start) / 1e9, detail)
     }
 
-    /// CPU time each node used so far, in nanoseconds.
-    private func cpu(_ children: [NodeProcess]) async throws -> [UInt64] {
-        var times: [UInt64] = []
+    /// Each node's answer to `command` (`cpu`: CPU time used so far, in nanoseconds; `frames`:
+    /// frames queued so far), in the nodes' order.
+    private func ask(_ children: [NodeProcess], _ command: String) async throws -> [UInt64] {
+        var answers: [UInt64] = []
         for child in children {
-            try child.command("cpu")
-            times.append(try await child.expect("cpu"))
+            try child.command(command)
+            answers.append(try await child.expect(command))
         }
-        return times
+        return answers
     }
 
     /// Frames every node queued so far.
     private func frames(_ children: [NodeProcess]) async throws -> Int {
-        var total = 0
-        for child in children {
-            try child.command("frames")
-            total += Int(try await child.expect("frames"))
-        }
-        return total
+        Int(try await ask(children, "frames").reduce(0, +))
     }
 }
 
