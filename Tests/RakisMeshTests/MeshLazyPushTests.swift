@@ -98,7 +98,9 @@ extension MeshTransportTests {
         let inbox = TransportInbox(target)
         let packet = try SamplePackets.commitEnvelope(1)
         let packetId = MeshTransport.digest(String(decoding: packet, as: UTF8.self))
-        await attack(targetAddress, identity: .generate(), frames: [MeshMessage.ihave([packetId]).text])
+        await attack(targetAddress, identity: .generate(), frames: [MeshMessage.ihave([packetId]).text]) {
+            await target.statistics().requested == 1
+        }
         #expect(await target.statistics().requested == 1, "the liar was asked")
         try await signer.broadcast(packet)
         #expect(await eventually { inbox.contains(packet) })
