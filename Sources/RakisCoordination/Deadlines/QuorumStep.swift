@@ -26,10 +26,13 @@ public enum QuorumStep: Sendable, Hashable {
         public var consensusQueuedAt: Date?
         /// Whether this process has the verification in its queue (false right after a restart).
         public var consensusInQueue: Bool
+        /// Set when this node was not listening for part of the request's windows: what it
+        /// missed (its signs may be none).
+        public var missedPackets: MissedPackets?
 
         public init(
             status: QuorumStatus, deadlines: QuorumDeadlines?, quorum: Int, commits: Int, acceptedReveals: Int,
-            everyMemberRevealed: Bool, consensusQueuedAt: Date?, consensusInQueue: Bool
+            everyMemberRevealed: Bool, consensusQueuedAt: Date?, consensusInQueue: Bool, missedPackets: MissedPackets? = nil
         ) {
             self.status = status
             self.deadlines = deadlines
@@ -39,6 +42,7 @@ public enum QuorumStep: Sendable, Hashable {
             self.everyMemberRevealed = everyMemberRevealed
             self.consensusQueuedAt = consensusQueuedAt
             self.consensusInQueue = consensusInQueue
+            self.missedPackets = missedPackets
         }
     }
 
@@ -56,7 +60,11 @@ public enum QuorumStep: Sendable, Hashable {
             }
             return .requestReveals
         case .awaitingReveal:
-            if state.everyMemberRevealed || now >= deadlines.revealBy {
+            // A node that was not listening for a while waits out the reveal window: a member
+            // whose commit it missed may still reveal, and that is how it learns what it missed.
+            let mayStopEarly = state.everyMemberRevealed && state.missedPackets == nil
+            if mayStopEarly || now >= deadlines.revealBy {
+                if let missed = state.missedPackets, !missed.signs.isEmpty { return .fail(reason: missed.reason) }
                 if state.acceptedReveals >= state.quorum { return .queueConsensus }
                 return .fail(reason: "only \(state.acceptedReveals) of \(state.quorum) needed reveals by \(ISO8601Timestamp.format(deadlines.revealBy))")
             }

@@ -20,6 +20,8 @@ struct QuorumContext: Sendable {
     let halt = HaltFlag()
     /// Packets the filer declined to file (floods).
     let refusals = FiledPacketRefusalCounter()
+    /// When this node last heard nothing: its view of the requests open then may lack packets.
+    let listening = ListeningHistory()
 
     var now: Date { clock.now() }
     var halted: Bool { halt.isSet }

@@ -115,7 +115,8 @@ actor QuorumScheduler {
             status: snapshot.record?.status ?? .awaitingCommitments, deadlines: snapshot.request.map(context.deadlines),
             quorum: snapshot.request?.payload.securityFrame.quorum ?? 1, commits: snapshot.commitCount,
             acceptedReveals: snapshot.acceptedRevealCount, everyMemberRevealed: snapshot.everyMemberRevealed,
-            consensusQueuedAt: snapshot.record?.consensusQueuedAt, consensusInQueue: queuedVerifications.contains(requestId))
+            consensusQueuedAt: snapshot.record?.consensusQueuedAt, consensusInQueue: queuedVerifications.contains(requestId),
+            missedPackets: try await missedPackets(snapshot))
         let step = QuorumStep.next(state, now: context.now)
         if case .wait(let until) = step { return until }
         if case .fail(let reason) = step {
@@ -134,6 +135,18 @@ actor QuorumScheduler {
         case .wait, .fail:
             return nil
         }
+    }
+
+    /// What this node missed of a request that waits for reveals, when it was not listening for
+    /// part of the request's windows; nil when it heard all of them.
+    private func missedPackets(_ snapshot: QuorumSnapshot) async throws -> MissedPackets? {
+        guard snapshot.record?.status == .awaitingReveal, let request = snapshot.request, let gap = context.listening.lastGap else { return nil }
+        let deadlines = context.deadlines(request)
+        guard gap.overlaps(from: request.payload.createdAt, to: deadlines.revealBy) else { return nil }
+        let signs = MissedPackets.signs(
+            gap: gap, deadlines: deadlines, commits: try await context.stores.quorums.commits(requestId: request.requestId),
+            reveals: try await context.stores.quorums.reveals(requestId: request.requestId))
+        return MissedPackets(gap: gap, signs: signs)
     }
 
     /// At `endingAt` with enough commits: ask the quorum's members to reveal. Sent before the

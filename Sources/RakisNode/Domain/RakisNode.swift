@@ -18,6 +18,9 @@ public actor RakisNode {
     public nonisolated let identity: NodeIdentity
     public nonisolated let settings: Settings
     public nonisolated let startedAt: Date
+    /// When the newest packet stored before this run was received (nil on a first start): the
+    /// gap from then until the transports are up is when this node heard nothing.
+    let lastHeardBeforeStart: Date?
     // The layers stay behind the Domain: the edge asks the node (RakisNode+Queries), never them.
     nonisolated let p2p: P2PLayer
     nonisolated let stores: CoordinationStores
@@ -79,6 +82,11 @@ public actor RakisNode {
             stores = try CoordinationStores(directory: dataDirectory.url)
         } catch {
             throw .storeUnavailable(path: dataDirectory.url.appendingPathComponent(CoordinationDatabase.fileName).path, reason: "\(error)")
+        }
+        do {
+            lastHeardBeforeStart = try PacketStore(pool: database.pool).newestReceivedTime()
+        } catch {
+            throw .storeUnavailable(path: dataDirectory.url.appendingPathComponent(P2PDatabase.fileName).path, reason: "\(error)")
         }
         let chains = try ChainRequests(settings: settings, directory: dataDirectory.url, wallet: wallet, clock: clock, logger: logger)
         self.chains = chains
@@ -159,6 +167,7 @@ public actor RakisNode {
         for model in models.llms { try await llm.scaleLLMWorkers(model: model.configuration.name, count: model.workers) }
         for model in models.embeddings { await embeddings.scaleEmbeddingWorkers(model: model.name, count: model.workers) }
         try await p2p.waitForTransports()
+        quorums.listening.record(ListeningGap(from: lastHeardBeforeStart, until: clock.now()))
         try await p2p.transmit(.peerStatusUpdate(PeerStatusUpdate(status: .boot(totalTokens: 0), createdAt: clock.now())))
         try await announceChainIdentities()
         await pipeline.resume(await filer.resumeOpenRequests())

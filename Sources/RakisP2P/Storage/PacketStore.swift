@@ -37,6 +37,12 @@ public struct PacketStore: Sendable {
         return db.changesCount
     }
 
+    /// When the newest stored packet was received; nil for an empty store. Read before intake
+    /// takes anything, it is the last moment the node is known to have been listening.
+    public func newestReceivedTime() throws -> Date? {
+        try pool.read { db in try Double.fetchOne(db, sql: "SELECT MAX(receivedTime) FROM packet") }.map(Date.init(timeIntervalSince1970:))
+    }
+
     public func count() async throws -> Int {
         try await pool.read { db in try StoredPacket.fetchCount(db) }
     }

@@ -1,0 +1,51 @@
+public import Foundation
+import RakisCore
+
+/// Signs that a node which was not listening for part of a request's windows (`ListeningGap`)
+/// missed packets of the request. A window that closed in the gap: whatever came in its last
+/// stretch arrived too late to count, however early it was sent, and whether anything came
+/// cannot be known. Otherwise, what the stores show: a reveal whose commit was never filed, a
+/// reveal after the reveal window, a commit without any reveal. Any sign means the node's view
+/// of the quorum may differ from the view of the nodes that heard everything, and a consensus
+/// on it could select under another `validInferenceJointHash`.
+public struct MissedPackets: Sendable, Hashable {
+    public let gap: ListeningGap
+    /// One line per sign, naming the member it concerns.
+    public let signs: [String]
+
+    public init(gap: ListeningGap, signs: [String]) {
+        self.gap = gap
+        self.signs = signs
+    }
+
+    /// The signs of packets missed, from the request's commits and every reveal filed for it
+    /// (refused ones included).
+    public static func signs(
+        gap: ListeningGap, deadlines: QuorumDeadlines, commits: [QuorumStore.Commit], reveals: [QuorumStore.Reveal]
+    ) -> [String] {
+        func short(_ synthientId: String) -> String { String(synthientId.prefix(12)) + "…" }
+        var signs: [String] = []
+        if gap.covers(deadlines.endingAt) { signs.append("the commit window closed meanwhile") }
+        if gap.covers(deadlines.revealBy) { signs.append("the reveal window closed meanwhile") }
+        let revealBy = deadlines.revealBy
+        for reveal in reveals {
+            if reveal.rejectReason == RevealRejectionReason.noCommit.description {
+                signs.append("a reveal from \(short(reveal.synthientId)) without its commit")
+            } else if reveal.receivedAt > revealBy {
+                signs.append("a reveal from \(short(reveal.synthientId)) after the reveal window")
+            }
+        }
+        let revealed = Set(reveals.map(\.synthientId))
+        for commit in commits where !revealed.contains(commit.synthientId) {
+            signs.append("a commit from \(short(commit.synthientId)) without a reveal")
+        }
+        return signs
+    }
+
+    /// Why the node leaves the request to the others, for its failure reason.
+    public var reason: String {
+        let from = gap.from.map(ISO8601Timestamp.format) ?? "its first start"
+        return "this node was not listening from \(from) to \(ISO8601Timestamp.format(gap.until)), within this request's windows, "
+            + "and missed packets of it (\(signs.joined(separator: "; "))); its view could differ from the nodes that heard all of it"
+    }
+}
