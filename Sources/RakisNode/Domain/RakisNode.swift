@@ -71,23 +71,8 @@ public actor RakisNode {
         self.startedAt = clock.now()
         self.clock = clock
         self.logger = logger
-        let database: P2PDatabase
-        let stores: CoordinationStores
-        do {
-            database = try P2PDatabase(directory: dataDirectory.url)
-        } catch {
-            throw .storeUnavailable(path: dataDirectory.url.appendingPathComponent(P2PDatabase.fileName).path, reason: "\(error)")
-        }
-        do {
-            stores = try CoordinationStores(directory: dataDirectory.url)
-        } catch {
-            throw .storeUnavailable(path: dataDirectory.url.appendingPathComponent(CoordinationDatabase.fileName).path, reason: "\(error)")
-        }
-        do {
-            lastHeardBeforeStart = try PacketStore(pool: database.pool).newestReceivedTime()
-        } catch {
-            throw .storeUnavailable(path: dataDirectory.url.appendingPathComponent(P2PDatabase.fileName).path, reason: "\(error)")
-        }
+        let (database, stores, lastHeard) = try Self.openStores(in: dataDirectory)
+        lastHeardBeforeStart = lastHeard
         let chains = try ChainRequests(settings: settings, directory: dataDirectory.url, wallet: wallet, clock: clock, logger: logger)
         self.chains = chains
         let p2p = P2PLayer(identity: identity, settings: settings, database: database, transports: transports, clock: clock, logger: logger)
@@ -118,6 +103,24 @@ public actor RakisNode {
         eventBacklog = PacketEventBacklog(capacity: settings.maxIntakeBacklog)
         self.llm = llm
         self.embeddings = embeddings
+    }
+
+    /// The node's two SQLite files, and when it last received a packet (nil for a new one).
+    private static func openStores(in dataDirectory: DataDirectory) throws(NodeError) -> (P2PDatabase, CoordinationStores, Date?) {
+        let packetsPath = dataDirectory.url.appendingPathComponent(P2PDatabase.fileName).path
+        let database: P2PDatabase
+        let lastHeard: Date?
+        do {
+            database = try P2PDatabase(directory: dataDirectory.url)
+            lastHeard = try PacketStore(pool: database.pool).newestReceivedTime()
+        } catch {
+            throw .storeUnavailable(path: packetsPath, reason: "\(error)")
+        }
+        do {
+            return (database, try CoordinationStores(directory: dataDirectory.url), lastHeard)
+        } catch {
+            throw .storeUnavailable(path: dataDirectory.url.appendingPathComponent(CoordinationDatabase.fileName).path, reason: "\(error)")
+        }
     }
 
     /// A node on `network`: the edge names the transports it wants, the Domain builds them.

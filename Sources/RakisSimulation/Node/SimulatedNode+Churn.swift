@@ -4,8 +4,9 @@ import RakisCore
 
 extension SimulatedNode {
     /// The node goes down: what it had under way in memory is lost, its stores stay.
-    func crash() {
+    func crash(now: Int64) {
         isUp = false
+        downSince = now
         generation += 1
         waiting = [:]
         inferencesUnderWay = []
@@ -15,10 +16,12 @@ extension SimulatedNode {
     }
 
     /// The node comes (back) up and resumes from its stores as a restarted node does: requests
-    /// still open that it has no result for go back to its LLM workers, and a scheduler pass
-    /// finds where every quorum stands.
+    /// still open that it has no result for go back to its LLM workers, a scheduler pass finds
+    /// where every quorum stands, and the time it was down is its `ListeningGap`.
     func restart(now: Int64, effects: inout [NodeEffect]) throws {
         isUp = true
+        // A node joining for the first time heard nothing before either.
+        listeningGap = ListeningGap(from: downSince.map(Workload.date), until: Workload.date(now))
         embeddingBusyUntil = now
         if strategy.runsInferences {
             for (requestId, endingAt) in endings.sorted(by: { $0.key < $1.key }) where endingAt > now {

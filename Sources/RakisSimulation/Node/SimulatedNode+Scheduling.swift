@@ -27,7 +27,8 @@ extension SimulatedNode {
             status: snapshot.record?.status ?? .awaitingCommitments, deadlines: snapshot.request.map(deadlines),
             quorum: snapshot.request?.payload.securityFrame.quorum ?? 1, commits: snapshot.commitCount,
             acceptedReveals: snapshot.acceptedRevealCount, everyMemberRevealed: snapshot.everyMemberRevealed,
-            consensusQueuedAt: snapshot.record?.consensusQueuedAt, consensusInQueue: verificationsQueued.contains(requestId))
+            consensusQueuedAt: snapshot.record?.consensusQueuedAt, consensusInQueue: verificationsQueued.contains(requestId),
+            missedPackets: try missedPackets(snapshot))
         let moment = Workload.date(now)
         switch QuorumStep.next(state, now: moment) {
         case .wait(let until):
@@ -79,5 +80,16 @@ extension SimulatedNode {
         }
         guard try stores.setStatus(status, requestId: requestId, reason: reason, at: Workload.date(now)) else { return }
         effects.append(.finished(requestId: requestId, outcome: outcome))
+    }
+
+    /// What the node missed of a request that waits for reveals, as the node's scheduler finds it.
+    private func missedPackets(_ snapshot: QuorumSnapshot) throws -> MissedPackets? {
+        guard snapshot.record?.status == .awaitingReveal, let request = snapshot.request, let gap = listeningGap else { return nil }
+        let deadlines = deadlines(request)
+        guard gap.overlaps(from: request.payload.createdAt, to: deadlines.revealBy) else { return nil }
+        let signs = MissedPackets.signs(
+            gap: gap, deadlines: deadlines, commits: try stores.commits(requestId: request.requestId),
+            reveals: try stores.reveals(requestId: request.requestId, acceptedOnly: false))
+        return MissedPackets(gap: gap, signs: signs)
     }
 }

@@ -38,6 +38,10 @@ final class SimulatedNode {
     var isUp = true
     /// Counts restarts: what was under way before one is dropped.
     var generation = 0
+    /// When the node last went down; nil while it never did.
+    var downSince: Int64?
+    /// When it last heard nothing, as the node's `ListeningHistory` keeps it.
+    var listeningGap: ListeningGap?
     /// Inferences under way on the LLM workers.
     var inferencesUnderWay: Set<String> = []
     /// Packets sent to some nodes only that this node has had (each is handled once).

@@ -83,7 +83,7 @@ public struct NetworkSimulation {
         case .send(let sender, let packet, let receivers, let generation):
             if nodes[sender].isUp && nodes[sender].generation == generation { send(packet, from: sender, to: receivers, at: now) }
         case .copyAttempt(_, let requestId): node?.copyAttempt(requestId, now: now, effects: &effects)
-        case .down: node?.crash()
+        case .down: node?.crash(now: now)
         case .up: try node?.restart(now: now, effects: &effects)
         case .spam(let spammer, let number): spam(number, from: spammer, at: now)
         }
