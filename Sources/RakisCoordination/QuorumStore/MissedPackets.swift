@@ -42,10 +42,12 @@ public struct MissedPackets: Sendable, Hashable {
         return signs
     }
 
-    /// Why the node leaves the request to the others, for its failure reason.
+    /// Why the node leaves the request to the others, for its failure reason (the kind first,
+    /// then the times and signs).
     public var reason: String {
-        let from = gap.from.map(ISO8601Timestamp.format) ?? "its first start"
-        return "this node was not listening from \(from) to \(ISO8601Timestamp.format(gap.until)), within this request's windows, "
-            + "and missed packets of it (\(signs.joined(separator: "; "))); its view could differ from the nodes that heard all of it"
+        let from = gap.from.map { "from \(ISO8601Timestamp.format($0))" } ?? "before its first start"
+        return "missed packets while not listening: this node heard nothing \(from) to \(ISO8601Timestamp.format(gap.until)), "
+            + "within this request's windows (\(signs.joined(separator: "; "))); its view could differ from the nodes' that heard it all, "
+            + "so it leaves the result to them"
     }
 }
