@@ -170,7 +170,13 @@ public actor RakisNode {
         for model in models.llms { try await llm.scaleLLMWorkers(model: model.configuration.name, count: model.workers) }
         for model in models.embeddings { await embeddings.scaleEmbeddingWorkers(model: model.name, count: model.workers) }
         try await p2p.waitForTransports()
-        quorums.listening.record(ListeningGap(from: lastHeardBeforeStart, until: clock.now()))
+        let gap = ListeningGap(from: lastHeardBeforeStart, until: clock.now())
+        quorums.listening.record(gap)
+        if let from = gap.from {
+            logger.info("heard nothing while stopped: requests whose windows fell in part in that stretch are decided here only if no packet was missed", metadata: [
+                "from": "\(ISO8601Timestamp.format(from))", "until": "\(ISO8601Timestamp.format(gap.until))",
+            ])
+        }
         try await p2p.transmit(.peerStatusUpdate(PeerStatusUpdate(status: .boot(totalTokens: 0), createdAt: clock.now())))
         try await announceChainIdentities()
         await pipeline.resume(await filer.resumeOpenRequests())
