@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import RakisCore
 
 /// Signs that a node which was not listening for part of a request's windows (`ListeningGap`)
@@ -16,6 +16,21 @@ public struct MissedPackets: Sendable, Hashable {
     public init(gap: ListeningGap, signs: [String]) {
         self.gap = gap
         self.signs = signs
+    }
+
+    /// What the node missed, from the request's commits and every reveal filed for it.
+    public init(gap: ListeningGap, deadlines: QuorumDeadlines, commits: [QuorumStore.Commit], reveals: [QuorumStore.Reveal]) {
+        self.init(gap: gap, signs: Self.signs(gap: gap, deadlines: deadlines, commits: commits, reveals: reveals))
+    }
+
+    /// The gap to look for missed packets in, for a quorum that waits for reveals and whose
+    /// windows (from the request's creation to `revealBy`) the gap overlaps; nil for any other,
+    /// whose stores need not be read.
+    public static func gap(_ gap: ListeningGap?, concerning snapshot: QuorumSnapshot, deadlines: QuorumDeadlines) -> ListeningGap? {
+        guard let gap, snapshot.record?.status == .awaitingReveal, let request = snapshot.request,
+              gap.overlaps(from: request.payload.createdAt, to: deadlines.revealBy)
+        else { return nil }
+        return gap
     }
 
     /// The signs of packets missed, from the request's commits and every reveal filed for it

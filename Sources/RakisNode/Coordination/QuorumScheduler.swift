@@ -140,13 +140,12 @@ actor QuorumScheduler {
     /// What this node missed of a request that waits for reveals, when it was not listening for
     /// part of the request's windows; nil when it heard all of them.
     private func missedPackets(_ snapshot: QuorumSnapshot) async throws -> MissedPackets? {
-        guard snapshot.record?.status == .awaitingReveal, let request = snapshot.request, let gap = context.listening.lastGap else { return nil }
+        guard let request = snapshot.request else { return nil }
         let deadlines = context.deadlines(request)
-        guard gap.overlaps(from: request.payload.createdAt, to: deadlines.revealBy) else { return nil }
-        let signs = MissedPackets.signs(
+        guard let gap = MissedPackets.gap(context.listening.lastGap, concerning: snapshot, deadlines: deadlines) else { return nil }
+        return MissedPackets(
             gap: gap, deadlines: deadlines, commits: try await context.stores.quorums.commits(requestId: request.requestId),
             reveals: try await context.stores.quorums.reveals(requestId: request.requestId))
-        return MissedPackets(gap: gap, signs: signs)
     }
 
     /// At `endingAt` with enough commits: ask the quorum's members to reveal. Sent before the

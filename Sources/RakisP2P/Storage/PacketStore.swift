@@ -40,7 +40,11 @@ public struct PacketStore: Sendable {
     /// When the newest stored packet was received; nil for an empty store. Read before intake
     /// takes anything, it is the last moment the node is known to have been listening.
     public func newestReceivedTime() throws -> Date? {
-        try pool.read { db in try Double.fetchOne(db, sql: "SELECT MAX(receivedTime) FROM packet") }.map(Date.init(timeIntervalSince1970:))
+        try pool.read { db in try Self.newestReceivedTime(in: db) }.map(Date.init(timeIntervalSince1970:))
+    }
+
+    private static func newestReceivedTime(in db: Database) throws -> Double? {
+        try Double.fetchOne(db, sql: "SELECT MAX(receivedTime) FROM packet")
     }
 
     public func count() async throws -> Int {
@@ -66,7 +70,7 @@ public struct PacketStore: Sendable {
     /// packet, oldest first, at most `limit` of them (the newest).
     public func recentPackets(window: TimeInterval, types: [PacketType], limit: Int) async throws -> [StoredPacket] {
         try await pool.read { db in
-            guard let newest = try Double.fetchOne(db, sql: "SELECT MAX(receivedTime) FROM packet") else { return [] }
+            guard let newest = try Self.newestReceivedTime(in: db) else { return [] }
             return try StoredPacket
                 .filter(Column("receivedTime") >= newest - window && types.map(\.rawValue).contains(Column("type")))
                 .order(Column("receivedTime").desc, Column("id").desc).limit(limit).fetchAll(db).reversed()

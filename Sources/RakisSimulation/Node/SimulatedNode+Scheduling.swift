@@ -84,12 +84,11 @@ extension SimulatedNode {
 
     /// What the node missed of a request that waits for reveals, as the node's scheduler finds it.
     private func missedPackets(_ snapshot: QuorumSnapshot) throws -> MissedPackets? {
-        guard snapshot.record?.status == .awaitingReveal, let request = snapshot.request, let gap = listeningGap else { return nil }
+        guard let request = snapshot.request else { return nil }
         let deadlines = deadlines(request)
-        guard gap.overlaps(from: request.payload.createdAt, to: deadlines.revealBy) else { return nil }
-        let signs = MissedPackets.signs(
+        guard let gap = MissedPackets.gap(listeningGap, concerning: snapshot, deadlines: deadlines) else { return nil }
+        return MissedPackets(
             gap: gap, deadlines: deadlines, commits: try stores.commits(requestId: request.requestId),
             reveals: try stores.reveals(requestId: request.requestId, acceptedOnly: false))
-        return MissedPackets(gap: gap, signs: signs)
     }
 }
