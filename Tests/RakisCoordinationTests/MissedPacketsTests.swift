@@ -1,5 +1,5 @@
 import Foundation
-import RakisCoordination
+@testable import RakisCoordination
 import RakisCore
 import RakisTestSupport
 import Testing
@@ -70,6 +70,32 @@ import Testing
         #expect(MissedPackets.signs(gap: gapInsideCommits, deadlines: deadlines, commits: commits, reveals: reveals).isEmpty)
         let acrossEndingAt = ListeningGap(from: endingAt.addingTimeInterval(-3), until: endingAt.addingTimeInterval(1))
         #expect(MissedPackets.signs(gap: acrossEndingAt, deadlines: deadlines, commits: commits, reveals: reveals) == ["the commit window closed meanwhile"])
+    }
+
+    /// A node that heard nothing twice (a stop, then an outage) looks at the gaps that overlap
+    /// the request's windows, and takes the one that shows a sign.
+    @Test func ofSeveralGapsTheOneOverlappingTheWindowsWithASignDecides() async throws {
+        let store = QuorumStore(database: try CoordinationDatabase(directory: directory))
+        for node in ["a", "b"] {
+            try await store.addCommit(commit(node), from: node, receivedAt: endingAt.addingTimeInterval(-1))
+            _ = try await store.addReveal(reveal(node), from: node, receivedAt: endingAt.addingTimeInterval(2), revealDeadline: deadlines.revealBy)
+        }
+        let (commits, reveals) = (try await store.commits(requestId: request.requestId), try await store.reveals(requestId: request.requestId))
+        let longBefore = ListeningGap(from: nil, until: request.payload.createdAt.addingTimeInterval(-60))
+        let acrossEndingAt = ListeningGap(from: endingAt.addingTimeInterval(-3), until: endingAt.addingTimeInterval(1))
+        let record = QuorumStore.Record(
+            requestId: request.requestId, status: .awaitingReveal, statusReason: nil, updatedAt: endingAt,
+            revealRequestSentAt: nil, revealSentAt: nil, consensusQueuedAt: nil)
+        let snapshot = QuorumSnapshot(
+            request: InferenceStore.StoredRequest(requestId: request.requestId, fromSynthientId: "a", payload: request.payload),
+            record: record, commitCount: 2, acceptedRevealCount: 2, everyMemberRevealed: true)
+        let overlapping = MissedPackets.gaps([longBefore, gapInsideCommits, acrossEndingAt], concerning: snapshot, deadlines: deadlines)
+        #expect(overlapping == [gapInsideCommits, acrossEndingAt], "the gap that ended before the request concerns it not")
+        let missed = try #require(MissedPackets(gaps: overlapping, deadlines: deadlines, commits: commits, reveals: reveals))
+        #expect(missed.gap == acrossEndingAt && missed.signs == ["the commit window closed meanwhile"])
+        let clean = try #require(MissedPackets(gaps: [gapInsideCommits], deadlines: deadlines, commits: commits, reveals: reveals))
+        #expect(clean.signs.isEmpty, "a gap with no sign still makes the node wait out the reveal window")
+        #expect(MissedPackets(gaps: [], deadlines: deadlines, commits: commits, reveals: reveals) == nil)
     }
 
     func state(reveals: Int, everyone: Bool, missed: MissedPackets?) -> QuorumStep.State {

@@ -23,14 +23,21 @@ public struct MissedPackets: Sendable, Hashable {
         self.init(gap: gap, signs: Self.signs(gap: gap, deadlines: deadlines, commits: commits, reveals: reveals))
     }
 
-    /// The gap to look for missed packets in, for a quorum that waits for reveals and whose
-    /// windows (from the request's creation to `revealBy`) the gap overlaps; nil for any other,
+    /// The gaps to look for missed packets in, for a quorum that waits for reveals: those that
+    /// overlap its windows (from the request's creation to `revealBy`). None for any other quorum,
     /// whose stores need not be read.
-    public static func gap(_ gap: ListeningGap?, concerning snapshot: QuorumSnapshot, deadlines: QuorumDeadlines) -> ListeningGap? {
-        guard let gap, snapshot.record?.status == .awaitingReveal, let request = snapshot.request,
-              gap.overlaps(from: request.payload.createdAt, to: deadlines.revealBy)
-        else { return nil }
-        return gap
+    public static func gaps(_ gaps: [ListeningGap], concerning snapshot: QuorumSnapshot, deadlines: QuorumDeadlines) -> [ListeningGap] {
+        guard snapshot.record?.status == .awaitingReveal, let request = snapshot.request else { return [] }
+        return gaps.filter { $0.overlaps(from: request.payload.createdAt, to: deadlines.revealBy) }
+    }
+
+    /// What the node missed over `gaps` (each overlapping the request's windows): the first gap
+    /// that shows a sign, else the first gap with none (the node heard everything that counts,
+    /// and waits out the reveal window); nil without gaps.
+    public init?(gaps: [ListeningGap], deadlines: QuorumDeadlines, commits: [QuorumStore.Commit], reveals: [QuorumStore.Reveal]) {
+        let found = gaps.map { MissedPackets(gap: $0, deadlines: deadlines, commits: commits, reveals: reveals) }
+        guard let chosen = found.first(where: { !$0.signs.isEmpty }) ?? found.first else { return nil }
+        self = chosen
     }
 
     /// The signs of packets missed, from the request's commits and every reveal filed for it

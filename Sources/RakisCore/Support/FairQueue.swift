@@ -5,21 +5,25 @@
 /// events by the node that signed it.
 public struct FairQueue<Element: Sendable>: Sendable {
     public let capacity: Int
-    public private(set) var count = 0
-    private var queues: [String: SourceQueue] = [:]
+    @inlinable public var count: Int { waiting }
+    @usableFromInline var waiting = 0
+    @usableFromInline var queues: [String: SourceQueue] = [:]
     /// Sources with packets waiting, in the order they are served.
-    private var turn = SourceQueue.Ring<String>()
+    @usableFromInline var turn = SourceQueue.Ring<String>()
     /// Sources by how many packets each holds, to find the longest in constant time.
-    private var sourcesByLength: [Int: Set<String>] = [:]
-    private var longest = 0
+    @usableFromInline var sourcesByLength: [Int: Set<String>] = [:]
+    @usableFromInline var longest = 0
 
+    @inlinable
     public init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
 
+    @inlinable
     public var isEmpty: Bool { count == 0 }
 
     /// Queues `element` from `source`; returns whether a packet was dropped to make room.
+    @inlinable
     public mutating func append(_ element: Element, from source: String) -> Bool {
         var dropped = false
         if count >= capacity {
@@ -30,12 +34,13 @@ public struct FairQueue<Element: Sendable>: Sendable {
         if queues[source] == nil { turn.append(source) }
         let length = queues[source]?.items.count ?? 0
         queues[source, default: SourceQueue()].items.append(element)
-        count += 1
+        waiting += 1
         moved(source, from: length, to: length + 1)
         return dropped
     }
 
     /// Up to `limit` packets, one from each source in turn.
+    @inlinable
     public mutating func take(_ limit: Int) -> [Element] {
         var batch: [Element] = []
         batch.reserveCapacity(min(limit, count))
@@ -45,7 +50,7 @@ public struct FairQueue<Element: Sendable>: Sendable {
                 continue
             }
             batch.append(element)
-            count -= 1
+            waiting -= 1
             let length = queue.items.count
             moved(source, from: length + 1, to: length)
             if length == 0 {
@@ -58,16 +63,18 @@ public struct FairQueue<Element: Sendable>: Sendable {
         return batch
     }
 
-    private mutating func dropOldestOfLongest() {
+    @inlinable
+    mutating func dropOldestOfLongest() {
         guard let source = sourcesByLength[longest]?.first, var queue = queues[source], queue.items.popFirst() != nil else { return }
-        count -= 1
+        waiting -= 1
         let length = queue.items.count
         moved(source, from: length + 1, to: length)
         // Emptied, it keeps its place in the turn until reached.
         queues[source] = queue
     }
 
-    private mutating func moved(_ source: String, from old: Int, to new: Int) {
+    @inlinable
+    mutating func moved(_ source: String, from old: Int, to new: Int) {
         if old > 0 {
             sourcesByLength[old]?.remove(source)
             if sourcesByLength[old]?.isEmpty == true { sourcesByLength[old] = nil }
@@ -77,19 +84,25 @@ public struct FairQueue<Element: Sendable>: Sendable {
         if new > longest || (old == longest && sourcesByLength[old] == nil) { longest = new }
     }
 
-    private struct SourceQueue: Sendable {
-        var items = Ring<Element>()
+    @usableFromInline
+    struct SourceQueue: Sendable {
+        @usableFromInline var items = Ring<Element>()
+
+        @inlinable init() {}
 
         /// A FIFO on an array with a moving head, compacted when half of it is spent.
+        @usableFromInline
         struct Ring<Item: Sendable>: Sendable {
-            private var storage: [Item] = []
-            private var head = 0
+            @usableFromInline var storage: [Item] = []
+            @usableFromInline var head = 0
 
-            var count: Int { storage.count - head }
+            @inlinable init() {}
 
-            mutating func append(_ item: Item) { storage.append(item) }
+            @inlinable var count: Int { storage.count - head }
 
-            mutating func popFirst() -> Item? {
+            @inlinable mutating func append(_ item: Item) { storage.append(item) }
+
+            @inlinable mutating func popFirst() -> Item? {
                 guard head < storage.count else { return nil }
                 let item = storage[head]
                 head += 1

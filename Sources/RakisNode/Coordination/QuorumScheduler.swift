@@ -142,9 +142,10 @@ actor QuorumScheduler {
     private func missedPackets(_ snapshot: QuorumSnapshot) async throws -> MissedPackets? {
         guard let request = snapshot.request else { return nil }
         let deadlines = context.deadlines(request)
-        guard let gap = MissedPackets.gap(context.listening.lastGap, concerning: snapshot, deadlines: deadlines) else { return nil }
+        let gaps = MissedPackets.gaps(context.listening.gaps, concerning: snapshot, deadlines: deadlines)
+        guard !gaps.isEmpty else { return nil }
         return MissedPackets(
-            gap: gap, deadlines: deadlines, commits: try await context.stores.quorums.commits(requestId: request.requestId),
+            gaps: gaps, deadlines: deadlines, commits: try await context.stores.quorums.commits(requestId: request.requestId),
             reveals: try await context.stores.quorums.reveals(requestId: request.requestId))
     }
 

@@ -26,6 +26,7 @@ struct NodeService: Service {
             outer.addTask { await node.route(subscriptions.packets.events) }
             await withDiscardingTaskGroup { group in
                 group.addTask { await node.scheduler.run() }
+                group.addTask { await node.followTransports() }
                 addChainLoops(to: &group)
                 group.addTask { await node.runDVM() }
                 group.addTask { await node.inferenceQueue.follow(subscriptions.llmWorkers) }

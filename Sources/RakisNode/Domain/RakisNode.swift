@@ -171,7 +171,7 @@ public actor RakisNode {
         for model in models.embeddings { await embeddings.scaleEmbeddingWorkers(model: model.name, count: model.workers) }
         try await p2p.waitForTransports()
         let gap = ListeningGap(from: lastHeardBeforeStart, until: clock.now())
-        quorums.listening.record(gap)
+        quorums.listening.started(after: gap)
         if let from = gap.from {
             logger.info("heard nothing while stopped: requests whose windows fell in part in that stretch are decided here only if no packet was missed", metadata: [
                 "from": "\(ISO8601Timestamp.format(from))", "until": "\(ISO8601Timestamp.format(gap.until))",

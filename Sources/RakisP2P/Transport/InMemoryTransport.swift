@@ -43,6 +43,13 @@ public final class InMemoryTransport: P2PTransport {
         await network.deliver(envelope, from: id)
     }
 
+    /// Leaves the network as a pulled cable would: nothing arrives and sends fail until
+    /// `restart()` attaches it again. For tests of a node that loses its network while it runs.
+    public func disconnect() async {
+        if let id = endpoint.withLock({ $0 }) { await network.detach(id) }
+        changes.publish(())
+    }
+
     public func restart() async throws(TransportError) {
         if let id = endpoint.withLock({ $0 }) { await network.detach(id) }
         try await start()

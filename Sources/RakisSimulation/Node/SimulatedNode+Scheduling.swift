@@ -86,9 +86,10 @@ extension SimulatedNode {
     private func missedPackets(_ snapshot: QuorumSnapshot) throws -> MissedPackets? {
         guard let request = snapshot.request else { return nil }
         let deadlines = deadlines(request)
-        guard let gap = MissedPackets.gap(listeningGap, concerning: snapshot, deadlines: deadlines) else { return nil }
+        let gaps = MissedPackets.gaps(listeningGap.map { [$0] } ?? [], concerning: snapshot, deadlines: deadlines)
+        guard !gaps.isEmpty else { return nil }
         return MissedPackets(
-            gap: gap, deadlines: deadlines, commits: try stores.commits(requestId: request.requestId),
+            gaps: gaps, deadlines: deadlines, commits: try stores.commits(requestId: request.requestId),
             reveals: try stores.reveals(requestId: request.requestId, acceptedOnly: false))
     }
 }

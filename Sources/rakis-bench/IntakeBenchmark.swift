@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import RakisCore
+import RakisP2P
+
+struct IntakeBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intake",
+        abstract: "Packets parsed, verified, deduplicated and persisted per second by packet intake.",
+        discussion: """
+            Pin it to one core with `taskset -c 0 ... --set intakeThreads=1` to measure per-core throughput; without, intake \
+            parses and verifies on a thread per core. Each round times parsing alone, Ed25519 alone and then the whole \
+            intake, back to back, so that a round's ratio compares figures taken under the same load; the summary is \
+            the median of the rounds.
+            """)
+
+    @Option(help: "Distinct packets to send.") var packets = 20_000
+    @Option(help: "Distinct senders.") var peers = 50
+    @Option(help: "Times each packet is delivered, back to back as redundant transports do (copies are duplicates).") var copies = 2
+    @Option(help: "Rounds, each timing every stage; the summary is their median.") var rounds = 3
+    @Option(help: "Setting overrides, e.g. --set maxPacketDBSize=100000.") var set: [String] = []
+
+    /// One round's rates, per second.
+    struct Round {
+        var parse: Double
+        var verify: Double
+        var stored: Double
+        var deliveries: Double
+        var pruned: Int
+        var ratio: Double { stored / verify }
+    }
+
+    func validate() throws {
+        guard packets > 0, peers > 0, copies > 0, rounds > 0 else {
+            throw ValidationError("--packets, --peers, --copies and --rounds must be positive")
+        }
+    }
+
+    func run() async throws {
+        let senders = (0..<peers).map { _ in NodeIdentity.generate() }
+        let now = Date()
+        let wire: [[UInt8]] = try (0..<packets).map { n in
+            let commit = InferenceCommit(
+                requestId: "request-\(n / 10)", inferenceId: "inference-\(n)",
+                bEmbeddingHash: String(repeating: "5a", count: 32), createdAt: now)
+            return try senders[n % peers].sign(.inferenceCommit(commit)).wireBytes
+        }
+        var settings = try SettingsLoader.load(configFile: nil, environment: [:], assignments: set)
+        settings.peerCommunicationCount = 0
+        let threads = settings.intakeThreads > 0 ? settings.intakeThreads : ProcessInfo.processInfo.activeProcessorCount
+        print("intake benchmark: \(packets) packets (\(wire.map(\.count).reduce(0, +) / wire.count) bytes each) from \(peers) peers, each delivered \(copies)×, \(rounds) rounds")
+        print("  maxPacketDBSize \(settings.maxPacketDBSize), packetDBPruneHysteresis \(settings.packetDBPruneHysteresis), batch \(settings.maxReceivedPacketQueueSize), intake threads \(threads)")
+
+        var measured: [Round] = []
+        for round in 1...rounds {
+            let result = try await measureRound(wire, settings: settings)
+            measured.append(result)
+            print(String(format: "  round %d: parse %.0f /s, verify %.0f /s, stored %.0f /s, ratio %.2f", round, result.parse, result.verify, result.stored, result.ratio))
+        }
+        func median(_ value: (Round) -> Double) -> Double { measured.map(value).sorted()[measured.count / 2] }
+        func rate(_ value: Double) -> String { String(format: "%10.0f /s", value) }
+        print("  median of \(rounds) rounds:")
+        print("  parse + decode only        \(rate(median(\.parse)))")
+        print("  Ed25519 verify only        \(rate(median(\.verify)))")
+        print("  full intake, unique stored \(rate(median(\.stored)))  (\(packets) stored, \(measured[0].pruned) pruned, each round)")
+        print("  full intake, deliveries    \(rate(median(\.deliveries)))  (\(packets * (copies - 1)) duplicates dropped, each round)")
+        print(String(format: "  unique stored / Ed25519 verify on one thread: %.2f (%d intake threads; rounds %@)",
+                     median(\.ratio), threads, measured.map { String(format: "%.2f", $0.ratio) }.joined(separator: ", ")))
+    }
+
+    /// Parsing alone, Ed25519 alone, then the whole intake into a fresh database: wire bytes in,
+    /// rows on disk (WAL), events out.
+    private func measureRound(_ wire: [[UInt8]], settings: Settings) async throws -> Round {
+        let decodeStart = ContinuousClock.now
+        let envelopes = try wire.map { try PacketEnvelope.decode(wire: $0) }
+        let decodeSeconds = (ContinuousClock.now - decodeStart).seconds
+        let verifyStart = ContinuousClock.now
+        for envelope in envelopes { _ = try envelope.verify() }
+        let verifySeconds = (ContinuousClock.now - verifyStart).seconds
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let packetDB = PacketDB(
+            database: try P2PDatabase(directory: directory), identity: .generate(), settings: settings, transmitter: { _ in })
+        let events = packetDB.events.subscribe()
+        let drain = Task { var count = 0; for await _ in events { count += 1 }; return count }
+        let pipelineSeconds = await deliver(wire, to: packetDB, rounds: max(1, settings.maxIntakeBacklog / 2 / copies))
+        let statistics = await packetDB.statistics
+        await packetDB.shutdown()
+        let published = await drain.value
+        guard statistics.stored == wire.count, statistics.duplicates == wire.count * (copies - 1), published == wire.count else {
+            throw ValidationError("intake lost or double-counted packets: \(statistics)")
+        }
+        return Round(
+            parse: Double(wire.count) / decodeSeconds, verify: Double(wire.count) / verifySeconds,
+            stored: Double(statistics.stored) / pipelineSeconds, deliveries: Double(wire.count * copies) / pipelineSeconds, pruned: statistics.pruned)
+    }
+
+    /// Delivers every packet `copies` times as transports deliver (unparsed bytes), `round`
+    /// packets at a time with a flush after each, so that the benchmark measures intake rather
+    /// than the backlog's drops; the seconds it took.
+    private func deliver(_ wire: [[UInt8]], to packetDB: PacketDB, rounds round: Int) async -> Double {
+        let start = ContinuousClock.now
+        for first in stride(from: 0, to: wire.count, by: round) {
+            for bytes in wire[first..<min(wire.count, first + round)] {
+                for copy in 0..<copies {
+                    await packetDB.receive(wire: bytes, deliveredThrough: copy % 2 == 0 ? "memory" : "nostr")
+                }
+            }
+            await packetDB.flush()
+        }
+        return (ContinuousClock.now - start).seconds
+    }
+}
