@@ -40,9 +40,10 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds between two requests of one spammer.") var spamIntervalMs = 1_000
     @Option(help: "Committees of about this many times the quorum answer each request (0: every node).") var committeeFactor = 0.0
     @Option(help: "Share of the nodes that crash once and restart --downtime-ms later.") var crashes = 0.0
-    @Option(help: "How long a crashed node stays down, milliseconds.") var downtimeMs = 15_000
+    @Option(help: "How long a crashed node stays down, or a node that lost its network stays cut off, milliseconds.") var downtimeMs = 15_000
     @Option(help: "Share of the nodes that leave for good while the requests go on.") var leaves = 0.0
     @Option(help: "Share of the nodes that join while the requests go on.") var joins = 0.0
+    @Option(help: "Share of the nodes that lose their network once for --downtime-ms while they keep running.") var outages = 0.0
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() async throws {
@@ -83,7 +84,7 @@ struct SimulateCommand: AsyncParsableCommand {
             secDistance: secDistance, secPercentage: secPercentage, temperature: temperature,
             network: NetworkModel(medianLatencyMs: latencyMs, latencySpread: latencySpread, loss: loss, partition: cut),
             work: WorkModel(tokensPerSecond: tokensPerSecond, embeddingMs: embeddingMs),
-            churn: ChurnModel(crashes: crashes, downtimeMs: downtimeMs, leaves: leaves, joins: joins), adversaries: adversaries)
+            churn: ChurnModel(crashes: crashes, downtimeMs: downtimeMs, leaves: leaves, joins: joins, outages: outages), adversaries: adversaries)
         configuration.network.meshDegree = meshDegree
         configuration.network.fanout = fanout
         configuration.sybilIdentities = sybilIdentities

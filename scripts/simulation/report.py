@@ -199,6 +199,8 @@ disruption = [
     ("30 % crash, restart after 15 s", ["--crashes", "0.3"]),
     ("10 % leave", ["--leaves", "0.1"]),
     ("10 % join late", ["--joins", "0.1"]),
+    ("10 % cut off for 15 s, running on", ["--outages", "0.1"]),
+    ("30 % cut off for 15 s, running on", ["--outages", "0.3"]),
 ]
 disruption_args = [["--nodes", "30", "--requests", "10"] + extra for _, extra in disruption]
 disrupted = run_all(disruption_args)
@@ -214,6 +216,9 @@ for (name, _), report, args in zip(disruption, disrupted, disruption_args):
                  f"{report['consensusDelayMedianMs']} ms, {report['consensusDelayP99Ms']} ms | {cmd_text(args)} |")
 lines += ["", "A restarted node that heard nothing while a request's commit or reveal window closed, or that finds "
           "a sign of a packet it missed, fails the request (`MissedPackets`) instead of deciding over fewer members "
-          "under another `validInferenceJointHash`; those that do decide wait out the reveal window, hence the p99."]
+          "under another `validInferenceJointHash`; those that do decide wait out the reveal window, hence the p99. "
+          "A node cut off from every other while it runs (`--outages`) does the same for the stretch it heard nothing "
+          "in, as the real node does from its transports' status (`ListeningTracker`); its commits that never reveal "
+          "make every node wait out the reveal window, hence the medians."]
 (out / "README.md").write_text("\n".join(lines) + "\n")
 print(f"wrote {out / 'README.md'}", file=sys.stderr)

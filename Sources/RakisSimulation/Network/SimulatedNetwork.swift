@@ -11,6 +11,8 @@ struct SimulatedNetwork {
     var traffic: [Traffic]
     /// The sparse mesh broadcasts spread over, when the model has one.
     let overlay: GossipOverlay?
+    /// Nodes that reach no one right now (`ChurnModel.outages`).
+    var offline: Set<Int> = []
 
     struct Traffic: Sendable, Hashable {
         var packetsSent = 0
@@ -65,6 +67,7 @@ struct SimulatedNetwork {
     }
 
     func isCut(_ a: Int, _ b: Int, at now: Int64) -> Bool {
+        if offline.contains(a) || offline.contains(b) { return true }
         guard let partition = model.partition, partition.contains(Int(now)) else { return false }
         return (a < nodes / 2) != (b < nodes / 2)
     }

@@ -21,7 +21,7 @@ extension SimulatedNode {
     func restart(now: Int64, effects: inout [NodeEffect]) throws {
         isUp = true
         // A node joining for the first time heard nothing before either.
-        listeningGap = ListeningGap(from: downSince.map(Workload.date), until: Workload.date(now))
+        listeningGaps.append(ListeningGap(from: downSince.map(Workload.date), until: Workload.date(now)))
         embeddingBusyUntil = now
         if strategy.runsInferences {
             for (requestId, endingAt) in endings.sorted(by: { $0.key < $1.key }) where endingAt > now {
@@ -30,5 +30,20 @@ extension SimulatedNode {
             startInferences(now: now, effects: &effects)
         }
         if runsScheduler { schedulePass(at: now, effects: &effects) }
+    }
+
+    /// The node's network is gone; it runs on and notices at once, as `ListeningTracker` does
+    /// from its transports' status.
+    func wentOffline(now: Int64) {
+        offlineSince = now
+    }
+
+    /// Its network is back: the stretch is a `ListeningGap`, and a scheduler pass looks again at
+    /// every quorum it may concern.
+    func cameOnline(now: Int64, effects: inout [NodeEffect]) {
+        guard let since = offlineSince else { return }
+        offlineSince = nil
+        listeningGaps.append(ListeningGap(from: Workload.date(since), until: Workload.date(now)))
+        if isUp, runsScheduler { schedulePass(at: now, effects: &effects) }
     }
 }

@@ -86,7 +86,7 @@ extension SimulatedNode {
     private func missedPackets(_ snapshot: QuorumSnapshot) throws -> MissedPackets? {
         guard let request = snapshot.request else { return nil }
         let deadlines = deadlines(request)
-        let gaps = MissedPackets.gaps(listeningGap.map { [$0] } ?? [], concerning: snapshot, deadlines: deadlines)
+        let gaps = MissedPackets.gaps(listeningGaps, concerning: snapshot, deadlines: deadlines)
         guard !gaps.isEmpty else { return nil }
         return MissedPackets(
             gaps: gaps, deadlines: deadlines, commits: try stores.commits(requestId: request.requestId),

@@ -41,7 +41,9 @@ final class SimulatedNode {
     /// When the node last went down; nil while it never did.
     var downSince: Int64?
     /// When it last heard nothing, as the node's `ListeningHistory` keeps it.
-    var listeningGap: ListeningGap?
+    var listeningGaps: [ListeningGap] = []
+    /// Since when the node reaches no one (`ChurnModel.outages`); nil while it does.
+    var offlineSince: Int64?
     /// Inferences under way on the LLM workers.
     var inferencesUnderWay: Set<String> = []
     /// Packets sent to some nodes only that this node has had (each is handled once).

@@ -109,6 +109,11 @@ extension NetworkSimulation {
             queue.schedule(.down(node: node), at: 0)
             queue.schedule(.up(node: node), at: Int64(random.next() % span))
         }
+        for node in draw(churn.outages) {
+            let at = Int64(random.next() % span)
+            queue.schedule(.offline(node: node), at: at)
+            queue.schedule(.online(node: node), at: at + Int64(churn.downtimeMs))
+        }
     }
 
     /// A spammer's request: a prompt drawn at random, the configured frame; the next follows

@@ -85,6 +85,12 @@ public struct NetworkSimulation {
         case .copyAttempt(_, let requestId): node?.copyAttempt(requestId, now: now, effects: &effects)
         case .down: node?.crash(now: now)
         case .up: try node?.restart(now: now, effects: &effects)
+        case .offline(let index):
+            network.offline.insert(index)
+            node?.wentOffline(now: now)
+        case .online(let index):
+            network.offline.remove(index)
+            node?.cameOnline(now: now, effects: &effects)
         case .spam(let spammer, let number): spam(number, from: spammer, at: now)
         }
         trace.record(at: now, code: event.code, node: event.node, packet: packetId)

@@ -14,6 +14,9 @@ enum SimulationEvent: Sendable {
     case copyAttempt(node: Int, requestId: String)
     case down(node: Int)
     case up(node: Int)
+    /// The node keeps running but reaches no one, until `.online`.
+    case offline(node: Int)
+    case online(node: Int)
     /// A spammer's request number `number`.
     case spam(node: Int, number: Int)
 
@@ -30,6 +33,8 @@ enum SimulationEvent: Sendable {
         case .down: 8
         case .up: 9
         case .spam: 10
+        case .offline: 11
+        case .online: 12
         }
     }
 
@@ -37,7 +42,7 @@ enum SimulationEvent: Sendable {
         switch self {
         case .submit(let n): -1 - n
         case .deliver(let node, _), .pass(let node), .inferenceDone(let node, _), .verified(let node, _), .send(let node, _, _, _),
-            .copyAttempt(let node, _), .down(let node), .up(let node), .spam(let node, _):
+            .copyAttempt(let node, _), .down(let node), .up(let node), .spam(let node, _), .offline(let node), .online(let node):
             node
         }
     }

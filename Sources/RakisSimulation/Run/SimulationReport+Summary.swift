@@ -21,6 +21,9 @@ extension SimulationReport {
             lines.append("churn: \(Self.number(churn.crashes * 100))% crash and restart after \(churn.downtimeMs) ms, "
                 + "\(Self.number(churn.leaves * 100))% leave, \(Self.number(churn.joins * 100))% join")
         }
+        if churn.outages > 0 {
+            lines.append("outages: \(Self.number(churn.outages * 100))% lose their network for \(churn.downtimeMs) ms while running")
+        }
         lines.append("consensus: \(requestsAgreed) of \(requests.count) requests agreed, \(disagreements) with honest nodes selecting different outputs "
             + "(\(divergentMemberships) computed over different members), \(wrongResults) with a wrong answer selected; " + String(format: "%.1f%% of honest node-requests reached consensus", agreedShare * 100))
         lines.append("time from endingAt to consensus: median \(Self.milliseconds(consensusDelayMedianMs)), 99th percentile \(Self.milliseconds(consensusDelayP99Ms))")
