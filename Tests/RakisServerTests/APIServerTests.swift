@@ -21,6 +21,9 @@ import Testing
         #expect(health.status == 200)
         #expect(health.json?["status"] as? String == "ok", "a node without models is ready at once")
         #expect(health.json?["synthientId"] as? String == server.node.identity.synthientId)
+        // A first start heard nothing before it: the gap has an end and no beginning.
+        let gap = try #require(health.json?["lastListeningGap"] as? [String: Any], "\(health.json ?? [:])")
+        #expect(gap["from"] == nil && gap["until"] is String)
 
         let stats = try #require(try await server.get("/api/stats").json)
         #expect(stats["synthientId"] as? String == server.node.identity.synthientId)

@@ -1,8 +1,12 @@
 import Foundation
-import RakisCoordination
+public import RakisCoordination
 import RakisCore
 
 extension RakisNode {
+    /// The latest stretch in which this node heard nothing (before its start, or with no
+    /// transport reaching anyone); nil before the start.
+    public nonisolated var lastListeningGap: ListeningGap? { quorums.listening.gaps.last }
+
     /// Records a listening gap for every stretch in which no transport reached anyone, from the
     /// transports' own changes, until they shut down. A node without transports hears only
     /// itself by design and records none.

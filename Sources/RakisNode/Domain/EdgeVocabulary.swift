@@ -16,6 +16,8 @@ public typealias StoredPacket = RakisP2P.StoredPacket
 public typealias Peer = RakisP2P.Peer
 /// One transport's connectivity.
 public typealias TransportStatus = RakisP2P.TransportStatus
+/// A stretch in which the node heard nothing: stopped, or no transport reaching anyone.
+public typealias ListeningGap = RakisCoordination.ListeningGap
 /// What packet intake has counted.
 public typealias IntakeStatistics = RakisP2P.IntakeStatistics
 

@@ -34,7 +34,7 @@ struct NodeRoutes: Sendable {
         func view(_ status: String, ready: Bool, problem: String?) -> HealthView {
             HealthView(
                 status: status, synthientId: node.identity.synthientId, modelsReady: ready, connected: connected, transports: transports,
-                problem: problem, uptimeSeconds: uptime)
+                problem: problem, uptimeSeconds: uptime, lastListeningGap: node.lastListeningGap.map(ListeningGapView.init))
         }
         do {
             let ready = try await node.modelsReady()

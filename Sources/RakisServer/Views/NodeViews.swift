@@ -89,6 +89,20 @@ public struct HealthView: Codable, Sendable, ResponseEncodable {
     public let transports: [TransportStatus]
     public let problem: String?
     public let uptimeSeconds: Double
+    /// The latest stretch in which the node heard nothing: before its start (from the newest
+    /// packet it had stored; no `from` on a first start), or while no transport reached anyone.
+    /// Requests whose windows it overlaps are decided here only if no packet was missed.
+    public let lastListeningGap: ListeningGapView?
+}
+
+public struct ListeningGapView: Codable, Sendable {
+    public let from: Date?
+    public let until: Date
+
+    init(_ gap: ListeningGap) {
+        from = gap.from
+        until = gap.until
+    }
 }
 
 public struct WorkerView: Codable, Sendable {
