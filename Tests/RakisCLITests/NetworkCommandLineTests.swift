@@ -35,7 +35,7 @@ import Testing
         #expect(log.text.contains("shut down cleanly"))
     }
 
-    @Test func runWithNoNetworkStaysUpSaysSoAndJoinsWhenTheRelayAppears() async throws {
+    @Test func runWithNoNetworkStaysUpSaysSoJoinsWhenTheRelayAppearsAndCountsAnOutageAsAGap() async throws {
         #expect(try await RakisProcess.run(["init", "--data-dir", dataDir]).status == 0)
         let nostrKey = try await RakisProcess.run(["id", "--data-dir", dataDir, "--nostr"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let relayPort = LLMFixtures.freePort()
@@ -51,18 +51,44 @@ import Testing
 
         // The relay comes up: the node connects on its own, and its boot packet, sent while it
         // was offline, reaches the relay, where a third-party client reads it.
-        let relay = try await NostrRelayFixture.startStock(port: relayPort)
+        var relay = try await NostrRelayFixture.startStock(port: relayPort)
         defer { relay.kill() }
-        var connected = false
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !connected, ContinuousClock.now < deadline, node.isRunning {
-            connected = try await HTTPExchange.send("GET", base + "/api/health").json?["status"] as? String == "ok"
-            if !connected { try await Task.sleep(for: .milliseconds(200)) }
+        func healthBecomes(_ status: String) async throws -> Bool {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline, node.isRunning {
+                if try await HTTPExchange.send("GET", base + "/api/health").json?["status"] as? String == status { return true }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            return false
         }
-        #expect(connected, "\(log.text)")
+        #expect(try await healthBecomes("ok"), "\(log.text)")
+        // It heard nothing from before its first start until the relay came: the start's gap
+        // went on until then, and the log says so.
+        func gapEnd(_ health: HTTPExchange) throws -> Date {
+            let gap = try #require(health.json?["lastListeningGap"] as? [String: Any], "\(health.text)")
+            return try #require((gap["until"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) }, "\(gap)")
+        }
+        let relayUp = Date()
+        let heard = try await HTTPExchange.send("GET", base + "/api/health")
+        #expect((heard.json?["lastListeningGap"] as? [String: Any])?["from"] == nil, "a first start: \(heard.text)")
+        #expect(try gapEnd(heard) >= gapEnd(down), "\(heard.text)")
+        #expect(log.text.contains("no transport reaches anyone") && log.text.contains("a transport reaches others again"), "\(log.text)")
+        #expect(try gapEnd(heard) <= relayUp.addingTimeInterval(1))
         let read = try await runNostrPeer(["read", url, "2777", "offline-boot", nostrKey, "1", "20"])
         let content = try #require(try JSONParser().parse(String(read.split(separator: "\n")[0]))["content"]?.stringValue)
         #expect(try PacketEnvelope.decode(wire: Array(content.utf8)).packet.type == .peerStatusUpdate)
+
+        // The relay goes away while the node runs and comes back: that stretch is a gap too.
+        let lost = Date()
+        relay.kill()
+        #expect(try await healthBecomes("disconnected"), "\(log.text)")
+        relay = try await NostrRelayFixture.startStock(port: relayPort)
+        #expect(try await healthBecomes("ok"), "\(log.text)")
+        let outage = try #require(try await HTTPExchange.send("GET", base + "/api/health").json?["lastListeningGap"] as? [String: Any])
+        let from = try #require((outage["from"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) }, "\(outage)")
+        #expect(from >= lost.addingTimeInterval(-1) && from < Date(), "\(outage)")
+        let back = try await HTTPExchange.send("GET", base + "/api/health")
+        #expect(try gapEnd(back) >= from, "\(outage)")
         try await RakisProcess.interrupt(node)
         #expect(node.terminationStatus == 0, "\(log.text)")
     }

@@ -33,8 +33,9 @@ struct RakisProcess {
     }
 
     /// Starts `rakis ARGUMENTS` in the background with its standard error collected, and waits
-    /// until the log contains `ready` or the process ends (a minute at most: a guard against
-    /// hangs, not a speed check).
+    /// until the log contains `ready` or the process ends (three minutes at most: a guard against
+    /// hangs, not a speed check; a minute was once too short for `devnet --chain` to start while
+    /// the whole suite started at once on this machine's kind).
     static func start(
         _ arguments: [String], until ready: String, executable: URL = binary, directory: URL? = nil
     ) async throws -> (Process, LogCollector) {
@@ -49,7 +50,7 @@ struct RakisProcess {
         let log = LogCollector(err.fileHandleForReading)
         try process.runWithStopSignals()
         LeftoverProcesses.register(process)
-        let deadline = ContinuousClock.now + .seconds(60)
+        let deadline = ContinuousClock.now + .seconds(180)
         while !log.text.contains(ready), ContinuousClock.now < deadline, process.isRunning {
             try await Task.sleep(for: .milliseconds(50))
         }
