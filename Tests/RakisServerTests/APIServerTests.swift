@@ -21,8 +21,11 @@ import Testing
         #expect(health.status == 200)
         #expect(health.json?["status"] as? String == "ok", "a node without models is ready at once")
         #expect(health.json?["synthientId"] as? String == server.node.identity.synthientId)
-        // A first start heard nothing before it: the gap has an end and no beginning.
-        let gap = try #require(health.json?["lastListeningGap"] as? [String: Any], "\(health.json ?? [:])")
+        // A first start heard nothing before it: the gap has an end and no beginning (known once
+        // the node's start has brought its transports up, which the health answer does not wait for).
+        try await server.node.waitUntilStarted()
+        let started = try await server.get("/api/health")
+        let gap = try #require(started.json?["lastListeningGap"] as? [String: Any], "\(started.json ?? [:])")
         #expect(gap["from"] == nil && gap["until"] is String)
 
         let stats = try #require(try await server.get("/api/stats").json)
