@@ -34,23 +34,23 @@ extension DevnetTests {
         try await devnet.waitUntilReady()
         // A quorum of 2, so that the others decide without node 3's reveal, lost with its cable.
         let requestId = try await devnet.members[0].node.submit(payload(quorum: 2))
-        try await requireEventually("every node to file every commit") {
+        try await waitUntil("every node to file every commit") {
             try await devnet.members.map(\.node).allSatisfy { try await $0.stores.quorums.commits(requestId: requestId).count == 3 }
         }
         let victim = await devnet.members[2].node
         let lost = clock.now()
         await cables[2].disconnect()
-        try await requireEventually("node 3 to see that it reaches no one") { victim.quorums.listening.state == .deaf(since: lost) }
+        try await waitUntil("node 3 to see that it reaches no one") { victim.quorums.listening.state == .deaf(since: lost) }
         // The commit window closes and the others reveal to each other while node 3 hears nothing.
         try await devnet.endRequest(requestId, on: clock, afterCommits: 3, on: [0, 1])
-        try await requireEventually("the others to reveal to each other") {
+        try await waitUntil("the others to reveal to each other") {
             let nodes = await devnet.members.map(\.node)
             return try await [0, 1].allSatisfy { try await nodes[$0].stores.quorums.reveals(requestId: requestId, acceptedOnly: true).count == 2 }
         }
         clock.advance(by: .seconds(1))
         let back = clock.now()
         try await cables[2].restart()
-        try await requireEventually("node 3 to record the stretch it heard nothing in") {
+        try await waitUntil("node 3 to record the stretch it heard nothing in") {
             victim.quorums.listening.gaps.contains(ListeningGap(from: lost, until: back))
         }
         clock.advance(to: try await devnet.deadlines(requestId).revealBy.addingTimeInterval(0.1))
@@ -66,9 +66,5 @@ extension DevnetTests {
         #expect(reason.hasPrefix("missed packets while not listening: this node heard nothing from \(ISO8601Timestamp.format(lost))"), "\(reason)")
         #expect(reason.contains("the commit window closed meanwhile"), "\(reason)")
         await cleanUp(devnet)
-    }
-
-    private func requireEventually(_ what: String, _ condition: () async throws -> Bool) async throws {
-        guard try await eventually(timeout: .seconds(90), condition) else { throw DevnetError.timedOut(what) }
     }
 }

@@ -56,7 +56,7 @@ import Testing
         try? FileManager.default.removeItem(at: root)
     }
 
-    private func waitUntil(timeout: Duration = .seconds(90), _ what: String, _ condition: () async throws -> Bool) async throws {
+    func waitUntil(timeout: Duration = .seconds(90), _ what: String, _ condition: () async throws -> Bool) async throws {
         guard try await eventually(timeout: timeout, condition) else { throw DevnetError.timedOut(what) }
     }
 

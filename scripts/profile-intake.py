@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Where a packet's CPU goes in intake on one core: runs one round of `rakis-bench intake` pinned
+to CPU 0 under `perf record` and splits the samples of the intake stage (from the first sample of
+the intake worker thread on) into Ed25519, the rest of the intake thread, the actor's thread, and
+the other threads (SQLite's writer). Prints the shares of each.
+
+Usage: scripts/profile-intake.py [BENCH] (default .build/release/rakis-bench); needs `perf`
+(Debian's linux-perf) and a kernel that lets this user sample (perf_event_paranoid ≤ 1, or root).
+"""
+import collections
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+bench = sys.argv[1] if len(sys.argv) > 1 else ".build/release/rakis-bench"
+if not shutil.which("perf"):
+    sys.exit("profile-intake: perf is not installed (apt-get install linux-perf)")
+if not os.access(bench, os.X_OK):
+    sys.exit(f"profile-intake: no benchmark at {bench}; run `swift build -c release --product rakis-bench` first")
+
+with tempfile.TemporaryDirectory() as folder:
+    data = os.path.join(folder, "perf.data")
+    subprocess.run(["taskset", "-c", "0", "perf", "record", "-q", "-o", data, bench, "intake", "--rounds", "1",
+                    "--set", "intakeThreads=1"], check=True, stdout=subprocess.DEVNULL)
+    script = subprocess.run(["perf", "script", "-i", data, "-F", "tid,time,ip,sym,dso"],
+                            check=True, capture_output=True, text=True).stdout
+
+samples = []
+for line in script.splitlines():
+    fields = line.split()
+    if len(fields) < 4:
+        continue
+    try:
+        time = float(fields[1].rstrip(":"))
+    except ValueError:
+        continue
+    samples.append((fields[0], time, " ".join(fields[3:-1])))
+
+counts = collections.Counter(tid for tid, _, _ in samples)
+first = {}
+for tid, time, _ in samples:
+    first.setdefault(tid, time)
+# The main thread starts first (signing, parsing, Ed25519 alone); the intake worker is the next
+# busy thread, and its first sample is when the intake stage begins.
+busy = [tid for tid, _ in sorted(first.items(), key=lambda item: item[1]) if counts[tid] > 1000]
+if len(busy) < 2:
+    sys.exit("profile-intake: too few samples to tell the threads apart")
+main, worker = busy[0], busy[1]
+intake = [s for s in samples if s[1] >= first[worker]]
+
+
+def is_ed25519(symbol):
+    return symbol.startswith(("fe_", "ge_")) or any(part in symbol for part in ("ED25519", "x25519", "sha512", "fiat"))
+
+
+total = len(intake)
+ed25519 = sum(1 for _, _, symbol in intake if is_ed25519(symbol))
+worker_rest = sum(1 for tid, _, symbol in intake if tid == worker and not is_ed25519(symbol))
+actor = sum(1 for tid, _, symbol in intake if tid == main and not is_ed25519(symbol))
+others = total - ed25519 - worker_rest - actor
+print(f"intake stage: {total} samples")
+for name, count in [("Ed25519", ed25519), ("intake thread, the rest (parsing, canonical bytes, hex)", worker_rest),
+                    ("actor (backlog, copy index, publishing, the benchmark's deliveries)", actor),
+                    ("other threads (the SQLite writer)", others)]:
+    print(f"  {name:70s} {100 * count / total:5.1f} %")
