@@ -56,7 +56,9 @@ let package = Package(
         // source file's header).
         .target(name: "CRakisPBKDF2", cSettings: [.unsafeFlags(["-O2"])]),
         // How every store opens its SQLite file (GRDB, WAL), shared by the P2P and coordination layers.
-        .target(name: "RakisStorage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        .target(name: "RakisStorage", dependencies: ["CRakisSQLiteSetup", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        // SQLite's process-wide configuration, which only C can make (why: its header).
+        .target(name: "CRakisSQLiteSetup", linkerSettings: [.linkedLibrary("sqlite3")]),
         // libsecp256k1 (Debian libsecp256k1-dev): BIP-340 signatures of Nostr events, Ethereum's ECDSA.
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         // Layer 1: packet intake, the peer table, the transport protocol and the in-memory transport.
@@ -69,6 +71,7 @@ let package = Package(
                 "RakisStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -299,6 +302,7 @@ let package = Package(
             name: "RakisP2PTests",
             dependencies: [
                 "RakisCore", "RakisP2P", "RakisNode", "RakisEthereum", "RakisTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
         .testTarget(

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Where a packet's CPU goes in intake on one core: runs one round of `rakis-bench intake` pinned
-to CPU 0 under `perf record` and splits the samples of the intake stage (from the first sample of
-the intake worker thread on) into Ed25519, the rest of the intake thread, the actor's thread, and
-the other threads (SQLite's writer). Prints the shares of each.
+to CPU 0 under `perf record` and splits the samples of the intake stage (from the first sample
+of the intake worker thread to its last) into Ed25519, the rest of the intake thread, the
+actor's thread, and the other threads (SQLite's writer). Prints the shares of each.
 
 Usage: scripts/profile-intake.py [BENCH] (default .build/release/rakis-bench); needs `perf`
 (Debian's linux-perf) and a kernel that lets this user sample (perf_event_paranoid ≤ 1, or root).
@@ -48,7 +48,10 @@ busy = [tid for tid, _ in sorted(first.items(), key=lambda item: item[1]) if cou
 if len(busy) < 2:
     sys.exit("profile-intake: too few samples to tell the threads apart")
 main, worker = busy[0], busy[1]
-intake = [s for s in samples if s[1] >= first[worker]]
+# The stage ends with the worker's last sample: the benchmark goes on with packets verified
+# already, on other threads.
+last = max(time for tid, time, _ in samples if tid == worker)
+intake = [s for s in samples if first[worker] <= s[1] <= last]
 
 
 def is_ed25519(symbol):

@@ -8,7 +8,7 @@ struct ArchitectureTests {
     /// edge (RakisServer, rakis) knows only the Domain and Core.
     static let allowedImports: [String: Set<String>] = [
         "RakisCore": ["CRakisPBKDF2"],
-        "RakisStorage": [],
+        "RakisStorage": ["CRakisSQLiteSetup"],
         "RakisEthereum": ["RakisCore", "CSecp256k1"],
         "RakisP2P": ["RakisCore", "RakisStorage", "RakisEthereum"],
         "RakisMesh": ["RakisCore", "RakisP2P"],

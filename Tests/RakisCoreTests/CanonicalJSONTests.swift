@@ -95,4 +95,13 @@ import Testing
         let value = JSONValue.string("\u{08}\u{09}\u{0A}\u{0C}\u{0D}\u{01}\u{1F}\u{7F}\u{2028}")
         #expect(CanonicalJSON.string(of: value) == "\"\\b\\t\\n\\f\\r\\u0001\\u001f\u{7F}\u{2028}\"")
     }
+
+    /// Plain strings are copied whole; one quote or backslash anywhere sends the string through
+    /// the escaping path.
+    @Test func quotesAndBackslashesAreEscapedWhereverTheyStand() {
+        #expect(CanonicalJSON.string(of: .string("plain text, é")) == "\"plain text, é\"")
+        #expect(CanonicalJSON.string(of: .string("a\"b\\c")) == #""a\"b\\c""#)
+        #expect(CanonicalJSON.string(of: .string("\"")) == #""\"""#)
+        #expect(CanonicalJSON.string(of: .object(["b\\": .null, "a\"": .null])) == #"{"a\"":null,"b\\":null}"#)
+    }
 }

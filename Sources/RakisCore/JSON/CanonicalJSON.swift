@@ -30,7 +30,11 @@ public enum CanonicalJSON {
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            let sorted = members.sorted { lhs, rhs in lhs.key.utf16.lexicographicallyPrecedes(rhs.key.utf16) }
+            // For ASCII keys (every key of every packet) UTF-8 bytes sort as UTF-16 units do.
+            let asciiKeys = members.keys.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
+            let sorted = asciiKeys
+                ? members.sorted { lhs, rhs in lhs.key.utf8.lexicographicallyPrecedes(rhs.key.utf8) }
+                : members.sorted { lhs, rhs in lhs.key.utf16.lexicographicallyPrecedes(rhs.key.utf16) }
             for (index, member) in sorted.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 writeString(member.key, into: &output)
@@ -43,6 +47,17 @@ public enum CanonicalJSON {
 
     static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
+        var text = text
+        let plain = text.withUTF8 { utf8 in
+            // Nothing to escape (ids, hex, most text): the bytes go as they are, in one copy.
+            guard utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else { return false }
+            output.append(contentsOf: utf8)
+            return true
+        }
+        if plain {
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: [0x5C, 0x22])

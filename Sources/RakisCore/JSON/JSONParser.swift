@@ -30,32 +30,6 @@ public struct JSONParser: Sendable {
     }
 }
 
-public enum JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
-    case tooLarge(bytes: Int, limit: Int)
-    case tooDeep(offset: Int, limit: Int)
-    case unexpected(offset: Int, expected: String)
-    case invalidUTF8(offset: Int)
-    case invalidEscape(offset: Int)
-    case loneSurrogate(offset: Int)
-    case controlCharacterInString(offset: Int)
-    case invalidNumber(offset: Int)
-    case duplicateKey(offset: Int, key: String)
-
-    public var description: String {
-        switch self {
-        case .tooLarge(let bytes, let limit): "input is \(bytes) bytes; the limit is \(limit)"
-        case .tooDeep(let offset, let limit): "nesting deeper than \(limit) levels at byte \(offset)"
-        case .unexpected(let offset, let expected): "expected \(expected) at byte \(offset)"
-        case .invalidUTF8(let offset): "invalid UTF-8 at byte \(offset)"
-        case .invalidEscape(let offset): "invalid escape sequence at byte \(offset)"
-        case .loneSurrogate(let offset): "unpaired UTF-16 surrogate escape at byte \(offset)"
-        case .controlCharacterInString(let offset): "unescaped control character in a string at byte \(offset)"
-        case .invalidNumber(let offset): "invalid or non-finite number at byte \(offset)"
-        case .duplicateKey(let offset, let key): "duplicate member name \"\(key)\" at byte \(offset)"
-        }
-    }
-}
-
 private struct Cursor {
     let bytes: UnsafeBufferPointer<UInt8>
     let maxDepth: Int
@@ -187,6 +161,8 @@ private struct Cursor {
         position += 1  // opening quote
         var scalars = String.UnicodeScalarView()
         var runStart = position
+        // Plain ASCII (ids, hex, most text) needs no UTF-8 validation: the scan saw every byte.
+        var isASCII = true
         func flushRun(_ cursor: Cursor, upTo end: Int, into scalars: inout String.UnicodeScalarView) throws(JSONParseError) {
             guard end > runStart else { return }
             let run = UnsafeBufferPointer(rebasing: cursor.bytes[runStart..<end])
@@ -203,6 +179,10 @@ private struct Cursor {
                 if scalars.isEmpty {
                     // No escape in it (the common case): the bytes are the string.
                     let run = UnsafeBufferPointer(rebasing: bytes[runStart..<position])
+                    if isASCII {
+                        position += 1
+                        return String(decoding: run, as: UTF8.self)
+                    }
                     guard let text = String(validating: run, as: UTF8.self) else {
                         throw .invalidUTF8(offset: Cursor.firstInvalidUTF8(run) + runStart)
                     }
@@ -219,6 +199,7 @@ private struct Cursor {
             case 0x00..<0x20:
                 throw .controlCharacterInString(offset: position)
             default:
+                if byte >= 0x80 { isASCII = false }
                 position += 1
             }
         }

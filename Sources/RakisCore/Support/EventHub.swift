@@ -54,6 +54,15 @@ public final class EventHub<Event: Sendable>: Sendable {
         for subscriber in subscribers { subscriber.yield(event) }
     }
 
+    /// Publishes `events` in order, reading the subscribers once for all of them.
+    public func publish(contentsOf events: [Event]) {
+        guard !events.isEmpty else { return }
+        let subscribers = state.withLock { Array($0.subscribers.values) }
+        for subscriber in subscribers {
+            for event in events { subscriber.yield(event) }
+        }
+    }
+
     public func finish() {
         let subscribers = state.withLock { state in
             state.finished = true

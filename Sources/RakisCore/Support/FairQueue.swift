@@ -7,11 +7,15 @@ public struct FairQueue<Element: Sendable>: Sendable {
     public let capacity: Int
     @inlinable public var count: Int { waiting }
     @usableFromInline var waiting = 0
-    @usableFromInline var queues: [String: SourceQueue] = [:]
-    /// Sources with packets waiting, in the order they are served.
-    @usableFromInline var turn = SourceQueue.Ring<String>()
-    /// Sources by how many packets each holds, to find the longest in constant time.
-    @usableFromInline var sourcesByLength: [Int: Set<String>] = [:]
+    /// Sources are named by strings (a peer's id) but kept by slot: a string is hashed once per
+    /// item queued, not at every step of the bookkeeping.
+    @usableFromInline var slotOfSource: [String: Int] = [:]
+    @usableFromInline var slots: [SourceQueue?] = []
+    @usableFromInline var freeSlots: [Int] = []
+    /// Slots with packets waiting, in the order they are served.
+    @usableFromInline var turn = SourceQueue.Ring<Int>()
+    /// Slots by how many packets each holds, to find the longest in constant time.
+    @usableFromInline var slotsByLength: [Int: Set<Int>] = [:]
     @usableFromInline var longest = 0
 
     @inlinable
@@ -30,12 +34,21 @@ public struct FairQueue<Element: Sendable>: Sendable {
             dropOldestOfLongest()
             dropped = true
         }
-        // A source keeps its one place in the turn while it has an entry, even an emptied one.
-        if queues[source] == nil { turn.append(source) }
-        let length = queues[source]?.items.count ?? 0
-        queues[source, default: SourceQueue()].items.append(element)
+        // A source keeps its one slot and place in the turn while it has an entry, even an emptied one.
+        let slot: Int
+        if let known = slotOfSource[source] {
+            slot = known
+        } else {
+            slot = freeSlots.popLast() ?? slots.count
+            if slot == slots.count { slots.append(nil) }
+            slots[slot] = SourceQueue(source: source)
+            slotOfSource[source] = slot
+            turn.append(slot)
+        }
+        let length = slots[slot]!.items.count
+        slots[slot]!.items.append(element)
         waiting += 1
-        moved(source, from: length, to: length + 1)
+        moved(slot, from: length, to: length + 1)
         return dropped
     }
 
@@ -44,51 +57,57 @@ public struct FairQueue<Element: Sendable>: Sendable {
     public mutating func take(_ limit: Int) -> [Element] {
         var batch: [Element] = []
         batch.reserveCapacity(min(limit, count))
-        while batch.count < limit, let source = turn.popFirst() {
-            guard var queue = queues[source], let element = queue.items.popFirst() else {
-                queues[source] = nil
+        while batch.count < limit, let slot = turn.popFirst() {
+            guard let element = slots[slot]!.items.popFirst() else {
+                release(slot)
                 continue
             }
             batch.append(element)
             waiting -= 1
-            let length = queue.items.count
-            moved(source, from: length + 1, to: length)
+            let length = slots[slot]!.items.count
+            moved(slot, from: length + 1, to: length)
             if length == 0 {
-                queues[source] = nil
+                release(slot)
             } else {
-                queues[source] = queue
-                turn.append(source)
+                turn.append(slot)
             }
         }
         return batch
     }
 
     @inlinable
-    mutating func dropOldestOfLongest() {
-        guard let source = sourcesByLength[longest]?.first, var queue = queues[source], queue.items.popFirst() != nil else { return }
-        waiting -= 1
-        let length = queue.items.count
-        moved(source, from: length + 1, to: length)
-        // Emptied, it keeps its place in the turn until reached.
-        queues[source] = queue
+    mutating func release(_ slot: Int) {
+        if let source = slots[slot]?.source { slotOfSource[source] = nil }
+        slots[slot] = nil
+        freeSlots.append(slot)
     }
 
     @inlinable
-    mutating func moved(_ source: String, from old: Int, to new: Int) {
+    mutating func dropOldestOfLongest() {
+        guard let slot = slotsByLength[longest]?.first, slots[slot]?.items.popFirst() != nil else { return }
+        waiting -= 1
+        let length = slots[slot]!.items.count
+        // Emptied, it keeps its place in the turn until reached.
+        moved(slot, from: length + 1, to: length)
+    }
+
+    @inlinable
+    mutating func moved(_ slot: Int, from old: Int, to new: Int) {
         if old > 0 {
-            sourcesByLength[old]?.remove(source)
-            if sourcesByLength[old]?.isEmpty == true { sourcesByLength[old] = nil }
+            slotsByLength[old]?.remove(slot)
+            if slotsByLength[old]?.isEmpty == true { slotsByLength[old] = nil }
         }
-        if new > 0 { sourcesByLength[new, default: []].insert(source) }
+        if new > 0 { slotsByLength[new, default: []].insert(slot) }
         // Lengths move by one, so when the longest empties its bucket the next longest is `new`.
-        if new > longest || (old == longest && sourcesByLength[old] == nil) { longest = new }
+        if new > longest || (old == longest && slotsByLength[old] == nil) { longest = new }
     }
 
     @usableFromInline
     struct SourceQueue: Sendable {
+        @usableFromInline let source: String
         @usableFromInline var items = Ring<Element>()
 
-        @inlinable init() {}
+        @inlinable init(source: String) { self.source = source }
 
         /// A FIFO on an array with a moving head, compacted when half of it is spent.
         @usableFromInline

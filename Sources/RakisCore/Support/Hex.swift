@@ -13,24 +13,37 @@ public enum Hex {
 
     /// Decodes hex (either case); nil when the text is not an even number of hex digits.
     public static func decode(_ text: String) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
+        var text = text
+        // Contiguous UTF-8 lets the digits be read in place, without copying them out first.
+        return text.withUTF8 { decode(utf8: $0) }
+    }
+
+    static func decode(utf8: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard utf8.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count / 2)
-        var index = 0
-        while index < utf8.count {
-            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
+        let count = utf8.count / 2
+        var valid = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
+            for index in 0..<count {
+                let high = nibbles[Int(utf8[2 * index])], low = nibbles[Int(utf8[2 * index + 1])]
+                guard high | low < 0x10 else { valid = false; break }
+                output[index] = high << 4 | low
+            }
+            // Every byte is written before the buffer is used; a failed decode is thrown away.
+            initialized = valid ? count : 0
         }
-        return bytes
+        return valid ? bytes : nil
     }
 
     /// True when `text` is exactly `byteCount` bytes of lower-case hex.
     public static func isLowercaseHex(_ text: String, byteCount: Int) -> Bool {
-        let utf8 = text.utf8
-        return utf8.count == byteCount * 2 && utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+        var text = text
+        return text.withUTF8 { utf8 in
+            utf8.count == byteCount * 2 && utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+        }
     }
+
+    /// Each byte's value as a hex digit, or 0xFF for a byte that is none.
+    private static let nibbles: [UInt8] = (0...255).map { nibble(UInt8($0)) ?? 0xFF }
 
     private static func nibble(_ c: UInt8) -> UInt8? {
         switch c {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 import RakisCore
 
 /// Processing a batch: check (parse, time window, signature) on intake's threads, then
@@ -76,11 +77,18 @@ extension PacketDB {
         return verified
     }
 
+    /// A packet's identity in the store: its signer and signature.
+    struct SignedBy: Hashable {
+        let synthientId: String
+        let signature: String
+    }
+
     /// Stores a checked batch, counts it and publishes what was new.
     func file(_ verified: [ReceivedPacket]) async {
         guard !verified.isEmpty else { return }
-        var seen = Set<String>()
-        let unique = verified.filter { seen.insert($0.synthientId + $0.signature).inserted }
+        var seen = Set<SignedBy>()
+        seen.reserveCapacity(verified.count)
+        let unique = verified.filter { seen.insert(SignedBy(synthientId: $0.synthientId, signature: $0.signature)).inserted }
 
         guard let outcome = await store(unique, verified: verified) else { return }
         statistics.duplicates += verified.count - outcome.inserted.count
@@ -89,13 +97,20 @@ extension PacketDB {
         if outcome.pruned > 0 { logger.debug("pruned old packets", metadata: ["count": "\(outcome.pruned)"]) }
 
         var hearts = 0
+        var fed: [ReceivedPacket] = [], typed: [PacketEvent] = []
+        fed.reserveCapacity(outcome.inserted.count)
+        typed.reserveCapacity(outcome.inserted.count)
         for received in outcome.inserted {
             if case .peerHeart = received.packet {
                 hearts += 1
                 if hearts > settings.peerHeartLimit { continue }
             }
-            publish(received, isOwn: false)
+            fed.append(received)
+            if let event = event(for: received, isOwn: false) { typed.append(event) }
         }
+        // A batch's events go out together: each hub's subscribers are read once a batch.
+        feed.publish(contentsOf: fed)
+        events.publish(contentsOf: typed)
 
         let bootSeen = outcome.inserted.contains {
             if case .peerStatusUpdate(let update) = $0.packet, case .boot = update.status { return true }
@@ -112,10 +127,9 @@ extension PacketDB {
         let pruneThreshold = settings.maxPacketDBSize + settings.packetDBPruneHysteresis
         let keep = settings.maxPacketDBSize
         let keepPeers = settings.maxPeerTableSize
-        let knownCount = storedCount
         let peers = self.peers
         do {
-            let outcome = try await store.pool.write { db in
+            let outcome = try await store.pool.write { [self] db in
                 let inserted = try PacketStore.insertNew(unique, in: db)
                 // Every verified copy counts for the peer table, so a packet that also came
                 // through a second transport still adds that transport to the sender's seenOn.
@@ -123,15 +137,15 @@ extension PacketDB {
                 // Rows are added only for new senders and by peer lists; other batches skip the count.
                 let mayHaveGrown = newPeers || verified.contains { if case .knownPeers = $0.packet { true } else { false } }
                 let prunedPeers = mayHaveGrown ? try peers.prune(keeping: keepPeers, in: db) : 0
-                var total = try knownCount.map { $0 + inserted.count } ?? StoredPacket.fetchCount(db)
+                var total = try self.storedCount.withLock { $0 }.map { $0 + inserted.count } ?? StoredPacket.fetchCount(db)
                 var pruned = 0
                 if total > pruneThreshold {
-                    pruned = try PacketStore.prune(keeping: keep, in: db)
+                    pruned = try PacketStore.prune(oldest: total - keep, in: db)
                     total -= pruned
                 }
+                self.storedCount.withLock { $0 = total }
                 return (inserted: inserted, newPeers: newPeers, total: total, pruned: pruned, prunedPeers: prunedPeers)
             }
-            storedCount = outcome.total
             statistics.prunedPeers += outcome.prunedPeers
             return (outcome.inserted, outcome.newPeers, outcome.pruned)
         } catch {
@@ -143,35 +157,34 @@ extension PacketDB {
 
     func publish(_ received: ReceivedPacket, isOwn: Bool) {
         feed.publish(received)
-        publishEvent(received, isOwn: isOwn)
+        if let event = event(for: received, isOwn: isOwn) { events.publish(event) }
     }
 
-    /// The packet as the typed event the layers above consume, where they consume one.
-    func publishEvent(_ received: ReceivedPacket, isOwn: Bool) {
+    /// The packet as the typed event the layers above consume; nil where they consume none.
+    func event(for received: ReceivedPacket, isOwn: Bool) -> PacketEvent? {
         func delivered<Body>(_ body: Body) -> Delivered<Body> {
             Delivered(
                 body: body, synthientId: received.synthientId, signature: received.signature,
                 receivedTime: received.receivedTime, deliveredThrough: received.deliveredThrough, isOwn: isOwn)
         }
         switch received.packet {
-        case .p2pInferenceRequest(let p): events.publish(.p2pInferenceRequest(delivered(p)))
-        case .inferenceCommit(let p): events.publish(.inferenceCommit(delivered(p)))
+        case .p2pInferenceRequest(let p): return .p2pInferenceRequest(delivered(p))
+        case .inferenceCommit(let p): return .inferenceCommit(delivered(p))
         case .inferenceRevealRequest(let p):
-            if p.quorum.contains(where: { $0.synthientId == identity.synthientId }) {
-                events.publish(.inferenceRevealRequest(delivered(p)))
-            }
-        case .inferenceReveal(let p): events.publish(.inferenceReveal(delivered(p)))
-        case .inferenceRevealRejected(let p): events.publish(.inferenceRevealRejected(delivered(p)))
+            guard p.quorum.contains(where: { $0.synthientId == identity.synthientId }) else { return nil }
+            return .inferenceRevealRequest(delivered(p))
+        case .inferenceReveal(let p): return .inferenceReveal(delivered(p))
+        case .inferenceRevealRejected(let p): return .inferenceRevealRejected(delivered(p))
         case .inferenceQuorumComputed(let p):
-            if p.verifiedBy == received.synthientId {
-                events.publish(.inferenceQuorumComputed(delivered(p)))
-            } else {
+            guard p.verifiedBy == received.synthientId else {
                 logger.debug("dropped a consensus result relayed by a node other than its author")
+                return nil
             }
-        case .peerStatusUpdate(let p): events.publish(.peerStatusUpdate(delivered(p)))
-        case .peerHeart(let p): events.publish(.peerHeart(delivered(p)))
-        case .chainAttestation(let p): events.publish(.chainAttestation(delivered(p)))
-        case .knownPeers, .peerConnectedChain, .peerInfo: break
+            return .inferenceQuorumComputed(delivered(p))
+        case .peerStatusUpdate(let p): return .peerStatusUpdate(delivered(p))
+        case .peerHeart(let p): return .peerHeart(delivered(p))
+        case .chainAttestation(let p): return .chainAttestation(delivered(p))
+        case .knownPeers, .peerConnectedChain, .peerInfo: return nil
         }
     }
 }

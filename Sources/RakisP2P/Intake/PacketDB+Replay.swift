@@ -33,7 +33,7 @@ extension PacketDB {
             }
             let received = ReceivedPacket(
                 transmitted: transmitted, receivedTime: Date(timeIntervalSince1970: row.receivedTime), deliveredThrough: row.deliveredThrough)
-            publishEvent(received, isOwn: row.synthientId == identity.synthientId)
+            if let event = event(for: received, isOwn: row.synthientId == identity.synthientId) { events.publish(event) }
             published += 1
         }
         if published > 0 {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 public import Logging
 public import RakisCore
 
@@ -49,7 +50,9 @@ public actor PacketDB {
     let wakeUps: AsyncStream<Void>
     let wakeConsumer: AsyncStream<Void>.Continuation
     var consumer: Task<Void, Never>?
-    var storedCount: Int?
+    /// Rows in the packet table, once counted: read and changed only inside write
+    /// transactions, which the pool runs one at a time, so it stays exact.
+    nonisolated let storedCount = Mutex<Int?>(nil)
     var isShutDown = false
 
     /// - Parameters:
@@ -206,8 +209,10 @@ public actor PacketDB {
     public func transmit(_ packet: Packet) async throws -> TransmittedPacket {
         let signed = try identity.sign(packet)
         let received = ReceivedPacket(transmitted: signed, receivedTime: clock.now(), deliveredThrough: nil)
-        let inserted = try await store.pool.write { db in try PacketStore.insertNew([received], in: db) }
-        storedCount = storedCount.map { $0 + inserted.count }
+        _ = try await store.pool.write { [self] db in
+            let inserted = try PacketStore.insertNew([received], in: db)
+            self.storedCount.withLock { $0 = $0.map { $0 + inserted.count } }
+        }
         statistics.transmitted += 1
         publish(received, isOwn: true)
         await transmitter(signed)

@@ -49,6 +49,22 @@ public struct P2PDatabase: Sendable {
         migrator.registerMigration("v2: equivocations") { db in
             try db.alter(table: "peer") { t in t.add(column: "equivocations", .integer).notNull().defaults(to: 0) }
         }
+        migrator.registerMigration("v3: a short identity key", migrate: indexIdentityByKey)
         return migrator
+    }
+
+    /// The unique index on `(synthientId, signature)` held 200-byte keys at random places, so
+    /// every batch rewrote most of its pages; a packet's `identityKey` (its signature's first
+    /// eight bytes) finds the same rows from an index a tenth the size. Insertion checks the
+    /// full identity (`PacketStore.insertNew`).
+    static func indexIdentityByKey(_ db: Database) throws {
+        try db.alter(table: "packet") { t in t.add(column: "identityKey", .integer).notNull().defaults(to: 0) }
+        let rows = try Row.fetchAll(db, sql: "SELECT id, signature FROM packet")
+        let update = try db.makeStatement(sql: "UPDATE packet SET identityKey = ? WHERE id = ?")
+        for row in rows {
+            try update.execute(arguments: [PacketStore.identityKey(signature: row["signature"]), row["id"] as Int64])
+        }
+        try db.drop(index: "packet_identity")
+        try db.create(index: "packet_identityKey", on: "packet", columns: ["identityKey"])
     }
 }

@@ -1,5 +1,6 @@
 public import Foundation
 public import GRDB
+import GRDBSQLite
 public import RakisCore
 
 /// SQL for the packet table: insert-or-ignore (the unique index on `(synthientId, signature)`
@@ -10,30 +11,91 @@ public struct PacketStore: Sendable {
     public init(pool: DatabasePool) { self.pool = pool }
 
     /// Inserts each packet unless its `(synthientId, signature)` is already stored. Returns the
-    /// ones that were new, in order.
+    /// ones that were new, in order. Intake's hottest statements, so they bind their values
+    /// through SQLite's own calls: no argument array, no copy of the packet into a `String`
+    /// first. The lookup is a statement of its own: as `INSERT … SELECT … WHERE NOT EXISTS` on the
+    /// same table, SQLite would stage every row in a temporary table first.
     static func insertNew(_ packets: [ReceivedPacket], in db: Database) throws -> [ReceivedPacket] {
-        let statement = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO packet (synthientId, signature, type, requestId, createdAt, receivedTime, deliveredThrough, packet)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        let lookup = try db.cachedStatement(sql: "SELECT 1 FROM packet WHERE identityKey = ?1 AND synthientId = ?2 AND signature = ?3")
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO packet (identityKey, synthientId, signature, type, requestId, createdAt, receivedTime, deliveredThrough, packet)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             """)
+        let (find, add) = (lookup.sqliteStatement, insert.sqliteStatement)
+        defer {
+            sqlite3_clear_bindings(find)
+            sqlite3_clear_bindings(add)
+        }
         var inserted: [ReceivedPacket] = []
         for received in packets {
-            try statement.execute(arguments: [
-                received.synthientId, received.signature, received.packet.type.rawValue, received.packet.requestId,
-                received.packet.createdAt.timeIntervalSince1970, received.receivedTime.timeIntervalSince1970,
-                received.deliveredThrough, String(decoding: received.transmitted.canonicalPacket, as: UTF8.self),
-            ])
-            if db.changesCount > 0 { inserted.append(received) }
+            let key = identityKey(signature: received.signature)
+            bindIdentity(key, received, to: find)
+            bindIdentity(key, received, to: add)
+            let found = sqlite3_step(find)
+            sqlite3_reset(find)
+            guard found == SQLITE_DONE || found == SQLITE_ROW else { throw error(found, in: db) }
+            if found == SQLITE_ROW { continue }
+            bind(received.packet.type.rawValue, at: 4, of: add)
+            bind(received.packet.requestId, at: 5, of: add)
+            sqlite3_bind_double(add, 6, received.packet.createdAt.timeIntervalSince1970)
+            sqlite3_bind_double(add, 7, received.receivedTime.timeIntervalSince1970)
+            bind(received.deliveredThrough, at: 8, of: add)
+            received.transmitted.canonicalPacket.withUnsafeBufferPointer { bytes in
+                _ = sqlite3_bind_text(add, 9, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                      Int32(bytes.count), transient)
+            }
+            let added = sqlite3_step(add)
+            sqlite3_reset(add)
+            guard added == SQLITE_DONE else { throw error(added, in: db) }
+            inserted.append(received)
         }
         return inserted
     }
 
-    /// Keeps the `keep` most recently received packets and deletes the rest.
-    static func prune(keeping keep: Int, in db: Database) throws -> Int {
+    private static func bindIdentity(_ key: Int64, _ received: ReceivedPacket, to handle: OpaquePointer) {
+        sqlite3_bind_int64(handle, 1, key)
+        bind(received.synthientId, at: 2, of: handle)
+        bind(received.signature, at: 3, of: handle)
+    }
+
+    private static func error(_ code: Int32, in db: Database) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+    }
+
+    /// SQLite copies a value bound with this destructor (`SQLITE_TRANSIENT`, a macro Swift
+    /// cannot import), so the Swift buffer may go right after the call.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    private static func bind(_ text: String?, at index: Int32, of handle: OpaquePointer) {
+        guard var text else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        text.withUTF8 { utf8 in
+            // An empty buffer may have no address, and a null pointer would bind NULL, not "".
+            guard let start = utf8.baseAddress, !utf8.isEmpty else {
+                _ = sqlite3_bind_text(handle, index, "", 0, transient)
+                return
+            }
+            _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self), Int32(utf8.count), transient)
+        }
+    }
+
+    /// What the packet table indexes a packet's identity by: the first eight bytes of its
+    /// signature (hex, as every stored signature is). Two packets may share one; rows are
+    /// always matched on the whole identity too.
+    static func identityKey(signature: String) -> Int64 {
+        Int64(bitPattern: UInt64(signature.prefix(16), radix: 16) ?? 0)
+    }
+
+    /// Deletes the `count` least recently received packets: with the store's size known, the
+    /// ones to go are read from the old end of the index, without stepping over the ones kept.
+    static func prune(oldest count: Int, in db: Database) throws -> Int {
+        guard count > 0 else { return 0 }
         try db.execute(sql: """
             DELETE FROM packet WHERE id IN (
-              SELECT id FROM packet ORDER BY receivedTime DESC, id DESC LIMIT -1 OFFSET ?)
-            """, arguments: [keep])
+              SELECT id FROM packet ORDER BY receivedTime, id LIMIT ?)
+            """, arguments: [count])
         return db.changesCount
     }
 
@@ -79,7 +141,10 @@ public struct PacketStore: Sendable {
 
     public func contains(synthientId: String, signature: String) async throws -> Bool {
         try await pool.read { db in
-            try StoredPacket.filter(Column("synthientId") == synthientId && Column("signature") == signature).fetchCount(db) > 0
+            try StoredPacket.filter(
+                Column("identityKey") == Self.identityKey(signature: signature) && Column("synthientId") == synthientId
+                    && Column("signature") == signature
+            ).fetchCount(db) > 0
         }
     }
 }
