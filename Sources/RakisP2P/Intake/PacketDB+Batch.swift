@@ -149,10 +149,17 @@ extension PacketDB {
             statistics.prunedPeers += outcome.prunedPeers
             return (outcome.inserted, outcome.newPeers, outcome.pruned)
         } catch {
+            forgetStoredCount()
             statistics.storageFailures += 1
             logger.error("could not store a batch of received packets", metadata: ["count": "\(unique.count)", "error": "\(error)"])
             return nil
         }
+    }
+
+    /// A write that failed may have counted rows it then rolled back: the next write counts the
+    /// table again.
+    nonisolated func forgetStoredCount() {
+        storedCount.withLock { $0 = nil }
     }
 
     func publish(_ received: ReceivedPacket, isOwn: Bool) {

@@ -209,9 +209,14 @@ public actor PacketDB {
     public func transmit(_ packet: Packet) async throws -> TransmittedPacket {
         let signed = try identity.sign(packet)
         let received = ReceivedPacket(transmitted: signed, receivedTime: clock.now(), deliveredThrough: nil)
-        _ = try await store.pool.write { [self] db in
-            let inserted = try PacketStore.insertNew([received], in: db)
-            self.storedCount.withLock { $0 = $0.map { $0 + inserted.count } }
+        do {
+            try await store.pool.write { [self] db in
+                let inserted = try PacketStore.insertNew([received], in: db)
+                self.storedCount.withLock { $0 = $0.map { $0 + inserted.count } }
+            }
+        } catch {
+            forgetStoredCount()
+            throw error
         }
         statistics.transmitted += 1
         publish(received, isOwn: true)
