@@ -1,10 +1,17 @@
 #!/usr/bin/env python3
 """What SQLite itself costs per packet row, without rakis: drives the system libsqlite3 (Python's
 sqlite3 module) with the packet table's schema, WAL and synchronous NORMAL as rakis opens it,
-batches of 500 rows per transaction, and pruning to the newest 5,000 as intake does, and prints
-microseconds per row (Python's own cost per row, measured on an in-memory table without
-indexes, is printed apart). Three runs of each layout: the identity as rakis keys it now
-(`identityKey`), as a unique index on `(synthientId, signature)` (before), and without either.
+transactions of 500 rows, and pruning to the newest 5,000 as intake does, and prints
+microseconds per row, three runs of each way of keeping a packet's identity:
+
+- identityKey, looked up, then inserted: what `PacketStore.insertNew` does;
+- identityKey, `INSERT … SELECT … WHERE NOT EXISTS`: its first version (SQLite stages the rows
+  of an insert that reads its own table in a temporary table);
+- unique index on (synthientId, signature), `INSERT OR IGNORE`: the schema before migration v3;
+- no identity index, a plain insert: the floor, with no deduplication at all.
+
+Every layout runs the same Python loop (one call per statement), whose own cost per row is
+printed first, measured on an in-memory table without indexes.
 
 Usage: taskset -c 0 python3 scripts/bench-sqlite-packets.py
 """
@@ -17,14 +24,21 @@ import uuid
 
 ROWS, BATCH, KEEP, HYSTERESIS, SENDERS = 20_000, 500, 5_000, 50, 50
 COLUMNS = "identityKey, synthientId, signature, type, requestId, createdAt, receivedTime, deliveredThrough, packet"
-# Each layout's index and insert, as rakis writes them (the last: no deduplication at all).
-IDENTITY = {
-    "identityKey": ("CREATE INDEX packet_identityKey ON packet(identityKey)",
-                    f"""INSERT INTO packet ({COLUMNS}) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE NOT EXISTS
-                    (SELECT 1 FROM packet WHERE identityKey = ?1 AND synthientId = ?2 AND signature = ?3)"""),
-    "unique (synthientId, signature)": ("CREATE UNIQUE INDEX packet_identity ON packet(synthientId, signature)",
-                                        f"INSERT OR IGNORE INTO packet ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-    "none": (None, f"INSERT INTO packet ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+VALUES = "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+KEY_INDEX = "CREATE INDEX packet_identityKey ON packet(identityKey)"
+# Each layout: its identity index, the lookup run before an insert (or None), the insert.
+LAYOUTS = {
+    "identityKey: lookup, then insert": (
+        KEY_INDEX, "SELECT 1 FROM packet WHERE identityKey = ?1 AND synthientId = ?2 AND signature = ?3",
+        f"INSERT INTO packet ({COLUMNS}) {VALUES}"),
+    "identityKey: insert where not exists": (
+        KEY_INDEX, None,
+        f"""INSERT INTO packet ({COLUMNS}) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE NOT EXISTS
+            (SELECT 1 FROM packet WHERE identityKey = ?1 AND synthientId = ?2 AND signature = ?3)"""),
+    "unique (synthientId, signature)": (
+        "CREATE UNIQUE INDEX packet_identity ON packet(synthientId, signature)", None,
+        f"INSERT OR IGNORE INTO packet ({COLUMNS}) {VALUES}"),
+    "no identity index": (None, None, f"INSERT INTO packet ({COLUMNS}) {VALUES}"),
 }
 
 
@@ -39,7 +53,8 @@ def rows():
     return made
 
 
-def run(identity):
+def run(layout):
+    index, lookup, insert = LAYOUTS[layout]
     folder = tempfile.mkdtemp(prefix="rakis-sqlite-")
     try:
         db = sqlite3.connect(os.path.join(folder, "p2p.sqlite"), isolation_level=None)
@@ -48,7 +63,6 @@ def run(identity):
         db.execute("""CREATE TABLE packet (id INTEGER PRIMARY KEY AUTOINCREMENT, identityKey INTEGER NOT NULL,
             synthientId TEXT NOT NULL, signature TEXT NOT NULL, type TEXT NOT NULL, requestId TEXT,
             createdAt DOUBLE NOT NULL, receivedTime DOUBLE NOT NULL, deliveredThrough TEXT, packet TEXT NOT NULL)""")
-        index, insert = IDENTITY[identity]
         if index:
             db.execute(index)
         db.execute("CREATE INDEX packet_receivedTime ON packet(receivedTime, id)")
@@ -58,7 +72,9 @@ def run(identity):
         start = time.perf_counter()
         for first in range(0, ROWS, BATCH):
             db.execute("BEGIN IMMEDIATE")
-            db.executemany(insert, data[first:first + BATCH])
+            for row in data[first:first + BATCH]:
+                if lookup is None or db.execute(lookup, row[:3]).fetchone() is None:
+                    db.execute(insert, row)
             total += BATCH
             if total > KEEP + HYSTERESIS:
                 db.execute("DELETE FROM packet WHERE id IN (SELECT id FROM packet ORDER BY receivedTime, id LIMIT ?)",
@@ -75,14 +91,16 @@ def run(identity):
 def python_alone():
     db = sqlite3.connect(":memory:", isolation_level=None)
     db.execute("CREATE TABLE t (a, b, c, d, e, f, g, h, i)")
+    row = (1, 2, 3, 4, 5, 6, 7, 8, 9)
     start = time.perf_counter()
     db.execute("BEGIN")
-    db.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(1, 2, 3, 4, 5, 6, 7, 8, 9)] * ROWS)
+    for _ in range(ROWS):
+        db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
     db.execute("COMMIT")
     return (time.perf_counter() - start) / ROWS * 1e6
 
 
-print(f"SQLite {sqlite3.sqlite_version}: {ROWS} rows in batches of {BATCH}, pruned to {KEEP}; µs per row, 3 runs")
-print(f"  Python's own cost per row       {' '.join(f'{python_alone():5.1f}' for _ in range(3))}")
-for identity in IDENTITY:
-    print(f"  identity: {identity:33s} {' '.join(f'{run(identity):5.1f}' for _ in range(3))}")
+print(f"SQLite {sqlite3.sqlite_version}: {ROWS} rows in transactions of {BATCH}, pruned to {KEEP}; µs a row, 3 runs")
+print(f"  {'the Python loop itself':40s} {' '.join(f'{python_alone():5.1f}' for _ in range(3))}")
+for layout in LAYOUTS:
+    print(f"  {layout:40s} {' '.join(f'{run(layout):5.1f}' for _ in range(3))}")
