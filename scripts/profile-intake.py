@@ -63,7 +63,13 @@ ed25519 = sum(1 for _, _, symbol in intake if is_ed25519(symbol))
 worker_rest = sum(1 for tid, _, symbol in intake if tid == worker and not is_ed25519(symbol))
 actor = sum(1 for tid, _, symbol in intake if tid == main and not is_ed25519(symbol))
 others = total - ed25519 - worker_rest - actor
-print(f"intake stage: {total} samples")
+# On one pinned core the shares are the whole of the stage's time only if the core never idles
+# (waiting on the disk, say): compare the stage's samples a second with the main thread's
+# before it, which never waits.
+before = [time for tid, time, _ in samples if tid == main and time < first[worker]]
+busy_rate = (len(before) - 1) / (before[-1] - before[0])
+stage_rate = (total - 1) / (last - first[worker])
+print(f"intake stage: {total} samples, {stage_rate:.0f} a second (the CPU-bound stages before it: {busy_rate:.0f})")
 for name, count in [("Ed25519", ed25519), ("intake thread, the rest (parsing, canonical bytes, hex)", worker_rest),
                     ("actor (backlog, copy index, publishing, the benchmark's deliveries)", actor),
                     ("other threads (the SQLite writer)", others)]:

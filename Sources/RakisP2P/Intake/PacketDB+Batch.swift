@@ -77,20 +77,11 @@ extension PacketDB {
         return verified
     }
 
-    /// A packet's identity in the store: its signer and signature.
-    struct SignedBy: Hashable {
-        let synthientId: String
-        let signature: String
-    }
-
     /// Stores a checked batch, counts it and publishes what was new.
     func file(_ verified: [ReceivedPacket]) async {
         guard !verified.isEmpty else { return }
-        var seen = Set<SignedBy>()
-        seen.reserveCapacity(verified.count)
-        let unique = verified.filter { seen.insert(SignedBy(synthientId: $0.synthientId, signature: $0.signature)).inserted }
-
-        guard let outcome = await store(unique, verified: verified) else { return }
+        // Copies within the batch are found by the insert's lookup, as copies already stored are.
+        guard let outcome = await store(verified) else { return }
         statistics.duplicates += verified.count - outcome.inserted.count
         statistics.stored += outcome.inserted.count
         statistics.pruned += outcome.pruned
@@ -122,7 +113,7 @@ extension PacketDB {
     /// Stores the new packets and applies every verified copy to the peer table in one
     /// transaction, pruning the oldest packets when the store is over its size; nil when the
     /// write failed (logged and counted).
-    func store(_ unique: [ReceivedPacket], verified: [ReceivedPacket]) async -> (inserted: [ReceivedPacket], newPeers: Bool, pruned: Int)? {
+    func store(_ verified: [ReceivedPacket]) async -> (inserted: [ReceivedPacket], newPeers: Bool, pruned: Int)? {
         let timestamp = clock.now()
         let pruneThreshold = settings.maxPacketDBSize + settings.packetDBPruneHysteresis
         let keep = settings.maxPacketDBSize
@@ -130,7 +121,7 @@ extension PacketDB {
         let peers = self.peers
         do {
             let outcome = try await store.pool.write { [self] db in
-                let inserted = try PacketStore.insertNew(unique, in: db)
+                let inserted = try PacketStore.insertNew(verified, in: db)
                 // Every verified copy counts for the peer table, so a packet that also came
                 // through a second transport still adds that transport to the sender's seenOn.
                 let newPeers = try peers.apply(verified, now: timestamp, in: db)
@@ -144,14 +135,14 @@ extension PacketDB {
                     total -= pruned
                 }
                 self.storedCount.withLock { $0 = total }
-                return (inserted: inserted, newPeers: newPeers, total: total, pruned: pruned, prunedPeers: prunedPeers)
+                return (inserted: inserted, newPeers: newPeers, pruned: pruned, prunedPeers: prunedPeers)
             }
             statistics.prunedPeers += outcome.prunedPeers
             return (outcome.inserted, outcome.newPeers, outcome.pruned)
         } catch {
             forgetStoredCount()
             statistics.storageFailures += 1
-            logger.error("could not store a batch of received packets", metadata: ["count": "\(unique.count)", "error": "\(error)"])
+            logger.error("could not store a batch of received packets", metadata: ["count": "\(verified.count)", "error": "\(error)"])
             return nil
         }
     }

@@ -3,8 +3,9 @@ public import GRDB
 import GRDBSQLite
 public import RakisCore
 
-/// SQL for the packet table: insert-or-ignore (the unique index on `(synthientId, signature)`
-/// is the dedupe of last resort), queries, and pruning to the newest N.
+/// SQL for the packet table: insertion of what is new (each packet looked up by its
+/// `identityKey` and whole identity first, within the batch too), queries, and pruning of the
+/// oldest.
 public struct PacketStore: Sendable {
     public let pool: DatabasePool
 
@@ -30,20 +31,17 @@ public struct PacketStore: Sendable {
         for received in packets {
             let key = identityKey(signature: received.signature)
             bindIdentity(key, received, to: find)
-            bindIdentity(key, received, to: add)
             let found = sqlite3_step(find)
             sqlite3_reset(find)
             guard found == SQLITE_DONE || found == SQLITE_ROW else { throw error(found, in: db) }
             if found == SQLITE_ROW { continue }
+            bindIdentity(key, received, to: add)
             bind(received.packet.type.rawValue, at: 4, of: add)
             bind(received.packet.requestId, at: 5, of: add)
             sqlite3_bind_double(add, 6, received.packet.createdAt.timeIntervalSince1970)
             sqlite3_bind_double(add, 7, received.receivedTime.timeIntervalSince1970)
             bind(received.deliveredThrough, at: 8, of: add)
-            received.transmitted.canonicalPacket.withUnsafeBufferPointer { bytes in
-                _ = sqlite3_bind_text(add, 9, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                      Int32(bytes.count), transient)
-            }
+            received.transmitted.canonicalPacket.withUnsafeBufferPointer { bind(utf8: $0, at: 9, of: add) }
             let added = sqlite3_step(add)
             sqlite3_reset(add)
             guard added == SQLITE_DONE else { throw error(added, in: db) }
@@ -71,14 +69,16 @@ public struct PacketStore: Sendable {
             sqlite3_bind_null(handle, index)
             return
         }
-        text.withUTF8 { utf8 in
-            // An empty buffer may have no address, and a null pointer would bind NULL, not "".
-            guard let start = utf8.baseAddress, !utf8.isEmpty else {
-                _ = sqlite3_bind_text(handle, index, "", 0, transient)
-                return
-            }
-            _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self), Int32(utf8.count), transient)
+        text.withUTF8 { bind(utf8: $0, at: index, of: handle) }
+    }
+
+    private static func bind(utf8: UnsafeBufferPointer<UInt8>, at index: Int32, of handle: OpaquePointer) {
+        // An empty buffer may have no address, and a null pointer would bind NULL, not "".
+        guard let start = utf8.baseAddress, !utf8.isEmpty else {
+            _ = sqlite3_bind_text(handle, index, "", 0, transient)
+            return
         }
+        _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self), Int32(utf8.count), transient)
     }
 
     /// What the packet table indexes a packet's identity by: the first eight bytes of its
