@@ -51,11 +51,15 @@ main, worker = busy[0], busy[1]
 # The stage ends with the worker's last sample: the benchmark goes on with packets verified
 # already, on other threads.
 last = max(time for tid, time, _ in samples if tid == worker)
-intake = [s for s in samples if first[worker] <= s[1] <= last]
 
 
 def is_ed25519(symbol):
     return symbol.startswith(("fe_", "ge_")) or any(part in symbol for part in ("ED25519", "x25519", "sha512", "fiat"))
+
+
+# Between intake's segments the benchmark times Ed25519 alone on its own thread: those checks
+# are not intake's, and leave the stage.
+intake = [s for s in samples if first[worker] <= s[1] <= last and not (s[0] != worker and is_ed25519(s[2]))]
 
 
 total = len(intake)
@@ -68,7 +72,7 @@ others = total - ed25519 - worker_rest - actor
 # before it, which never waits.
 before = [time for tid, time, _ in samples if tid == main and time < first[worker]]
 busy_rate = (len(before) - 1) / (before[-1] - before[0])
-stage_rate = (total - 1) / (last - first[worker])
+stage_rate = (len([s for s in samples if first[worker] <= s[1] <= last]) - 1) / (last - first[worker])
 print(f"intake stage: {total} samples, {stage_rate:.0f} a second (the CPU-bound stages before it: {busy_rate:.0f})")
 for name, count in [("Ed25519", ed25519), ("intake thread, the rest (parsing, canonical bytes, hex)", worker_rest),
                     ("actor (backlog, copy index, publishing, the benchmark's deliveries)", actor),

@@ -9,9 +9,10 @@ struct IntakeBenchmark: AsyncParsableCommand {
         abstract: "Packets parsed, verified, deduplicated and persisted per second by packet intake.",
         discussion: """
             Pin it to one core with `taskset -c 0 ... --set intakeThreads=1` to measure per-core throughput; without, intake \
-            parses and verifies on a thread per core. Each round times parsing alone, Ed25519 alone and then the whole \
-            intake, back to back, so that a round's ratio compares figures taken under the same load; the summary is \
-            the median of the rounds.
+            parses and verifies on a thread per core. Each round times parsing alone, then the whole intake in segments \
+            with Ed25519 alone timed between them over the segment's packets, so that a round's ratio compares \
+            figures taken in the same minutes; then intake of the same packets verified already. The summary is the \
+            median of the rounds.
             """)
 
     @Option(help: "Distinct packets to send.") var packets = 20_000
@@ -29,6 +30,11 @@ struct IntakeBenchmark: AsyncParsableCommand {
         /// cost of intake past the signature check (backlog, copies, SQLite, events).
         var storedVerified: Double
         var deliveries: Double
+        /// Cores the process kept busy through the whole intake (CPU seconds over wall seconds):
+        /// below the intake threads' count, some core waited.
+        var busyCores: Double
+        /// Deliveries a batch, on average.
+        var batchSize: Double
         var pruned: Int
         var ratio: Double { stored / verify }
     }
@@ -58,8 +64,8 @@ struct IntakeBenchmark: AsyncParsableCommand {
         for round in 1...rounds {
             let result = try await measureRound(wire, settings: settings)
             measured.append(result)
-            print(String(format: "  round %d: parse %.0f /s, verify %.0f /s, stored %.0f /s (%.0f /s verified already), ratio %.2f",
-                         round, result.parse, result.verify, result.stored, result.storedVerified, result.ratio))
+            print(String(format: "  round %d: parse %.0f /s, verify %.0f /s, stored %.0f /s on %.2f busy cores (%.0f /s verified already), ratio %.2f",
+                         round, result.parse, result.verify, result.stored, result.busyCores, result.storedVerified, result.ratio))
         }
         func median(_ value: (Round) -> Double) -> Double { measured.map(value).sorted()[measured.count / 2] }
         func rate(_ value: Double) -> String { String(format: "%10.0f /s", value) }
@@ -67,6 +73,7 @@ struct IntakeBenchmark: AsyncParsableCommand {
         print("  parse + decode only        \(rate(median(\.parse)))")
         print("  Ed25519 verify only        \(rate(median(\.verify)))")
         print("  full intake, unique stored \(rate(median(\.stored)))  (\(packets) stored, \(measured[0].pruned) pruned, each round)")
+        print(String(format: "  busy cores through intake     %5.2f of %d intake threads, %.0f deliveries a batch", median(\.busyCores), threads, median(\.batchSize)))
         print("  full intake, deliveries    \(rate(median(\.deliveries)))  (\(packets * (copies - 1)) duplicates dropped, each round)")
         print("  intake of packets verified already \(rate(median(\.storedVerified)))  (all but parsing and Ed25519)")
         print(String(format: "  unique stored / Ed25519 verify on one thread: %.2f (%d intake threads; rounds %@)",
@@ -79,18 +86,30 @@ struct IntakeBenchmark: AsyncParsableCommand {
         let decodeStart = ContinuousClock.now
         let envelopes = try wire.map { try PacketEnvelope.decode(wire: $0) }
         let decodeSeconds = (ContinuousClock.now - decodeStart).seconds
-        let verifyStart = ContinuousClock.now
+        // Ed25519 alone is timed in bursts between intake's segments, over the packets the segment
+        // just took: both rates come from the same minutes, so a change in the machine's speed
+        // moves them together.
         var transmitted: [TransmittedPacket] = []
         transmitted.reserveCapacity(envelopes.count)
-        for envelope in envelopes { transmitted.append(try envelope.verify()) }
-        let verifySeconds = (ContinuousClock.now - verifyStart).seconds
-
-        let (pipelineSeconds, pruned) = try await intake(wire.map { .wire($0) }, settings: settings)
-        let (verifiedSeconds, _) = try await intake(zip(transmitted, wire).map { .verified($0, wire: $1) }, settings: settings)
+        var verifySeconds = 0.0
+        let pipeline = try await intake(wire.map { .wire($0) }, settings: settings) { segment in
+            let start = ContinuousClock.now
+            for envelope in envelopes[segment] { transmitted.append(try envelope.verify()) }
+            verifySeconds += (ContinuousClock.now - start).seconds
+        }
+        let verified = try await intake(zip(transmitted, wire).map { .verified($0, wire: $1) }, settings: settings) { _ in }
         return Round(
             parse: Double(wire.count) / decodeSeconds, verify: Double(wire.count) / verifySeconds,
-            stored: Double(wire.count) / pipelineSeconds, storedVerified: Double(wire.count) / verifiedSeconds,
-            deliveries: Double(wire.count * copies) / pipelineSeconds, pruned: pruned)
+            stored: Double(wire.count) / pipeline.seconds, storedVerified: Double(wire.count) / verified.seconds,
+            deliveries: Double(wire.count * copies) / pipeline.seconds, busyCores: pipeline.cpuSeconds / pipeline.seconds,
+            batchSize: Double(wire.count * copies) / Double(max(1, pipeline.batches)), pruned: pipeline.pruned)
+    }
+
+    /// CPU time of the whole process, every thread's.
+    static func processCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// A packet as handed to intake: wire bytes, or a packet a transport already verified.
@@ -99,9 +118,18 @@ struct IntakeBenchmark: AsyncParsableCommand {
         case verified(TransmittedPacket, wire: [UInt8])
     }
 
-    /// The whole intake into a fresh database: packets in, rows on disk (WAL), events out; the
-    /// seconds it took and the packets pruned. Throws when a packet was lost or counted twice.
-    private func intake(_ packets: [Delivery], settings: Settings) async throws -> (seconds: Double, pruned: Int) {
+    /// What one intake stage took: wall and CPU seconds (the segments only), packets pruned.
+    struct Stage {
+        var seconds = 0.0
+        var cpuSeconds = 0.0
+        var pruned = 0
+        var batches = 0
+    }
+
+    /// The whole intake into a fresh database: packets in, rows on disk (WAL), events out, with
+    /// `between` run untimed after each segment, given the segment's packets. Throws when a
+    /// packet was lost or counted twice.
+    private func intake(_ packets: [Delivery], settings: Settings, between: (Range<Int>) throws -> Void) async throws -> Stage {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -109,23 +137,29 @@ struct IntakeBenchmark: AsyncParsableCommand {
             database: try P2PDatabase(directory: directory), identity: .generate(), settings: settings, transmitter: { _ in })
         let events = packetDB.events.subscribe()
         let drain = Task { var count = 0; for await _ in events { count += 1 }; return count }
-        let seconds = await deliver(packets, to: packetDB, rounds: max(1, settings.maxIntakeBacklog / 2 / copies))
+        var stage = try await deliver(packets, to: packetDB, rounds: max(1, settings.maxIntakeBacklog / 2 / copies), between: between)
         let statistics = await packetDB.statistics
         await packetDB.shutdown()
         let published = await drain.value
         guard statistics.stored == packets.count, statistics.duplicates == packets.count * (copies - 1), published == packets.count else {
             throw ValidationError("intake lost or double-counted packets: \(statistics)")
         }
-        return (seconds, statistics.pruned)
+        stage.pruned = statistics.pruned
+        stage.batches = statistics.batches
+        return stage
     }
 
     /// Delivers every packet `copies` times as transports deliver (unparsed or verified), `round`
     /// packets at a time with a flush after each, so that the benchmark measures intake rather
-    /// than the backlog's drops; the seconds it took.
-    private func deliver(_ packets: [Delivery], to packetDB: PacketDB, rounds round: Int) async -> Double {
-        let start = ContinuousClock.now
+    /// than the backlog's drops; the wall and CPU seconds of the segments.
+    private func deliver(
+        _ packets: [Delivery], to packetDB: PacketDB, rounds round: Int, between: (Range<Int>) throws -> Void
+    ) async throws -> Stage {
+        var stage = Stage()
         for first in stride(from: 0, to: packets.count, by: round) {
-            for packet in packets[first..<min(packets.count, first + round)] {
+            let segment = first..<min(packets.count, first + round)
+            let (start, cpuStart) = (ContinuousClock.now, Self.processCPUSeconds())
+            for packet in packets[segment] {
                 for copy in 0..<copies {
                     let transport = copy % 2 == 0 ? "memory" : "nostr"
                     switch packet {
@@ -135,7 +169,16 @@ struct IntakeBenchmark: AsyncParsableCommand {
                 }
             }
             await packetDB.flush()
+            stage.seconds += (ContinuousClock.now - start).seconds
+            stage.cpuSeconds += Self.processCPUSeconds() - cpuStart
+            try between(segment)
         }
-        return (ContinuousClock.now - start).seconds
+        // What intake wrote that SQLite has not checkpointed yet is charged to the stage: a run
+        // shorter than the checkpoint interval would leave that cost out.
+        let (start, cpuStart) = (ContinuousClock.now, Self.processCPUSeconds())
+        try await packetDB.store.checkpoint()
+        stage.seconds += (ContinuousClock.now - start).seconds
+        stage.cpuSeconds += Self.processCPUSeconds() - cpuStart
+        return stage
     }
 }

@@ -51,4 +51,27 @@ import Testing
         let nothing = queue.take(10)
         #expect(nothing.isEmpty)
     }
+
+    /// The longest source is found again after every move: drops keep taking from whichever
+    /// source holds the most, as lengths change under appends, takes and drops.
+    @Test func dropsFollowTheLongestSourceAsLengthsChange() {
+        var queue = FairQueue<String>(capacity: 10)
+        for (source, count) in [("a", 6), ("b", 3), ("c", 1)] {
+            for n in 0..<count { _ = queue.append("\(source)-\(n)", from: source) }
+        }
+        let drops = [queue.append("d-0", from: "d"), queue.append("d-1", from: "d")]
+        #expect(drops == [true, true])
+        // Both drops took a's oldest (6 → 4); one turn then takes one from each source.
+        var left = queue.take(4)
+        #expect(left == ["a-2", "b-0", "c-0", "d-0"])
+        // a 3, b 2, d 1, then e 4 fills the queue: the next packet costs e, now the longest.
+        for n in 0..<4 { _ = queue.append("e-\(n)", from: "e") }
+        #expect(queue.count == 10)
+        let dropped = queue.append("f-0", from: "f")
+        #expect(dropped)
+        left = queue.take(20)
+        #expect(left.filter { $0.hasPrefix("a-") } == ["a-3", "a-4", "a-5"])
+        #expect(left.filter { $0.hasPrefix("e-") } == ["e-1", "e-2", "e-3"])
+        #expect(queue.isEmpty)
+    }
 }

@@ -77,7 +77,9 @@ private struct Cursor {
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= maxDepth else { throw .tooDeep(offset: position, limit: maxDepth) }
         position += 1
-        var members: [String: JSONValue] = [:]
+        // Packets' objects hold a handful of members: room for them at once spares the rehashing
+        // of a dictionary grown one doubling at a time.
+        var members = [String: JSONValue](minimumCapacity: 8)
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1

@@ -129,15 +129,45 @@ struct JSONTreeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return node.child(value, at: key)
     }
 
-    func decodeNil(forKey key: Key) throws -> Bool { try child(key).decodeNil() }
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try child(key).decode(type) }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try child(key).decode(type) }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try child(key).decode(type) }
+    private func value(_ key: Key) throws -> JSONValue {
+        guard let value = members[key.stringValue] else {
+            throw DecodingError.keyNotFound(key, node.context("No value associated with key \(key.stringValue)."))
+        }
+        return value
+    }
+
+    // Strings, flags, numbers and dates are read from the member itself: a child node (an object
+    // and a longer coding path) is made only for what nests, or to name the field in an error.
+    func decodeNil(forKey key: Key) throws -> Bool { try value(key) == .null }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
+        let member = try value(key)
+        if case .bool(let flag) = member { return flag }
+        return try node.child(member, at: key).decode(type)
+    }
+
+    func decode(_ type: String.Type, forKey key: Key) throws -> String {
+        let member = try value(key)
+        if case .string(let text) = member { return text }
+        return try node.child(member, at: key).decode(type)
+    }
+
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
+        let member = try value(key)
+        if case .number(let number) = member { return number }
+        return try node.child(member, at: key).decode(type)
+    }
+
     func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try child(key).decode(type) }
     func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try child(key).decode(type) }
     func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try child(key).decode(type) }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try child(key).decode(type) }
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try child(key).decodeValue(type) }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        let member = try value(key)
+        if type == Date.self, case .string(let text) = member, let date = node.options.date(text) { return date as! T }
+        return try node.child(member, at: key).decodeValue(type)
+    }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
         try child(key).container(keyedBy: type)

@@ -3,17 +3,32 @@ public import Foundation
 /// A signed packet whose signature is known to be good: made by `NodeIdentity.sign(_:)` or
 /// returned by `PacketEnvelope.verify()`. The reference's `TransmittedPeerPacket`.
 public struct TransmittedPacket: Sendable, Hashable {
-    public let synthientId: String
-    public let signature: String
-    public let packet: Packet
+    /// The fields live in one immutable object: intake copies a packet through queues, checks,
+    /// caches, stores and events, and a copy is then one reference count, not one per string.
+    private final class Fields: Sendable {
+        let synthientId: String
+        let signature: String
+        let packet: Packet
+        let canonicalPacket: [UInt8]
+
+        init(synthientId: String, signature: String, packet: Packet, canonicalPacket: [UInt8]) {
+            self.synthientId = synthientId
+            self.signature = signature
+            self.packet = packet
+            self.canonicalPacket = canonicalPacket
+        }
+    }
+
+    private let fields: Fields
+
+    public var synthientId: String { fields.synthientId }
+    public var signature: String { fields.signature }
+    public var packet: Packet { fields.packet }
     /// The exact bytes the signature covers; stored and forwarded as they are.
-    public let canonicalPacket: [UInt8]
+    public var canonicalPacket: [UInt8] { fields.canonicalPacket }
 
     init(synthientId: String, signature: String, packet: Packet, canonicalPacket: [UInt8]) {
-        self.synthientId = synthientId
-        self.signature = signature
-        self.packet = packet
-        self.canonicalPacket = canonicalPacket
+        fields = Fields(synthientId: synthientId, signature: signature, packet: packet, canonicalPacket: canonicalPacket)
     }
 
     /// The envelope as transmitted, itself in canonical form (`packet` < `signature` < `synthientId`).

@@ -14,8 +14,11 @@ public struct FairQueue<Element: Sendable>: Sendable {
     @usableFromInline var freeSlots: [Int] = []
     /// Slots with packets waiting, in the order they are served.
     @usableFromInline var turn = SourceQueue.Ring<Int>()
-    /// Slots by how many packets each holds, to find the longest in constant time.
-    @usableFromInline var slotsByLength: [Int: Set<Int>] = [:]
+    /// Slots by how many packets each holds, to find the longest in constant time: bucket `n`
+    /// lists the slots holding `n`, and `placeInBucket[slot]` where the slot is in its bucket, so
+    /// a slot moves between buckets without hashing anything.
+    @usableFromInline var slotsByLength: [[Int]] = [[]]
+    @usableFromInline var placeInBucket: [Int] = []
     @usableFromInline var longest = 0
 
     @inlinable
@@ -40,7 +43,10 @@ public struct FairQueue<Element: Sendable>: Sendable {
             slot = known
         } else {
             slot = freeSlots.popLast() ?? slots.count
-            if slot == slots.count { slots.append(nil) }
+            if slot == slots.count {
+                slots.append(nil)
+                placeInBucket.append(0)
+            }
             slots[slot] = SourceQueue(source: source)
             slotOfSource[source] = slot
             turn.append(slot)
@@ -84,7 +90,7 @@ public struct FairQueue<Element: Sendable>: Sendable {
 
     @inlinable
     mutating func dropOldestOfLongest() {
-        guard let slot = slotsByLength[longest]?.first, slots[slot]?.items.popFirst() != nil else { return }
+        guard longest > 0, let slot = slotsByLength[longest].last, slots[slot]?.items.popFirst() != nil else { return }
         waiting -= 1
         let length = slots[slot]!.items.count
         // Emptied, it keeps its place in the turn until reached.
@@ -94,12 +100,21 @@ public struct FairQueue<Element: Sendable>: Sendable {
     @inlinable
     mutating func moved(_ slot: Int, from old: Int, to new: Int) {
         if old > 0 {
-            slotsByLength[old]?.remove(slot)
-            if slotsByLength[old]?.isEmpty == true { slotsByLength[old] = nil }
+            // Swap-remove: the bucket's last slot takes this one's place.
+            let place = placeInBucket[slot]
+            let last = slotsByLength[old].removeLast()
+            if last != slot {
+                slotsByLength[old][place] = last
+                placeInBucket[last] = place
+            }
         }
-        if new > 0 { slotsByLength[new, default: []].insert(slot) }
+        if new > 0 {
+            if new == slotsByLength.count { slotsByLength.append([]) }
+            placeInBucket[slot] = slotsByLength[new].count
+            slotsByLength[new].append(slot)
+        }
         // Lengths move by one, so when the longest empties its bucket the next longest is `new`.
-        if new > longest || (old == longest && slotsByLength[old] == nil) { longest = new }
+        if new > longest || (old == longest && slotsByLength[old].isEmpty) { longest = new }
     }
 
     @usableFromInline

@@ -1,6 +1,8 @@
 /// Counters of what packet intake has seen, for logs, the dashboard and the benchmark.
 public struct IntakeStatistics: Sendable, Equatable {
     public var queued = 0
+    /// Batches checked: `queued` over this is the batch size intake ran at (larger under load).
+    public var batches = 0
     /// Received packets dropped unprocessed because `maxIntakeBacklog` were already waiting.
     public var droppedOverBacklog = 0
     public var invalidSignatures = 0

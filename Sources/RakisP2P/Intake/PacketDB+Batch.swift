@@ -11,6 +11,7 @@ extension PacketDB {
     /// signature, in the batch's order. Exact copies of a packet verified lately, or of another
     /// in the batch, are checked once.
     func check(_ batch: [Incoming]) async -> [ReceivedPacket] {
+        statistics.batches += 1
         let now = clock.now()
         let window = now.addingTimeInterval(-Double(settings.maxPacketAgeMs) / 1000)...now.addingTimeInterval(Double(settings.maxPacketClockSkewMs) / 1000)
         var outcomes = [IntakeCheck?](repeating: nil, count: batch.count)

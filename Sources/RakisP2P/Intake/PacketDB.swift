@@ -111,8 +111,9 @@ public actor PacketDB {
 
     private func enqueue(_ content: IntakeJob, deliveredThrough: String, from: String?) {
         guard !isShutDown else { return }
-        let incoming = Incoming(content: content, deliveredThrough: deliveredThrough, receivedTime: clock.now())
-        if backlog.append(incoming, from: deliveredThrough + " " + (from ?? "")) {
+        let now = clock.now()
+        let incoming = Incoming(content: content, deliveredThrough: deliveredThrough, receivedTime: now)
+        if backlog.append(incoming, from: from.map { deliveredThrough + " " + $0 } ?? deliveredThrough) {
             statistics.droppedOverBacklog += 1
             if statistics.droppedOverBacklog.isMultiple(of: 1000) || statistics.droppedOverBacklog == 1 {
                 logger.warning("intake is behind: dropped received packets beyond maxIntakeBacklog, the loudest sources' first", metadata: [
@@ -121,7 +122,7 @@ public actor PacketDB {
             }
         }
         statistics.queued += 1
-        lastArrival = clock.now()
+        lastArrival = now
         if backlog.count >= settings.maxReceivedPacketQueueSize {
             wake()
         } else if debounceTimer == nil {

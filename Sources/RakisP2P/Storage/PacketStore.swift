@@ -99,6 +99,12 @@ public struct PacketStore: Sendable {
         return db.changesCount
     }
 
+    /// Copies what the WAL holds into the database file now, as SQLite does every 1,000 WAL
+    /// pages (readers in the middle are not waited for).
+    public func checkpoint() async throws {
+        try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+    }
+
     /// When the newest stored packet was received; nil for an empty store. Read before intake
     /// takes anything, it is the last moment the node is known to have been listening.
     public func newestReceivedTime() throws -> Date? {
