@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RakisCore
 import RakisP2P
+import Synchronization
 
 struct IntakeBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,6 +26,8 @@ struct IntakeBenchmark: AsyncParsableCommand {
     struct Round {
         var parse: Double
         var verify: Double
+        /// Ed25519 on as many threads at once as intake has.
+        var verifyAllThreads: Double
         var stored: Double
         /// Packets handed over already verified (as a transport that checked them does): the
         /// cost of intake past the signature check (backlog, copies, SQLite, events).
@@ -37,6 +40,8 @@ struct IntakeBenchmark: AsyncParsableCommand {
         var batchSize: Double
         var pruned: Int
         var ratio: Double { stored / verify }
+        /// Intake against Ed25519 on the same cores: the share of the verification bound reached.
+        var boundRatio: Double { stored / verifyAllThreads }
     }
 
     func validate() throws {
@@ -62,7 +67,7 @@ struct IntakeBenchmark: AsyncParsableCommand {
 
         var measured: [Round] = []
         for round in 1...rounds {
-            let result = try await measureRound(wire, settings: settings)
+            let result = try await measureRound(wire, settings: settings, threads: threads)
             measured.append(result)
             print(String(format: "  round %d: parse %.0f /s, verify %.0f /s, stored %.0f /s on %.2f busy cores (%.0f /s verified already), ratio %.2f",
                          round, result.parse, result.verify, result.stored, result.busyCores, result.storedVerified, result.ratio))
@@ -71,38 +76,71 @@ struct IntakeBenchmark: AsyncParsableCommand {
         func rate(_ value: Double) -> String { String(format: "%10.0f /s", value) }
         print("  median of \(rounds) rounds:")
         print("  parse + decode only        \(rate(median(\.parse)))")
-        print("  Ed25519 verify only        \(rate(median(\.verify)))")
+        let allThreads = String(format: "%.0f /s on %d", median(\.verifyAllThreads), threads)
+        print("  Ed25519 verify only        \(rate(median(\.verify)))  (one thread; \(allThreads) at once)")
         print("  full intake, unique stored \(rate(median(\.stored)))  (\(packets) stored, \(measured[0].pruned) pruned, each round)")
         print(String(format: "  busy cores through intake     %5.2f of %d intake threads, %.0f deliveries a batch", median(\.busyCores), threads, median(\.batchSize)))
         print("  full intake, deliveries    \(rate(median(\.deliveries)))  (\(packets * (copies - 1)) duplicates dropped, each round)")
         print("  intake of packets verified already \(rate(median(\.storedVerified)))  (all but parsing and Ed25519)")
+        print(String(format: "  unique stored / Ed25519 verify on %d threads at once: %.2f (rounds %@)",
+                     threads, median(\.boundRatio), measured.map { String(format: "%.2f", $0.boundRatio) }.joined(separator: ", ")))
         print(String(format: "  unique stored / Ed25519 verify on one thread: %.2f (%d intake threads; rounds %@)",
                      median(\.ratio), threads, measured.map { String(format: "%.2f", $0.ratio) }.joined(separator: ", ")))
     }
 
     /// Parsing alone, Ed25519 alone, then the whole intake into a fresh database: wire bytes in,
     /// rows on disk (WAL), events out.
-    private func measureRound(_ wire: [[UInt8]], settings: Settings) async throws -> Round {
+    private func measureRound(_ wire: [[UInt8]], settings: Settings, threads: Int) async throws -> Round {
         let decodeStart = ContinuousClock.now
         let envelopes = try wire.map { try PacketEnvelope.decode(wire: $0) }
         let decodeSeconds = (ContinuousClock.now - decodeStart).seconds
         // Ed25519 alone is timed in bursts between intake's segments, over the packets the segment
         // just took: both rates come from the same minutes, so a change in the machine's speed
-        // moves them together.
+        // moves them together. Bursts alternate between one thread and as many as intake has.
         var transmitted: [TransmittedPacket] = []
         transmitted.reserveCapacity(envelopes.count)
-        var verifySeconds = 0.0
+        var alone = VerifyBursts(), together = VerifyBursts()
         let pipeline = try await intake(wire.map { .wire($0) }, settings: settings) { segment in
-            let start = ContinuousClock.now
-            for envelope in envelopes[segment] { transmitted.append(try envelope.verify()) }
-            verifySeconds += (ContinuousClock.now - start).seconds
+            let parallel = threads > 1 && segment.lowerBound / max(1, segment.count) % 2 == 1
+            let (checked, seconds) = try Self.verify(envelopes[segment], threads: parallel ? threads : 1)
+            transmitted.append(contentsOf: checked)
+            if parallel { together.add(checked.count, seconds) } else { alone.add(checked.count, seconds) }
         }
+        if threads == 1 { together = alone }
         let verified = try await intake(zip(transmitted, wire).map { .verified($0, wire: $1) }, settings: settings) { _ in }
         return Round(
-            parse: Double(wire.count) / decodeSeconds, verify: Double(wire.count) / verifySeconds,
+            parse: Double(wire.count) / decodeSeconds, verify: alone.rate, verifyAllThreads: together.rate,
             stored: Double(wire.count) / pipeline.seconds, storedVerified: Double(wire.count) / verified.seconds,
             deliveries: Double(wire.count * copies) / pipeline.seconds, busyCores: pipeline.cpuSeconds / pipeline.seconds,
             batchSize: Double(wire.count * copies) / Double(max(1, pipeline.batches)), pruned: pipeline.pruned)
+    }
+
+    /// Packets checked and seconds taken by a kind of burst.
+    struct VerifyBursts {
+        var packets = 0
+        var seconds = 0.0
+        var rate: Double { Double(packets) / seconds }
+
+        mutating func add(_ count: Int, _ time: Double) {
+            packets += count
+            seconds += time
+        }
+    }
+
+    /// Checks `envelopes` on `threads` threads at once; the packets in order and the seconds.
+    static func verify(_ envelopes: ArraySlice<PacketEnvelope>, threads: Int) throws -> ([TransmittedPacket], Double) {
+        let share = (envelopes.count + threads - 1) / threads
+        let parts = Mutex([[TransmittedPacket]?](repeating: nil, count: threads))
+        let start = ContinuousClock.now
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            let slice = envelopes.dropFirst(thread * share).prefix(share)
+            let checked = slice.compactMap { try? $0.verify() }
+            parts.withLock { $0[thread] = checked }
+        }
+        let seconds = (ContinuousClock.now - start).seconds
+        let checked = parts.withLock { $0.flatMap { $0 ?? [] } }
+        guard checked.count == envelopes.count else { throw ValidationError("a benchmark packet failed its signature check") }
+        return (checked, seconds)
     }
 
     /// CPU time of the whole process, every thread's.

@@ -34,6 +34,21 @@ public enum Hex {
         return valid ? bytes : nil
     }
 
+    /// The number the first 16 digits of `text` (or all, when fewer) spell, big-endian; nil when
+    /// one of them is not a hex digit.
+    public static func leadingUInt64(_ text: String) -> UInt64? {
+        var text = text
+        return text.withUTF8 { utf8 in
+            var value: UInt64 = 0
+            for byte in utf8.prefix(16) {
+                let digit = nibbles[Int(byte)]
+                guard digit < 0x10 else { return nil }
+                value = value << 4 | UInt64(digit)
+            }
+            return value
+        }
+    }
+
     /// True when `text` is exactly `byteCount` bytes of lower-case hex.
     public static func isLowercaseHex(_ text: String, byteCount: Int) -> Bool {
         var text = text

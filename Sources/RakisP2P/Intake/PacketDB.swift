@@ -149,18 +149,26 @@ public actor PacketDB {
         wakeConsumer.yield()
     }
 
-    /// Processes the batches that are due: each is checked on the workers while the one before
-    /// is written, then stored and published in order. A finished drain answers the flushes
-    /// waiting on it.
+    /// Processes the batches that are due: up to `checksAhead` are checked on the workers while
+    /// the one before them is written, then each is stored and published in order. A finished
+    /// drain answers the flushes waiting on it.
     func drain() async {
         repeat {
-            var checked: [ReceivedPacket]?
-            while let batch = nextBatch() {
-                async let next = check(batch)
-                if let previous = checked { await file(previous) }
-                checked = await next
+            await withTaskGroup(of: (Int, [ReceivedPacket]).self) { checks in
+                var (taken, filed) = (0, 0)
+                var checked: [Int: [ReceivedPacket]] = [:]
+                while true {
+                    while taken - filed <= Self.checksAhead, let batch = nextBatch() {
+                        let index = taken
+                        checks.addTask { (index, await self.check(batch)) }
+                        taken += 1
+                    }
+                    guard filed < taken else { return }
+                    while checked[filed] == nil, let (index, packets) = await checks.next() { checked[index] = packets }
+                    await file(checked.removeValue(forKey: filed) ?? [])
+                    filed += 1
+                }
             }
-            if let last = checked { await file(last) }
         } while drainRequested && !backlog.isEmpty
         if drainRequested {
             drainRequested = false
@@ -181,6 +189,9 @@ public actor PacketDB {
     }
 
     static let batchGrowth = 10
+    /// Batches checked ahead of the one being written: with one, the workers idled while the
+    /// actor closed a batch and opened the next; with two, the next is queued on them already.
+    static let checksAhead = 2
 
     func startDebounceTimer() {
         let quiet = Duration.milliseconds(settings.receivePacketQueueDebounceMs)

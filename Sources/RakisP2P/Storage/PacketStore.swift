@@ -85,7 +85,7 @@ public struct PacketStore: Sendable {
     /// signature (hex, as every stored signature is). Two packets may share one; rows are
     /// always matched on the whole identity too.
     static func identityKey(signature: String) -> Int64 {
-        Int64(bitPattern: UInt64(signature.prefix(16), radix: 16) ?? 0)
+        Int64(bitPattern: Hex.leadingUInt64(signature) ?? 0)
     }
 
     /// Deletes the `count` least recently received packets: with the store's size known, the
