@@ -27,6 +27,12 @@ import Testing
         try old.close()
 
         let database = try P2PDatabase(path: path)
+        let indexes = try await database.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'packet' AND sql IS NOT NULL ORDER BY name")
+        }
+        // v4: no index by request (random ids, no reader); the rest as v3 left them.
+        #expect(indexes == ["packet_identityKey", "packet_receivedTime", "packet_type"])
+        #expect(try await PacketStore(pool: database.pool).packets(forRequest: "req-1").count == 1)
         let key = try await database.pool.read { db in try Int64.fetchOne(db, sql: "SELECT identityKey FROM packet") }
         #expect(key == PacketStore.identityKey(signature: signed.signature))
         #expect(key != 0)

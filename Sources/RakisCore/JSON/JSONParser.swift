@@ -16,7 +16,7 @@ public struct JSONParser: Sendable {
         guard bytes.count <= maxBytes else { throw .tooLarge(bytes: bytes.count, limit: maxBytes) }
         let buffer = Array(bytes)
         return try buffer.withUnsafeBufferPointer { pointer throws(JSONParseError) in
-            var cursor = Cursor(bytes: pointer, maxDepth: maxDepth)
+            var cursor = JSONCursor(bytes: pointer, maxDepth: maxDepth)
             cursor.skipWhitespace()
             let value = try cursor.parseValue(depth: 0)
             cursor.skipWhitespace()
@@ -28,12 +28,37 @@ public struct JSONParser: Sendable {
     public func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
+
+    /// Parses an object and returns, beside it, the bytes of its member `name` when they are
+    /// already canonical JSON (RFC 8785, as `CanonicalJSON` writes): no whitespace, members in
+    /// order, no escapes, numbers in ECMAScript form. A signed packet from a rakis peer arrives
+    /// so, and then needs no canonical re-encoding; otherwise nil, and the caller encodes.
+    public func parse(_ bytes: some Collection<UInt8>, canonicalMember name: String) throws(JSONParseError) -> (JSONValue, [UInt8]?) {
+        guard bytes.count <= maxBytes else { throw .tooLarge(bytes: bytes.count, limit: maxBytes) }
+        let buffer = Array(bytes)
+        return try buffer.withUnsafeBufferPointer { pointer throws(JSONParseError) in
+            var cursor = JSONCursor(bytes: pointer, maxDepth: maxDepth)
+            cursor.watchedMember = name
+            cursor.skipWhitespace()
+            let value = try cursor.parseValue(depth: 0)
+            cursor.skipWhitespace()
+            guard cursor.atEnd else { throw .unexpected(offset: cursor.position, expected: "end of input") }
+            return (value, cursor.canonicalWatchedMember.map { Array(pointer[$0]) })
+        }
+    }
 }
 
-private struct Cursor {
+/// Reads JSON from bytes; one per parse.
+struct JSONCursor {
     let bytes: UnsafeBufferPointer<UInt8>
     let maxDepth: Int
     var position = 0
+    /// Things seen that canonical JSON writes otherwise (whitespace, an escape, members out of
+    /// order, a number in another form): a value's text is canonical when none is seen in it.
+    var departures = 0
+    /// The top-level member whose canonical text is wanted, and its range once known.
+    var watchedMember: String?
+    var canonicalWatchedMember: Range<Int>?
 
     init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
@@ -45,7 +70,9 @@ private struct Cursor {
     mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
-            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            case 0x20, 0x09, 0x0A, 0x0D:
+                position += 1
+                departures += 1
             default: return
             }
         }
@@ -80,6 +107,7 @@ private struct Cursor {
         // Packets' objects hold a handful of members: room for them at once spares the rehashing
         // of a dictionary grown one doubling at a time.
         var members = [String: JSONValue](minimumCapacity: 8)
+        var previousKey: String?
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
@@ -98,7 +126,13 @@ private struct Cursor {
             }
             position += 1
             skipWhitespace()
+            if let previous = previousKey, !Self.precedesCanonically(previous, key) { departures += 1 }
+            previousKey = key
+            let valueStart = position, departuresBefore = departures
             let value = try parseValue(depth: depth)
+            if depth == 1, key == watchedMember, departures == departuresBefore {
+                canonicalWatchedMember = valueStart..<position
+            }
             guard members.updateValue(value, forKey: key) == nil else {
                 throw .duplicateKey(offset: keyOffset, key: key)
             }
@@ -108,6 +142,12 @@ private struct Cursor {
             if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
             throw .unexpected(offset: position, expected: "',' or '}'")
         }
+    }
+
+    /// Canonical member order: by UTF-16 code units, which for ASCII keys is their bytes' order.
+    static func precedesCanonically(_ a: String, _ b: String) -> Bool {
+        let ascii = a.utf8.allSatisfy { $0 < 0x80 } && b.utf8.allSatisfy { $0 < 0x80 }
+        return ascii ? a.utf8.lexicographicallyPrecedes(b.utf8) : a.utf16.lexicographicallyPrecedes(b.utf16)
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -156,6 +196,8 @@ private struct Cursor {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         guard let value = Double(text), value.isFinite else { throw .invalidNumber(offset: start) }
+        // Formatting costs: only a parse that wants canonical text checks its numbers.
+        if watchedMember != nil, ECMAScriptNumber.format(value) != text { departures += 1 }
         return value
     }
 
@@ -165,11 +207,11 @@ private struct Cursor {
         var runStart = position
         // Plain ASCII (ids, hex, most text) needs no UTF-8 validation: the scan saw every byte.
         var isASCII = true
-        func flushRun(_ cursor: Cursor, upTo end: Int, into scalars: inout String.UnicodeScalarView) throws(JSONParseError) {
+        func flushRun(_ cursor: JSONCursor, upTo end: Int, into scalars: inout String.UnicodeScalarView) throws(JSONParseError) {
             guard end > runStart else { return }
             let run = UnsafeBufferPointer(rebasing: cursor.bytes[runStart..<end])
             guard let text = String(validating: run, as: UTF8.self) else {
-                throw .invalidUTF8(offset: Cursor.firstInvalidUTF8(run) + runStart)
+                throw .invalidUTF8(offset: JSONCursor.firstInvalidUTF8(run) + runStart)
             }
             scalars.append(contentsOf: text.unicodeScalars)
         }
@@ -186,7 +228,7 @@ private struct Cursor {
                         return String(decoding: run, as: UTF8.self)
                     }
                     guard let text = String(validating: run, as: UTF8.self) else {
-                        throw .invalidUTF8(offset: Cursor.firstInvalidUTF8(run) + runStart)
+                        throw .invalidUTF8(offset: JSONCursor.firstInvalidUTF8(run) + runStart)
                     }
                     position += 1
                     return text
@@ -203,76 +245,6 @@ private struct Cursor {
             default:
                 if byte >= 0x80 { isASCII = false }
                 position += 1
-            }
-        }
-    }
-
-    mutating func parseEscape() throws(JSONParseError) -> Unicode.Scalar {
-        let start = position
-        position += 1
-        guard position < bytes.count else { throw .invalidEscape(offset: start) }
-        let code = bytes[position]
-        position += 1
-        switch code {
-        case UInt8(ascii: "\""): return "\""
-        case UInt8(ascii: "\\"): return "\\"
-        case UInt8(ascii: "/"): return "/"
-        case UInt8(ascii: "b"): return "\u{08}"
-        case UInt8(ascii: "f"): return "\u{0C}"
-        case UInt8(ascii: "n"): return "\n"
-        case UInt8(ascii: "r"): return "\r"
-        case UInt8(ascii: "t"): return "\t"
-        case UInt8(ascii: "u"):
-            let first = try parseHex4(escapeStart: start)
-            switch first {
-            case 0xD800..<0xDC00:
-                guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
-                    throw .loneSurrogate(offset: start)
-                }
-                position += 2
-                let second = try parseHex4(escapeStart: start)
-                guard (0xDC00..<0xE000).contains(second) else { throw .loneSurrogate(offset: start) }
-                let combined = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-                return Unicode.Scalar(combined)!
-            case 0xDC00..<0xE000:
-                throw .loneSurrogate(offset: start)
-            default:
-                return Unicode.Scalar(first)!
-            }
-        default:
-            throw .invalidEscape(offset: start)
-        }
-    }
-
-    mutating func parseHex4(escapeStart: Int) throws(JSONParseError) -> UInt32 {
-        guard position + 4 <= bytes.count else { throw .invalidEscape(offset: escapeStart) }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[position]
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw .invalidEscape(offset: escapeStart)
-            }
-            value = value << 4 | UInt32(digit)
-            position += 1
-        }
-        return value
-    }
-
-    func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-
-    /// Offset of the first byte that breaks UTF-8 in `run`, for the error message.
-    static func firstInvalidUTF8(_ run: UnsafeBufferPointer<UInt8>) -> Int {
-        var decoder = UTF8()
-        var iterator = run.makeIterator()
-        var offset = 0
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): offset += UTF8.width(scalar)
-            case .emptyInput, .error: return offset
             }
         }
     }

@@ -8,17 +8,22 @@ public struct PacketEnvelope: Sendable {
     public let canonicalPacket: [UInt8]
 
     /// Parses untrusted bytes. Limits bound the work a hostile peer can cause.
+    /// A packet sent as canonical JSON (as rakis sends) is signed over its bytes as they came.
     public static func decode(wire bytes: some Collection<UInt8>, limits: PacketLimits = .init()) throws(PacketDecodingError) -> PacketEnvelope {
-        let json: JSONValue
+        let parsed: (JSONValue, [UInt8]?)
         do {
-            json = try JSONParser(maxDepth: limits.maxDepth, maxBytes: limits.maxBytes).parse(bytes)
+            parsed = try JSONParser(maxDepth: limits.maxDepth, maxBytes: limits.maxBytes).parse(bytes, canonicalMember: "packet")
         } catch {
             throw .malformedJSON(error)
         }
-        return try decode(json: json)
+        return try decode(json: parsed.0, canonicalPacket: parsed.1)
     }
 
     public static func decode(json: JSONValue) throws(PacketDecodingError) -> PacketEnvelope {
+        try decode(json: json, canonicalPacket: nil)
+    }
+
+    private static func decode(json: JSONValue, canonicalPacket: [UInt8]?) throws(PacketDecodingError) -> PacketEnvelope {
         guard case .object(let members) = json else { throw .wrongType(field: "envelope", expected: "an object") }
         guard let idValue = members["synthientId"] else { throw .missingField("synthientId") }
         guard case .string(let synthientId) = idValue else { throw .wrongType(field: "synthientId", expected: "a string") }
@@ -34,7 +39,7 @@ public struct PacketEnvelope: Sendable {
         let packet = try PacketCoding.packet(from: packetJSON)
         return PacketEnvelope(
             synthientId: synthientId, signature: signature, packet: packet,
-            canonicalPacket: CanonicalJSON.bytes(of: packetJSON))
+            canonicalPacket: canonicalPacket ?? CanonicalJSON.bytes(of: packetJSON))
     }
 
     /// Checks the Ed25519 signature over the canonical packet bytes.

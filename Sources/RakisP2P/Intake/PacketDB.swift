@@ -11,7 +11,7 @@ public import RakisCore
 /// packet verified lately is neither parsed nor checked again), deduplicated by
 /// `(synthientId, signature)`, persisted with the peer-table updates in one transaction, pruned
 /// to `maxPacketDBSize`, and published as typed events. Batches are stored and published
-/// strictly in order; the next batch is checked while the one before is being written.
+/// strictly in order; up to `checksAhead` batches are checked while the one before them is written.
 public actor PacketDB {
     public nonisolated let store: PacketStore
     public nonisolated let peers: PeerDB

@@ -50,6 +50,11 @@ public struct P2PDatabase: Sendable {
             try db.alter(table: "peer") { t in t.add(column: "equivocations", .integer).notNull().defaults(to: 0) }
         }
         migrator.registerMigration("v3: a short identity key", migrate: indexIdentityByKey)
+        // No query of the node reads packets by request (the Domain keeps requests in its own
+        // store), and request ids are random UUIDs: the index cost every insert and prune a
+        // page written at a random place (4 – 5 µs a packet, `rakis-bench intake`'s stage of
+        // packets verified already). `PacketStore.packets(forRequest:)` scans instead.
+        migrator.registerMigration("v4: no request index") { db in try db.drop(index: "packet_requestId") }
         return migrator
     }
 

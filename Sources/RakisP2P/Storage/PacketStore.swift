@@ -128,6 +128,8 @@ public struct PacketStore: Sendable {
         }
     }
 
+    /// A request's packets, oldest first. Reads the whole table (no index serves it): for tools
+    /// and tests, not for a node's hot paths.
     public func packets(forRequest requestId: String) async throws -> [StoredPacket] {
         try await pool.read { db in
             try StoredPacket.filter(Column("requestId") == requestId).order(Column("receivedTime"), Column("id")).fetchAll(db)
