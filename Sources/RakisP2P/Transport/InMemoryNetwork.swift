@@ -1,3 +1,5 @@
+import RakisCore
+
 /// A network inside one process: any number of `InMemoryTransport`s attached to it reach each
 /// other, with optional delay, jitter and loss, for tests and local simulation.
 public actor InMemoryNetwork {
@@ -17,14 +19,14 @@ public actor InMemoryNetwork {
     private var conditions: Conditions
     private var endpoints: [Int: AsyncStream<TransportDelivery>.Continuation] = [:]
     private var nextEndpoint = 0
-    private var random: SplitMix64
+    private var random: SeededRandom
     public private(set) var delivered = 0
     public private(set) var dropped = 0
 
     /// - Parameter seed: seeds loss and jitter so that a simulation can be repeated.
     public init(conditions: Conditions = Conditions(), seed: UInt64 = 0x5EED) {
         self.conditions = conditions
-        self.random = SplitMix64(seed: seed)
+        self.random = SeededRandom(seed: seed)
     }
 
     public func setConditions(_ conditions: Conditions) {
@@ -75,20 +77,8 @@ public actor InMemoryNetwork {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64), so simulations repeat exactly.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Simulations repeat exactly: their choices come from a seeded generator.
+extension SeededRandom {
     /// Uniform in [0, 1).
     mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
