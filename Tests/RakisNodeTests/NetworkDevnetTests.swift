@@ -119,6 +119,12 @@ import Testing
         try await Task.sleep(for: .seconds(4))
         relay = try await NostrRelayFixture.start(port: port, directory: folder)
         defer { relay.kill() }
+        // Both nodes hear the relay again before the window is moved on: a node that noticed the
+        // outage end only after virtual time passed would count the window as one it may have
+        // missed packets of, and rightly leave the request to others (on a fast machine the
+        // reconnection's backoff outlasted the test's next step).
+        let members = await devnet.members
+        #expect(try await eventually { await members.allSatisfy { $0.node.lastListeningGap?.from != nil } })
         try await devnet.endRequest(requestId, on: clock, afterCommits: 2)
         try await devnet.waitForOutcome(requestId: requestId, timeout: .seconds(90))
         let report = try await devnet.report(requestId: requestId)

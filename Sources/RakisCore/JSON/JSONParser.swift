@@ -31,8 +31,9 @@ public struct JSONParser: Sendable {
 
     /// Parses an object and returns, beside it, the bytes of its member `name` when they are
     /// already canonical JSON (RFC 8785, as `CanonicalJSON` writes): no whitespace, members in
-    /// order, no escapes, numbers in ECMAScript form. A signed packet from a rakis peer arrives
-    /// so, and then needs no canonical re-encoding; otherwise nil, and the caller encodes.
+    /// UTF-16 order, only the escapes canonical JSON writes, numbers in ECMAScript form. A signed
+    /// packet from a rakis peer arrives so, and then needs no canonical re-encoding; otherwise
+    /// nil, and the caller encodes.
     public func parse(_ bytes: some Collection<UInt8>, canonicalMember name: String) throws(JSONParseError) -> (JSONValue, [UInt8]?) {
         guard bytes.count <= maxBytes else { throw .tooLarge(bytes: bytes.count, limit: maxBytes) }
         let buffer = Array(bytes)
@@ -126,8 +127,10 @@ struct JSONCursor {
             }
             position += 1
             skipWhitespace()
-            if let previous = previousKey, !Self.precedesCanonically(previous, key) { departures += 1 }
-            previousKey = key
+            if watchedMember != nil {
+                if let previous = previousKey, !Self.precedesCanonically(previous, key) { departures += 1 }
+                previousKey = key
+            }
             let valueStart = position, departuresBefore = departures
             let value = try parseValue(depth: depth)
             if depth == 1, key == watchedMember, departures == departuresBefore {
