@@ -66,6 +66,10 @@ struct IntakeBenchmark: AsyncParsableCommand {
         var settings = try SettingsLoader.load(configFile: nil, environment: [:], assignments: set)
         settings.peerCommunicationCount = 0
         let threads = settings.intakeThreads > 0 ? settings.intakeThreads : ProcessInfo.processInfo.activeProcessorCount
+        // Bursts on several threads run between the second segment and the third, and so on.
+        guard threads == 1 || packets > Self.segment(settings, copies: copies) else {
+            throw ValidationError("with \(threads) intake threads, --packets must exceed one segment (\(Self.segment(settings, copies: copies)) packets) so that Ed25519 is timed on all threads too")
+        }
         print("intake benchmark: \(packets) packets (\(wire.map(\.count).reduce(0, +) / wire.count) bytes each) from \(peers) peers, each delivered \(copies)×, \(rounds) rounds")
         print("  maxPacketDBSize \(settings.maxPacketDBSize), packetDBPruneHysteresis \(settings.packetDBPruneHysteresis), batch \(settings.maxReceivedPacketQueueSize), intake threads \(threads)")
 
@@ -106,8 +110,10 @@ struct IntakeBenchmark: AsyncParsableCommand {
         var transmitted: [TransmittedPacket] = []
         transmitted.reserveCapacity(envelopes.count)
         var alone = VerifyBursts(), together = VerifyBursts()
+        var bursts = 0
         let pipeline = try await intake(wire.map { .wire($0) }, settings: settings) { segment in
-            let parallel = threads > 1 && segment.lowerBound / max(1, segment.count) % 2 == 1
+            let parallel = threads > 1 && bursts % 2 == 1
+            bursts += 1
             let (checked, seconds) = try Self.verify(envelopes[segment], threads: parallel ? threads : 1)
             transmitted.append(contentsOf: checked)
             if parallel { together.add(checked.count, seconds) } else { alone.add(checked.count, seconds) }
@@ -162,12 +168,23 @@ struct IntakeBenchmark: AsyncParsableCommand {
         case verified(TransmittedPacket, wire: [UInt8])
     }
 
+    /// Packets delivered between two flushes: half the backlog, so that none is dropped.
+    static func segment(_ settings: Settings, copies: Int) -> Int { max(1, settings.maxIntakeBacklog / 2 / copies) }
+
     /// What one intake stage took: wall and CPU seconds (the segments only), packets pruned.
     struct Stage {
         var seconds = 0.0
         var cpuSeconds = 0.0
         var pruned = 0
         var batches = 0
+
+        /// Runs `work`, adding its wall and CPU seconds to the stage's.
+        mutating func time(_ work: () async throws -> Void) async rethrows {
+            let (start, cpuStart) = (ContinuousClock.now, IntakeBenchmark.processCPUSeconds())
+            try await work()
+            seconds += (ContinuousClock.now - start).seconds
+            cpuSeconds += IntakeBenchmark.processCPUSeconds() - cpuStart
+        }
     }
 
     /// The whole intake into a fresh database: packets in, rows on disk (WAL), events out, with
@@ -181,7 +198,7 @@ struct IntakeBenchmark: AsyncParsableCommand {
             database: try P2PDatabase(directory: directory), identity: .generate(), settings: settings, transmitter: { _ in })
         let events = packetDB.events.subscribe()
         let drain = Task { var count = 0; for await _ in events { count += 1 }; return count }
-        var stage = try await deliver(packets, to: packetDB, rounds: max(1, settings.maxIntakeBacklog / 2 / copies), between: between)
+        var stage = try await deliver(packets, to: packetDB, rounds: Self.segment(settings, copies: copies), between: between)
         let statistics = await packetDB.statistics
         await packetDB.shutdown()
         let published = await drain.value
@@ -202,27 +219,23 @@ struct IntakeBenchmark: AsyncParsableCommand {
         var stage = Stage()
         for first in stride(from: 0, to: packets.count, by: round) {
             let segment = first..<min(packets.count, first + round)
-            let (start, cpuStart) = (ContinuousClock.now, Self.processCPUSeconds())
-            for packet in packets[segment] {
-                for copy in 0..<copies {
-                    let transport = copy % 2 == 0 ? "memory" : "nostr"
-                    switch packet {
-                    case .wire(let bytes): await packetDB.receive(wire: bytes, deliveredThrough: transport)
-                    case .verified(let verified, let bytes): await packetDB.receive(verified: verified, wire: bytes, deliveredThrough: transport)
+            await stage.time {
+                for packet in packets[segment] {
+                    for copy in 0..<copies {
+                        let transport = copy % 2 == 0 ? "memory" : "nostr"
+                        switch packet {
+                        case .wire(let bytes): await packetDB.receive(wire: bytes, deliveredThrough: transport)
+                        case .verified(let verified, let bytes): await packetDB.receive(verified: verified, wire: bytes, deliveredThrough: transport)
+                        }
                     }
                 }
+                await packetDB.flush()
             }
-            await packetDB.flush()
-            stage.seconds += (ContinuousClock.now - start).seconds
-            stage.cpuSeconds += Self.processCPUSeconds() - cpuStart
             try between(segment)
         }
         // What intake wrote that SQLite has not checkpointed yet is charged to the stage: a run
         // shorter than the checkpoint interval would leave that cost out.
-        let (start, cpuStart) = (ContinuousClock.now, Self.processCPUSeconds())
-        try await packetDB.store.checkpoint()
-        stage.seconds += (ContinuousClock.now - start).seconds
-        stage.cpuSeconds += Self.processCPUSeconds() - cpuStart
+        try await stage.time { try await packetDB.store.checkpoint() }
         return stage
     }
 }

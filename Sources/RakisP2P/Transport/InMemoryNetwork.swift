@@ -76,9 +76,3 @@ public actor InMemoryNetwork {
         }
     }
 }
-
-/// Simulations repeat exactly: their choices come from a seeded generator.
-extension SeededRandom {
-    /// Uniform in [0, 1).
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}

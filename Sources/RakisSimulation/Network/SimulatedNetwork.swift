@@ -80,5 +80,5 @@ struct SimulatedNetwork {
         return max(1, Int64((model.medianLatencyMs * Foundation.exp(model.latencySpread * z)).rounded()))
     }
 
-    mutating func unit() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
+    mutating func unit() -> Double { random.nextUnit() }
 }
