@@ -30,8 +30,8 @@ import Testing
         let indexes = try await database.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'packet' AND sql IS NOT NULL ORDER BY name")
         }
-        // v4: no index by request (random ids, no reader); the rest as v3 left them.
-        #expect(indexes == ["packet_identityKey", "packet_receivedTime", "packet_type"])
+        // v4: no index by request (random ids, no reader); v5: identities in memory, no index by type.
+        #expect(indexes == ["packet_receivedTime"])
         #expect(try await PacketStore(pool: database.pool).packets(forRequest: "req-1").count == 1)
         let key = try await database.pool.read { db in try Int64.fetchOne(db, sql: "SELECT identityKey FROM packet") }
         #expect(key == PacketStore.identityKey(signature: signed.signature))
@@ -63,10 +63,75 @@ import Testing
         #expect(PacketStore.identityKey(signature: genuine.signature) == PacketStore.identityKey(signature: lookalike.signature))
         let received = [genuine, lookalike].map { ReceivedPacket(transmitted: $0, receivedTime: Date(), deliveredThrough: "memory") }
 
-        let first = try await database.pool.write { db in try PacketStore.insertNew(received, in: db) }
-        let again = try await database.pool.write { db in try PacketStore.insertNew(received.reversed(), in: db) }
-        #expect(first.map(\.synthientId) == [genuine.synthientId, lookalike.synthientId])
+        var identities = StoredIdentities()
+        let first = try await database.pool.write { [identities] db in
+            var held = identities
+            return (try PacketStore.insertNew(received, identities: &held, in: db), held)
+        }
+        identities = first.1
+        let again = try await database.pool.write { [identities] db in
+            var held = identities
+            return try PacketStore.insertNew(received.reversed(), identities: &held, in: db)
+        }
+        #expect(first.0.map(\.synthientId) == [genuine.synthientId, lookalike.synthientId])
         #expect(again.isEmpty)
+        #expect(identities.count == 2)
         #expect(try await PacketStore(pool: database.pool).count() == 2)
+        // Read again from the table, the key is held by both rows; pruning one leaves the other.
+        var loaded = try await database.pool.read { db in try StoredIdentities.load(in: db, minimumCapacity: 0) }
+        #expect(loaded.count == 2)
+        let pruned = try await database.pool.write { [loaded] db in
+            var held = loaded
+            return (try PacketStore.prune(oldest: 1, identities: &held, in: db), held)
+        }
+        loaded = pruned.1
+        #expect(pruned.0 == 1 && loaded.count == 1)
+        let kept = try await database.pool.write { [loaded] db in
+            var held = loaded
+            return try PacketStore.insertNew(received, identities: &held, in: db)
+        }
+        #expect(kept.count == 1, "only the pruned packet is new again")
+    }
+}
+
+/// Intake's identities in memory follow the table through commits, rollbacks and restarts.
+@Suite struct StoredIdentitiesTests {
+    struct Refused: Error {}
+
+    @Test func aRolledBackWriteLeavesNoIdentityBehindAndTheNextWriteReadsTheTable() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-p2p-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try P2PDatabase(directory: directory)
+        var settings = Settings()
+        settings.peerCommunicationCount = 0
+        let packetDB = PacketDB(database: database, identity: .generate(), settings: settings, transmitter: { _ in })
+        let signed = try NodeIdentity.generate().sign(commit(1))
+        let received = ReceivedPacket(transmitted: signed, receivedTime: Date(), deliveredThrough: "memory")
+
+        await #expect(throws: Refused.self) {
+            try await database.pool.write { db in
+                let inserted = try packetDB.withStoredIdentities(in: db) { identities in
+                    try PacketStore.insertNew([received], identities: &identities, in: db).count + identities.count
+                }
+                #expect(inserted == 2, "one row inserted, one identity held")
+                throw Refused()
+            }
+        }
+        #expect(packetDB.storedIdentities.withLock { $0 == nil }, "the rolled-back insert is not remembered")
+        await packetDB.receive(wire: signed.wireBytes, deliveredThrough: "nostr")
+        await packetDB.flush()
+        #expect(try await packetDB.store.count() == 1)
+        #expect(await packetDB.statistics.stored == 1)
+        #expect(packetDB.storedIdentities.withLock { $0?.count } == 1)
+
+        // A second intake on the same file (a restart) reads the identities from the table.
+        let restarted = PacketDB(database: database, identity: .generate(), settings: settings, transmitter: { _ in })
+        await restarted.receive(wire: signed.wireBytes, deliveredThrough: "nostr")
+        await restarted.flush()
+        #expect(await restarted.statistics.duplicates == 1)
+        #expect(try await restarted.store.count() == 1)
+        await packetDB.shutdown()
+        await restarted.shutdown()
     }
 }

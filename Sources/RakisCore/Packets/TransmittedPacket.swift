@@ -10,22 +10,35 @@ public struct TransmittedPacket: Sendable, Hashable {
         let signature: String
         let packet: Packet
         let canonicalPacket: [UInt8]
+        // Read for every packet stored and published; each read through `packet` would copy it.
+        let type: PacketType
+        let createdAt: Date
+        let requestId: String?
 
         init(synthientId: String, signature: String, packet: Packet, canonicalPacket: [UInt8]) {
             self.synthientId = synthientId
             self.signature = signature
             self.packet = packet
             self.canonicalPacket = canonicalPacket
+            type = packet.type
+            createdAt = packet.createdAt
+            requestId = packet.requestId
         }
     }
 
     private let fields: Fields
 
-    public var synthientId: String { fields.synthientId }
-    public var signature: String { fields.signature }
-    public var packet: Packet { fields.packet }
+    // Read accessors lend the stored values: `received.packet.type` copies no packet (a copy
+    // retains every string the packet holds).
+    public var synthientId: String { _read { yield fields.synthientId } }
+    public var signature: String { _read { yield fields.signature } }
+    public var packet: Packet { _read { yield fields.packet } }
     /// The exact bytes the signature covers; stored and forwarded as they are.
-    public var canonicalPacket: [UInt8] { fields.canonicalPacket }
+    public var canonicalPacket: [UInt8] { _read { yield fields.canonicalPacket } }
+    /// The packet's `type`, `createdAt` and `requestId`, without copying the packet.
+    public var type: PacketType { fields.type }
+    public var createdAt: Date { fields.createdAt }
+    public var requestId: String? { _read { yield fields.requestId } }
 
     init(synthientId: String, signature: String, packet: Packet, canonicalPacket: [UInt8]) {
         fields = Fields(synthientId: synthientId, signature: signature, packet: packet, canonicalPacket: canonicalPacket)
@@ -66,7 +79,10 @@ public struct ReceivedPacket: Sendable {
         self.deliveredThrough = deliveredThrough
     }
 
-    public var synthientId: String { transmitted.synthientId }
-    public var signature: String { transmitted.signature }
-    public var packet: Packet { transmitted.packet }
+    public var synthientId: String { _read { yield transmitted.synthientId } }
+    public var signature: String { _read { yield transmitted.signature } }
+    public var packet: Packet { _read { yield transmitted.packet } }
+    public var type: PacketType { transmitted.type }
+    public var createdAt: Date { transmitted.createdAt }
+    public var requestId: String? { _read { yield transmitted.requestId } }
 }

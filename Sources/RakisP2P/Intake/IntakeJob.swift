@@ -23,7 +23,7 @@ enum IntakeJob: Sendable {
         let envelope: PacketEnvelope
         switch self {
         case .verified(let packet, _):
-            return window.contains(packet.packet.createdAt) ? .verified(packet) : .outsideTimeWindow
+            return window.contains(packet.createdAt) ? .verified(packet) : .outsideTimeWindow
         case .envelope(let parsed):
             envelope = parsed
         case .wire(let bytes):

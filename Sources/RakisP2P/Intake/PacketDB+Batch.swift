@@ -23,10 +23,10 @@ extension PacketDB {
         for (index, item) in batch.enumerated() {
             let key = item.content.key
             if case .verified(let packet, _) = item.content {
-                outcomes[index] = window.contains(packet.packet.createdAt) ? .verified(packet) : .outsideTimeWindow
+                outcomes[index] = window.contains(packet.createdAt) ? .verified(packet) : .outsideTimeWindow
                 recentlyVerified.insert(packet, forKey: key, bytes: key.bytes.count)
             } else if let known = recentlyVerified[key] {
-                outcomes[index] = window.contains(known.packet.createdAt) ? .verified(known) : .outsideTimeWindow
+                outcomes[index] = window.contains(known.createdAt) ? .verified(known) : .outsideTimeWindow
             } else if let job = jobIndex[key] {
                 owners[index] = job
             } else {
@@ -93,7 +93,7 @@ extension PacketDB {
         fed.reserveCapacity(outcome.inserted.count)
         typed.reserveCapacity(outcome.inserted.count)
         for received in outcome.inserted {
-            if case .peerHeart = received.packet {
+            if received.type == .peerHeart {
                 hearts += 1
                 if hearts > settings.peerHeartLimit { continue }
             }
@@ -105,8 +105,8 @@ extension PacketDB {
         events.publish(contentsOf: typed)
 
         let bootSeen = outcome.inserted.contains {
-            if case .peerStatusUpdate(let update) = $0.packet, case .boot = update.status { return true }
-            return false
+            guard $0.type == .peerStatusUpdate, case .peerStatusUpdate(let update) = $0.packet, case .boot = update.status else { return false }
+            return true
         }
         if outcome.newPeers || bootSeen { await maybeTransmitPeerList() }
     }
@@ -122,36 +122,26 @@ extension PacketDB {
         let peers = self.peers
         do {
             let outcome = try await store.pool.write { [self] db in
-                let inserted = try PacketStore.insertNew(verified, in: db)
-                // Every verified copy counts for the peer table, so a packet that also came
-                // through a second transport still adds that transport to the sender's seenOn.
-                let newPeers = try peers.apply(verified, now: timestamp, in: db)
-                // Rows are added only for new senders and by peer lists; other batches skip the count.
-                let mayHaveGrown = newPeers || verified.contains { if case .knownPeers = $0.packet { true } else { false } }
-                let prunedPeers = mayHaveGrown ? try peers.prune(keeping: keepPeers, in: db) : 0
-                var total = try self.storedCount.withLock { $0 }.map { $0 + inserted.count } ?? StoredPacket.fetchCount(db)
-                var pruned = 0
-                if total > pruneThreshold {
-                    pruned = try PacketStore.prune(oldest: total - keep, in: db)
-                    total -= pruned
+                try withStoredIdentities(in: db) { identities in
+                    let inserted = try PacketStore.insertNew(verified, identities: &identities, in: db)
+                    // Every verified copy counts for the peer table, so a packet that also came
+                    // through a second transport still adds that transport to the sender's seenOn.
+                    let newPeers = try peers.apply(verified, now: timestamp, in: db)
+                    // Rows are added only for new senders and by peer lists; other batches skip the count.
+                    let mayHaveGrown = newPeers || verified.contains { $0.type == .knownPeers }
+                    let prunedPeers = mayHaveGrown ? try peers.prune(keeping: keepPeers, in: db) : 0
+                    let total = identities.count
+                    let pruned = total > pruneThreshold ? try PacketStore.prune(oldest: total - keep, identities: &identities, in: db) : 0
+                    return (inserted: inserted, newPeers: newPeers, pruned: pruned, prunedPeers: prunedPeers)
                 }
-                self.storedCount.withLock { $0 = total }
-                return (inserted: inserted, newPeers: newPeers, pruned: pruned, prunedPeers: prunedPeers)
             }
             statistics.prunedPeers += outcome.prunedPeers
             return (outcome.inserted, outcome.newPeers, outcome.pruned)
         } catch {
-            forgetStoredCount()
             statistics.storageFailures += 1
             logger.error("could not store a batch of received packets", metadata: ["count": "\(verified.count)", "error": "\(error)"])
             return nil
         }
-    }
-
-    /// A write that failed may have counted rows it then rolled back: the next write counts the
-    /// table again.
-    nonisolated func forgetStoredCount() {
-        storedCount.withLock { $0 = nil }
     }
 
     func publish(_ received: ReceivedPacket, isOwn: Bool) {

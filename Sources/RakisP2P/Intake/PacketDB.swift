@@ -50,9 +50,10 @@ public actor PacketDB {
     let wakeUps: AsyncStream<Void>
     let wakeConsumer: AsyncStream<Void>.Continuation
     var consumer: Task<Void, Never>?
-    /// Rows in the packet table, once counted: read and changed only inside write
-    /// transactions, which the pool runs one at a time, so it stays exact.
-    nonisolated let storedCount = Mutex<Int?>(nil)
+    /// The identities of the packet table's rows, and their count, once read: taken and put
+    /// back only by write transactions, which the pool runs one at a time, so they stay exact
+    /// (`withStoredIdentities`).
+    nonisolated let storedIdentities = Mutex<StoredIdentities?>(nil)
     var isShutDown = false
 
     /// - Parameters:
@@ -221,14 +222,8 @@ public actor PacketDB {
     public func transmit(_ packet: Packet) async throws -> TransmittedPacket {
         let signed = try identity.sign(packet)
         let received = ReceivedPacket(transmitted: signed, receivedTime: clock.now(), deliveredThrough: nil)
-        do {
-            try await store.pool.write { [self] db in
-                let inserted = try PacketStore.insertNew([received], in: db)
-                self.storedCount.withLock { $0 = $0.map { $0 + inserted.count } }
-            }
-        } catch {
-            forgetStoredCount()
-            throw error
+        try await store.pool.write { [self] db in
+            _ = try withStoredIdentities(in: db) { identities in try PacketStore.insertNew([received], identities: &identities, in: db) }
         }
         statistics.transmitted += 1
         publish(received, isOwn: true)

@@ -99,8 +99,8 @@ public struct PeerDB: Sendable {
         }
 
         let knownPeers = packets.compactMap { received -> KnownPeers? in
-            if case .knownPeers(let list) = received.packet { return list }
-            return nil
+            guard received.type == .knownPeers, case .knownPeers(let list) = received.packet else { return nil }
+            return list
         }
         if !knownPeers.isEmpty { try merge(knownPeers, now: now, in: db) }
         return newPeersSeen
@@ -111,7 +111,7 @@ public struct PeerDB: Sendable {
     /// decoding the row. Returns false when the full update is needed.
     private func touchIfNothingNew(_ synthientId: String, _ sent: [ReceivedPacket], latest: Date, in db: Database) throws -> Bool {
         let changesStatistics = sent.contains { received in
-            switch received.packet {
+            switch received.type {
             case .peerStatusUpdate, .peerConnectedChain, .peerInfo: true
             default: false
             }

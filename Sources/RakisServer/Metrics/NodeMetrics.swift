@@ -29,7 +29,7 @@ final class NodeMetrics: Sendable {
         let own = received.deliveredThrough == nil
         CoreMetrics.Counter(
             label: "rakis_packets_total",
-            dimensions: [("direction", own ? "out" : "in"), ("type", received.packet.type.rawValue),
+            dimensions: [("direction", own ? "out" : "in"), ("type", received.type.rawValue),
                          ("transport", received.deliveredThrough ?? "all")],
             factory: factory
         ).increment()

@@ -42,8 +42,8 @@ struct NetworkRoutes: Sendable {
 
     static func view(_ received: ReceivedPacket) -> PacketView {
         PacketView(
-            type: received.packet.type.rawValue, synthientId: received.synthientId, requestId: received.packet.requestId,
-            createdAt: received.packet.createdAt, receivedTime: received.receivedTime, deliveredThrough: received.deliveredThrough,
+            type: received.type.rawValue, synthientId: received.synthientId, requestId: received.requestId,
+            createdAt: received.createdAt, receivedTime: received.receivedTime, deliveredThrough: received.deliveredThrough,
             own: received.deliveredThrough == nil, packet: String(decoding: received.transmitted.canonicalPacket, as: UTF8.self))
     }
 }
