@@ -60,3 +60,11 @@ enum IntakeCheck: Sendable {
     case outsideTimeWindow
     case invalidSignature
 }
+
+/// A batch after its checks: every verified delivery, in order (each counts for the peer
+/// table), and the ones among them that are not copies of an earlier one of the batch (the only
+/// ones looked for in the store).
+struct CheckedBatch: Sendable {
+    var verified: [ReceivedPacket] = []
+    var firsts: [ReceivedPacket] = []
+}

@@ -9,30 +9,33 @@ import RakisCore
 extension PacketDB {
     /// The batch's packets that parse, lie in the accepted time window and carry a valid
     /// signature, in the batch's order. Exact copies of a packet verified lately, or of another
-    /// in the batch, are checked once.
-    func check(_ batch: [Incoming]) async -> [ReceivedPacket] {
+    /// in the batch, are checked once; a copy of an earlier packet of the batch is marked so, and
+    /// is not looked for in the store.
+    func check(_ batch: [Incoming]) async -> CheckedBatch {
         statistics.batches += 1
         let now = clock.now()
         let window = now.addingTimeInterval(-Double(settings.maxPacketAgeMs) / 1000)...now.addingTimeInterval(Double(settings.maxPacketClockSkewMs) / 1000)
         var outcomes = [IntakeCheck?](repeating: nil, count: batch.count)
         var jobs: [IntakeJob] = []
         var keys: [CopyKey] = []
-        var jobIndex: [CopyKey: Int] = [:]
+        // The first item of the batch with each key; a later one is a copy and takes its outcome.
+        var firstWithKey: [CopyKey: Int] = Dictionary(minimumCapacity: batch.count)
+        var copyOf = [Int](repeating: -1, count: batch.count)
         // The job whose result each item takes, when it was not known already.
         var owners = [Int](repeating: -1, count: batch.count)
-        for (index, item) in batch.enumerated() {
-            let key = item.content.key
-            if case .verified(let packet, _) = item.content {
+        for index in batch.indices {
+            let key = batch[index].content.key
+            if let first = firstWithKey.updateValue(index, forKey: key) {
+                firstWithKey[key] = first
+                copyOf[index] = first
+            } else if case .verified(let packet, _) = batch[index].content {
                 outcomes[index] = window.contains(packet.createdAt) ? .verified(packet) : .outsideTimeWindow
                 recentlyVerified.insert(packet, forKey: key, bytes: key.bytes.count)
             } else if let known = recentlyVerified[key] {
                 outcomes[index] = window.contains(known.createdAt) ? .verified(known) : .outsideTimeWindow
-            } else if let job = jobIndex[key] {
-                owners[index] = job
             } else {
-                jobIndex[key] = jobs.count
                 owners[index] = jobs.count
-                jobs.append(item.content)
+                jobs.append(batch[index].content)
                 keys.append(key)
             }
         }
@@ -47,18 +50,23 @@ extension PacketDB {
             case .malformed, .outsideTimeWindow: break
             }
         }
-        return tally(batch, outcomes: batch.indices.map { outcomes[$0] ?? results[owners[$0]] })
+        func outcome(_ index: Int) -> IntakeCheck { outcomes[index] ?? results[owners[index]] }
+        return tally(batch, outcomes: batch.indices.map { copyOf[$0] < 0 ? outcome($0) : outcome(copyOf[$0]) }, copyOf: copyOf)
     }
 
     /// The verified packets of a checked batch, in order; the rest counted and logged.
-    private func tally(_ batch: [Incoming], outcomes: [IntakeCheck]) -> [ReceivedPacket] {
-        var verified: [ReceivedPacket] = []
-        verified.reserveCapacity(batch.count)
+    private func tally(_ batch: [Incoming], outcomes: [IntakeCheck], copyOf: [Int]) -> CheckedBatch {
+        var checked = CheckedBatch()
+        checked.verified.reserveCapacity(batch.count)
+        checked.firsts.reserveCapacity(batch.count)
         var malformedInBatch = 0, outside = 0, invalid = 0
-        for (item, outcome) in zip(batch, outcomes) {
+        for (index, outcome) in outcomes.enumerated() {
+            let item = batch[index]
             switch outcome {
             case .verified(let packet):
-                verified.append(ReceivedPacket(transmitted: packet, receivedTime: item.receivedTime, deliveredThrough: item.deliveredThrough))
+                let received = ReceivedPacket(transmitted: packet, receivedTime: item.receivedTime, deliveredThrough: item.deliveredThrough)
+                checked.verified.append(received)
+                if copyOf[index] < 0 { checked.firsts.append(received) }
             case .malformed(let error):
                 malformedInBatch += 1
                 logger.debug("dropped a malformed packet", metadata: ["transport": "\(item.deliveredThrough)", "error": "\(error)"])
@@ -75,15 +83,14 @@ extension PacketDB {
                 "count": "\(outside)", "maxPacketAgeMs": "\(settings.maxPacketAgeMs)", "maxPacketClockSkewMs": "\(settings.maxPacketClockSkewMs)",
             ])
         }
-        return verified
+        return checked
     }
 
     /// Stores a checked batch, counts it and publishes what was new.
-    func file(_ verified: [ReceivedPacket]) async {
-        guard !verified.isEmpty else { return }
-        // Copies within the batch are found by the insert's lookup, as copies already stored are.
-        guard let outcome = await store(verified) else { return }
-        statistics.duplicates += verified.count - outcome.inserted.count
+    func file(_ checked: CheckedBatch) async {
+        guard !checked.verified.isEmpty else { return }
+        guard let outcome = await store(checked) else { return }
+        statistics.duplicates += checked.verified.count - outcome.inserted.count
         statistics.stored += outcome.inserted.count
         statistics.pruned += outcome.pruned
         if outcome.pruned > 0 { logger.debug("pruned old packets", metadata: ["count": "\(outcome.pruned)"]) }
@@ -114,7 +121,8 @@ extension PacketDB {
     /// Stores the new packets and applies every verified copy to the peer table in one
     /// transaction, pruning the oldest packets when the store is over its size; nil when the
     /// write failed (logged and counted).
-    func store(_ verified: [ReceivedPacket]) async -> (inserted: [ReceivedPacket], newPeers: Bool, pruned: Int)? {
+    func store(_ checked: CheckedBatch) async -> (inserted: [ReceivedPacket], newPeers: Bool, pruned: Int)? {
+        let verified = checked.verified
         let timestamp = clock.now()
         let pruneThreshold = settings.maxPacketDBSize + settings.packetDBPruneHysteresis
         let keep = settings.maxPacketDBSize
@@ -123,7 +131,7 @@ extension PacketDB {
         do {
             let outcome = try await store.pool.write { [self] db in
                 try withStoredIdentities(in: db) { identities in
-                    let inserted = try PacketStore.insertNew(verified, identities: &identities, in: db)
+                    let inserted = try PacketStore.insertNew(checked.firsts, identities: &identities, in: db)
                     // Every verified copy counts for the peer table, so a packet that also came
                     // through a second transport still adds that transport to the sender's seenOn.
                     let newPeers = try peers.apply(verified, now: timestamp, in: db)

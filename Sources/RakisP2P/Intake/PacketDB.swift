@@ -155,9 +155,9 @@ public actor PacketDB {
     /// drain answers the flushes waiting on it.
     func drain() async {
         repeat {
-            await withTaskGroup(of: (Int, [ReceivedPacket]).self) { checks in
+            await withTaskGroup(of: (Int, CheckedBatch).self) { checks in
                 var (taken, filed) = (0, 0)
-                var checked: [Int: [ReceivedPacket]] = [:]
+                var checked: [Int: CheckedBatch] = [:]
                 while true {
                     while taken - filed <= Self.checksAhead, let batch = nextBatch() {
                         let index = taken
@@ -166,7 +166,7 @@ public actor PacketDB {
                     }
                     guard filed < taken else { return }
                     while checked[filed] == nil, let (index, packets) = await checks.next() { checked[index] = packets }
-                    await file(checked.removeValue(forKey: filed) ?? [])
+                    await file(checked.removeValue(forKey: filed) ?? CheckedBatch())
                     filed += 1
                 }
             }
