@@ -48,4 +48,25 @@ import Testing
         #expect(throws: Never.self) { try JSONParser(maxDepth: 100).parse(deep) }
         #expect(throws: JSONParseError.tooLarge(bytes: 12, limit: 10)) { try JSONParser(maxBytes: 10).parse(#""0123456789""#) }
     }
+
+    /// Strings are scanned eight bytes at a time up to whatever ends a plain run: each such byte
+    /// is found at every offset within and across those words, and at the end of the input.
+    @Test func findsEveryByteThatEndsAPlainRunWhereverItFalls() throws {
+        for offset in 0..<24 {
+            let before = String(repeating: "a", count: offset), after = String(repeating: "z", count: 17)
+            #expect(try JSONParser().parse("\"\(before)\"") == .string(before))
+            #expect(try JSONParser().parse("[\"\(before)\",\"\(after)\"]") == .array([.string(before), .string(after)]))
+            #expect(try JSONParser().parse("\"\(before)\\\"\(after)\"") == .string(before + "\"" + after))
+            #expect(try JSONParser().parse("\"\(before)\\\\\(after)\"") == .string(before + "\\" + after))
+            #expect(try JSONParser().parse("\"\(before)é😀\(after)\"") == .string(before + "é😀" + after))
+            #expect(try JSONParser().parse("\"\(before)\u{7F}~ \(after)\"") == .string(before + "\u{7F}~ " + after))
+            for control: UInt8 in [0x00, 0x01, 0x0A, 0x1F] {
+                let bytes = Array("\"\(before)".utf8) + [control] + Array("\(after)\"".utf8)
+                #expect(throws: JSONParseError.controlCharacterInString(offset: offset + 1)) { try JSONParser().parse(bytes) }
+            }
+            let invalid = Array("\"\(before)".utf8) + [0xFF] + Array("\(after)\"".utf8)
+            #expect(throws: JSONParseError.invalidUTF8(offset: offset + 1)) { try JSONParser().parse(invalid) }
+            #expect(throws: JSONParseError.self) { try JSONParser().parse("\"\(before)\(after)") }
+        }
+    }
 }
