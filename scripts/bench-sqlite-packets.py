@@ -4,11 +4,15 @@ sqlite3 module) with the packet table's schema, WAL and synchronous NORMAL as ra
 transactions of 500 rows, and pruning to the newest 5,000 as intake does, and prints
 microseconds per row, three runs of each way of keeping a packet's identity:
 
-- identityKey, looked up, then inserted: what `PacketStore.insertNew` does;
+- identities in memory: what `PacketStore.insertNew` does since migration v5 (the identities
+  are held by `StoredIdentities`, so no lookup runs for a new packet), no index by identity, type
+  or request, and deletes with `secure_delete = FAST`;
+- identityKey, looked up, then inserted: what it did before, with the indexes by type and
+  request of then;
 - identityKey, `INSERT … SELECT … WHERE NOT EXISTS`: its first version (SQLite stages the rows
   of an insert that reads its own table in a temporary table);
 - unique index on (synthientId, signature), `INSERT OR IGNORE`: the schema before migration v3;
-- no identity index, a plain insert: the floor, with no deduplication at all.
+- no identity index, a plain insert, with the indexes by type and request: the floor of then.
 
 Every layout runs the same Python loop (one call per statement), whose own cost per row is
 printed first, measured on an in-memory table without indexes.
@@ -26,19 +30,22 @@ ROWS, BATCH, KEEP, HYSTERESIS, SENDERS = 20_000, 500, 5_000, 50, 50
 COLUMNS = "identityKey, synthientId, signature, type, requestId, createdAt, receivedTime, deliveredThrough, packet"
 VALUES = "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 KEY_INDEX = "CREATE INDEX packet_identityKey ON packet(identityKey)"
-# Each layout: its identity index, the lookup run before an insert (or None), the insert.
+OLD_INDEXES = ["CREATE INDEX packet_type ON packet(type, receivedTime)", "CREATE INDEX packet_requestId ON packet(requestId)"]
+# Each layout: its indexes besides the one by time, the lookup run before an insert (or None),
+# the insert, and the secure_delete setting (Debian's SQLite defaults to on).
 LAYOUTS = {
+    "identities in memory (rakis now)": ([], None, f"INSERT INTO packet ({COLUMNS}) {VALUES}", "FAST"),
     "identityKey: lookup, then insert": (
-        KEY_INDEX, "SELECT 1 FROM packet WHERE identityKey = ?1 AND synthientId = ?2 AND signature = ?3",
-        f"INSERT INTO packet ({COLUMNS}) {VALUES}"),
+        [KEY_INDEX] + OLD_INDEXES, "SELECT 1 FROM packet WHERE identityKey = ?1 AND synthientId = ?2 AND signature = ?3",
+        f"INSERT INTO packet ({COLUMNS}) {VALUES}", "ON"),
     "identityKey: insert where not exists": (
-        KEY_INDEX, None,
+        [KEY_INDEX] + OLD_INDEXES, None,
         f"""INSERT INTO packet ({COLUMNS}) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE NOT EXISTS
-            (SELECT 1 FROM packet WHERE identityKey = ?1 AND synthientId = ?2 AND signature = ?3)"""),
+            (SELECT 1 FROM packet WHERE identityKey = ?1 AND synthientId = ?2 AND signature = ?3)""", "ON"),
     "unique (synthientId, signature)": (
-        "CREATE UNIQUE INDEX packet_identity ON packet(synthientId, signature)", None,
-        f"INSERT OR IGNORE INTO packet ({COLUMNS}) {VALUES}"),
-    "no identity index": (None, None, f"INSERT INTO packet ({COLUMNS}) {VALUES}"),
+        ["CREATE UNIQUE INDEX packet_identity ON packet(synthientId, signature)"] + OLD_INDEXES, None,
+        f"INSERT OR IGNORE INTO packet ({COLUMNS}) {VALUES}", "ON"),
+    "no identity index, old indexes": (OLD_INDEXES, None, f"INSERT INTO packet ({COLUMNS}) {VALUES}", "ON"),
 }
 
 
@@ -54,20 +61,19 @@ def rows():
 
 
 def run(layout):
-    index, lookup, insert = LAYOUTS[layout]
+    indexes, lookup, insert, secure_delete = LAYOUTS[layout]
     folder = tempfile.mkdtemp(prefix="rakis-sqlite-")
     try:
         db = sqlite3.connect(os.path.join(folder, "p2p.sqlite"), isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(f"PRAGMA secure_delete={secure_delete}")
         db.execute("""CREATE TABLE packet (id INTEGER PRIMARY KEY AUTOINCREMENT, identityKey INTEGER NOT NULL,
             synthientId TEXT NOT NULL, signature TEXT NOT NULL, type TEXT NOT NULL, requestId TEXT,
             createdAt DOUBLE NOT NULL, receivedTime DOUBLE NOT NULL, deliveredThrough TEXT, packet TEXT NOT NULL)""")
-        if index:
+        for index in indexes:
             db.execute(index)
         db.execute("CREATE INDEX packet_receivedTime ON packet(receivedTime, id)")
-        db.execute("CREATE INDEX packet_type ON packet(type, receivedTime)")
-        db.execute("CREATE INDEX packet_requestId ON packet(requestId)")
         data, total = rows(), 0
         start = time.perf_counter()
         for first in range(0, ROWS, BATCH):
