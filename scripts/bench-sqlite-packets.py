@@ -2,11 +2,14 @@
 """What SQLite itself costs per packet row, without rakis: drives the system libsqlite3 (Python's
 sqlite3 module) with the packet table's schema, WAL and synchronous NORMAL as rakis opens it,
 transactions of 500 rows, and pruning to the newest 5,000 as intake does, and prints
-microseconds per row, three runs of each way of keeping a packet's identity:
+microseconds per row, three runs of each way of keeping a packet's identity, and the megabytes
+the last run wrote (`wchar` of /proc/self/io: the WAL and the checkpoints into the file):
 
 - identities in memory: what `PacketStore.insertNew` does since migration v5 (the identities
   are held by `StoredIdentities`, so no lookup runs for a new packet), no index by identity, type
   or request, and deletes with `secure_delete = FAST`;
+- the same with Debian's default `secure_delete = ON`, which zeroes and writes every page a
+  delete frees;
 - identityKey, looked up, then inserted: what it did before, with the indexes by type and
   request of then;
 - identityKey, `INSERT … SELECT … WHERE NOT EXISTS`: its first version (SQLite stages the rows
@@ -35,6 +38,7 @@ OLD_INDEXES = ["CREATE INDEX packet_type ON packet(type, receivedTime)", "CREATE
 # the insert, and the secure_delete setting (Debian's SQLite defaults to on).
 LAYOUTS = {
     "identities in memory (rakis now)": ([], None, f"INSERT INTO packet ({COLUMNS}) {VALUES}", "FAST"),
+    "the same, secure_delete ON": ([], None, f"INSERT INTO packet ({COLUMNS}) {VALUES}", "ON"),
     "identityKey: lookup, then insert": (
         [KEY_INDEX] + OLD_INDEXES, "SELECT 1 FROM packet WHERE identityKey = ?1 AND synthientId = ?2 AND signature = ?3",
         f"INSERT INTO packet ({COLUMNS}) {VALUES}", "ON"),
@@ -75,6 +79,7 @@ def run(layout):
             db.execute(index)
         db.execute("CREATE INDEX packet_receivedTime ON packet(receivedTime, id)")
         data, total = rows(), 0
+        written = bytes_written()
         start = time.perf_counter()
         for first in range(0, ROWS, BATCH):
             db.execute("BEGIN IMMEDIATE")
@@ -89,9 +94,14 @@ def run(layout):
             db.execute("COMMIT")
         seconds = time.perf_counter() - start
         db.close()
-        return seconds / ROWS * 1e6
+        return seconds / ROWS * 1e6, (bytes_written() - written) / 1e6
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def bytes_written():
+    with open("/proc/self/io") as io:
+        return next(int(line.split()[1]) for line in io if line.startswith("wchar:"))
 
 
 def python_alone():
@@ -109,4 +119,5 @@ def python_alone():
 print(f"SQLite {sqlite3.sqlite_version}: {ROWS} rows in transactions of {BATCH}, pruned to {KEEP}; µs a row, 3 runs")
 print(f"  {'the Python loop itself':40s} {' '.join(f'{python_alone():5.1f}' for _ in range(3))}")
 for layout in LAYOUTS:
-    print(f"  {layout:40s} {' '.join(f'{run(layout):5.1f}' for _ in range(3))}")
+    runs = [run(layout) for _ in range(3)]
+    print(f"  {layout:40s} {' '.join(f'{micros:5.1f}' for micros, _ in runs)}   {runs[-1][1]:5.1f} MB written")

@@ -15,12 +15,15 @@ private let sqliteConfigured: Bool = {
 /// (durable across application crashes; only a power loss can drop the last transactions),
 /// then its migrations.
 public enum SQLiteFile {
-    public static func open(path: String, label: String, migrator: DatabaseMigrator) throws -> DatabasePool {
+    /// - Parameter pragmas: the store's own settings, made on every connection it opens, e.g.
+    ///   `"secure_delete = FAST"`.
+    public static func open(path: String, label: String, migrator: DatabaseMigrator, pragmas: [String] = []) throws -> DatabasePool {
         _ = sqliteConfigured
         var configuration = Configuration()
         configuration.label = label
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            for pragma in pragmas { try db.execute(sql: "PRAGMA " + pragma) }
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         try migrator.migrate(pool)

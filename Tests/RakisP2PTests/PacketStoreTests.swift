@@ -32,6 +32,8 @@ import Testing
         }
         // v4: no index by request (random ids, no reader); v5: identities in memory, no index by type.
         #expect(indexes == ["packet_receivedTime"])
+        // Deletes zero only the pages they write anyway (2 is SQLite's FAST; Debian's default is 1).
+        #expect(try await database.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA secure_delete") } == 2)
         #expect(try await PacketStore(pool: database.pool).packets(forRequest: "req-1").count == 1)
         let key = try await database.pool.read { db in try Int64.fetchOne(db, sql: "SELECT identityKey FROM packet") }
         #expect(key == PacketStore.identityKey(signature: signed.signature))

@@ -19,6 +19,7 @@ extension PacketDB {
         var jobs: [IntakeJob] = []
         var keys: [CopyKey] = []
         // The first item of the batch with each key; a later one is a copy and takes its outcome.
+        // (`updateValue` looks the key up once for a new key, the common case.)
         var firstWithKey: [CopyKey: Int] = Dictionary(minimumCapacity: batch.count)
         var copyOf = [Int](repeating: -1, count: batch.count)
         // The job whose result each item takes, when it was not known already.

@@ -13,11 +13,10 @@ public struct P2PDatabase: Sendable {
     }
 
     public init(path: String) throws {
-        pool = try SQLiteFile.open(path: path, label: "rakis.p2p", migrator: Self.migrator)
         // Debian builds SQLite to zero every page a delete frees and write it to the WAL, and
         // intake prunes as much as it stores (10 % more bytes written). Packets are public; the
-        // fast setting still zeroes deleted rows on the pages written anyway. Only the writer deletes.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA secure_delete = FAST") }
+        // fast setting still zeroes deleted rows on the pages written anyway.
+        pool = try SQLiteFile.open(path: path, label: "rakis.p2p", migrator: Self.migrator, pragmas: ["secure_delete = FAST"])
     }
 
     static var migrator: DatabaseMigrator {
