@@ -62,72 +62,6 @@ public struct PeerDB: Sendable {
 
     // MARK: Updates
 
-    /// Applies a batch of newly stored packets; returns whether a peer was seen for the first time.
-    func apply(_ packets: [ReceivedPacket], now: Date, in db: Database) throws -> Bool {
-        var newPeersSeen = false
-        let bySender = Dictionary(grouping: packets.filter { $0.synthientId != ownSynthientId }, by: \.synthientId)
-        for (synthientId, sent) in bySender {
-            let latest = sent.map(\.receivedTime).max()!
-            if try touchIfNothingNew(synthientId, sent, latest: latest, in: db) { continue }
-            let existing = try Peer.fetchOne(db, key: synthientId)
-            if existing == nil { newPeersSeen = true }
-            var peer = existing ?? Peer(synthientId: synthientId, lastSeen: latest)
-            peer.lastSeen = max(peer.lastSeen, latest.timeIntervalSince1970)
-            for transport in sent.compactMap(\.deliveredThrough) where !peer.seenOn.contains(transport) {
-                peer.seenOn.append(transport)
-            }
-            for received in sent.sorted(by: { $0.receivedTime < $1.receivedTime }) {
-                switch received.packet {
-                case .peerStatusUpdate(let update):
-                    switch update.status {
-                    case .boot(let tokens), .completedInference(_, _, let tokens):
-                        peer.totalTokens = max(peer.totalTokens, tokens)
-                    case .loadedWorker(_, let workers):
-                        peer.totalWorkers = max(peer.totalWorkers, workers)
-                    default:
-                        break
-                    }
-                case .peerConnectedChain(let chain):
-                    keepVerified(chain.identities, of: &peer)
-                case .peerInfo(let info):
-                    peer.deviceInfo = String(info.deviceInfo.prefix(1024))
-                default:
-                    break
-                }
-            }
-            try peer.save(db)
-        }
-
-        let knownPeers = packets.compactMap { received -> KnownPeers? in
-            guard received.type == .knownPeers, case .knownPeers(let list) = received.packet else { return nil }
-            return list
-        }
-        if !knownPeers.isEmpty { try merge(knownPeers, now: now, in: db) }
-        return newPeersSeen
-    }
-
-    /// The common case — a known peer, through transports already recorded, with nothing but
-    /// packets that change no statistics — only moves `lastSeen`, in one statement, without
-    /// decoding the row. Returns false when the full update is needed.
-    private func touchIfNothingNew(_ synthientId: String, _ sent: [ReceivedPacket], latest: Date, in db: Database) throws -> Bool {
-        let changesStatistics = sent.contains { received in
-            switch received.type {
-            case .peerStatusUpdate, .peerConnectedChain, .peerInfo: true
-            default: false
-            }
-        }
-        guard !changesStatistics,
-              let seenOnText = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT seenOn FROM peer WHERE synthientId = ?"), arguments: [synthientId]),
-              case .array(let seenOn)? = try? JSONParser().parse(seenOnText)
-        else { return false }
-        let known = Set(seenOn.compactMap(\.stringValue))
-        guard sent.allSatisfy({ $0.deliveredThrough.map(known.contains) ?? true }) else { return false }
-        try db.cachedStatement(sql: "UPDATE peer SET lastSeen = MAX(lastSeen, ?) WHERE synthientId = ?")
-            .execute(arguments: [latest.timeIntervalSince1970, synthientId])
-        return true
-    }
-
     /// Bounds the table: once it holds a tenth more than `keep`, the peers seen longest ago go,
     /// down to `keep`; peers caught equivocating go last. Returns how many went.
     func prune(keeping keep: Int, in db: Database) throws -> Int {
@@ -169,7 +103,7 @@ public struct PeerDB: Sendable {
 
     /// Adds the identities whose address's wallet signed `peer`'s synthientId (in EIP-55 form),
     /// up to the bound; the others are logged and counted.
-    private func keepVerified(_ identities: [ChainIdentity], of peer: inout Peer) {
+    func keepVerified(_ identities: [ChainIdentity], of peer: inout Peer) {
         for identity in identities.prefix(Self.maxChainIdentitiesPerPeer * 2) where peer.chainIdentities.count < Self.maxChainIdentitiesPerPeer {
             var verified = identity
             do {

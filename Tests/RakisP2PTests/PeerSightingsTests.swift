@@ -1,0 +1,70 @@
+import Foundation
+import RakisCore
+@testable import RakisP2P
+import RakisTestSupport
+import Testing
+
+/// A batch from many senders updates the peer table a statement per `PeerDB.sendersPerStatement`
+/// senders, with the same outcome as a statement per sender.
+@Suite struct PeerSightingsTests {
+    let start = Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970)))
+
+    @Test func aBatchFromMoreSendersThanOneStatementTakesRecordsEveryOne() async throws {
+        var settings = Settings()
+        // One batch for all the senders, flushed by the test.
+        settings.maxReceivedPacketQueueSize = 1_000
+        settings.receivePacketQueueDebounceMs = 60_000
+        let clock = TestClock(now: start)
+        let harness = try IntakeHarness(settings: settings, clock: clock)
+        let senders = (0..<(PeerDB.sendersPerStatement + 20)).map { _ in NodeIdentity.generate() }
+        func commit(_ n: Int) -> Packet {
+            .inferenceCommit(InferenceCommit(requestId: "r\(n)", inferenceId: "i\(n)", bEmbeddingHash: String(repeating: "ab", count: 32), createdAt: start))
+        }
+        for (n, sender) in senders.enumerated() {
+            await harness.packetDB.receive(try IntakeHarness.envelope(commit(n), from: sender), deliveredThrough: "memory")
+        }
+        await harness.packetDB.flush()
+        #expect(try await harness.packetDB.peers.count() == senders.count, "every new sender has a row")
+
+        // Seen again five seconds later: the known ones only move lastSeen; one comes through a
+        // second transport, and one reports its workers (both take the full update).
+        clock.advance(by: .seconds(5))
+        for (n, sender) in senders.enumerated() {
+            await harness.packetDB.receive(try IntakeHarness.envelope(commit(senders.count + n), from: sender), deliveredThrough: n == 1 ? "nostr" : "memory")
+        }
+        let status = Packet.peerStatusUpdate(PeerStatusUpdate(status: .loadedWorker(modelName: "m", totalWorkers: 4), createdAt: start))
+        await harness.packetDB.receive(try IntakeHarness.envelope(status, from: senders[2]), deliveredThrough: "memory")
+        await harness.packetDB.flush()
+
+        for (n, sender) in senders.enumerated() {
+            let peer = try #require(try await harness.packetDB.peers.peer(sender.synthientId))
+            #expect(peer.lastSeenDate == start.addingTimeInterval(5), "sender \(n): lastSeen moved to the second sighting")
+            #expect(peer.seenOn == (n == 1 ? ["memory", "nostr"] : ["memory"]), "sender \(n)")
+            #expect(peer.totalWorkers == (n == 2 ? 4 : 0), "sender \(n)")
+        }
+        #expect(await harness.packetDB.statistics.stored == 2 * senders.count + 1)
+        await harness.packetDB.shutdown()
+    }
+
+    @Test func aSightingNeverMovesLastSeenBack() async throws {
+        let clock = TestClock(now: start)
+        let harness = try IntakeHarness(clock: clock)
+        let sender = NodeIdentity.generate()
+        let heart = { (n: Double) in Packet.peerHeart(PeerHeart(windowX: n, windowY: 0, createdAt: self.start)) }
+        await harness.packetDB.receive(try IntakeHarness.envelope(heart(1), from: sender), deliveredThrough: "memory")
+        await harness.packetDB.flush()
+        // A later sighting than this packet's, as a peer list can report.
+        try await harness.database.pool.write { db in
+            try db.execute(sql: "UPDATE peer SET lastSeen = ? WHERE synthientId = ?", arguments: [self.start.timeIntervalSince1970 + 100, sender.synthientId])
+        }
+        clock.advance(by: .seconds(60))
+        await harness.packetDB.receive(try IntakeHarness.envelope(heart(2), from: sender), deliveredThrough: "memory")
+        await harness.packetDB.flush()
+        #expect(try await harness.packetDB.peers.peer(sender.synthientId)?.lastSeenDate == start.addingTimeInterval(100))
+        clock.advance(by: .seconds(60))
+        await harness.packetDB.receive(try IntakeHarness.envelope(heart(3), from: sender), deliveredThrough: "memory")
+        await harness.packetDB.flush()
+        #expect(try await harness.packetDB.peers.peer(sender.synthientId)?.lastSeenDate == start.addingTimeInterval(120))
+        await harness.packetDB.shutdown()
+    }
+}
