@@ -4,19 +4,19 @@ import RakisCore
 import RakisTestSupport
 import Testing
 
-/// A batch from many senders updates the peer table a statement per `PeerDB.sendersPerStatement`
-/// senders, with the same outcome as a statement per sender.
+/// A batch from many senders is applied to the peer table with a lookup for all of them at once;
+/// a known peer's `lastSeen` moves in steps of `PeerDB.lastSeenResolution`, never back.
 @Suite struct PeerSightingsTests {
     let start = Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970)))
 
-    @Test func aBatchFromMoreSendersThanOneStatementTakesRecordsEveryOne() async throws {
+    @Test func aBatchFromHundredsOfSendersRecordsEveryOne() async throws {
         var settings = Settings()
         // One batch for all the senders, flushed by the test.
         settings.maxReceivedPacketQueueSize = 1_000
         settings.receivePacketQueueDebounceMs = 60_000
         let clock = TestClock(now: start)
         let harness = try IntakeHarness(settings: settings, clock: clock)
-        let senders = (0..<(PeerDB.sendersPerStatement + 20)).map { _ in NodeIdentity.generate() }
+        let senders = (0..<520).map { _ in NodeIdentity.generate() }
         func commit(_ n: Int) -> Packet {
             .inferenceCommit(InferenceCommit(requestId: "r\(n)", inferenceId: "i\(n)", bEmbeddingHash: String(repeating: "ab", count: 32), createdAt: start))
         }
@@ -65,6 +65,15 @@ import Testing
         await harness.packetDB.receive(try IntakeHarness.envelope(heart(3), from: sender), deliveredThrough: "memory")
         await harness.packetDB.flush()
         #expect(try await harness.packetDB.peers.peer(sender.synthientId)?.lastSeenDate == start.addingTimeInterval(120))
+        // Within the resolution the row is not written; a full step on, it is.
+        clock.advance(by: .milliseconds(500))
+        await harness.packetDB.receive(try IntakeHarness.envelope(heart(4), from: sender), deliveredThrough: "memory")
+        await harness.packetDB.flush()
+        #expect(try await harness.packetDB.peers.peer(sender.synthientId)?.lastSeenDate == start.addingTimeInterval(120))
+        clock.advance(by: .milliseconds(500))
+        await harness.packetDB.receive(try IntakeHarness.envelope(heart(5), from: sender), deliveredThrough: "memory")
+        await harness.packetDB.flush()
+        #expect(try await harness.packetDB.peers.peer(sender.synthientId)?.lastSeenDate == start.addingTimeInterval(121))
         await harness.packetDB.shutdown()
     }
 }

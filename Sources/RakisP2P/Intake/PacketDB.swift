@@ -180,20 +180,13 @@ public actor PacketDB {
     }
 
     /// The next batch to process: a full one, or what is left when a drain was asked for; nil
-    /// when nothing is due.
+    /// when nothing is due. Under load a batch takes up to `batchGrowth` times
+    /// `maxReceivedPacketQueueSize` of what is waiting: packets that already wait lose nothing by
+    /// it, and fewer, larger batches keep every core checking signatures.
     func nextBatch() -> [Incoming]? {
-        Self.batchSize(waiting: backlog.count, size: settings.maxReceivedPacketQueueSize, draining: drainRequested).map { backlog.take($0) }
-    }
-
-    /// How many of the `waiting` packets the next batch takes; nil when none is due. Under load a
-    /// batch takes up to `batchGrowth` times `size`: packets that already wait lose nothing by
-    /// it, and fewer, larger batches keep every core checking signatures. A drain takes at most
-    /// half of what waits (and never less than `size`): its last batch is written with nothing
-    /// left to check beside it, so the last batches, and that write, are kept short.
-    static func batchSize(waiting: Int, size: Int, draining: Bool) -> Int? {
-        guard waiting >= size || (draining && waiting > 0) else { return nil }
-        let drainLimit = draining ? max(size, (waiting + 1) / 2) : waiting
-        return min(waiting, drainLimit, size * batchGrowth)
+        let size = settings.maxReceivedPacketQueueSize
+        guard backlog.count >= size || (drainRequested && !backlog.isEmpty) else { return nil }
+        return backlog.take(min(backlog.count, size * Self.batchGrowth))
     }
 
     static let batchGrowth = 10

@@ -5,26 +5,34 @@ import RakisCore
 /// A batch's packets applied to the peer table: who was seen, when, through which transport,
 /// and what they reported.
 extension PeerDB {
-    /// Senders looked up, and sightings written, per statement: SQLite's limit on bound values
-    /// (32,766) is far off, and a batch rarely has more senders than this.
-    static let sendersPerStatement = 500
+    /// How far a known peer's `lastSeen` may trail its latest packet, in seconds: a peer sending
+    /// several batches' worth of packets a second has its row written once a second, not once a
+    /// batch. Peer lists look back hours, and pruning goes by minutes.
+    static let lastSeenResolution = 1.0
 
     /// Applies a batch of newly stored packets; returns whether a peer was seen for the first time.
     ///
     /// The common case — a known peer, through transports already recorded, with nothing but
     /// packets that change no statistics — only moves `lastSeen`, without decoding the row, and
-    /// the batch's such peers are read and moved in one statement per `sendersPerStatement`:
-    /// with a statement per sender, a batch from a thousand nodes cost a thousand lookups.
+    /// the batch's senders are read in one statement (with one per sender, a batch from a
+    /// thousand nodes cost a thousand lookups), and a row is written only where `lastSeen` moves
+    /// by `lastSeenResolution` or more.
     func apply(_ packets: [ReceivedPacket], now: Date, in db: Database) throws -> Bool {
         let bySender = Dictionary(grouping: packets.filter { $0.synthientId != ownSynthientId }, by: \.synthientId)
-        let stored = try storedTransports(of: Array(bySender.keys), in: db)
+        let stored = try storedSightings(of: Array(bySender.keys), in: db)
         var sightings: [(synthientId: String, lastSeen: Double)] = []
         var newPeersSeen = false
         for (synthientId, sent) in bySender {
             let latest = sent.lazy.map(\.receivedTime.timeIntervalSince1970).max()!
             let row = stored[synthientId]
-            if let transports = row ?? nil, !Self.changesStatistics(sent), sent.allSatisfy({ $0.deliveredThrough.map(transports.contains) ?? true }) {
-                sightings.append((synthientId, latest))
+            let plain = !Self.changesStatistics(sent)
+            if plain, let row, let transports = row.transports, sent.allSatisfy({ $0.deliveredThrough.map(transports.contains) ?? true }) {
+                if latest >= row.lastSeen + Self.lastSeenResolution { sightings.append((synthientId, latest)) }
+                continue
+            }
+            if plain, row == nil {
+                newPeersSeen = true
+                try insertNewcomer(synthientId, seenOn: Self.transports(of: sent), lastSeen: latest, in: db)
                 continue
             }
             let existing = row == nil ? nil : try Peer.fetchOne(db, key: synthientId)
@@ -57,6 +65,21 @@ extension PeerDB {
         }
     }
 
+    /// The transports `sent` came through, each once, in the order first used.
+    private static func transports(of sent: [ReceivedPacket]) -> [String] {
+        var transports: [String] = []
+        for transport in sent.compactMap(\.deliveredThrough) where !transports.contains(transport) { transports.append(transport) }
+        return transports
+    }
+
+    /// A row for a peer first seen through packets that report nothing (a flood of fresh
+    /// identities is all newcomers): the columns it has, written without encoding a whole `Peer`.
+    private func insertNewcomer(_ synthientId: String, seenOn: [String], lastSeen: Double, in db: Database) throws {
+        let seenOnJSON = String(decoding: CanonicalJSON.bytes(of: .array(seenOn.map { .string($0) })), as: UTF8.self)
+        try db.cachedStatement(sql: "INSERT INTO peer (synthientId, seenOn, lastSeen) VALUES (?, ?, ?)")
+            .execute(arguments: [synthientId, seenOnJSON, lastSeen])
+    }
+
     /// What the packets add to a peer's row: their transports, and the maxima and facts they report.
     private func record(_ sent: [ReceivedPacket], in peer: inout Peer) {
         for transport in sent.compactMap(\.deliveredThrough) where !peer.seenOn.contains(transport) {
@@ -83,38 +106,39 @@ extension PeerDB {
         }
     }
 
-    /// The transports recorded for each of `senders` that has a row: nil for a row whose
-    /// `seenOn` does not parse (it then takes the full update, which decodes the row).
-    private func storedTransports(of senders: [String], in db: Database) throws -> [String: Set<String>?] {
-        var stored: [String: Set<String>?] = Dictionary(minimumCapacity: senders.count)
-        for start in stride(from: 0, to: senders.count, by: Self.sendersPerStatement) {
-            let chunk = senders[start..<min(senders.count, start + Self.sendersPerStatement)]
-            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT synthientId, seenOn FROM peer WHERE synthientId IN (\(placeholders))", arguments: StatementArguments(chunk))
-            while let row = try rows.next() {
-                let seenOn: String = row[1]
-                guard case .array(let transports)? = try? JSONParser().parse(seenOn) else {
-                    stored[row[0]] = .some(nil)
-                    continue
-                }
-                stored[row[0]] = Set(transports.compactMap(\.stringValue))
-            }
+    /// What the row of a sender holds of its sightings.
+    private struct StoredSighting {
+        /// Nil where `seenOn` does not parse (the full update then decodes the row, and reports it).
+        var transports: Set<String>?
+        var lastSeen: Double
+    }
+
+    /// The stored sightings of each of `senders` that has a row, in one cached statement (the
+    /// senders go as one JSON array). Most peers share a handful of `seenOn` lists, each parsed
+    /// once a batch.
+    private func storedSightings(of senders: [String], in db: Database) throws -> [String: StoredSighting] {
+        guard !senders.isEmpty else { return [:] }
+        let list = String(decoding: CanonicalJSON.bytes(of: .array(senders.map { .string($0) })), as: UTF8.self)
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT peer.synthientId, peer.seenOn, peer.lastSeen FROM json_each(?) AS sender JOIN peer ON peer.synthientId = sender.value
+            """), arguments: [list])
+        var stored: [String: StoredSighting] = Dictionary(minimumCapacity: senders.count)
+        var parsed: [String: Set<String>?] = [:]
+        while let row = try rows.next() {
+            let seenOn: String = row[1]
+            let transports = parsed[seenOn] ?? {
+                guard case .array(let items)? = try? JSONParser().parse(seenOn) else { return nil }
+                return Set(items.compactMap(\.stringValue))
+            }()
+            parsed[seenOn] = transports
+            stored[row[0]] = StoredSighting(transports: transports, lastSeen: row[2])
         }
         return stored
     }
 
     /// Moves each peer's `lastSeen` forward to its sighting, never back.
     private func recordSightings(_ sightings: [(synthientId: String, lastSeen: Double)], in db: Database) throws {
-        for start in stride(from: 0, to: sightings.count, by: Self.sendersPerStatement) {
-            let chunk = sightings[start..<min(sightings.count, start + Self.sendersPerStatement)]
-            let rows = Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
-            var arguments = StatementArguments()
-            for sighting in chunk { arguments += [sighting.synthientId, sighting.lastSeen] }
-            try db.execute(sql: """
-                UPDATE peer SET lastSeen = MAX(lastSeen, sighting.column2)
-                FROM (VALUES \(rows)) AS sighting WHERE peer.synthientId = sighting.column1
-                """, arguments: arguments)
-        }
+        let update = try db.cachedStatement(sql: "UPDATE peer SET lastSeen = MAX(lastSeen, ?) WHERE synthientId = ?")
+        for sighting in sightings { try update.execute(arguments: [sighting.lastSeen, sighting.synthientId]) }
     }
 }
