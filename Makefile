@@ -59,6 +59,7 @@ reference-env:
 bench: setup reference-env
 	swift build -c release --product rakis-bench
 	taskset -c 0 .build/release/rakis-bench intake --set intakeThreads=1
+	taskset -c 0 .build/release/rakis-bench intake --set intakeThreads=1 --peers 2000
 	.build/release/rakis-bench intake
 	.build/release/rakis-bench embed
 	.build/release/rakis-bench llm

@@ -4,7 +4,8 @@ to CPU 0 under `perf record` and splits the samples of the intake stage (from th
 of the intake worker thread to its last) into Ed25519, the rest of the intake thread, the
 actor's thread, and the other threads (SQLite's writer). Prints the shares of each.
 
-Usage: scripts/profile-intake.py [BENCH] (default .build/release/rakis-bench); needs `perf`
+Usage: scripts/profile-intake.py [BENCH [INTAKE OPTIONS...]] (default .build/release/rakis-bench;
+options go to `rakis-bench intake`, e.g. `--peers 2000`); needs `perf`
 (Debian's linux-perf) and a kernel that lets this user sample (perf_event_paranoid ≤ 1, or root).
 """
 import collections
@@ -15,6 +16,7 @@ import sys
 import tempfile
 
 bench = sys.argv[1] if len(sys.argv) > 1 else ".build/release/rakis-bench"
+options = sys.argv[2:]
 if not shutil.which("perf"):
     sys.exit("profile-intake: perf is not installed (apt-get install linux-perf)")
 if not os.access(bench, os.X_OK):
@@ -23,7 +25,7 @@ if not os.access(bench, os.X_OK):
 with tempfile.TemporaryDirectory() as folder:
     data = os.path.join(folder, "perf.data")
     subprocess.run(["taskset", "-c", "0", "perf", "record", "-q", "-o", data, bench, "intake", "--rounds", "1",
-                    "--set", "intakeThreads=1"], check=True, stdout=subprocess.DEVNULL)
+                    "--set", "intakeThreads=1", *options], check=True, stdout=subprocess.DEVNULL)
     script = subprocess.run(["perf", "script", "-i", data, "-F", "tid,time,ip,sym,dso"],
                             check=True, capture_output=True, text=True).stdout
 
