@@ -12,11 +12,10 @@ extension PeerDB {
 
     /// Applies a batch of newly stored packets; returns whether a peer was seen for the first time.
     ///
-    /// The common case — a known peer, through transports already recorded, with nothing but
-    /// packets that change no statistics — only moves `lastSeen`, without decoding the row, and
-    /// the batch's senders are read in one statement (with one per sender, a batch from a
-    /// thousand nodes cost a thousand lookups), and a row is written only where `lastSeen` moves
-    /// by `lastSeenResolution` or more.
+    /// The batch's senders are read in one statement: with one per sender, a batch from a
+    /// thousand nodes cost a thousand lookups. The common case — a known peer, through transports
+    /// already recorded, with nothing but packets that change no statistics — only moves
+    /// `lastSeen`, without decoding the row, and only when it moves by `lastSeenResolution`.
     func apply(_ packets: [ReceivedPacket], now: Date, in db: Database) throws -> Bool {
         let bySender = Dictionary(grouping: packets.filter { $0.synthientId != ownSynthientId }, by: \.synthientId)
         let stored = try storedSightings(of: Array(bySender.keys), in: db)
@@ -82,9 +81,7 @@ extension PeerDB {
 
     /// What the packets add to a peer's row: their transports, and the maxima and facts they report.
     private func record(_ sent: [ReceivedPacket], in peer: inout Peer) {
-        for transport in sent.compactMap(\.deliveredThrough) where !peer.seenOn.contains(transport) {
-            peer.seenOn.append(transport)
-        }
+        for transport in Self.transports(of: sent) where !peer.seenOn.contains(transport) { peer.seenOn.append(transport) }
         for received in sent.sorted(by: { $0.receivedTime < $1.receivedTime }) {
             switch received.packet {
             case .peerStatusUpdate(let update):
