@@ -50,30 +50,24 @@ import Testing
         let clock = TestClock(now: start)
         let harness = try IntakeHarness(clock: clock)
         let sender = NodeIdentity.generate()
-        let heart = { (n: Double) in Packet.peerHeart(PeerHeart(windowX: n, windowY: 0, createdAt: self.start)) }
-        await harness.packetDB.receive(try IntakeHarness.envelope(heart(1), from: sender), deliveredThrough: "memory")
-        await harness.packetDB.flush()
+        /// The peer's lastSeen after a heartbeat from it, `after` the clock's last reading.
+        func lastSeen(afterHeart n: Double, after step: Duration = .zero) async throws -> Date? {
+            clock.advance(by: step)
+            let heart = Packet.peerHeart(PeerHeart(windowX: n, windowY: 0, createdAt: start))
+            await harness.packetDB.receive(try IntakeHarness.envelope(heart, from: sender), deliveredThrough: "memory")
+            await harness.packetDB.flush()
+            return try await harness.packetDB.peers.peer(sender.synthientId)?.lastSeenDate
+        }
+        #expect(try await lastSeen(afterHeart: 1) == start)
         // A later sighting than this packet's, as a peer list can report.
         try await harness.database.pool.write { db in
             try db.execute(sql: "UPDATE peer SET lastSeen = ? WHERE synthientId = ?", arguments: [self.start.timeIntervalSince1970 + 100, sender.synthientId])
         }
-        clock.advance(by: .seconds(60))
-        await harness.packetDB.receive(try IntakeHarness.envelope(heart(2), from: sender), deliveredThrough: "memory")
-        await harness.packetDB.flush()
-        #expect(try await harness.packetDB.peers.peer(sender.synthientId)?.lastSeenDate == start.addingTimeInterval(100))
-        clock.advance(by: .seconds(60))
-        await harness.packetDB.receive(try IntakeHarness.envelope(heart(3), from: sender), deliveredThrough: "memory")
-        await harness.packetDB.flush()
-        #expect(try await harness.packetDB.peers.peer(sender.synthientId)?.lastSeenDate == start.addingTimeInterval(120))
+        #expect(try await lastSeen(afterHeart: 2, after: .seconds(60)) == start.addingTimeInterval(100))
+        #expect(try await lastSeen(afterHeart: 3, after: .seconds(60)) == start.addingTimeInterval(120))
         // Within the resolution the row is not written; a full step on, it is.
-        clock.advance(by: .milliseconds(500))
-        await harness.packetDB.receive(try IntakeHarness.envelope(heart(4), from: sender), deliveredThrough: "memory")
-        await harness.packetDB.flush()
-        #expect(try await harness.packetDB.peers.peer(sender.synthientId)?.lastSeenDate == start.addingTimeInterval(120))
-        clock.advance(by: .milliseconds(500))
-        await harness.packetDB.receive(try IntakeHarness.envelope(heart(5), from: sender), deliveredThrough: "memory")
-        await harness.packetDB.flush()
-        #expect(try await harness.packetDB.peers.peer(sender.synthientId)?.lastSeenDate == start.addingTimeInterval(121))
+        #expect(try await lastSeen(afterHeart: 4, after: .milliseconds(500)) == start.addingTimeInterval(120))
+        #expect(try await lastSeen(afterHeart: 5, after: .milliseconds(500)) == start.addingTimeInterval(121))
         await harness.packetDB.shutdown()
     }
 }

@@ -74,9 +74,8 @@ extension PeerDB {
     /// A row for a peer first seen through packets that report nothing (a flood of fresh
     /// identities is all newcomers): the columns it has, written without encoding a whole `Peer`.
     private func insertNewcomer(_ synthientId: String, seenOn: [String], lastSeen: Double, in db: Database) throws {
-        let seenOnJSON = String(decoding: CanonicalJSON.bytes(of: .array(seenOn.map { .string($0) })), as: UTF8.self)
         try db.cachedStatement(sql: "INSERT INTO peer (synthientId, seenOn, lastSeen) VALUES (?, ?, ?)")
-            .execute(arguments: [synthientId, seenOnJSON, lastSeen])
+            .execute(arguments: [synthientId, Self.jsonArray(seenOn), lastSeen])
     }
 
     /// What the packets add to a peer's row: their transports, and the maxima and facts they report.
@@ -115,10 +114,9 @@ extension PeerDB {
     /// once a batch.
     private func storedSightings(of senders: [String], in db: Database) throws -> [String: StoredSighting] {
         guard !senders.isEmpty else { return [:] }
-        let list = String(decoding: CanonicalJSON.bytes(of: .array(senders.map { .string($0) })), as: UTF8.self)
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT peer.synthientId, peer.seenOn, peer.lastSeen FROM json_each(?) AS sender JOIN peer ON peer.synthientId = sender.value
-            """), arguments: [list])
+            """), arguments: [Self.jsonArray(senders)])
         var stored: [String: StoredSighting] = Dictionary(minimumCapacity: senders.count)
         var parsed: [String: Set<String>?] = [:]
         while let row = try rows.next() {
@@ -131,6 +129,11 @@ extension PeerDB {
             stored[row[0]] = StoredSighting(transports: transports, lastSeen: row[2])
         }
         return stored
+    }
+
+    /// Strings as a JSON array: a `seenOn` column, or ids for `json_each`.
+    private static func jsonArray(_ strings: [String]) -> String {
+        String(decoding: CanonicalJSON.bytes(of: .array(strings.map { .string($0) })), as: UTF8.self)
     }
 
     /// Moves each peer's `lastSeen` forward to its sighting, never back.
